@@ -1,0 +1,47 @@
+# Kenzen: `make run` serves the demo, `make test` runs every check. Both start from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+KENZEN_HOME ?= var
+export KENZEN_HOME
+
+.PHONY: run test test-postgres lint lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/kenzen db upgrade
+	$(BIN)/kenzen demo --if-empty
+	$(BIN)/kenzen serve
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -n 2
+
+# The suite against KENZEN_DATABASE_URL (PostgreSQL); .ci/run starts one with scripts/postgres.
+test-postgres: $(VENV)/.installed-dev
+	KENZEN_REQUIRE_POSTGRES=1 $(BIN)/pytest -n 2
+
+# Re-pin every dependency to the newest release (commit the new constraints.txt).
+lock: $(BIN)/python
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q '.[dev]'
+	.lock-venv/bin/pip freeze --exclude kenzen > constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,211 @@
+"""Who may do what — the single place where permissions are decided.
+
+``PERMISSIONS`` is the whole (role, action) table. A missing pair is a refusal (403). A pair
+with scope ``OWN`` lets a seller user act on its own seller only; asking about any other
+seller answers 404, exactly as for a seller that does not exist, so existence never leaks.
+Every refusal is audited.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from kenzen import audit
+from kenzen.errors import Forbidden, NotFound
+
+
+class Role(enum.StrEnum):
+    SELLER = "seller"
+    RIGHTS_OWNER = "rights_owner"
+    AHS_AGENT = "ahs_agent"
+    ACCOUNT_SPECIALIST = "account_specialist"
+    ADMIN = "admin"
+    SYSTEM = "system"
+    """Kenzen itself (evaluation runs) and the local operator at the command line."""
+
+
+class Action(enum.StrEnum):
+    """One member per operation; API actions carry their OpenAPI operationId."""
+
+    WHO_AM_I = "whoAmI"
+    GET_SELLER_HEALTH = "getSellerHealth"
+    SET_ACCOUNT_STATUS = "setAccountStatus"
+    LIST_CASES = "listCases"
+    GET_CASE = "getCase"
+    ADD_CASE_NOTE = "addCaseNote"
+    ADD_MARKETPLACE = "addMarketplace"
+    ADD_SELLER = "addSeller"
+    ADD_LISTING = "addListing"
+    ADD_USER = "addUser"
+    CREATE_TOKEN = "createToken"  # noqa: S105 - an action name, not a secret
+    REVOKE_TOKEN = "revokeToken"  # noqa: S105 - an action name, not a secret
+    LOAD_DEMO = "loadDemo"
+
+
+class Scope(enum.Enum):
+    ANY = "any"
+    OWN = "own"
+
+
+class Visibility(enum.StrEnum):
+    """Who may read a case entry: the seller, or one department only."""
+
+    SELLER = "seller"
+    AHS = "ahs"
+    SELLER_PERFORMANCE = "seller_performance"
+
+
+_ANY, _OWN = Scope.ANY, Scope.OWN
+
+PERMISSIONS: dict[Role, dict[Action, Scope]] = {
+    Role.SELLER: {
+        Action.WHO_AM_I: _ANY,
+        Action.GET_SELLER_HEALTH: _OWN,
+        Action.LIST_CASES: _OWN,
+        Action.GET_CASE: _OWN,
+        Action.ADD_CASE_NOTE: _OWN,
+        Action.ADD_LISTING: _OWN,
+    },
+    Role.RIGHTS_OWNER: {
+        Action.WHO_AM_I: _ANY,
+    },
+    Role.AHS_AGENT: {
+        Action.WHO_AM_I: _ANY,
+        Action.GET_SELLER_HEALTH: _ANY,
+        Action.LIST_CASES: _ANY,
+        Action.GET_CASE: _ANY,
+        Action.ADD_CASE_NOTE: _ANY,
+    },
+    Role.ACCOUNT_SPECIALIST: {
+        Action.WHO_AM_I: _ANY,
+        Action.GET_SELLER_HEALTH: _ANY,
+        Action.SET_ACCOUNT_STATUS: _ANY,
+        Action.LIST_CASES: _ANY,
+        Action.GET_CASE: _ANY,
+        Action.ADD_CASE_NOTE: _ANY,
+    },
+    Role.ADMIN: {
+        Action.WHO_AM_I: _ANY,
+        Action.ADD_MARKETPLACE: _ANY,
+        Action.ADD_SELLER: _ANY,
+        Action.ADD_USER: _ANY,
+        Action.CREATE_TOKEN: _ANY,
+        Action.REVOKE_TOKEN: _ANY,
+        Action.LOAD_DEMO: _ANY,
+    },
+    Role.SYSTEM: {
+        Action.GET_SELLER_HEALTH: _ANY,
+        Action.SET_ACCOUNT_STATUS: _ANY,
+        Action.LIST_CASES: _ANY,
+        Action.GET_CASE: _ANY,
+        Action.ADD_CASE_NOTE: _ANY,
+        Action.ADD_MARKETPLACE: _ANY,
+        Action.ADD_SELLER: _ANY,
+        Action.ADD_LISTING: _ANY,
+        Action.ADD_USER: _ANY,
+        Action.CREATE_TOKEN: _ANY,
+        Action.REVOKE_TOKEN: _ANY,
+        Action.LOAD_DEMO: _ANY,
+    },
+}
+
+READERS: dict[Visibility, frozenset[Role]] = {
+    Visibility.SELLER: frozenset(Role),
+    # AHS explains decisions, so it reads the specialists' internal notes too.
+    Visibility.AHS: frozenset({Role.AHS_AGENT, Role.SYSTEM}),
+    # The seed: what is said on the phone has no bearing on the POA, so specialists
+    # never read AHS entries, while AHS may read theirs.
+    Visibility.SELLER_PERFORMANCE: frozenset(
+        {Role.ACCOUNT_SPECIALIST, Role.AHS_AGENT, Role.SYSTEM}
+    ),
+}
+
+WRITERS: dict[Visibility, frozenset[Role]] = {
+    Visibility.SELLER: frozenset(
+        {Role.SELLER, Role.AHS_AGENT, Role.ACCOUNT_SPECIALIST, Role.SYSTEM}
+    ),
+    Visibility.AHS: frozenset({Role.AHS_AGENT}),
+    Visibility.SELLER_PERFORMANCE: frozenset({Role.ACCOUNT_SPECIALIST, Role.SYSTEM}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The authenticated caller of a use case."""
+
+    email: str
+    role: Role
+    user_id: int | None = None
+    seller_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.email
+
+
+SYSTEM = Actor(email="system", role=Role.SYSTEM)
+
+
+def _denial(actor: Actor, action: str, target: str, reason: str) -> audit.AuditEntry:
+    return audit.entry(
+        actor=actor.label,
+        actor_role=actor.role.value,
+        action=action,
+        target=target,
+        outcome=audit.Outcome.DENIED,
+        detail={"reason": reason},
+    )
+
+
+def authorize(
+    actor: Actor,
+    action: Action,
+    *,
+    seller_id: str | None = None,
+    not_found: str | None = None,
+) -> Scope:
+    """Allow or refuse ``action``; return the scope so queries can narrow to own data.
+
+    ``seller_id`` is the seller the action concerns; ``not_found`` is the message a seller
+    user gets for someone else's thing (the same one as for a thing that does not exist).
+    """
+    scope = PERMISSIONS.get(actor.role, {}).get(action)
+    target = f"seller:{seller_id}" if seller_id else "-"
+    if scope is None:
+        raise Forbidden(
+            f"role {actor.role.value} may not {action.value}",
+            audit=_denial(actor, action.value, target, "role not permitted"),
+        )
+    if scope is Scope.OWN and seller_id is not None and seller_id != actor.seller_id:
+        raise NotFound(
+            not_found or f"seller {seller_id} not found",
+            audit=_denial(actor, action.value, target, "not the actor's seller"),
+        )
+    return scope
+
+
+def may_read(actor: Actor, visibility: Visibility) -> bool:
+    return actor.role in READERS[visibility]
+
+
+def authorize_note(actor: Actor, visibility: Visibility, target: str) -> None:
+    if actor.role not in WRITERS[visibility]:
+        raise Forbidden(
+            f"role {actor.role.value} may not write {visibility.value} case entries",
+            audit=_denial(actor, Action.ADD_CASE_NOTE.value, target, f"{visibility} note"),
+        )
+
+
+def record(
+    actor: Actor, action: Action | str, target: str, detail: dict[str, Any] | None = None
+) -> audit.AuditEntry:
+    """The audit entry of a state change the actor made (add it in the same transaction)."""
+    return audit.entry(
+        actor=actor.label,
+        actor_role=actor.role.value,
+        action=str(action),
+        target=target,
+        detail=detail,
+    )

@@ -1,0 +1,66 @@
+"""A case groups everything about one matter of one seller; its entries form the timeline."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kenzen.access import Visibility
+from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+
+
+class CaseKind(enum.StrEnum):
+    ACCOUNT_STATUS = "account_status"
+    PERFORMANCE = "performance"
+    POLICY_VIOLATION = "policy_violation"
+    IP_COMPLAINT = "ip_complaint"
+    GENERAL = "general"
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "OPEN"
+    AWAITING_SELLER = "AWAITING_SELLER"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    RESOLVED = "RESOLVED"
+    CLOSED = "CLOSED"
+
+
+OPEN_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.AWAITING_SELLER, CaseStatus.UNDER_REVIEW})
+
+
+class EntryKind(enum.StrEnum):
+    NOTE = "note"
+    ACCOUNT_STATUS = "account_status"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    kind: Mapped[CaseKind] = mapped_column(str_enum(CaseKind))
+    status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), default=CaseStatus.OPEN)
+    title: Mapped[str] = mapped_column(String(300))
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entries: Mapped[list[CaseEntry]] = relationship(back_populates="case", order_by="CaseEntry.id")
+
+
+class CaseEntry(Base):
+    __tablename__ = "case_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    author: Mapped[str] = mapped_column(String(320))
+    author_role: Mapped[str] = mapped_column(String(32))
+    visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility))
+    kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind))
+    text: Mapped[str] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="entries")

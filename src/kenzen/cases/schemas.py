@@ -1,0 +1,53 @@
+"""Request and response bodies of the cases API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kenzen.access import Visibility
+from kenzen.cases.models import CaseKind, CaseStatus, EntryKind
+from kenzen.cases.service import MAX_NOTE_LENGTH, CaseDetail
+
+
+class CaseSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    seller_id: str
+    kind: CaseKind
+    status: CaseStatus
+    title: str
+    deadline: datetime | None
+    opened_at: datetime
+    updated_at: datetime
+
+
+class CaseEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    author: str
+    author_role: str
+    visibility: Visibility
+    kind: EntryKind
+    text: str
+
+
+class CaseOut(CaseSummary):
+    entries: list[CaseEntryOut]
+
+    @classmethod
+    def of(cls, detail: CaseDetail) -> CaseOut:
+        summary = CaseSummary.model_validate(detail.case)
+        entries = [CaseEntryOut.model_validate(e) for e in detail.entries]
+        return cls(**summary.model_dump(), entries=entries)
+
+
+class AddCaseNote(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=MAX_NOTE_LENGTH)
+    visibility: Visibility

@@ -1,0 +1,119 @@
+"""Use cases for cases: open, list, read (entries filtered by who may see them), annotate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kenzen import access
+from kenzen.access import Action, Actor, Scope, Visibility
+from kenzen.cases.models import Case, CaseEntry, CaseKind, CaseStatus, EntryKind
+from kenzen.db import utcnow
+from kenzen.errors import Conflict, InvalidInput, NotFound
+
+MAX_NOTE_LENGTH = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDetail:
+    case: Case
+    entries: list[CaseEntry]
+
+
+def open_case(
+    session: Session,
+    *,
+    seller_id: str,
+    kind: CaseKind,
+    title: str,
+    deadline: datetime | None = None,
+) -> Case:
+    """Open a case inside an already authorised use case (it does no access check itself)."""
+    case = Case(seller_id=seller_id, kind=kind, title=title, deadline=deadline)
+    session.add(case)
+    session.flush()
+    return case
+
+
+def append_entry(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    *,
+    visibility: Visibility,
+    kind: EntryKind,
+    text: str,
+) -> CaseEntry:
+    entry = CaseEntry(
+        case_id=case.id,
+        author=actor.label,
+        author_role=actor.role.value,
+        visibility=visibility,
+        kind=kind,
+        text=text,
+        at=utcnow(),
+    )
+    session.add(entry)
+    case.updated_at = entry.at
+    session.flush()
+    return entry
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    *,
+    seller_id: str | None = None,
+    status: CaseStatus | None = None,
+    limit: int = 100,
+) -> list[Case]:
+    scope = access.authorize(actor, Action.LIST_CASES, seller_id=seller_id)
+    if scope is Scope.OWN:
+        seller_id = actor.seller_id
+    query = select(Case).order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit)
+    if seller_id is not None:
+        query = query.where(Case.seller_id == seller_id)
+    if status is not None:
+        query = query.where(Case.status == status)
+    return list(session.scalars(query))
+
+
+def _load(session: Session, actor: Actor, action: Action, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    hidden = f"case {case_id} not found"
+    access.authorize(actor, action, seller_id=case.seller_id if case else None, not_found=hidden)
+    if case is None:
+        raise NotFound(hidden)
+    return case
+
+
+def get_case(session: Session, actor: Actor, case_id: int) -> CaseDetail:
+    case = _load(session, actor, Action.GET_CASE, case_id)
+    visible = [e for e in case.entries if access.may_read(actor, e.visibility)]
+    return CaseDetail(case=case, entries=visible)
+
+
+def add_case_note(
+    session: Session, actor: Actor, case_id: int, *, text: str, visibility: Visibility
+) -> CaseEntry:
+    case = _load(session, actor, Action.ADD_CASE_NOTE, case_id)
+    access.authorize_note(actor, visibility, f"case:{case_id}")
+    text = text.strip()
+    if not text:
+        raise InvalidInput("text: must not be empty")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise InvalidInput(f"text: at most {MAX_NOTE_LENGTH} characters")
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict(f"case {case_id} is closed")
+    entry = append_entry(
+        session, case, actor, visibility=visibility, kind=EntryKind.NOTE, text=text
+    )
+    session.add(
+        access.record(
+            actor, Action.ADD_CASE_NOTE, f"case:{case_id}", {"visibility": visibility.value}
+        )
+    )
+    return entry

@@ -1,0 +1,253 @@
+"""The ``kenzen`` command. Thin: parse, call one service in one transaction, print.
+
+User errors print one line on stderr and exit 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from functools import wraps
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from kenzen import demo as demo_data
+from kenzen.access import SYSTEM, Actor, Role
+from kenzen.config import get_settings
+from kenzen.db import Database
+from kenzen.errors import KenzenError
+from kenzen.identity import service as identity
+from kenzen.sellers import service as sellers
+from kenzen.sellers.status import AccountStatus
+
+app = typer.Typer(
+    help="Kenzen: open, explainable account health for marketplaces.", no_args_is_help=True
+)
+db_app = typer.Typer(help="The operational database.", no_args_is_help=True)
+marketplace_app = typer.Typer(help="Marketplaces.", no_args_is_help=True)
+user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
+token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
+seller_app = typer.Typer(help="Sellers and their account status.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(marketplace_app, name="marketplace")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(seller_app, name="seller")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Act as this user (email); without it, as the local operator."),
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"kenzen: {message}", markup=False, highlight=False)
+    return typer.Exit(2)
+
+
+def user_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn domain errors into one line on stderr and exit status 2."""
+
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except KenzenError as error:
+            raise _fail(error.message) from None
+
+    return run
+
+
+def _database(*, migrated: bool = True) -> Database:
+    database = Database(get_settings().resolved_database_url)
+    if migrated and database.pending_migrations():
+        raise KenzenError("the database is not migrated; run `kenzen db upgrade` first")
+    return database
+
+
+@contextmanager
+def _use_case(as_user: str | None) -> Iterator[tuple[Session, Actor]]:
+    """One transaction, acting as ``as_user`` (or the local operator)."""
+    database = _database()
+    try:
+        actor = SYSTEM
+        if as_user is not None:
+            with database.transaction() as session:
+                actor = identity.find_user(session, as_user).as_actor()
+        with database.transaction() as session:
+            yield session, actor
+    finally:
+        database.dispose()
+
+
+@app.command()
+@user_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: KENZEN_HOST or 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: KENZEN_PORT or 8000.")] = None,
+) -> None:
+    """Serve the API and the pages."""
+    import uvicorn
+
+    from kenzen.web.app import create_app
+
+    settings = get_settings()
+    application = create_app(settings, _database(migrated=False))
+    uvicorn.run(application, host=host or settings.host, port=port or settings.port)
+
+
+@db_app.command("upgrade")
+@user_errors
+def db_upgrade() -> None:
+    """Create or migrate the database to the current schema."""
+    database = _database(migrated=False)
+    database.upgrade()
+    database.dispose()
+    err.print("database is up to date", highlight=False)
+
+
+@app.command()
+@user_errors
+def demo(
+    seed: Annotated[int, typer.Option(help="Same seed, same demo.")] = 7,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the database holds data.")
+    ] = False,
+    as_user: AsOption = None,
+) -> None:
+    """Load the demo marketplace JP into an empty database."""
+    with _use_case(as_user) as (session, actor):
+        if if_empty and demo_data.has_data(session):
+            err.print("demo: the database already holds data; kept as it is", highlight=False)
+            return
+        summary = demo_data.load_demo(session, actor, seed=seed, today=date.today())
+    err.print(
+        f"demo loaded: {summary.sellers} sellers {summary.statuses}, {summary.listings} listings, "
+        f"{summary.cases} cases",
+        highlight=False,
+    )
+    err.print(
+        f"demo users (password {demo_data.DEMO_PASSWORD!r}, demo only): "
+        + ", ".join(email for email, _ in demo_data.DEMO_USERS),
+        highlight=False,
+    )
+
+
+@marketplace_app.command("add")
+@user_errors
+def marketplace_add(
+    marketplace_id: Annotated[str, typer.Option("--id", help="Short id, e.g. JP.")],
+    name: Annotated[str, typer.Option()],
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Asia/Tokyo.")],
+    currency: Annotated[str, typer.Option(help="ISO 4217 code, e.g. JPY.")],
+    language: Annotated[str, typer.Option(help="ja or en.")],
+    as_user: AsOption = None,
+) -> None:
+    """Add a marketplace."""
+    with _use_case(as_user) as (session, actor):
+        sellers.add_marketplace(
+            session,
+            actor,
+            marketplace_id=marketplace_id,
+            name=name,
+            time_zone=timezone,
+            currency=currency,
+            language=language,
+        )
+    err.print(f"marketplace {marketplace_id} added", highlight=False)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user_app.command("add")
+@user_errors
+def user_add(
+    email: Annotated[str, typer.Option()],
+    role: Annotated[Role, typer.Option(help="One role per user.")],
+    seller: Annotated[str | None, typer.Option(help="The seller a seller user acts for.")] = None,
+    as_user: AsOption = None,
+) -> None:
+    """Add a user; the password is read from standard input."""
+    password = _read_password()
+    with _use_case(as_user) as (session, actor):
+        identity.add_user(
+            session, actor, email=email, role=role, password=password, seller_id=seller
+        )
+    err.print(f"user {email} added as {role.value}", highlight=False)
+
+
+@token_app.command("create")
+@user_errors
+def token_create(
+    user: Annotated[str, typer.Option(help="Email of the user the token acts as.")],
+    as_user: AsOption = None,
+) -> None:
+    """Create an API token; prints the token (and nothing else) once."""
+    with _use_case(as_user) as (session, actor):
+        token = identity.create_api_token(session, actor, email=user)
+    print(token)
+
+
+@token_app.command("revoke")
+@user_errors
+def token_revoke(as_user: AsOption = None) -> None:
+    """Revoke the API token read from standard input."""
+    token = sys.stdin.readline().strip()
+    if not token:
+        raise KenzenError("token: give the token on standard input")
+    with _use_case(as_user) as (session, actor):
+        identity.revoke_token(session, actor, token=token)
+    err.print("token revoked", highlight=False)
+
+
+@seller_app.command("show")
+@user_errors
+def seller_show(seller_id: str, as_user: AsOption = None) -> None:
+    """Show a seller's account status and open cases."""
+    with _use_case(as_user) as (session, actor):
+        health = sellers.get_seller_health(session, actor, seller_id)
+        seller = health.seller
+        out.print(f"[bold]{seller.id}[/bold] {seller.display_name} ({seller.marketplace_id})")
+        out.print(f"status: {seller.status.value} — {health.status_meaning}", highlight=False)
+        table = Table("case", "kind", "status", "title")
+        for case in health.open_cases:
+            table.add_row(str(case.id), case.kind.value, case.status.value, case.title)
+        out.print(table)
+
+
+@seller_app.command("set-status")
+@user_errors
+def seller_set_status(
+    seller_id: str,
+    status: Annotated[AccountStatus, typer.Option()],
+    reason: Annotated[str, typer.Option()],
+    as_user: Annotated[str, typer.Option("--as", help="The user who decides (email).")],
+    case: Annotated[int | None, typer.Option(help="The case the change belongs to.")] = None,
+) -> None:
+    """Change a seller's account status, as a named user."""
+    with _use_case(as_user) as (session, actor):
+        change = sellers.set_account_status(
+            session, actor, seller_id, status=status, reason=reason, case_id=case
+        )
+        err.print(
+            f"{seller_id}: {change.previous_status.value} → {change.status.value} "
+            f"(case {change.case_id})",
+            highlight=False,
+        )

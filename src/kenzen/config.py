@@ -1,0 +1,38 @@
+"""Settings from ``KENZEN_*`` environment variables, so secrets never live in files or logs."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KENZEN_", extra="ignore")
+
+    home: Path = Field(
+        default=Path("var"), description="Where the embedded database and files live."
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; defaults to SQLite in WAL mode under KENZEN_HOME.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    session_days: int = Field(default=7, ge=1, description="Lifetime of a browser login.")
+    secure_cookies: bool = Field(
+        default=False, description="Mark cookies Secure; turn on behind HTTPS."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'kenzen.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,41 @@
+"""Domain errors. Routes and commands map them to HTTP statuses and exit codes in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kenzen.audit import AuditEntry
+
+
+class KenzenError(Exception):
+    """Base of every error a user can cause; its message is shown to them as is.
+
+    ``audit`` carries the trace of an attempt that must be logged although it failed
+    (a denied access); the unit of work writes it after rolling the use case back.
+    """
+
+    def __init__(self, message: str, *, audit: AuditEntry | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.audit = audit
+
+
+class NotFound(KenzenError):
+    """The thing does not exist, or the actor may not know that it exists."""
+
+
+class Forbidden(KenzenError):
+    """The actor's role may not perform the action."""
+
+
+class Conflict(KenzenError):
+    """The action is not legal in the current state (illegal transition, duplicate)."""
+
+
+class InvalidInput(KenzenError):
+    """A value is wrong; the message names the field."""
+
+
+class Unauthenticated(KenzenError):
+    """No valid credentials were presented."""

@@ -1,0 +1,1 @@
+"""Users, their single role, passwords and tokens."""

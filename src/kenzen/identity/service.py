@@ -1,0 +1,156 @@
+"""Use cases for users and credentials."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kenzen import access
+from kenzen.access import Action, Actor, Role
+from kenzen.db import utcnow
+from kenzen.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from kenzen.identity.models import Token, TokenKind, User
+from kenzen.sellers.models import Seller
+
+TOKEN_PREFIX = "kz_"  # noqa: S105 - marks Kenzen tokens in logs and scanners
+MIN_PASSWORD_LENGTH = 8
+
+_hasher = PasswordHasher()
+# Verifying against this keeps unknown-email logins as slow as wrong-password ones.
+_DUMMY_HASH = _hasher.hash("kenzen-timing-equaliser")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_user(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    role: Role,
+    password: str | None,
+    seller_id: str | None = None,
+) -> User:
+    access.authorize(actor, Action.ADD_USER)
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InvalidInput(f"email: {email!r} is not an email address")
+    if role is Role.SYSTEM:
+        raise InvalidInput("role: 'system' is Kenzen itself, not a user role")
+    if (role is Role.SELLER) != (seller_id is not None):
+        raise InvalidInput(
+            "seller: a seller user needs --seller, and only a seller user may have one"
+        )
+    if seller_id is not None and session.get(Seller, seller_id) is None:
+        raise NotFound(f"seller {seller_id} not found")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"a user with email {email} already exists")
+    user = User(
+        email=email,
+        role=role,
+        seller_id=seller_id,
+        password_hash=_hasher.hash(password) if password is not None else None,
+    )
+    session.add(user)
+    session.flush()
+    session.add(access.record(actor, Action.ADD_USER, f"user:{email}", {"role": role.value}))
+    return user
+
+
+def find_user(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"user {email} not found")
+    return user
+
+
+def _issue(session: Session, user: User, kind: TokenKind, expires_at: datetime | None) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        Token(
+            user_id=user.id,
+            kind=kind,
+            digest=_digest(token),
+            hint=token[:10],
+            expires_at=expires_at,
+        )
+    )
+    session.flush()
+    return token
+
+
+def create_api_token(session: Session, actor: Actor, *, email: str) -> str:
+    """Return a new bearer token for ``email``; it is shown once and stored only hashed."""
+    access.authorize(actor, Action.CREATE_TOKEN)
+    user = find_user(session, email)
+    token = _issue(session, user, TokenKind.API, None)
+    session.add(
+        access.record(actor, Action.CREATE_TOKEN, f"user:{user.email}", {"hint": token[:10]})
+    )
+    return token
+
+
+def revoke_token(session: Session, actor: Actor, *, token: str) -> None:
+    access.authorize(actor, Action.REVOKE_TOKEN)
+    row = session.scalar(select(Token).where(Token.digest == _digest(token)))
+    if row is None or row.revoked_at is not None:
+        raise NotFound("token not found or already revoked")
+    row.revoked_at = utcnow()
+    session.add(
+        access.record(actor, Action.REVOKE_TOKEN, f"user:{row.user.email}", {"hint": row.hint})
+    )
+
+
+def actor_for_token(session: Session, token: str, kind: TokenKind) -> Actor:
+    """Resolve a presented token to its user, refusing revoked, expired or disabled ones."""
+    row = session.scalar(select(Token).where(Token.digest == _digest(token), Token.kind == kind))
+    now = utcnow()
+    if (
+        row is None
+        or row.revoked_at is not None
+        or (row.expires_at is not None and row.expires_at <= now)
+        or row.user.disabled_at is not None
+    ):
+        raise Unauthenticated("invalid or expired credentials")
+    return row.user.as_actor()
+
+
+def log_in(session: Session, *, email: str, password: str, session_days: int) -> str:
+    """Check the password and open a browser session; the same error for every failure."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.password_hash is None or user.disabled_at is not None:
+        _verify(_DUMMY_HASH, password)
+        raise Unauthenticated("wrong email or password")
+    if not _verify(user.password_hash, password):
+        raise Unauthenticated("wrong email or password")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return _issue(session, user, TokenKind.SESSION, utcnow() + timedelta(days=session_days))
+
+
+def log_out(session: Session, token: str) -> None:
+    row = session.scalar(select(Token).where(Token.digest == _digest(token)))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError):
+        return False
+
+
+def who_am_i(actor: Actor) -> Actor:
+    access.authorize(actor, Action.WHO_AM_I)
+    return actor

@@ -1,0 +1,1 @@
+"""Marketplaces, sellers, listings and the account status of each seller."""

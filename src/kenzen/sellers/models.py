@@ -1,0 +1,85 @@
+"""Marketplaces, sellers, listings, and the history of every account status change."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.sellers.status import AccountStatus
+
+
+class Language(enum.StrEnum):
+    JA = "ja"
+    EN = "en"
+
+
+class ListingStatus(enum.StrEnum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    SUPPRESSED = "SUPPRESSED"
+
+
+class Marketplace(Base):
+    __tablename__ = "marketplaces"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+    language: Mapped[Language] = mapped_column(str_enum(Language, 2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Seller(Base):
+    __tablename__ = "sellers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    marketplace_id: Mapped[str] = mapped_column(ForeignKey("marketplaces.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    language: Mapped[Language] = mapped_column(str_enum(Language, 2))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[AccountStatus] = mapped_column(
+        str_enum(AccountStatus), default=AccountStatus.NORMAL, index=True
+    )
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    marketplace: Mapped[Marketplace] = relationship()
+    listings: Mapped[list[Listing]] = relationship(back_populates="seller")
+
+
+class Listing(Base):
+    __tablename__ = "listings"
+    __table_args__ = (UniqueConstraint("seller_id", "sku"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    listing_id: Mapped[str] = mapped_column(String(32), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    brand: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[ListingStatus] = mapped_column(
+        str_enum(ListingStatus), default=ListingStatus.ACTIVE
+    )
+
+    seller: Mapped[Seller] = relationship(back_populates="listings")
+
+
+class AccountStatusChange(Base):
+    """Who changed an account's status, when, why, and under which case."""
+
+    __tablename__ = "account_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    previous_status: Mapped[AccountStatus] = mapped_column(str_enum(AccountStatus))
+    status: Mapped[AccountStatus] = mapped_column(str_enum(AccountStatus))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(320))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,248 @@
+"""Use cases for marketplaces, sellers, listings — and the one way to change account status."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.core import UnknownLocaleError
+from babel.numbers import get_currency_name
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kenzen import access, i18n
+from kenzen.access import Action, Actor, Visibility
+from kenzen.cases import service as cases
+from kenzen.cases.models import OPEN_STATUSES, Case, CaseKind, CaseStatus, EntryKind
+from kenzen.db import utcnow
+from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.sellers.models import (
+    AccountStatusChange,
+    Language,
+    Listing,
+    ListingStatus,
+    Marketplace,
+    Seller,
+)
+from kenzen.sellers.status import AccountStatus, check_transition
+
+MAX_REASON_LENGTH = 2_000
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _check_id(field: str, value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise InvalidInput(f"{field}: use letters, digits, '-', '_' or '.' (at most 64)")
+    return value
+
+
+def _check_time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"timezone: {value!r} is not an IANA time zone") from None
+    return value
+
+
+def _check_currency(value: str) -> str:
+    code = value.upper()
+    try:
+        known = len(code) == 3 and get_currency_name(code, locale="en") != code
+    except UnknownLocaleError:  # pragma: no cover - "en" always exists
+        known = False
+    if not known:
+        raise InvalidInput(f"currency: {value!r} is not an ISO 4217 currency code")
+    return code
+
+
+def _language(value: str) -> Language:
+    try:
+        return Language(value)
+    except ValueError:
+        raise InvalidInput(f"language: {value!r} is not one of ja, en") from None
+
+
+def add_marketplace(
+    session: Session,
+    actor: Actor,
+    *,
+    marketplace_id: str,
+    name: str,
+    time_zone: str,
+    currency: str,
+    language: str,
+) -> Marketplace:
+    access.authorize(actor, Action.ADD_MARKETPLACE)
+    marketplace = Marketplace(
+        id=_check_id("id", marketplace_id),
+        name=name.strip() or marketplace_id,
+        time_zone=_check_time_zone(time_zone),
+        currency=_check_currency(currency),
+        language=_language(language),
+    )
+    if session.get(Marketplace, marketplace.id) is not None:
+        raise Conflict(f"marketplace {marketplace.id} already exists")
+    session.add(marketplace)
+    session.flush()
+    session.add(access.record(actor, Action.ADD_MARKETPLACE, f"marketplace:{marketplace.id}"))
+    return marketplace
+
+
+def add_seller(
+    session: Session,
+    actor: Actor,
+    *,
+    seller_id: str,
+    marketplace_id: str,
+    display_name: str,
+    email: str,
+    language: str,
+    registered_at: datetime,
+) -> Seller:
+    access.authorize(actor, Action.ADD_SELLER)
+    if session.get(Marketplace, marketplace_id) is None:
+        raise NotFound(f"marketplace {marketplace_id} not found")
+    if session.get(Seller, _check_id("seller_id", seller_id)) is not None:
+        raise Conflict(f"seller {seller_id} already exists")
+    seller = Seller(
+        id=seller_id,
+        marketplace_id=marketplace_id,
+        display_name=display_name,
+        email=email,
+        language=_language(language),
+        registered_at=registered_at,
+        status=AccountStatus.NORMAL,
+    )
+    session.add(seller)
+    session.flush()
+    session.add(access.record(actor, Action.ADD_SELLER, f"seller:{seller_id}"))
+    return seller
+
+
+def add_listing(
+    session: Session,
+    actor: Actor,
+    *,
+    seller_id: str,
+    sku: str,
+    listing_id: str,
+    title: str,
+    brand: str = "",
+) -> Listing:
+    access.authorize(actor, Action.ADD_LISTING, seller_id=seller_id)
+    if session.get(Seller, seller_id) is None:
+        raise NotFound(f"seller {seller_id} not found")
+    listing = Listing(
+        seller_id=seller_id,
+        sku=_check_id("sku", sku),
+        listing_id=_check_id("listing_id", listing_id),
+        title=title.strip(),
+        brand=brand.strip(),
+        status=ListingStatus.ACTIVE,
+    )
+    session.add(listing)
+    session.flush()
+    return listing
+
+
+def get_seller(session: Session, actor: Actor, seller_id: str, action: Action) -> Seller:
+    """Authorise ``action`` on a seller, then load it (404 either way for a foreign seller)."""
+    access.authorize(actor, action, seller_id=seller_id)
+    seller = session.get(Seller, seller_id)
+    if seller is None:
+        raise NotFound(f"seller {seller_id} not found")
+    return seller
+
+
+@dataclass(frozen=True, slots=True)
+class SellerHealth:
+    seller: Seller
+    open_cases: list[Case]
+    status_meaning: str
+
+
+def get_seller_health(session: Session, actor: Actor, seller_id: str) -> SellerHealth:
+    seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
+    open_cases = list(
+        session.scalars(
+            select(Case)
+            .where(Case.seller_id == seller_id, Case.status.in_(OPEN_STATUSES))
+            .order_by(Case.updated_at.desc())
+        )
+    )
+    meaning = i18n.t(f"status.{seller.status.value}.meaning", seller.language.value)
+    return SellerHealth(seller=seller, open_cases=open_cases, status_meaning=meaning)
+
+
+def set_account_status(
+    session: Session,
+    actor: Actor,
+    seller_id: str,
+    *,
+    status: AccountStatus,
+    reason: str,
+    case_id: int | None = None,
+) -> AccountStatusChange:
+    """The only way an account status changes: checked, recorded, audited, in the caller's
+    transaction. Without ``case_id`` a new account-status case is opened, so every change
+    belongs to a case the seller can read."""
+    seller = get_seller(session, actor, seller_id, Action.SET_ACCOUNT_STATUS)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("reason: must not be empty")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(f"reason: at most {MAX_REASON_LENGTH} characters")
+    check_transition(seller.status, status)
+    language = seller.language.value
+    if case_id is None:
+        title = i18n.t("case.account_status.title", language, status=status.value)
+        case = cases.open_case(
+            session, seller_id=seller.id, kind=CaseKind.ACCOUNT_STATUS, title=title
+        )
+    else:
+        found = session.get(Case, case_id)
+        if found is None or found.seller_id != seller.id:
+            raise NotFound(f"case {case_id} not found for seller {seller.id}")
+        if found.status is CaseStatus.CLOSED:
+            raise Conflict(f"case {case_id} is closed")
+        case = found
+    change = AccountStatusChange(
+        seller_id=seller.id,
+        previous_status=seller.status,
+        status=status,
+        reason=reason,
+        actor=actor.label,
+        actor_role=actor.role.value,
+        case_id=case.id,
+        at=utcnow(),
+    )
+    session.add(change)
+    seller.status = status
+    seller.status_changed_at = change.at
+    text = i18n.t(
+        "entry.account_status",
+        language,
+        previous=change.previous_status.value,
+        current=status.value,
+        reason=reason,
+    )
+    cases.append_entry(
+        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.ACCOUNT_STATUS, text=text
+    )
+    session.add(
+        access.record(
+            actor,
+            Action.SET_ACCOUNT_STATUS,
+            f"seller:{seller.id}",
+            {
+                "previous": change.previous_status.value,
+                "current": status.value,
+                "case_id": case.id,
+                "reason": reason,
+            },
+        )
+    )
+    session.flush()
+    return change

@@ -1,0 +1,10 @@
+"""JSON routes under /api/v1: thin adapters from HTTP to the domain services."""
+
+from fastapi import APIRouter
+
+from kenzen.web.api import cases, identity, sellers
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(identity.router)
+router.include_router(sellers.router)
+router.include_router(cases.router)

@@ -1,0 +1,60 @@
+"""Builds the FastAPI application around one database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from kenzen import __version__
+from kenzen.config import Settings
+from kenzen.db import Database
+from kenzen.errors import KenzenError
+from kenzen.web import api, errors
+from kenzen.web.limits import BodySizeLimit
+from kenzen.web.pages.routes import router as pages_router
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class NotMigrated(KenzenError):
+    """The database schema is older than the code."""
+
+
+async def _security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def create_app(settings: Settings, database: Database) -> FastAPI:
+    """The app; refuses a database whose schema is behind the code."""
+    if database.pending_migrations():
+        raise NotMigrated("the database is not migrated; run `kenzen db upgrade` first")
+    app = FastAPI(
+        title="Kenzen",
+        version=__version__,
+        description="Open, explainable account health for online marketplaces.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
+    app.add_middleware(BodySizeLimit)
+    return app

@@ -1,0 +1,45 @@
+"""Request dependencies: the database and the authenticated actor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kenzen.access import Actor
+from kenzen.db import Database
+from kenzen.errors import Unauthenticated
+from kenzen.identity import service as identity
+from kenzen.identity.models import TokenKind
+
+SESSION_COOKIE = "kenzen_session"
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `kenzen token create`.")
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+Db = Annotated[Database, Depends(get_database)]
+
+
+def current_actor(
+    request: Request,
+    database: Db,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """The caller, from a bearer token or else from the browser session cookie."""
+    if credentials is not None:
+        token, kind = credentials.credentials, TokenKind.API
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        token, kind = cookie, TokenKind.SESSION
+    else:
+        raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>'")
+    with database.transaction() as session:
+        return identity.actor_for_token(session, token, kind)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]

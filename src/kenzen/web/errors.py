@@ -1,0 +1,41 @@
+"""Domain errors become HTTP answers here, and nowhere else."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from kenzen.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    KenzenError,
+    NotFound,
+    Unauthenticated,
+)
+
+STATUS_OF: dict[type[KenzenError], int] = {
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 422,
+}
+
+
+def status_of(error: KenzenError) -> int:
+    for kind, status in STATUS_OF.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+async def _kenzen_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, KenzenError)
+    status = status_of(error)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"detail": error.message}, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(KenzenError, _kenzen_error)

@@ -1,0 +1,171 @@
+"""Fixtures shared by the suite: a fresh, migrated database per test, on SQLite by default
+or on PostgreSQL when KENZEN_DATABASE_URL names one (as in CI's second run)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.orm import Session
+
+from kenzen.access import SYSTEM, Actor, Role
+from kenzen.config import Settings
+from kenzen.db import Database
+from kenzen.identity import service as identity
+from kenzen.sellers import service as sellers
+from kenzen.web.app import create_app
+
+POSTGRES_URL = os.environ.get("KENZEN_DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
+REQUIRE_POSTGRES = os.environ.get("KENZEN_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_POSTGRES and not ON_POSTGRES:
+        raise pytest.UsageError(
+            "KENZEN_REQUIRE_POSTGRES=1 needs KENZEN_DATABASE_URL=postgresql+psycopg://…"
+        )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL: set KENZEN_DATABASE_URL=postgresql+psycopg://… "
+        "(scripts/postgres start prints one)"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def _postgres_test_url(worker_id: str) -> str:
+    """A database of this xdist worker's own on the configured server, created afresh."""
+    url = make_url(POSTGRES_URL)
+    name = f"kenzen_test_{worker_id}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # the server must be there when it was asked for
+        pytest.exit(f"PostgreSQL at {url.render_as_string()} is unreachable: {error}", 3)
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def migrated_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    """Migrated once per worker: a PostgreSQL database, or a SQLite file used as template."""
+    if ON_POSTGRES:
+        url = _postgres_test_url(worker_id)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'kenzen.db'}"
+    database = Database(url)
+    database.upgrade()
+    database.dispose()
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    with engine.begin() as connection:
+        names = ", ".join(f'"{t}"' for t in tables)
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database(migrated_url: str, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database of this test's own."""
+    if ON_POSTGRES:
+        _empty_postgres(migrated_url)
+        url = migrated_url
+    else:
+        source = make_url(migrated_url).database
+        assert source is not None
+        shutil.copyfile(source, tmp_path / "kenzen.db")
+        url = f"sqlite:///{tmp_path / 'kenzen.db'}"
+    database = Database(url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(database: Database, tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path, database_url=database.url)
+
+
+@pytest.fixture
+def client(settings: Settings, database: Database) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, database)) as test_client:
+        yield test_client
+
+
+@dataclass
+class World:
+    """A small marketplace: sellers S1 and S2, one user and API token per role."""
+
+    database: Database
+    actors: dict[Role, Actor] = field(default_factory=dict)
+    tokens: dict[Role, str] = field(default_factory=dict)
+
+    def headers(self, role: Role) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    def session(self) -> Session:
+        return self.database._sessions()
+
+
+EMAILS = {role: f"{role.value}@example.test" for role in Role if role is not Role.SYSTEM}
+
+
+def build_world(database: Database) -> World:
+    world = World(database)
+    with database.transaction() as session:
+        sellers.add_marketplace(
+            session,
+            SYSTEM,
+            marketplace_id="JP",
+            name="Japan",
+            time_zone="Asia/Tokyo",
+            currency="JPY",
+            language="ja",
+        )
+        for seller_id, language in (("S1", "ja"), ("S2", "en")):
+            sellers.add_seller(
+                session,
+                SYSTEM,
+                seller_id=seller_id,
+                marketplace_id="JP",
+                display_name=f"Seller {seller_id}",
+                email=f"{seller_id.lower()}@sellers.example.test",
+                language=language,
+                registered_at=datetime(2025, 1, 1, tzinfo=UTC),
+            )
+        for role, email in EMAILS.items():
+            user = identity.add_user(
+                session,
+                SYSTEM,
+                email=email,
+                role=role,
+                password=None,
+                seller_id="S1" if role is Role.SELLER else None,
+            )
+            world.actors[role] = user.as_actor()
+            world.tokens[role] = identity.create_api_token(session, SYSTEM, email=email)
+    return world
+
+
+@pytest.fixture
+def world(database: Database) -> World:
+    return build_world(database)

@@ -1,0 +1,160 @@
+"""The whole (role, operation) matrix, through the HTTP API, on the configured database.
+
+The expected outcomes are written out here by hand, independently of ``access.PERMISSIONS``,
+so a change to the table that nobody meant shows up as a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from sqlalchemy import select
+
+from kenzen.access import Role
+from kenzen.audit import AuditEntry, Outcome
+from kenzen.cases.models import CaseKind
+from kenzen.cases.service import open_case
+from tests.conftest import World
+
+SELLER, RIGHTS, AHS, SPECIALIST, ADMIN = (
+    Role.SELLER,
+    Role.RIGHTS_OWNER,
+    Role.AHS_AGENT,
+    Role.ACCOUNT_SPECIALIST,
+    Role.ADMIN,
+)
+
+Call = Callable[[TestClient, dict[str, str], dict[str, int]], Response]
+
+OPERATIONS: dict[str, Call] = {
+    "whoAmI": lambda c, h, ids: c.get("/api/v1/me", headers=h),
+    "getSellerHealth (own)": lambda c, h, ids: c.get("/api/v1/sellers/S1/health", headers=h),
+    "getSellerHealth (other)": lambda c, h, ids: c.get("/api/v1/sellers/S2/health", headers=h),
+    "listCases (own)": lambda c, h, ids: c.get("/api/v1/cases?seller_id=S1", headers=h),
+    "listCases (other)": lambda c, h, ids: c.get("/api/v1/cases?seller_id=S2", headers=h),
+    "getCase (own)": lambda c, h, ids: c.get(f"/api/v1/cases/{ids['S1']}", headers=h),
+    "getCase (other)": lambda c, h, ids: c.get(f"/api/v1/cases/{ids['S2']}", headers=h),
+    "addCaseNote seller-visible (own)": lambda c, h, ids: c.post(
+        f"/api/v1/cases/{ids['S1']}/notes", headers=h, json={"text": "hi", "visibility": "seller"}
+    ),
+    "addCaseNote ahs-internal (own)": lambda c, h, ids: c.post(
+        f"/api/v1/cases/{ids['S1']}/notes", headers=h, json={"text": "hi", "visibility": "ahs"}
+    ),
+    "addCaseNote specialist-internal (own)": lambda c, h, ids: c.post(
+        f"/api/v1/cases/{ids['S1']}/notes",
+        headers=h,
+        json={"text": "hi", "visibility": "seller_performance"},
+    ),
+    "setAccountStatus (own)": lambda c, h, ids: c.post(
+        "/api/v1/sellers/S1/status", headers=h, json={"status": "AT_RISK", "reason": "ODR 1.4%"}
+    ),
+    "setAccountStatus (other)": lambda c, h, ids: c.post(
+        "/api/v1/sellers/S2/status", headers=h, json={"status": "AT_RISK", "reason": "ODR 1.4%"}
+    ),
+}
+
+# "own" is seller S1, which the seller user acts for; "other" is seller S2.
+EXPECTED: dict[str, dict[Role, int]] = {
+    "whoAmI": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 200},
+    "getSellerHealth (own)": {SELLER: 200, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "getSellerHealth (other)": {SELLER: 404, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "listCases (own)": {SELLER: 200, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "listCases (other)": {SELLER: 404, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "getCase (own)": {SELLER: 200, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "getCase (other)": {SELLER: 404, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "addCaseNote seller-visible (own)": {
+        SELLER: 201,
+        RIGHTS: 403,
+        AHS: 201,
+        SPECIALIST: 201,
+        ADMIN: 403,
+    },
+    "addCaseNote ahs-internal (own)": {
+        SELLER: 403,
+        RIGHTS: 403,
+        AHS: 201,
+        SPECIALIST: 403,
+        ADMIN: 403,
+    },
+    "addCaseNote specialist-internal (own)": {
+        SELLER: 403,
+        RIGHTS: 403,
+        AHS: 403,
+        SPECIALIST: 201,
+        ADMIN: 403,
+    },
+    "setAccountStatus (own)": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
+    "setAccountStatus (other)": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
+}
+
+MATRIX = [
+    (operation, role, status) for operation, row in EXPECTED.items() for role, status in row.items()
+]
+
+
+def _cases(world: World) -> dict[str, int]:
+    with world.database.transaction() as session:
+        return {
+            seller_id: open_case(
+                session, seller_id=seller_id, kind=CaseKind.GENERAL, title="inquiry"
+            ).id
+            for seller_id in ("S1", "S2")
+        }
+
+
+def test_matrix_covers_every_operation_and_role() -> None:
+    assert set(EXPECTED) == set(OPERATIONS)
+    human_roles = {SELLER, RIGHTS, AHS, SPECIALIST, ADMIN}
+    assert all(set(row) == human_roles for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize(("operation", "role", "expected"), MATRIX)
+def test_access_matrix(
+    client: TestClient, world: World, operation: str, role: Role, expected: int
+) -> None:
+    response = OPERATIONS[operation](client, world.headers(role), _cases(world))
+    assert response.status_code == expected, response.text
+
+
+def test_denied_attempts_are_audited_and_change_nothing(client: TestClient, world: World) -> None:
+    response = client.post(
+        "/api/v1/sellers/S1/status",
+        headers=world.headers(AHS),
+        json={"status": "DEACTIVATED", "reason": "AHS has no authority"},
+    )
+    assert response.status_code == 403
+    hidden = client.get("/api/v1/sellers/S2/health", headers=world.headers(SELLER))
+    assert hidden.status_code == 404
+    assert hidden.json() == {"detail": "seller S2 not found"}
+    with world.database.transaction() as session:
+        denied = session.scalars(
+            select(AuditEntry).where(AuditEntry.outcome == Outcome.DENIED).order_by(AuditEntry.id)
+        ).all()
+        assert [(e.actor, e.action, e.target) for e in denied] == [
+            ("ahs_agent@example.test", "setAccountStatus", "seller:S1"),
+            ("seller@example.test", "getSellerHealth", "seller:S2"),
+        ]
+    health = client.get("/api/v1/sellers/S1/health", headers=world.headers(SPECIALIST))
+    assert health.json()["status"] == "NORMAL"
+
+
+def test_another_sellers_case_is_indistinguishable_from_a_missing_one(
+    client: TestClient, world: World
+) -> None:
+    ids = _cases(world)
+    foreign = client.get(f"/api/v1/cases/{ids['S2']}", headers=world.headers(SELLER))
+    missing = client.get("/api/v1/cases/999999", headers=world.headers(SELLER))
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json()["detail"] == f"case {ids['S2']} not found"
+    assert missing.json()["detail"] == "case 999999 not found"
+
+
+def test_a_seller_listing_cases_sees_only_its_own(client: TestClient, world: World) -> None:
+    _cases(world)
+    listed = client.get("/api/v1/cases", headers=world.headers(SELLER)).json()
+    assert {c["seller_id"] for c in listed} == {"S1"}
+    staff = client.get("/api/v1/cases", headers=world.headers(AHS)).json()
+    assert {c["seller_id"] for c in staff} == {"S1", "S2"}

@@ -1,0 +1,145 @@
+"""The ``kenzen`` command, run as a real process against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kenzen.audit import AuditEntry, Outcome
+from kenzen.db import Database
+from kenzen.errors import Unauthenticated
+from kenzen.identity import service as identity
+from kenzen.identity.models import TokenKind
+from kenzen.sellers.models import Seller
+from kenzen.sellers.status import AccountStatus
+from tests.conftest import World
+
+
+def kenzen(url: str, home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KENZEN_DATABASE_URL": url, "KENZEN_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "kenzen", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_bootstrap_marketplace_user_and_token(database: Database, tmp_path: Path) -> None:
+    url = database.url
+    added = kenzen(
+        url,
+        tmp_path,
+        "marketplace",
+        "add",
+        "--id",
+        "US",
+        "--name",
+        "United States",
+        "--timezone",
+        "America/New_York",
+        "--currency",
+        "USD",
+        "--language",
+        "en",
+    )
+    assert added.returncode == 0, added.stderr
+    user = kenzen(
+        url,
+        tmp_path,
+        "user",
+        "add",
+        "--email",
+        "ops@example.test",
+        "--role",
+        "admin",
+        stdin="a long password\n",
+    )
+    assert user.returncode == 0, user.stderr
+    created = kenzen(url, tmp_path, "token", "create", "--user", "ops@example.test")
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    assert created.stdout == token + "\n"
+    assert token.startswith("kz_")
+    with database.transaction() as session:
+        assert identity.actor_for_token(session, token, TokenKind.API).email == "ops@example.test"
+    revoked = kenzen(url, tmp_path, "token", "revoke", stdin=token + "\n")
+    assert revoked.returncode == 0, revoked.stderr
+    with database.transaction() as session, pytest.raises(Unauthenticated):
+        identity.actor_for_token(session, token, TokenKind.API)
+
+
+def test_set_status_acts_as_the_named_user_through_access_control(
+    world: World, tmp_path: Path
+) -> None:
+    url = world.database.url
+    args = ("seller", "set-status", "S1", "--status", "DEACTIVATED", "--reason", "IP")
+    denied = kenzen(url, tmp_path, *args, "--as", "ahs_agent@example.test")
+    assert denied.returncode == 2
+    assert denied.stderr == "kenzen: role ahs_agent may not setAccountStatus\n"
+    allowed = kenzen(url, tmp_path, *args, "--as", "account_specialist@example.test")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "S1: NORMAL → DEACTIVATED" in allowed.stderr
+    with world.database.transaction() as session:
+        seller = session.get(Seller, "S1")
+        assert seller is not None
+        assert seller.status is AccountStatus.DEACTIVATED
+        denial = session.scalars(
+            select(AuditEntry).where(AuditEntry.outcome == Outcome.DENIED)
+        ).one()
+        assert denial.actor == "ahs_agent@example.test"
+    shown = kenzen(url, tmp_path, "seller", "show", "S1")
+    assert "status: DEACTIVATED" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("seller", "show", "S404"), "kenzen: seller S404 not found\n"),
+        (
+            (
+                "seller",
+                "set-status",
+                "S1",
+                "--status",
+                "NORMAL",
+                "--reason",
+                "x",
+                "--as",
+                "account_specialist@example.test",
+            ),
+            "kenzen: the account is already NORMAL\n",
+        ),
+        (
+            ("token", "create", "--user", "ghost@example.test"),
+            "kenzen: user ghost@example.test not found\n",
+        ),
+        (
+            ("demo",),
+            "kenzen: the database already holds data; the demo loads only into an empty one\n",
+        ),
+    ],
+)
+def test_user_errors_are_one_line_and_exit_2(
+    world: World, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = kenzen(world.database.url, tmp_path, *args)
+    assert (result.returncode, result.stderr) == (2, message)
+
+
+def test_commands_refuse_an_unmigrated_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    for args in (("seller", "show", "S1"), ("serve", "--port", "1")):
+        result = kenzen(url, tmp_path, *args)
+        assert result.returncode == 2
+        assert result.stderr == (
+            "kenzen: the database is not migrated; run `kenzen db upgrade` first\n"
+        )
