@@ -8,16 +8,18 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import Engine, create_engine, inspect, make_url, text
 from sqlalchemy.orm import Session
 
+from kenzen import models  # noqa: F401  (every table on Base.metadata)
 from kenzen.access import SYSTEM, Actor, Role
 from kenzen.config import Settings
-from kenzen.db import Database
+from kenzen.db import Base, Database
 from kenzen.identity import service as identity
 from kenzen.sellers import service as sellers
 from kenzen.web.app import create_app
@@ -75,13 +77,21 @@ def migrated_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> st
     return url
 
 
-def _empty_postgres(url: str) -> None:
+@cache
+def _postgres_cleaner(url: str) -> tuple[Engine, list[str]]:
     engine = create_engine(url)
-    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    metadata_order = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    present = set(inspect(engine).get_table_names())
+    return engine, [t for t in metadata_order if t in present]
+
+
+def _empty_postgres(url: str) -> None:
+    """Delete every row, children first; replica mode skips the audit log's guard triggers."""
+    engine, tables = _postgres_cleaner(url)
     with engine.begin() as connection:
-        names = ", ".join(f'"{t}"' for t in tables)
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in tables:
+            connection.execute(text(f'DELETE FROM "{table}"'))
 
 
 @pytest.fixture
