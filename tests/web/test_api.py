@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from kenzen.access import Role
 from kenzen.audit import AuditEntry
-from kenzen.sellers.models import AccountStatusChange
+from kenzen.cases import service as cases_service
+from kenzen.cases.models import Case
+from kenzen.config import Settings
+from kenzen.sellers.models import AccountStatusChange, Seller
+from kenzen.sellers.status import AccountStatus
+from kenzen.web.app import create_app
 from tests.conftest import World
 
 OPERATION_IDS = {
@@ -129,3 +135,28 @@ def test_responses_carry_security_headers(client: TestClient) -> None:
     headers = client.get("/login").headers
     assert "default-src 'self'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_request_failing_after_its_first_write_leaves_nothing(
+    settings: Settings, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_entry(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    # set_account_status has already changed the seller and added the change record
+    # when it writes the case entry; that write fails here.
+    monkeypatch.setattr(cases_service, "append_entry", broken_entry)
+    with TestClient(create_app(settings, world.database), raise_server_exceptions=False) as client:
+        response = client.post(
+            "/api/v1/sellers/S1/status",
+            headers=world.headers(Role.ACCOUNT_SPECIALIST),
+            json={"status": "DEACTIVATED", "reason": "IP complaints"},
+        )
+    assert response.status_code == 500
+    with world.database.transaction() as session:
+        seller = session.get(Seller, "S1")
+        assert seller is not None
+        assert seller.status is AccountStatus.NORMAL
+        assert session.scalar(select(func.count()).select_from(AccountStatusChange)) == 0
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
+        assert "setAccountStatus" not in set(session.scalars(select(AuditEntry.action)))
