@@ -20,6 +20,7 @@ from kenzen import models  # noqa: F401  (every table on Base.metadata)
 from kenzen.access import SYSTEM, Actor, Role
 from kenzen.config import Settings
 from kenzen.db import Base, Database
+from kenzen.events.store import EventStore
 from kenzen.identity import service as identity
 from kenzen.sellers import service as sellers
 from kenzen.web.app import create_app
@@ -108,6 +109,13 @@ def database(migrated_url: str, tmp_path: Path) -> Iterator[Database]:
     database = Database(url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EventStore]:
+    """An empty columnar event store of this test's own."""
+    with EventStore(tmp_path / "events") as event_store:
+        yield event_store
 
 
 @pytest.fixture

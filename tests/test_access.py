@@ -27,6 +27,11 @@ SELLER, RIGHTS, AHS, SPECIALIST, ADMIN = (
     Role.ADMIN,
 )
 
+ORDERS_CSV = (
+    "order_id,seller_id,marketplace_id,purchased_at,fulfillment,updated_at\n"
+    "O1,S1,JP,2026-11-01T10:00:00+09:00,marketplace,2026-11-01T10:00:00+09:00\n"
+)
+
 Call = Callable[[TestClient, dict[str, str], dict[str, int]], Response]
 
 OPERATIONS: dict[str, Call] = {
@@ -47,6 +52,17 @@ OPERATIONS: dict[str, Call] = {
         f"/api/v1/cases/{ids['S1']}/notes",
         headers=h,
         json={"text": "hi", "visibility": "seller_performance"},
+    ),
+    "getSellerPerformanceReport (own)": lambda c, h, ids: c.get(
+        "/api/v1/sellers/S1/performance-report", headers=h
+    ),
+    "getSellerPerformanceReport (other)": lambda c, h, ids: c.get(
+        "/api/v1/sellers/S2/performance-report", headers=h
+    ),
+    "importEvents": lambda c, h, ids: c.post(
+        "/api/v1/events/orders",
+        headers=h,
+        files={"file": ("orders.csv", ORDERS_CSV.encode(), "text/csv")},
     ),
     "setAccountStatus (own)": lambda c, h, ids: c.post(
         "/api/v1/sellers/S1/status", headers=h, json={"status": "AT_RISK", "reason": "ODR 1.4%"}
@@ -86,6 +102,21 @@ EXPECTED: dict[str, dict[Role, int]] = {
         SPECIALIST: 201,
         ADMIN: 403,
     },
+    "getSellerPerformanceReport (own)": {
+        SELLER: 200,
+        RIGHTS: 403,
+        AHS: 200,
+        SPECIALIST: 200,
+        ADMIN: 403,
+    },
+    "getSellerPerformanceReport (other)": {
+        SELLER: 404,
+        RIGHTS: 403,
+        AHS: 200,
+        SPECIALIST: 200,
+        ADMIN: 403,
+    },
+    "importEvents": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 200},
     "setAccountStatus (own)": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
     "setAccountStatus (other)": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
 }

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 from sqlalchemy import select
 
@@ -15,6 +17,7 @@ from kenzen.db import Database
 from kenzen.errors import Unauthenticated
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
+from kenzen.metrics.report import report_schema
 from kenzen.sellers.models import Seller
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
@@ -143,3 +146,39 @@ def test_commands_refuse_an_unmigrated_database(tmp_path: Path) -> None:
         assert result.stderr == (
             "kenzen: the database is not migrated; run `kenzen db upgrade` first\n"
         )
+
+
+ORDERS = (
+    "order_id,seller_id,marketplace_id,purchased_at,fulfillment,ship_by,shipped_at,updated_at\n"
+    "O1,S1,JP,2026-11-10T10:00:00+09:00,merchant,2026-11-11T23:59:00+09:00,"
+    "2026-11-12T23:00:00+09:00,2026-11-12T23:00:00+09:00\n"
+)
+
+
+def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
+    url = world.database.url
+    orders = tmp_path / "orders.csv"
+    orders.write_text(ORDERS + "O2,S9,JP,2026-11-10T10:00:00,merchant,,,x\n", encoding="utf-8")
+    rejected = kenzen(url, tmp_path, "import", "orders", str(orders))
+    assert rejected.returncode == 2
+    assert rejected.stderr.splitlines() == [
+        "kenzen: orders.csv: 4 invalid value(s); nothing was imported "
+        "(--skip-invalid imports the valid rows)",
+        "  line 3, column seller_id: unknown seller S9",
+        "  line 3, column purchased_at: timestamp has no UTC offset (add Z or +HH:MM): "
+        "2026-11-10T10:00:00",
+        "  line 3, column ship_by: required for merchant orders",
+        "  line 3, column updated_at: not an ISO 8601 timestamp with offset: x",
+    ]
+    skipped = kenzen(url, tmp_path, "import", "orders", str(orders), "--skip-invalid")
+    assert skipped.returncode == 0, skipped.stderr
+    assert "orders: 2 rows read, 1 inserted, 0 updated, 0 unchanged, 4 rejected" in skipped.stderr
+    assert (tmp_path / "orders.csv.rejected.csv").read_text(encoding="utf-8").count("\n") == 2
+    computed = kenzen(url, tmp_path, "metrics", "--as-of", "2026-11-20")
+    assert computed.returncode == 0, computed.stderr
+    assert "metrics 2026-11-20: 1 sellers (all sellers), 7 rows" in computed.stderr
+    report = kenzen(url, tmp_path, "report", "sp-api", "--seller", "S1")
+    assert report.returncode == 0, report.stderr
+    document = json.loads(report.stdout)
+    jsonschema.validate(document, report_schema())
+    assert document["performanceMetrics"][0]["lateShipmentRate"]["status"] == "BAD"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import jsonschema
 import pytest
 from sqlalchemy import func, select
 
@@ -13,26 +14,24 @@ from kenzen.access import SYSTEM, Actor, Role
 from kenzen.cases.models import Case, CaseStatus
 from kenzen.db import Database
 from kenzen.errors import Conflict, Forbidden
+from kenzen.events.store import EventStore
 from kenzen.identity import service as identity
 from kenzen.identity.models import User
+from kenzen.metrics import service as metrics
+from kenzen.metrics.models import MetricSnapshot
+from kenzen.metrics.report import report_schema
 from kenzen.sellers.models import Listing, Seller
 
 TODAY = date(2026, 11, 28)
 
 
-def _snapshot(database: Database) -> list[tuple[str, str, str]]:
+def test_full_demo(database: Database, store: EventStore) -> None:
     with database.transaction() as session:
-        return [
-            (s.id, s.display_name, s.status.value)
-            for s in session.scalars(select(Seller).order_by(Seller.id))
-        ]
-
-
-def test_demo_has_every_status_user_and_open_cases(database: Database) -> None:
-    with database.transaction() as session:
-        summary = demo.load_demo(session, SYSTEM, today=TODAY)
+        summary = demo.load_demo(session, SYSTEM, store, today=TODAY)
     assert summary.sellers >= 200
-    assert all(count > 0 for count in summary.statuses.values())
+    assert set(summary.statuses) == {"NORMAL", "AT_RISK", "DEACTIVATED"}
+    assert summary.orders > 50_000
+    assert summary.snapshot_days == len(demo.snapshot_days(TODAY))
     with database.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Seller)) == summary.sellers
         assert session.scalar(select(func.count()).select_from(Listing)) == summary.listings
@@ -41,34 +40,64 @@ def test_demo_has_every_status_user_and_open_cases(database: Database) -> None:
         )
         assert open_cases is not None
         assert open_cases >= 5
-        roles = dict(session.execute(select(User.email, User.role)).tuples().all())
+        roles = dict(session.execute(select(User.email, User.role)).all())
         assert roles == dict(demo.DEMO_USERS)
-        seller_user = identity.find_user(session, "seller@demo.kenzen.test")
-        assert seller_user.seller_id == "S0001"
-        token = identity.log_in(
+        assert identity.find_user(session, "seller@demo.kenzen.test").seller_id == "S0001"
+        assert identity.log_in(
             session, email="ahs@demo.kenzen.test", password=demo.DEMO_PASSWORD, session_days=1
         )
-        assert token
+        # every seller has a metric history, and some metrics are BAD
+        days_per_seller = set(
+            session.execute(
+                select(func.count(func.distinct(MetricSnapshot.as_of))).group_by(
+                    MetricSnapshot.seller_id
+                )
+            ).scalars()
+        )
+        assert days_per_seller == {summary.snapshot_days}
+        bad = session.scalars(
+            select(MetricSnapshot.metric)
+            .where(MetricSnapshot.as_of == TODAY, MetricSnapshot.status == "BAD")
+            .distinct()
+        ).all()
+        assert {"order_defect_rate_mfn", "late_shipment_rate_30d"} <= set(bad)
+        # the report validates against Amazon's schema for every demo seller
+        schema = report_schema()
+        for seller_id in session.scalars(select(Seller.id)):
+            jsonschema.validate(metrics.performance_report(session, SYSTEM, seller_id), schema)
 
 
-def test_same_seed_same_demo(database: Database, tmp_path: Path) -> None:
+def _snapshot(database: Database) -> list[tuple[str, str, str, str]]:
+    with database.transaction() as session:
+        return [
+            (s.seller_id, s.metric, s.as_of.isoformat(), s.status)
+            for s in session.scalars(
+                select(MetricSnapshot).order_by(
+                    MetricSnapshot.seller_id, MetricSnapshot.metric, MetricSnapshot.as_of
+                )
+            )
+        ]
+
+
+def test_same_seed_same_demo(database: Database, store: EventStore, tmp_path: Path) -> None:
     other = Database(f"sqlite:///{tmp_path / 'other.db'}")
     other.upgrade()
-    for target in (database, other):
-        with target.transaction() as session:
-            demo.load_demo(session, SYSTEM, seed=3, sellers_count=30, today=TODAY)
+    with EventStore(tmp_path / "other-events") as other_store:
+        for target, target_store in ((database, store), (other, other_store)):
+            with target.transaction() as session:
+                demo.load_demo(session, SYSTEM, target_store, seed=3, sellers_count=12, today=TODAY)
     assert _snapshot(database) == _snapshot(other)
     other.dispose()
 
 
-def test_demo_refuses_a_database_with_data(database: Database) -> None:
+def test_demo_refuses_a_database_with_data(database: Database, store: EventStore) -> None:
     with database.transaction() as session:
-        demo.load_demo(session, SYSTEM, sellers_count=5, today=TODAY)
+        demo.load_demo(session, SYSTEM, store, sellers_count=3, today=TODAY)
     with database.transaction() as session, pytest.raises(Conflict):
-        demo.load_demo(session, SYSTEM, sellers_count=5, today=TODAY)
+        demo.load_demo(session, SYSTEM, store, sellers_count=3, today=TODAY)
 
 
-def test_only_admins_load_the_demo(database: Database) -> None:
+def test_only_admins_load_the_demo(database: Database, store: EventStore) -> None:
     specialist = Actor(email="x@example.test", role=Role.ACCOUNT_SPECIALIST)
     with database.transaction() as session, pytest.raises(Forbidden):
-        demo.load_demo(session, specialist, sellers_count=5, today=TODAY)
+        demo.load_demo(session, specialist, store, sellers_count=3, today=TODAY)

@@ -42,6 +42,9 @@ class Action(enum.StrEnum):
     CREATE_TOKEN = "createToken"  # noqa: S105 - an action name, not a secret
     REVOKE_TOKEN = "revokeToken"  # noqa: S105 - an action name, not a secret
     LOAD_DEMO = "loadDemo"
+    IMPORT_EVENTS = "importEvents"
+    COMPUTE_METRICS = "computeMetrics"
+    GET_SELLER_PERFORMANCE_REPORT = "getSellerPerformanceReport"
 
 
 class Scope(enum.Enum):
@@ -63,6 +66,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
     Role.SELLER: {
         Action.WHO_AM_I: _ANY,
         Action.GET_SELLER_HEALTH: _OWN,
+        Action.GET_SELLER_PERFORMANCE_REPORT: _OWN,
         Action.LIST_CASES: _OWN,
         Action.GET_CASE: _OWN,
         Action.ADD_CASE_NOTE: _OWN,
@@ -74,6 +78,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
     Role.AHS_AGENT: {
         Action.WHO_AM_I: _ANY,
         Action.GET_SELLER_HEALTH: _ANY,
+        Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.LIST_CASES: _ANY,
         Action.GET_CASE: _ANY,
         Action.ADD_CASE_NOTE: _ANY,
@@ -81,6 +86,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
     Role.ACCOUNT_SPECIALIST: {
         Action.WHO_AM_I: _ANY,
         Action.GET_SELLER_HEALTH: _ANY,
+        Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.SET_ACCOUNT_STATUS: _ANY,
         Action.LIST_CASES: _ANY,
         Action.GET_CASE: _ANY,
@@ -94,9 +100,12 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.CREATE_TOKEN: _ANY,
         Action.REVOKE_TOKEN: _ANY,
         Action.LOAD_DEMO: _ANY,
+        Action.IMPORT_EVENTS: _ANY,
+        Action.COMPUTE_METRICS: _ANY,
     },
     Role.SYSTEM: {
         Action.GET_SELLER_HEALTH: _ANY,
+        Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.SET_ACCOUNT_STATUS: _ANY,
         Action.LIST_CASES: _ANY,
         Action.GET_CASE: _ANY,
@@ -108,6 +117,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.CREATE_TOKEN: _ANY,
         Action.REVOKE_TOKEN: _ANY,
         Action.LOAD_DEMO: _ANY,
+        Action.IMPORT_EVENTS: _ANY,
+        Action.COMPUTE_METRICS: _ANY,
     },
 }
 

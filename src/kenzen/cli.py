@@ -6,11 +6,14 @@ User errors print one line on stderr and exit 2, never a traceback.
 from __future__ import annotations
 
 import getpass
+import json
 import sys
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date
+from contextlib import contextmanager, nullcontext
+from datetime import date, datetime
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
@@ -23,7 +26,12 @@ from kenzen.access import SYSTEM, Actor, Role
 from kenzen.config import get_settings
 from kenzen.db import Database
 from kenzen.errors import KenzenError
+from kenzen.events import service as events
+from kenzen.events.service import ImportKind
+from kenzen.events.store import EventStore
+from kenzen.health import service as health_service
 from kenzen.identity import service as identity
+from kenzen.metrics import service as metrics_service
 from kenzen.sellers import service as sellers
 from kenzen.sellers.status import AccountStatus
 
@@ -35,11 +43,13 @@ marketplace_app = typer.Typer(help="Marketplaces.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 seller_app = typer.Typer(help="Sellers and their account status.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports in other systems' formats.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(marketplace_app, name="marketplace")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(seller_app, name="seller")
+app.add_typer(report_app, name="report")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -133,10 +143,12 @@ def demo(
         if if_empty and demo_data.has_data(session):
             err.print("demo: the database already holds data; kept as it is", highlight=False)
             return
-        summary = demo_data.load_demo(session, actor, seed=seed, today=date.today())
+        with EventStore(get_settings().events_dir) as store:
+            summary = demo_data.load_demo(session, actor, store, seed=seed, today=date.today())
     err.print(
         f"demo loaded: {summary.sellers} sellers {summary.statuses}, {summary.listings} listings, "
-        f"{summary.cases} cases",
+        f"{summary.cases} cases, {summary.orders} orders, {summary.defects} defects, "
+        f"metrics for {summary.snapshot_days} days",
         highlight=False,
     )
     err.print(
@@ -222,7 +234,7 @@ def token_revoke(as_user: AsOption = None) -> None:
 def seller_show(seller_id: str, as_user: AsOption = None) -> None:
     """Show a seller's account status and open cases."""
     with _use_case(as_user) as (session, actor):
-        health = sellers.get_seller_health(session, actor, seller_id)
+        health = health_service.get_seller_health(session, actor, seller_id)
         seller = health.seller
         out.print(f"[bold]{seller.id}[/bold] {seller.display_name} ({seller.marketplace_id})")
         out.print(f"status: {seller.status.value} — {health.status_meaning}", highlight=False)
@@ -251,3 +263,83 @@ def seller_set_status(
             f"(case {change.case_id})",
             highlight=False,
         )
+
+
+@app.command("import")
+@user_errors
+def import_(
+    kind: Annotated[ImportKind, typer.Argument(help="sellers, orders or defects.")],
+    file: Annotated[Path, typer.Argument(help="CSV (header row), JSON Lines or Parquet.")],
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Import the valid rows; write the rejected ones beside FILE with reasons.",
+        ),
+    ] = False,
+    as_user: AsOption = None,
+) -> None:
+    """Import events; importing the same file twice changes nothing."""
+    started = time.perf_counter()
+    with (
+        _use_case(as_user) as (session, actor),
+        EventStore(get_settings().events_dir) as store,
+        err.status(f"importing {file.name} …", spinner="dots")
+        if err.is_terminal
+        else nullcontext(),
+    ):
+        report = events.import_events(session, actor, store, kind, file, skip_invalid=skip_invalid)
+    seconds = time.perf_counter() - started
+    rate = report.rows_read / seconds if seconds > 0 else float(report.rows_read)
+    err.print(
+        f"{kind}: {report.rows_read} rows read, {report.inserted} inserted, "
+        f"{report.updated} updated, {report.unchanged} unchanged, {report.error_count} rejected "
+        f"in {seconds:.1f} s ({rate:,.0f} rows/s)",
+        highlight=False,
+    )
+    if report.rejected_file is not None:
+        for error in report.errors:
+            err.print(f"  {error}", highlight=False, markup=False)
+        err.print(f"rejected rows and reasons: {report.rejected_file}", highlight=False)
+
+
+@app.command()
+@user_errors
+def metrics(
+    as_of: Annotated[
+        datetime, typer.Option("--as-of", formats=["%Y-%m-%d"], help="The last day measured.")
+    ],
+    full: Annotated[
+        bool, typer.Option("--full", help="Recompute every seller, not only those with new events.")
+    ] = False,
+    as_user: AsOption = None,
+) -> None:
+    """Compute and store every seller's metric snapshot for a date."""
+    with (
+        _use_case(as_user) as (session, actor),
+        EventStore(get_settings().events_dir) as store,
+    ):
+        summary = metrics_service.compute_snapshots(session, actor, store, as_of.date(), full=full)
+    scope = "all sellers" if summary.full else "sellers with new events"
+    err.print(
+        f"metrics {summary.as_of}: {summary.sellers} sellers ({scope}), {summary.rows} rows",
+        highlight=False,
+    )
+
+
+@report_app.command("sp-api")
+@user_errors
+def report_sp_api(
+    seller: Annotated[str, typer.Option(help="Seller id.")],
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Default: the latest snapshot."),
+    ] = None,
+    as_user: AsOption = None,
+) -> None:
+    """Print the seller performance report as SP-API's GET_V2_SELLER_PERFORMANCE_REPORT."""
+    with _use_case(as_user) as (session, actor):
+        document = metrics_service.performance_report(
+            session, actor, seller, as_of.date() if as_of else None
+        )
+    print(json.dumps(document, ensure_ascii=False, indent=2))

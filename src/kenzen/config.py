@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     )
 
     @property
+    def events_dir(self) -> Path:
+        """The columnar event store, kept apart from the operational database."""
+        return self.home / "events"
+
+    @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

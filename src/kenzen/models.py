@@ -3,6 +3,7 @@
 from kenzen.audit import AuditEntry
 from kenzen.cases.models import Case, CaseEntry
 from kenzen.identity.models import Token, User
+from kenzen.metrics.models import MetricRun, MetricSnapshot
 from kenzen.sellers.models import AccountStatusChange, Listing, Marketplace, Seller
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "CaseEntry",
     "Listing",
     "Marketplace",
+    "MetricRun",
+    "MetricSnapshot",
     "Seller",
     "Token",
     "User",

@@ -151,14 +151,3 @@ def test_seller_must_belong_to_a_known_marketplace(world: World) -> None:
             language="en",
             registered_at=datetime(2025, 1, 1, tzinfo=UTC),
         )
-
-
-def test_health_lists_open_cases_and_explains_status_in_sellers_language(world: World) -> None:
-    with world.database.transaction() as session:
-        service.set_account_status(session, SYSTEM, "S2", status=AccountStatus.AT_RISK, reason="r")
-        done = open_case(session, seller_id="S2", kind=CaseKind.GENERAL, title="done")
-        done.status = CaseStatus.RESOLVED
-    with world.database.transaction() as session:
-        health = service.get_seller_health(session, world.actors[Role.AHS_AGENT], "S2")
-        assert [c.kind for c in health.open_cases] == [CaseKind.ACCOUNT_STATUS]
-        assert health.status_meaning.startswith("Your account is at risk")

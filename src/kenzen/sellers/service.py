@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.core import UnknownLocaleError
 from babel.numbers import get_currency_name
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kenzen import access, i18n
 from kenzen.access import Action, Actor, Visibility
 from kenzen.cases import service as cases
-from kenzen.cases.models import OPEN_STATUSES, Case, CaseKind, CaseStatus, EntryKind
+from kenzen.cases.models import Case, CaseKind, CaseStatus, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.sellers.models import (
@@ -154,26 +152,6 @@ def get_seller(session: Session, actor: Actor, seller_id: str, action: Action) -
     if seller is None:
         raise NotFound(f"seller {seller_id} not found")
     return seller
-
-
-@dataclass(frozen=True, slots=True)
-class SellerHealth:
-    seller: Seller
-    open_cases: list[Case]
-    status_meaning: str
-
-
-def get_seller_health(session: Session, actor: Actor, seller_id: str) -> SellerHealth:
-    seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
-    open_cases = list(
-        session.scalars(
-            select(Case)
-            .where(Case.seller_id == seller_id, Case.status.in_(OPEN_STATUSES))
-            .order_by(Case.updated_at.desc())
-        )
-    )
-    meaning = i18n.t(f"status.{seller.status.value}.meaning", seller.language.value)
-    return SellerHealth(seller=seller, open_cases=open_cases, status_meaning=meaning)
 
 
 def set_account_status(

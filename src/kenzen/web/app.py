@@ -15,6 +15,7 @@ from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import KenzenError
 from kenzen.web import api, errors
+from kenzen.web.api.events import MAX_EVENT_FILE_BYTES
 from kenzen.web.limits import BodySizeLimit
 from kenzen.web.pages.routes import router as pages_router
 
@@ -56,5 +57,5 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
-    app.add_middleware(BodySizeLimit)
+    app.add_middleware(BodySizeLimit, larger={"/api/v1/events/": MAX_EVENT_FILE_BYTES})
     return app

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from kenzen.web.api import cases, identity, sellers
+from kenzen.web.api import cases, events, identity, sellers
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(identity.router)
 router.include_router(sellers.router)
 router.include_router(cases.router)
+router.include_router(events.router)

@@ -13,9 +13,9 @@ from kenzen.access import Actor, Role
 from kenzen.cases import service as cases
 from kenzen.config import Settings
 from kenzen.errors import Unauthenticated
+from kenzen.health import service as health_service
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
-from kenzen.sellers import service as sellers
 from kenzen.web.deps import SESSION_COOKIE, Db
 from kenzen.web.pages import csrf
 from kenzen.web.templates import TEMPLATES_DIR
@@ -124,7 +124,7 @@ def home(request: Request, db: Db) -> Response:
     if actor.role is not Role.SELLER or actor.seller_id is None:
         return _render(request, "staff.html", _page_language(request), actor=actor)
     with db.transaction() as session:
-        health = sellers.get_seller_health(session, actor, actor.seller_id)
+        health = health_service.get_seller_health(session, actor, actor.seller_id)
         all_cases = cases.list_cases(session, actor)
         return _render(
             request,

@@ -1,4 +1,4 @@
-"""The demo marketplace: deterministic for a seed, built only through the domain services."""
+"""The demo marketplace's accounts: sellers in every status, listings, cases and users."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ import string
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kenzen import access
-from kenzen.access import Action, Actor, Role, Visibility
+from kenzen.access import Actor, Role, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind
-from kenzen.errors import Conflict
 from kenzen.identity import service as identity
 from kenzen.sellers import service as sellers
-from kenzen.sellers.models import Marketplace
 from kenzen.sellers.status import AccountStatus
 
 DEMO_PASSWORD = "kenzen-demo"  # noqa: S105 - documented, demo-only
@@ -71,11 +67,10 @@ _STATUS_REASONS: dict[AccountStatus, tuple[str, str]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class DemoSummary:
-    sellers: int
+class DemoAccounts:
+    sellers: dict[str, AccountStatus]
     listings: int
     cases: int
-    statuses: dict[str, int]
 
 
 def _asin(rng: random.Random) -> str:
@@ -93,17 +88,10 @@ def _status_for(index: int, rng: random.Random) -> AccountStatus:
     return AccountStatus.NORMAL
 
 
-def has_data(session: Session) -> bool:
-    return session.scalar(select(Marketplace.id).limit(1)) is not None
-
-
-def load_demo(
-    session: Session, actor: Actor, *, seed: int = 7, sellers_count: int = 240, today: date
-) -> DemoSummary:
+def create_accounts(
+    session: Session, actor: Actor, *, seed: int, sellers_count: int, today: date
+) -> DemoAccounts:
     """Create marketplace JP with sellers in every status, listings, cases and users."""
-    access.authorize(actor, Action.LOAD_DEMO)
-    if has_data(session):
-        raise Conflict("the database already holds data; the demo loads only into an empty one")
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     sellers.add_marketplace(
         session,
@@ -114,7 +102,7 @@ def load_demo(
         currency="JPY",
         language="ja",
     )
-    statuses = {s.value: 0 for s in AccountStatus}
+    statuses: dict[str, AccountStatus] = {}
     listings = 0
     case_count = 0
     midnight = datetime.combine(today, time(), tzinfo=UTC)
@@ -148,7 +136,7 @@ def load_demo(
             )
             listings += 1
         status = _status_for(index, rng)
-        statuses[status.value] += 1
+        statuses[seller_id] = status
         if status is not AccountStatus.NORMAL:
             reason_ja, reason_en = _STATUS_REASONS[status]
             sellers.set_account_status(
@@ -173,9 +161,7 @@ def load_demo(
     for index in range(1, sellers_count + 1, 25):
         _inquiry_case(session, users, f"S{index:04d}")
         case_count += 1
-    return DemoSummary(
-        sellers=sellers_count, listings=listings, cases=case_count, statuses=statuses
-    )
+    return DemoAccounts(sellers=statuses, listings=listings, cases=case_count)
 
 
 def _inquiry_case(session: Session, users: dict[Role, Actor], seller_id: str) -> None:

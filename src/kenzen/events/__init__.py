@@ -1,0 +1,1 @@
+"""Order and defect events: formats, readers and the columnar event store."""

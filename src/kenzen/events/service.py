@@ -1,0 +1,168 @@
+"""Use case: import a file of sellers, orders or defects.
+
+Sellers are accounts and live in the operational database; orders and defects go to the
+columnar event store. Either way a file with any invalid row imports nothing unless the
+caller asks to skip invalid rows, which are then written beside the input with reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from kenzen import access
+from kenzen.access import Action, Actor
+from kenzen.errors import InvalidInput
+from kenzen.events.formats import RowError
+from kenzen.events.readers import read_events, rejected_path, write_rejected
+from kenzen.events.store import EventStore
+from kenzen.events.validation import MAX_ERRORS
+from kenzen.sellers.models import Marketplace, Seller
+from kenzen.sellers.status import AccountStatus
+
+ImportKind = Literal["sellers", "orders", "defects"]
+IMPORT_KINDS: tuple[ImportKind, ...] = get_args(ImportKind)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    kind: ImportKind
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    error_count: int
+    errors: list[RowError] = field(default_factory=list)
+    rejected_file: Path | None = None
+
+
+class ImportRejected(InvalidInput):
+    """A file with invalid rows, imported not at all; ``errors`` lists the first ones."""
+
+    def __init__(self, path: Path, errors: list[RowError], error_count: int) -> None:
+        shown = "\n".join(f"  {e}" for e in errors)
+        more = f"\n  … and {error_count - len(errors)} more" if error_count > len(errors) else ""
+        super().__init__(
+            f"{path.name}: {error_count} invalid value(s); nothing was imported "
+            f"(--skip-invalid imports the valid rows)\n{shown}{more}"
+        )
+        self.errors = errors
+        self.error_count = error_count
+
+
+def import_events(
+    session: Session,
+    actor: Actor,
+    store: EventStore,
+    kind: ImportKind,
+    path: Path,
+    *,
+    skip_invalid: bool = False,
+) -> ImportReport:
+    access.authorize(actor, Action.IMPORT_EVENTS)
+    if kind not in IMPORT_KINDS:
+        raise InvalidInput(f"kind: {kind!r} is not one of {', '.join(IMPORT_KINDS)}")
+    if kind == "sellers":
+        report = _import_sellers(session, path, skip_invalid)
+    else:
+        known = dict(session.execute(select(Seller.id, Seller.marketplace_id)).all())
+        outcome = store.import_file(kind, path, known_sellers=known, skip_invalid=skip_invalid)
+        validation = outcome.validation
+        if outcome.result is None:
+            raise ImportRejected(path, validation.errors, validation.error_count)
+        report = ImportReport(
+            kind=kind,
+            rows_read=validation.rows_read,
+            inserted=outcome.result.inserted,
+            updated=outcome.result.updated,
+            unchanged=outcome.result.unchanged,
+            error_count=validation.error_count,
+            errors=validation.errors,
+            rejected_file=write_rejected(validation, path),
+        )
+    session.add(
+        access.record(
+            actor,
+            Action.IMPORT_EVENTS,
+            f"events:{kind}",
+            {
+                "file": path.name,
+                "rows": report.rows_read,
+                "inserted": report.inserted,
+                "updated": report.updated,
+                "rejected": report.error_count,
+            },
+        )
+    )
+    return report
+
+
+def _import_sellers(session: Session, path: Path, skip_invalid: bool) -> ImportReport:
+    """Sellers are accounts: new ones are added, known ones get their contact details."""
+    batch = read_events("sellers", path)
+    marketplaces = set(session.scalars(select(Marketplace.id)))
+    existing = {s.id: s for s in session.scalars(select(Seller))}
+    errors = list(batch.errors)
+    rejected = batch.validation.rejected.to_pylist()
+    fresh: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    unchanged = 0
+    lines = batch.line_numbers.to_pylist()
+    for line, row in zip(lines, batch.table.to_pylist(), strict=True):
+        known = existing.get(row["seller_id"])
+        problem = None
+        if row["marketplace_id"] not in marketplaces:
+            problem = f"unknown marketplace {row['marketplace_id']}"
+        elif known is not None and known.marketplace_id != row["marketplace_id"]:
+            problem = f"seller {known.id} belongs to marketplace {known.marketplace_id}"
+        if problem is not None:
+            errors.append(RowError(line, "marketplace_id", problem))
+            values = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+            rejected.append({"line": line, "errors": f"marketplace_id: {problem}", **values})
+            continue
+        contact = {"display_name": row["name"], "email": row["email"], "language": row["language"]}
+        if known is None:
+            fresh.append(
+                {
+                    "id": row["seller_id"],
+                    "marketplace_id": row["marketplace_id"],
+                    "registered_at": row["registered_at"],
+                    "status": AccountStatus.NORMAL,
+                    **contact,
+                }
+            )
+        elif (known.display_name, known.email, known.language.value) != tuple(contact.values()):
+            changed.append({"id": known.id, **contact})
+        else:
+            unchanged += 1
+    error_count = batch.error_count + len(errors) - len(batch.errors)
+    errors.sort()
+    if error_count and not skip_invalid:
+        raise ImportRejected(path, errors[:MAX_ERRORS], error_count)
+    if fresh:
+        session.execute(insert(Seller), fresh)
+    if changed:
+        session.execute(update(Seller), changed)
+    rejected_file = None
+    if error_count:
+        rejected_file = rejected_path(path)
+        pcsv.write_csv(
+            pa.Table.from_pylist(sorted(rejected, key=lambda r: r["line"])), rejected_file
+        )
+    return ImportReport(
+        kind="sellers",
+        rows_read=batch.validation.rows_read,
+        inserted=len(fresh),
+        updated=len(changed),
+        unchanged=unchanged,
+        error_count=error_count,
+        errors=errors[:MAX_ERRORS],
+        rejected_file=rejected_file,
+    )

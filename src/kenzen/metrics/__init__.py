@@ -1,0 +1,1 @@
+"""Seller performance metrics: definitions, the engine and the SP-API report."""

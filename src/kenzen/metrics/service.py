@@ -1,0 +1,177 @@
+"""Use cases for metrics: compute and store snapshots, read them back, publish the report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from kenzen import access
+from kenzen.access import Action, Actor
+from kenzen.db import utcnow
+from kenzen.events.store import EventStore
+from kenzen.metrics.definitions import BREAKDOWNS
+from kenzen.metrics.engine import MetricValue, compute_metrics
+from kenzen.metrics.models import MetricRun, MetricSnapshot
+from kenzen.metrics.report import build_report
+from kenzen.sellers.models import Marketplace
+from kenzen.sellers.service import get_seller
+
+SNAPSHOT_COLUMNS = (
+    "seller_id",
+    "marketplace_id",
+    "metric",
+    "as_of",
+    "window_from",
+    "window_to",
+    "numerator",
+    "denominator",
+    "rate",
+    "status",
+    "target_value",
+    "target_condition",
+    "target_inclusive",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricRunSummary:
+    as_of: date
+    full: bool
+    sellers: int
+    rows: int
+
+
+def compute_snapshots(
+    session: Session,
+    actor: Actor,
+    store: EventStore,
+    as_of: date,
+    *,
+    full: bool = False,
+) -> MetricRunSummary:
+    """Compute and store the snapshots of ``as_of``, replacing earlier ones for that date.
+
+    A date computed before is recomputed only for the sellers whose events arrived since,
+    unless ``full``.
+    """
+    access.authorize(actor, Action.COMPUTE_METRICS)
+    time_zones = dict(session.execute(select(Marketplace.id, Marketplace.time_zone)).all())
+    run = session.get(MetricRun, as_of)
+    events_batch = store.last_batch()
+    sellers: set[str] | None = None
+    if run is not None and not full:
+        sellers = store.sellers_changed_after(run.events_batch)
+    if sellers is not None and not sellers:
+        return MetricRunSummary(as_of=as_of, full=False, sellers=0, rows=0)
+    table = compute_metrics(store, as_of, time_zones, sellers)
+    replaced = delete(MetricSnapshot).where(MetricSnapshot.as_of == as_of)
+    if sellers is not None:
+        replaced = replaced.where(MetricSnapshot.seller_id.in_(sellers))
+    session.execute(replaced)
+    rows = _snapshot_rows(table.to_pydict())
+    if rows:
+        session.execute(insert(MetricSnapshot), rows)
+    computed = len({r["seller_id"] for r in rows})
+    if run is None:
+        run = MetricRun(as_of=as_of)
+        session.add(run)
+    run.computed_at = utcnow()
+    run.events_batch = events_batch
+    session.add(
+        access.record(
+            actor,
+            Action.COMPUTE_METRICS,
+            f"metrics:{as_of.isoformat()}",
+            {"full": sellers is None, "sellers": computed, "rows": len(rows)},
+        )
+    )
+    return MetricRunSummary(as_of=as_of, full=sellers is None, sellers=computed, rows=len(rows))
+
+
+def _snapshot_rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    now = utcnow()
+    count = len(columns["seller_id"])
+    rows = []
+    for i in range(count):
+        row = {name: columns[name][i] for name in SNAPSHOT_COLUMNS}
+        row["breakdown"] = {
+            name: int(columns[name][i]) for name in BREAKDOWNS if columns[name][i] is not None
+        }
+        row["computed_at"] = now
+        rows.append(row)
+    return rows
+
+
+def _as_value(snapshot: MetricSnapshot) -> MetricValue:
+    return MetricValue(
+        seller_id=snapshot.seller_id,
+        marketplace_id=snapshot.marketplace_id,
+        metric=snapshot.metric,
+        as_of=snapshot.as_of,
+        window_from=snapshot.window_from,
+        window_to=snapshot.window_to,
+        numerator=snapshot.numerator,
+        denominator=snapshot.denominator,
+        rate=snapshot.rate,
+        status=snapshot.status,
+        target_value=snapshot.target_value,
+        target_condition=snapshot.target_condition,
+        target_inclusive=snapshot.target_inclusive,
+        breakdown=dict(snapshot.breakdown),
+    )
+
+
+def latest_as_of(session: Session, seller_id: str, on_or_before: date | None = None) -> date | None:
+    query = select(func.max(MetricSnapshot.as_of)).where(MetricSnapshot.seller_id == seller_id)
+    if on_or_before is not None:
+        query = query.where(MetricSnapshot.as_of <= on_or_before)
+    return session.scalar(query)
+
+
+def seller_metrics(session: Session, seller_id: str, as_of: date) -> list[MetricValue]:
+    """The seller's stored metrics of one date (inside an already authorised use case)."""
+    snapshots = session.scalars(
+        select(MetricSnapshot)
+        .where(MetricSnapshot.seller_id == seller_id, MetricSnapshot.as_of == as_of)
+        .order_by(MetricSnapshot.metric)
+    )
+    return [_as_value(s) for s in snapshots]
+
+
+def metric_history(
+    session: Session, seller_id: str, first: date, last: date
+) -> Sequence[MetricSnapshot]:
+    return session.scalars(
+        select(MetricSnapshot)
+        .where(
+            MetricSnapshot.seller_id == seller_id,
+            MetricSnapshot.as_of >= first,
+            MetricSnapshot.as_of <= last,
+        )
+        .order_by(MetricSnapshot.as_of, MetricSnapshot.metric)
+    ).all()
+
+
+def performance_report(
+    session: Session, actor: Actor, seller_id: str, as_of: date | None = None
+) -> dict[str, Any]:
+    """The SP-API-shaped report of the latest snapshot on or before ``as_of``."""
+    seller = get_seller(session, actor, seller_id, Action.GET_SELLER_PERFORMANCE_REPORT)
+    time_zone = seller.marketplace.time_zone
+    chosen = latest_as_of(session, seller_id, as_of)
+    if chosen is None:
+        chosen = as_of or datetime.now(ZoneInfo(time_zone)).date()
+    return build_report(
+        seller_id=seller.id,
+        marketplace_id=seller.marketplace_id,
+        as_of=chosen,
+        metrics=seller_metrics(session, seller_id, chosen),
+        account_status=seller.status.value,
+        time_zone=time_zone,
+    )
