@@ -22,6 +22,7 @@ from kenzen.config import Settings
 from kenzen.db import Base, Database
 from kenzen.events.store import EventStore
 from kenzen.identity import service as identity
+from kenzen.policy.document import Policy, load_policy
 from kenzen.sellers import service as sellers
 from kenzen.web.app import create_app
 
@@ -109,6 +110,12 @@ def database(migrated_url: str, tmp_path: Path) -> Iterator[Database]:
     database = Database(url)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    """Kenzen's default policy."""
+    return load_policy()
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
@@ -12,22 +13,27 @@ from sqlalchemy import func, select
 from kenzen import demo
 from kenzen.access import SYSTEM, Actor, Role
 from kenzen.cases.models import Case, CaseStatus
+from kenzen.complaints.models import Complaint
 from kenzen.db import Database
 from kenzen.errors import Conflict, Forbidden
 from kenzen.events.store import EventStore
+from kenzen.health.service import performance_report
 from kenzen.identity import service as identity
 from kenzen.identity.models import User
-from kenzen.metrics import service as metrics
 from kenzen.metrics.models import MetricSnapshot
 from kenzen.metrics.report import report_schema
+from kenzen.policy.document import Policy
+from kenzen.policy.models import EnforcementAction
+from kenzen.policy.service import assess
 from kenzen.sellers.models import Listing, Seller
 
-TODAY = date(2026, 11, 28)
+#: The demo files its complaints now, so its day is today in its marketplace.
+TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
 
 
-def test_full_demo(database: Database, store: EventStore) -> None:
+def test_full_demo(database: Database, store: EventStore, policy: Policy) -> None:
     with database.transaction() as session:
-        summary = demo.load_demo(session, SYSTEM, store, today=TODAY)
+        summary = demo.load_demo(session, SYSTEM, store, policy, today=TODAY)
     assert summary.sellers >= 200
     assert set(summary.statuses) == {"NORMAL", "AT_RISK", "DEACTIVATED"}
     assert summary.orders > 50_000
@@ -61,10 +67,29 @@ def test_full_demo(database: Database, store: EventStore) -> None:
             .distinct()
         ).all()
         assert {"order_defect_rate_mfn", "late_shipment_rate_30d"} <= set(bad)
-        # the report validates against Amazon's schema for every demo seller
+        # the report validates against Amazon's schema for every demo seller, and sellers
+        # fall in every rating band
         schema = report_schema()
-        for seller_id in session.scalars(select(Seller.id)):
-            jsonschema.validate(metrics.performance_report(session, SYSTEM, seller_id), schema)
+        bands = set()
+        for seller in session.scalars(select(Seller)):
+            report = performance_report(session, SYSTEM, policy, seller.id)
+            jsonschema.validate(report, schema)
+            bands.add(assess(session, policy, seller, TODAY).rating.band.value)
+        assert bands == {"HEALTHY", "AT_RISK", "UNHEALTHY"}
+        # the seed's story: S0001 sold a registered brand as no-brand; five complaints
+        # deactivated it, with the evidence and the policy version on record
+        s0001 = session.get(Seller, "S0001")
+        assert s0001 is not None
+        assert s0001.status.value == "DEACTIVATED"
+        complaints = session.scalars(select(Complaint).where(Complaint.seller_id == "S0001"))
+        assert len(complaints.all()) == 5
+        action = session.scalars(
+            select(EnforcementAction).where(
+                EnforcementAction.seller_id == "S0001", EnforcementAction.kind == "DEACTIVATE"
+            )
+        ).one()
+        assert (action.rule, action.policy_version) == ("caps.ip_complaints", policy.version)
+        assert action.evidence[0]["facts"]["count"] == 5
 
 
 def _snapshot(database: Database) -> list[tuple[str, str, str, str]]:
@@ -79,25 +104,31 @@ def _snapshot(database: Database) -> list[tuple[str, str, str, str]]:
         ]
 
 
-def test_same_seed_same_demo(database: Database, store: EventStore, tmp_path: Path) -> None:
+def test_same_seed_same_demo(
+    database: Database, store: EventStore, tmp_path: Path, policy: Policy
+) -> None:
     other = Database(f"sqlite:///{tmp_path / 'other.db'}")
     other.upgrade()
     with EventStore(tmp_path / "other-events") as other_store:
         for target, target_store in ((database, store), (other, other_store)):
             with target.transaction() as session:
-                demo.load_demo(session, SYSTEM, target_store, seed=3, sellers_count=12, today=TODAY)
+                demo.load_demo(
+                    session, SYSTEM, target_store, policy, seed=3, sellers_count=12, today=TODAY
+                )
     assert _snapshot(database) == _snapshot(other)
     other.dispose()
 
 
-def test_demo_refuses_a_database_with_data(database: Database, store: EventStore) -> None:
+def test_demo_refuses_a_database_with_data(
+    database: Database, store: EventStore, policy: Policy
+) -> None:
     with database.transaction() as session:
-        demo.load_demo(session, SYSTEM, store, sellers_count=3, today=TODAY)
+        demo.load_demo(session, SYSTEM, store, policy, sellers_count=3, today=TODAY)
     with database.transaction() as session, pytest.raises(Conflict):
-        demo.load_demo(session, SYSTEM, store, sellers_count=3, today=TODAY)
+        demo.load_demo(session, SYSTEM, store, policy, sellers_count=3, today=TODAY)
 
 
-def test_only_admins_load_the_demo(database: Database, store: EventStore) -> None:
+def test_only_admins_load_the_demo(database: Database, store: EventStore, policy: Policy) -> None:
     specialist = Actor(email="x@example.test", role=Role.ACCOUNT_SPECIALIST)
     with database.transaction() as session, pytest.raises(Forbidden):
-        demo.load_demo(session, specialist, store, sellers_count=3, today=TODAY)
+        demo.load_demo(session, specialist, store, policy, sellers_count=3, today=TODAY)

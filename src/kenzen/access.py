@@ -44,6 +44,16 @@ class Action(enum.StrEnum):
     LOAD_DEMO = "loadDemo"
     IMPORT_EVENTS = "importEvents"
     COMPUTE_METRICS = "computeMetrics"
+    REGISTER_BRAND = "registerBrand"
+    LIST_BRANDS = "listBrands"
+    FILE_COMPLAINT = "fileComplaint"
+    RETRACT_COMPLAINT = "retractComplaint"
+    LIST_COMPLAINTS = "listComplaints"
+    SCREEN_LISTINGS = "screenListings"
+    EVALUATE = "evaluatePolicy"
+    RECORD_VIOLATION = "recordViolation"
+    GET_POLICY = "getPolicy"
+    RELOAD_POLICY = "reloadPolicy"
     GET_SELLER_PERFORMANCE_REPORT = "getSellerPerformanceReport"
 
 
@@ -71,9 +81,17 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.GET_CASE: _OWN,
         Action.ADD_CASE_NOTE: _OWN,
         Action.ADD_LISTING: _OWN,
+        Action.SCREEN_LISTINGS: _OWN,
+        Action.GET_POLICY: _ANY,
     },
     Role.RIGHTS_OWNER: {
         Action.WHO_AM_I: _ANY,
+        Action.REGISTER_BRAND: _ANY,
+        Action.LIST_BRANDS: _OWN,
+        Action.FILE_COMPLAINT: _OWN,
+        Action.RETRACT_COMPLAINT: _OWN,
+        Action.LIST_COMPLAINTS: _OWN,
+        Action.GET_POLICY: _ANY,
     },
     Role.AHS_AGENT: {
         Action.WHO_AM_I: _ANY,
@@ -82,6 +100,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LIST_CASES: _ANY,
         Action.GET_CASE: _ANY,
         Action.ADD_CASE_NOTE: _ANY,
+        Action.LIST_COMPLAINTS: _ANY,
+        Action.GET_POLICY: _ANY,
     },
     Role.ACCOUNT_SPECIALIST: {
         Action.WHO_AM_I: _ANY,
@@ -91,6 +111,10 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LIST_CASES: _ANY,
         Action.GET_CASE: _ANY,
         Action.ADD_CASE_NOTE: _ANY,
+        Action.LIST_COMPLAINTS: _ANY,
+        Action.SCREEN_LISTINGS: _ANY,
+        Action.GET_POLICY: _ANY,
+        Action.RECORD_VIOLATION: _ANY,
     },
     Role.ADMIN: {
         Action.WHO_AM_I: _ANY,
@@ -102,6 +126,10 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LOAD_DEMO: _ANY,
         Action.IMPORT_EVENTS: _ANY,
         Action.COMPUTE_METRICS: _ANY,
+        Action.EVALUATE: _ANY,
+        Action.SCREEN_LISTINGS: _ANY,
+        Action.GET_POLICY: _ANY,
+        Action.RELOAD_POLICY: _ANY,
     },
     Role.SYSTEM: {
         Action.GET_SELLER_HEALTH: _ANY,
@@ -119,6 +147,16 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LOAD_DEMO: _ANY,
         Action.IMPORT_EVENTS: _ANY,
         Action.COMPUTE_METRICS: _ANY,
+        Action.EVALUATE: _ANY,
+        Action.RECORD_VIOLATION: _ANY,
+        Action.SCREEN_LISTINGS: _ANY,
+        Action.LIST_COMPLAINTS: _ANY,
+        Action.REGISTER_BRAND: _ANY,
+        Action.FILE_COMPLAINT: _ANY,
+        Action.RETRACT_COMPLAINT: _ANY,
+        Action.LIST_BRANDS: _ANY,
+        Action.GET_POLICY: _ANY,
+        Action.RELOAD_POLICY: _ANY,
     },
 }
 
@@ -175,12 +213,15 @@ def authorize(
     action: Action,
     *,
     seller_id: str | None = None,
+    owner_id: int | None = None,
     not_found: str | None = None,
 ) -> Scope:
     """Allow or refuse ``action``; return the scope so queries can narrow to own data.
 
-    ``seller_id`` is the seller the action concerns; ``not_found`` is the message a seller
-    user gets for someone else's thing (the same one as for a thing that does not exist).
+    ``seller_id`` is the seller the action concerns, ``owner_id`` the user who owns the
+    thing (a rights owner's brand or complaint); with scope ``OWN`` both must be the
+    actor's. ``not_found`` is the message for someone else's thing — the same one as for a
+    thing that does not exist.
     """
     scope = PERMISSIONS.get(actor.role, {}).get(action)
     target = f"seller:{seller_id}" if seller_id else "-"
@@ -189,10 +230,12 @@ def authorize(
             f"role {actor.role.value} may not {action.value}",
             audit=_denial(actor, action.value, target, "role not permitted"),
         )
-    if scope is Scope.OWN and seller_id is not None and seller_id != actor.seller_id:
+    foreign_seller = seller_id is not None and seller_id != actor.seller_id
+    foreign_owner = owner_id is not None and owner_id != actor.user_id
+    if scope is Scope.OWN and (foreign_seller or foreign_owner):
         raise NotFound(
             not_found or f"seller {seller_id} not found",
-            audit=_denial(actor, action.value, target, "not the actor's seller"),
+            audit=_denial(actor, action.value, target, "not the actor's own"),
         )
     return scope
 

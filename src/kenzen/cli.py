@@ -11,10 +11,10 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Literal, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,15 +23,18 @@ from sqlalchemy.orm import Session
 
 from kenzen import demo as demo_data
 from kenzen.access import SYSTEM, Actor, Role
+from kenzen.complaints import brand_check
+from kenzen.complaints.screening import Finding
 from kenzen.config import get_settings
 from kenzen.db import Database
 from kenzen.errors import KenzenError
 from kenzen.events import service as events
-from kenzen.events.service import ImportKind
 from kenzen.events.store import EventStore
 from kenzen.health import service as health_service
 from kenzen.identity import service as identity
 from kenzen.metrics import service as metrics_service
+from kenzen.policy import service as policy_service
+from kenzen.policy.document import Policy, load_policy
 from kenzen.sellers import service as sellers
 from kenzen.sellers.status import AccountStatus
 
@@ -44,12 +47,16 @@ user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 seller_app = typer.Typer(help="Sellers and their account status.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports in other systems' formats.", no_args_is_help=True)
+screen_app = typer.Typer(help="Brand screening.", no_args_is_help=True)
+policy_app = typer.Typer(help="The enforcement policy.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(marketplace_app, name="marketplace")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(seller_app, name="seller")
 app.add_typer(report_app, name="report")
+app.add_typer(screen_app, name="screen")
+app.add_typer(policy_app, name="policy")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -79,6 +86,11 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise _fail(error.message) from None
 
     return run
+
+
+def _policy(path: Path | None = None) -> Policy:
+    """The given policy file, or the one in force (KENZEN_POLICY, else Kenzen's default)."""
+    return load_policy(path or get_settings().policy)
 
 
 def _database(*, migrated: bool = True) -> Database:
@@ -144,11 +156,11 @@ def demo(
             err.print("demo: the database already holds data; kept as it is", highlight=False)
             return
         with EventStore(get_settings().events_dir) as store:
-            summary = demo_data.load_demo(session, actor, store, seed=seed, today=date.today())
+            summary = demo_data.load_demo(session, actor, store, _policy(), seed=seed)
     err.print(
         f"demo loaded: {summary.sellers} sellers {summary.statuses}, {summary.listings} listings, "
-        f"{summary.cases} cases, {summary.orders} orders, {summary.defects} defects, "
-        f"metrics for {summary.snapshot_days} days",
+        f"{summary.orders} orders, {summary.defects} defects, metrics for "
+        f"{summary.snapshot_days} days; the policy changed {summary.changed_by_policy} sellers",
         highlight=False,
     )
     err.print(
@@ -234,10 +246,18 @@ def token_revoke(as_user: AsOption = None) -> None:
 def seller_show(seller_id: str, as_user: AsOption = None) -> None:
     """Show a seller's account status and open cases."""
     with _use_case(as_user) as (session, actor):
-        health = health_service.get_seller_health(session, actor, seller_id)
+        health = health_service.get_seller_health(session, actor, _policy(), seller_id)
         seller = health.seller
         out.print(f"[bold]{seller.id}[/bold] {seller.display_name} ({seller.marketplace_id})")
         out.print(f"status: {seller.status.value} — {health.status_meaning}", highlight=False)
+        rating = health.rating
+        out.print(
+            f"Account Health Rating: {rating.value} ({rating.band.value}), "
+            f"policy {health.policy_version[:12]}",
+            highlight=False,
+        )
+        for line in rating.lines:
+            out.print(f"  {line.points:+5d}  {line.text}", highlight=False, markup=False)
         table = Table("case", "kind", "status", "title")
         for case in health.open_cases:
             table.add_row(str(case.id), case.kind.value, case.status.value, case.title)
@@ -268,7 +288,10 @@ def seller_set_status(
 @app.command("import")
 @user_errors
 def import_(
-    kind: Annotated[ImportKind, typer.Argument(help="sellers, orders or defects.")],
+    kind: Annotated[
+        Literal["sellers", "orders", "defects", "listings"],
+        typer.Argument(help="sellers, orders, defects or listings."),
+    ],
     file: Annotated[Path, typer.Argument(help="CSV (header row), JSON Lines or Parquet.")],
     skip_invalid: Annotated[
         bool,
@@ -279,7 +302,13 @@ def import_(
     ] = False,
     as_user: AsOption = None,
 ) -> None:
-    """Import events; importing the same file twice changes nothing."""
+    """Import events or listings; importing the same file twice changes nothing."""
+    if kind == "listings":
+        with _use_case(as_user) as (session, actor):
+            rows, findings = brand_check.import_listings(session, actor, file)
+            _print_findings(findings)
+        err.print(f"listings: {rows} imported, {len(findings)} brand finding(s)", highlight=False)
+        return
     started = time.perf_counter()
     with (
         _use_case(as_user) as (session, actor),
@@ -339,7 +368,143 @@ def report_sp_api(
 ) -> None:
     """Print the seller performance report as SP-API's GET_V2_SELLER_PERFORMANCE_REPORT."""
     with _use_case(as_user) as (session, actor):
-        document = metrics_service.performance_report(
-            session, actor, seller, as_of.date() if as_of else None
+        document = health_service.performance_report(
+            session, actor, _policy(), seller, as_of.date() if as_of else None
         )
     print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    table = Table("seller", "sku", "listing", "finding", "field", "matched", "brand (owner)")
+    for f in findings:
+        table.add_row(
+            f.seller_id,
+            f.sku,
+            f.listing_id,
+            f.kind,
+            f.field,
+            f.matched,
+            f"{f.term.brand} ({f.term.registration_number}, {f.term.country})",
+        )
+    if findings:
+        out.print(table)
+
+
+@screen_app.command("listings")
+@user_errors
+def screen_listings(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV, JSON Lines or Parquet with seller_id, "
+            "sku, listing_id, title, brand, description."
+        ),
+    ],
+    as_user: AsOption = None,
+) -> None:
+    """Flag listings that name a registered brand they may not carry (nothing is stored)."""
+    with _use_case(as_user) as (session, actor):
+        findings = brand_check.screen_listings(session, actor, file)
+    _print_findings(findings)
+    err.print(f"{len(findings)} finding(s)", highlight=False)
+
+
+@policy_app.command("check")
+@user_errors
+def policy_check(file: Annotated[Path, typer.Argument(help="A policy TOML file.")]) -> None:
+    """Validate a policy file and print its version."""
+    policy = _policy(file)
+    err.print(f"policy {file} is valid; version {policy.version}", highlight=False)
+
+
+@app.command()
+@user_errors
+def evaluate(
+    as_of: Annotated[
+        datetime, typer.Option("--as-of", formats=["%Y-%m-%d"], help="The day evaluated.")
+    ],
+    policy_file: Annotated[
+        Path | None, typer.Option("--policy", help="A candidate policy (default: the live one).")
+    ] = None,
+    shadow: Annotated[
+        bool,
+        typer.Option("--shadow", help="Change nothing; report what --policy would do differently."),
+    ] = False,
+    to: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="With --shadow: backtest up to this day."),
+    ] = None,
+    as_user: AsOption = None,
+) -> None:
+    """Apply the policy to every seller; twice on the same day changes nothing more."""
+    if shadow:
+        if policy_file is None:
+            raise KenzenError("--shadow compares a candidate policy: give it with --policy")
+        last = (to or as_of).date()
+        if last < as_of.date():
+            raise KenzenError("--to must not be before --as-of")
+        days = [as_of.date() + timedelta(days=n) for n in range((last - as_of.date()).days + 1)]
+        with _use_case(as_user) as (session, actor):
+            report = policy_service.shadow(session, actor, _policy(), _policy(policy_file), days)
+        _print_shadow(report)
+        return
+    with _use_case(as_user) as (session, actor):
+        result = policy_service.evaluate(session, actor, _policy(policy_file), as_of.date())
+    for outcome in result.changed:
+        out.print(
+            f"{outcome.seller_id}: {outcome.status_before.value} → {outcome.status_after.value}, "
+            f"rating {outcome.rating} ({outcome.band.value}): " + "; ".join(outcome.actions),
+            highlight=False,
+            markup=False,
+        )
+    err.print(
+        f"evaluated {result.sellers} sellers on {result.as_of} with policy "
+        f"{result.policy_version[:12]}: {len(result.changed)} changed",
+        highlight=False,
+    )
+
+
+def _print_shadow(report: policy_service.ShadowReport) -> None:
+    table = Table("day", "seller", "status live → candidate", "rating", "band", "new actions")
+    for d in report.differences:
+        table.add_row(
+            d.as_of.isoformat(),
+            d.seller_id,
+            f"{d.live_status.value} → {d.candidate_status.value}",
+            f"{d.live_rating} → {d.candidate_rating}",
+            f"{d.live_band.value} → {d.candidate_band.value}",
+            "; ".join(d.new_actions),
+        )
+    out.print(table)
+    status_changes = {
+        d.seller_id for d in report.differences if d.live_status != d.candidate_status
+    }
+    band_changes = {d.seller_id for d in report.differences if d.live_band != d.candidate_band}
+    err.print(
+        f"shadow run of {report.candidate_version[:12]} against {report.live_version[:12]} over "
+        f"{len(report.dates)} day(s), {report.sellers} sellers: {len(status_changes)} would "
+        f"change status, {len(band_changes)} rating band, "
+        f"{sum(1 for d in report.differences if d.new_actions)} get new actions; nothing changed",
+        highlight=False,
+    )
+
+
+@seller_app.command("rating")
+@user_errors
+def seller_rating(
+    seller_id: str,
+    what_if: Annotated[
+        list[int] | None,
+        typer.Option("--what-if", help="A violation id to treat as resolved (repeatable)."),
+    ] = None,
+    as_user: AsOption = None,
+) -> None:
+    """Explain the Account Health Rating point by point, and what-if."""
+    with _use_case(as_user) as (session, actor):
+        result = health_service.rating_what_if(session, actor, _policy(), seller_id, what_if or [])
+    for title, rating in (("now", result.now), ("if resolved", result.if_resolved)):
+        if title == "if resolved" and not result.resolved:
+            break
+        out.print(f"{title}: {rating.value} ({rating.band.value})", highlight=False)
+        for line in rating.lines:
+            out.print(f"  {line.points:+5d}  {line.text}", highlight=False, markup=False)

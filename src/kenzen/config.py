@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    policy: Path | None = Field(
+        default=None, description="The enforcement policy file; default: Kenzen's own."
+    )
     session_days: int = Field(default=7, ge=1, description="Lifetime of a browser login.")
     secure_cookies: bool = Field(
         default=False, description="Mark cookies Secure; turn on behind HTTPS."

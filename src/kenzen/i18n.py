@@ -15,6 +15,107 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "Your account status changed from {previous} to {current}. Reason: {reason}",
         "ja": "アカウントの状態が {previous} から {current} に変わりました。理由: {reason}",
     },
+    "case.ip_complaint.title": {
+        "en": "Intellectual property complaint: {brand}",
+        "ja": "知的財産権の侵害の申し立て: {brand}",
+    },
+    "entry.ip_complaint": {
+        "en": (
+            "We received a {kind} complaint from the owner of the brand {brand} "
+            "(registration {registration}, {country}) about these listings: {listings}. "
+            "This is recorded as a violation of the intellectual property policy."
+        ),
+        "ja": (
+            "ブランド「{brand}」(登録番号 {registration}、{country})の権利者から、"
+            "次の出品について{kind}の申し立てを受けました: {listings}。"
+            "知的財産ポリシーの違反として記録されます。"
+        ),
+    },
+    "entry.listings_suppressed": {
+        "en": "These listings are suppressed until the matter is resolved: {listings}.",
+        "ja": "問題が解決するまで、次の出品は非表示になります: {listings}。",
+    },
+    "entry.complaint_retracted": {
+        "en": "The rights owner retracted the complaint; the violation no longer counts.",
+        "ja": "権利者が申し立てを取り下げました。この違反はカウントされなくなります。",
+    },
+    "complaint.trademark": {"en": "trademark", "ja": "商標権侵害"},
+    "complaint.copyright": {"en": "copyright", "ja": "著作権侵害"},
+    "complaint.patent": {"en": "patent", "ja": "特許権侵害"},
+    "complaint.counterfeit": {"en": "counterfeit", "ja": "偽造品"},
+    "complaint.counterfeit_test_buy": {
+        "en": "counterfeit (test buy)",
+        "ja": "偽造品(テスト購入による確認)",
+    },
+    "case.policy.title": {"en": "Account health: {topic}", "ja": "アカウントヘルス: {topic}"},
+    "entry.warning.metric": {
+        "en": (
+            "Warning: your {metric} is {rate} over {window_from} – {window_to}, "
+            "against a target of {target}. Act now to bring it back within the target."
+        ),
+        "ja": (
+            "警告: {window_from}～{window_to} の{metric}は {rate} で、目標 {target} を"
+            "満たしていません。目標内に戻すための対応を直ちに行ってください。"
+        ),
+    },
+    "entry.warning.rule": {
+        "en": "Warning under the marketplace policy ({rule}): {detail}.",
+        "ja": "マーケットプレイスのポリシー({rule})による警告: {detail}。",
+    },
+    "entry.restricted": {
+        "en": "Your seller-fulfilled listings are restricted ({rule}): {listings}.",
+        "ja": "出品者出荷の出品が制限されました({rule}): {listings}。",
+    },
+    "entry.deactivated_listings": {
+        "en": "While the account is deactivated these listings are inactive: {listings}.",
+        "ja": "アカウント停止中は次の出品が無効になります: {listings}。",
+    },
+    "metric.order_defect_rate_mfn": {
+        "en": "order defect rate (seller-fulfilled)",
+        "ja": "注文不良率(出品者出荷)",
+    },
+    "metric.order_defect_rate_afn": {
+        "en": "order defect rate (fulfilled by the marketplace)",
+        "ja": "注文不良率(マーケットプレイス出荷)",
+    },
+    "metric.pre_fulfillment_cancel_rate": {
+        "en": "pre-fulfilment cancel rate",
+        "ja": "出荷前キャンセル率",
+    },
+    "metric.late_shipment_rate_10d": {
+        "en": "late shipment rate (10 days)",
+        "ja": "出荷遅延率(10日間)",
+    },
+    "metric.late_shipment_rate_30d": {
+        "en": "late shipment rate (30 days)",
+        "ja": "出荷遅延率(30日間)",
+    },
+    "metric.valid_tracking_rate": {"en": "valid tracking rate", "ja": "有効な追跡率"},
+    "metric.on_time_delivery_rate": {"en": "on-time delivery rate", "ja": "配達遅延なし率"},
+    "case.screening.title": {"en": "Brand check of your listings", "ja": "出品のブランド確認"},
+    "screening.NO_BRAND_NAMES_TERM": {
+        "en": (
+            '{sku} ({listing}): the brand is empty or "no brand", but the {field} contains '
+            '"{matched}", the registered brand {brand} ({registration}, {country}). '
+            "Check the product: if it is {brand}, you need the right to sell it."
+        ),
+        "ja": (
+            "{sku}({listing}): ブランドが空欄または「ノーブランド」ですが、{field}に登録商標"
+            "「{brand}」({registration}、{country})にあたる「{matched}」が含まれています。"
+            "商品を確認し、{brand}の商品であれば販売する権利が必要です。"
+        ),
+    },
+    "screening.BRAND_OF_ANOTHER_OWNER": {
+        "en": (
+            '{sku} ({listing}): the brand field "{matched}" is the registered brand '
+            "{brand} ({registration}, {country}) of another owner. "
+            "Sell it only with the owner's authorisation."
+        ),
+        "ja": (
+            "{sku}({listing}): ブランド欄の「{matched}」は他者の登録商標「{brand}」"
+            "({registration}、{country})です。権利者の許諾がある場合のみ販売してください。"
+        ),
+    },
     "status.NORMAL": {"en": "Normal", "ja": "正常"},
     "status.AT_RISK": {"en": "At risk", "ja": "リスクあり"},
     "status.DEACTIVATED": {"en": "Deactivated", "ja": "停止"},

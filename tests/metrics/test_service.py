@@ -14,10 +14,11 @@ from kenzen.access import SYSTEM, Role
 from kenzen.errors import Forbidden, NotFound
 from kenzen.events.service import import_events
 from kenzen.events.store import EventStore
-from kenzen.health.service import get_seller_health
+from kenzen.health.service import get_seller_health, performance_report
 from kenzen.metrics import service
 from kenzen.metrics.models import MetricSnapshot
 from kenzen.metrics.report import report_schema
+from kenzen.policy.document import Policy
 from tests.conftest import World
 
 AS_OF = date(2026, 11, 20)
@@ -90,14 +91,14 @@ def test_rerun_recomputes_only_sellers_with_new_events(
 
 
 def test_report_and_health_carry_the_stored_metrics(
-    world: World, store: EventStore, tmp_path: Path
+    world: World, store: EventStore, tmp_path: Path, policy: Policy
 ) -> None:
     _import(world, store, tmp_path / "o.csv", [_late("O1", "S1")])
     with world.database.transaction() as session:
         service.compute_snapshots(session, SYSTEM, store, AS_OF)
     seller = world.actors[Role.SELLER]
     with world.database.transaction() as session:
-        report = service.performance_report(session, seller, "S1")
+        report = performance_report(session, seller, policy, "S1")
         jsonschema.validate(report, report_schema())
         metrics = report["performanceMetrics"][0]
         assert metrics["lateShipmentRate"]["status"] == "BAD"
@@ -105,16 +106,15 @@ def test_report_and_health_carry_the_stored_metrics(
             "reportingDateFrom": "2026-10-22T00:00+09:00",
             "reportingDateTo": "2026-11-20T23:59+09:00",
         }
-        health = get_seller_health(session, seller, "S1")
-        assert health.metrics_as_of == AS_OF
+        health = get_seller_health(session, seller, policy, "S1")
         assert {m.metric: m.status for m in health.metrics}["late_shipment_rate_30d"] == "BAD"
         with pytest.raises(NotFound):
-            service.performance_report(session, seller, "S2")
+            performance_report(session, seller, policy, "S2")
 
 
-def test_report_without_snapshots_is_valid_and_empty(world: World) -> None:
+def test_report_without_snapshots_is_valid_and_empty(world: World, policy: Policy) -> None:
     with world.database.transaction() as session:
-        report = service.performance_report(session, SYSTEM, "S2", AS_OF)
+        report = performance_report(session, SYSTEM, policy, "S2", AS_OF)
     jsonschema.validate(report, report_schema())
     assert report["performanceMetrics"][0]["lateShipmentRate"]["status"] == "NONE"
 

@@ -34,6 +34,10 @@ OPEN_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.AWAITING_SELLER, CaseStat
 class EntryKind(enum.StrEnum):
     NOTE = "note"
     ACCOUNT_STATUS = "account_status"
+    WARNING = "warning"
+    COMPLAINT = "complaint"
+    VIOLATION = "violation"
+    RESTRICTION = "restriction"
 
 
 class Case(Base):
@@ -44,6 +48,8 @@ class Case(Base):
     kind: Mapped[CaseKind] = mapped_column(str_enum(CaseKind))
     status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), default=CaseStatus.OPEN)
     title: Mapped[str] = mapped_column(String(300))
+    topic: Mapped[str | None] = mapped_column(String(200), index=True)
+    """The policy rule or complaint a case is about, so enforcement finds it again."""
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from kenzen import access
 from kenzen.access import Action, Actor, Scope, Visibility
-from kenzen.cases.models import Case, CaseEntry, CaseKind, CaseStatus, EntryKind
+from kenzen.cases.models import OPEN_STATUSES, Case, CaseEntry, CaseKind, CaseStatus, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
 
@@ -30,12 +30,23 @@ def open_case(
     kind: CaseKind,
     title: str,
     deadline: datetime | None = None,
+    topic: str | None = None,
 ) -> Case:
     """Open a case inside an already authorised use case (it does no access check itself)."""
-    case = Case(seller_id=seller_id, kind=kind, title=title, deadline=deadline)
+    case = Case(seller_id=seller_id, kind=kind, title=title, deadline=deadline, topic=topic)
     session.add(case)
     session.flush()
     return case
+
+
+def open_case_about(session: Session, seller_id: str, topic: str) -> Case | None:
+    """The seller's open case about ``topic``, if there is one."""
+    return session.scalars(
+        select(Case)
+        .where(Case.seller_id == seller_id, Case.topic == topic, Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.id)
+        .limit(1)
+    ).first()
 
 
 def append_entry(

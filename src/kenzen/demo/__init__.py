@@ -1,4 +1,5 @@
-"""The demo marketplace JP: accounts, 120 days of events and the metric history they give.
+"""The demo marketplace JP: accounts, 120 days of events, their metric history, complaints,
+violations, and the statuses the policy gives them.
 
 Deterministic for a seed and a day, and built only through the domain services and the
 real import path, so the demo exercises what a marketplace would run.
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kenzen import access
@@ -20,15 +22,18 @@ from kenzen.demo.accounts import (
     DEMO_MARKETPLACE,
     DEMO_PASSWORD,
     DEMO_SELLER,
+    DEMO_TIME_ZONE,
     DEMO_USERS,
     create_accounts,
 )
+from kenzen.demo.enforcement import apply_enforcement
 from kenzen.demo.events import generate
 from kenzen.errors import Conflict
 from kenzen.events import service as events
 from kenzen.events.store import EventStore
 from kenzen.metrics import service as metrics
-from kenzen.sellers.models import Marketplace
+from kenzen.policy.document import Policy
+from kenzen.sellers.models import Marketplace, Seller
 
 __all__ = ["DEMO_MARKETPLACE", "DEMO_PASSWORD", "DEMO_SELLER", "DEMO_USERS", "load_demo"]
 
@@ -42,10 +47,10 @@ class DemoSummary:
     sellers: int
     statuses: dict[str, int]
     listings: int
-    cases: int
     orders: int
     defects: int
     snapshot_days: int
+    changed_by_policy: int
 
 
 def has_data(session: Session) -> bool:
@@ -62,14 +67,17 @@ def load_demo(
     session: Session,
     actor: Actor,
     store: EventStore,
+    policy: Policy,
     *,
-    today: date,
+    today: date | None = None,
     seed: int = 7,
     sellers_count: int = 240,
 ) -> DemoSummary:
+    """Load the demo as of ``today`` (default: today in Japan, the demo marketplace's zone)."""
     access.authorize(actor, Action.LOAD_DEMO)
     if has_data(session):
         raise Conflict("the database already holds data; the demo loads only into an empty one")
+    today = today or datetime.now(ZoneInfo(DEMO_TIME_ZONE)).date()
     accounts = create_accounts(session, actor, seed=seed, sellers_count=sellers_count, today=today)
     marketplace = session.get(Marketplace, DEMO_MARKETPLACE)
     assert marketplace is not None
@@ -87,15 +95,16 @@ def load_demo(
     days = snapshot_days(today)
     for day in days:
         metrics.compute_snapshots(session, actor, store, day, full=True)
-    counts: dict[str, int] = {}
-    for status in accounts.sellers.values():
-        counts[status.value] = counts.get(status.value, 0) + 1
+    changed = apply_enforcement(session, actor, policy, accounts, today)
+    statuses = dict(
+        session.execute(select(Seller.status, func.count()).group_by(Seller.status)).all()
+    )
     return DemoSummary(
         sellers=len(accounts.sellers),
-        statuses=counts,
+        statuses={status.value: count for status, count in statuses.items()},
         listings=accounts.listings,
-        cases=accounts.cases,
         orders=orders.inserted,
         defects=defects.inserted,
         snapshot_days=len(days),
+        changed_by_policy=changed,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import random
 import string
 from dataclasses import dataclass
@@ -12,12 +13,16 @@ from sqlalchemy.orm import Session
 from kenzen.access import Actor, Role, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind
+from kenzen.complaints import brand_check
+from kenzen.complaints import service as complaints
+from kenzen.complaints.brand_check import ListingRow
 from kenzen.identity import service as identity
 from kenzen.sellers import service as sellers
-from kenzen.sellers.status import AccountStatus
+from kenzen.sellers.models import Fulfillment
 
 DEMO_PASSWORD = "kenzen-demo"  # noqa: S105 - documented, demo-only
 DEMO_MARKETPLACE = "JP"
+DEMO_TIME_ZONE = "Asia/Tokyo"
 DEMO_SELLER = "S0001"
 DEMO_USERS: tuple[tuple[str, Role], ...] = (
     ("seller@demo.kenzen.test", Role.SELLER),
@@ -54,21 +59,33 @@ _PRODUCTS = (
 )
 _BRANDS = ("", "ノーブランド", "Generic", "Kenzen Basics", "ひかり工房")
 
-_STATUS_REASONS: dict[AccountStatus, tuple[str, str]] = {
-    AccountStatus.AT_RISK: (
-        "注文不良率が目標の1%を超えています。",
-        "Order defect rate is above the 1% target.",
-    ),
-    AccountStatus.DEACTIVATED: (
-        "知的財産権の侵害の申し立てを受けました(登録商標を含む出品)。",
-        "Intellectual property complaints received (listings naming a registered brand).",
-    ),
-}
+
+class Profile(enum.Enum):
+    """How a demo seller behaves; its events, complaints and violations follow from it."""
+
+    GOOD = "good"
+    SLOPPY_SHIPPER = "sloppy shipper"
+    DEFECTIVE = "many order defects"
+    IP_INFRINGER = "sells a registered brand as no-brand"
+    POLICY_VIOLATOR = "a few policy violations"
+    REPEAT_OFFENDER = "many policy violations"
+
+
+_PROFILE_ODDS = (
+    (Profile.SLOPPY_SHIPPER, 0.08),
+    (Profile.DEFECTIVE, 0.10),
+    (Profile.IP_INFRINGER, 0.04),
+    (Profile.POLICY_VIOLATOR, 0.05),
+    (Profile.REPEAT_OFFENDER, 0.02),
+)
+#: The demo rights owner's brand, which the seed's seller took for a no-brand product.
+BRAND_TERMS = ("Sorano", "ソラノ")
 
 
 @dataclass(frozen=True, slots=True)
 class DemoAccounts:
-    sellers: dict[str, AccountStatus]
+    sellers: dict[str, Profile]
+    users: dict[Role, Actor]
     listings: int
     cases: int
 
@@ -77,33 +94,33 @@ def _asin(rng: random.Random) -> str:
     return "B0" + "".join(rng.choices(string.ascii_uppercase + string.digits, k=8))
 
 
-def _status_for(index: int, rng: random.Random) -> AccountStatus:
+def _profile_for(index: int, rng: random.Random) -> Profile:
     if index == 1:
-        return AccountStatus.DEACTIVATED
+        return Profile.IP_INFRINGER
     roll = rng.random()
-    if roll < 0.12:
-        return AccountStatus.DEACTIVATED
-    if roll < 0.32:
-        return AccountStatus.AT_RISK
-    return AccountStatus.NORMAL
+    for profile, odds in _PROFILE_ODDS:
+        if roll < odds:
+            return profile
+        roll -= odds
+    return Profile.GOOD
 
 
 def create_accounts(
     session: Session, actor: Actor, *, seed: int, sellers_count: int, today: date
 ) -> DemoAccounts:
-    """Create marketplace JP with sellers in every status, listings, cases and users."""
+    """Create marketplace JP, sellers with their profiles and listings, and the users."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     sellers.add_marketplace(
         session,
         actor,
         marketplace_id=DEMO_MARKETPLACE,
         name="Kenzen Demo Marketplace Japan",
-        time_zone="Asia/Tokyo",
+        time_zone=DEMO_TIME_ZONE,
         currency="JPY",
         language="ja",
     )
-    statuses: dict[str, AccountStatus] = {}
-    listings = 0
+    profiles: dict[str, Profile] = {}
+    rows: list[ListingRow] = []
     case_count = 0
     midnight = datetime.combine(today, time(), tzinfo=UTC)
     for index in range(1, sellers_count + 1):
@@ -123,30 +140,27 @@ def create_accounts(
             language="ja" if japanese else "en",
             registered_at=midnight - timedelta(days=rng.randint(30, 1500)),
         )
-        for number in range(rng.randint(2, 6)):
+        profile = _profile_for(index, rng)
+        profiles[seller_id] = profile
+        for number in range(rng.randint(3, 6)):
             title_ja, title_en = rng.choice(_PRODUCTS)
-            sellers.add_listing(
-                session,
-                actor,
-                seller_id=seller_id,
-                sku=f"{seller_id}-{number + 1:03d}",
-                listing_id=_asin(rng),
-                title=title_ja if japanese else title_en,
-                brand=rng.choice(_BRANDS),
+            title, brand = (title_ja if japanese else title_en), rng.choice(_BRANDS)
+            if profile is Profile.IP_INFRINGER and number < 2:
+                # The seed's root cause: a branded product listed as no-brand.
+                title, brand = f"{BRAND_TERMS[japanese]} {title}", "ノーブランド"
+            fulfillment = Fulfillment.MERCHANT if rng.random() < 0.7 else Fulfillment.MARKETPLACE
+            rows.append(
+                ListingRow(
+                    line=len(rows) + 1,
+                    seller_id=seller_id,
+                    sku=f"{seller_id}-{number + 1:03d}",
+                    listing_id=_asin(rng),
+                    title=title,
+                    brand=brand,
+                    description="",
+                    fulfillment=fulfillment.value,
+                )
             )
-            listings += 1
-        status = _status_for(index, rng)
-        statuses[seller_id] = status
-        if status is not AccountStatus.NORMAL:
-            reason_ja, reason_en = _STATUS_REASONS[status]
-            sellers.set_account_status(
-                session,
-                actor,
-                seller_id,
-                status=status,
-                reason=reason_ja if japanese else reason_en,
-            )
-            case_count += 1
     users = {
         role: identity.add_user(
             session,
@@ -158,10 +172,20 @@ def create_accounts(
         ).as_actor()
         for email, role in DEMO_USERS
     }
+    complaints.register_brand(
+        session,
+        users[Role.RIGHTS_OWNER],
+        name=BRAND_TERMS[0],
+        registration_number="JP-T-6123456",
+        country="JP",
+        terms=BRAND_TERMS[1:],
+    )
+    for row in rows:
+        brand_check.upsert_listing(session, actor, row)
     for index in range(1, sellers_count + 1, 25):
         _inquiry_case(session, users, f"S{index:04d}")
         case_count += 1
-    return DemoAccounts(sellers=statuses, listings=listings, cases=case_count)
+    return DemoAccounts(sellers=profiles, users=users, listings=len(rows), cases=case_count)
 
 
 def _inquiry_case(session: Session, users: dict[Role, Actor], seller_id: str) -> None:

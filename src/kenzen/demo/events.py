@@ -1,8 +1,8 @@
-"""120 days of orders and defects for the demo sellers, shaped by each seller's standing.
+"""120 days of orders and defects for the demo sellers, shaped by each seller's profile.
 
-Deterministic for a seed and a day. A seller in good standing ships on time and rarely
-gets a defect; at-risk and deactivated sellers, and a few others, have the habits that
-turn metrics BAD, so the demo shows every metric status with real events behind it.
+Deterministic for a seed and a day. A good seller ships on time and rarely gets a defect;
+sloppy shippers and defective sellers have the habits that turn metrics BAD, so the demo
+shows every metric status with real events behind it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kenzen.sellers.status import AccountStatus
+from kenzen.demo.accounts import Profile
 
 DAYS = 120
 
@@ -35,17 +35,12 @@ class Habits:
     chargeback: float
 
 
-GOOD = Habits(4.0, 0.01, 0.004, 0.01, 0.03, 0.002, 0.001, 0.0005)
+GOOD = Habits(4.0, 0.01, 0.004, 0.01, 0.03, 0.0005, 0.0002, 0.0001)
 SLOPPY_SHIPPER = Habits(4.0, 0.08, 0.03, 0.08, 0.15, 0.004, 0.002, 0.0005)
 DEFECTIVE = Habits(3.0, 0.03, 0.01, 0.03, 0.08, 0.02, 0.01, 0.003)
 
 
-def habits_for(status: AccountStatus, rng: random.Random) -> Habits:
-    if status is AccountStatus.AT_RISK:
-        return DEFECTIVE
-    if status is AccountStatus.DEACTIVATED:
-        return rng.choice((DEFECTIVE, SLOPPY_SHIPPER))
-    return SLOPPY_SHIPPER if rng.random() < 0.08 else GOOD
+HABITS = {Profile.SLOPPY_SHIPPER: SLOPPY_SHIPPER, Profile.DEFECTIVE: DEFECTIVE}
 
 
 ORDER_FIELDS = (
@@ -78,7 +73,7 @@ def _table(fields: tuple[str, ...], rows: list[dict[str, object]]) -> pa.Table:
 
 
 def generate(
-    sellers: list[tuple[str, AccountStatus]],
+    sellers: list[tuple[str, Profile]],
     *,
     marketplace_id: str,
     time_zone: str,
@@ -92,8 +87,8 @@ def generate(
     now = datetime.combine(today, time(), zone).astimezone(UTC)
     orders: list[dict[str, object]] = []
     defects: list[dict[str, object]] = []
-    for seller_id, status in sellers:
-        habits = habits_for(status, rng)
+    for seller_id, profile in sellers:
+        habits = HABITS.get(profile, GOOD)
         for day_offset in range(DAYS, 0, -1):
             day = today - timedelta(days=day_offset)
             for _ in range(_poisson(rng, habits.orders_per_day)):

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from kenzen.cases.schemas import CaseSummary
-from kenzen.health.service import SellerHealth
+from kenzen.health.service import RatingWhatIf, SellerHealth
 from kenzen.metrics.engine import MetricValue
+from kenzen.policy.rating import Rating
 from kenzen.sellers.status import AccountStatus
 
 
@@ -40,6 +41,35 @@ class MetricOut(BaseModel):
         )
 
 
+class RatingLineOut(BaseModel):
+    points: int
+    cause: str
+    text: str
+    violation_id: str | None
+
+
+class RatingOut(BaseModel):
+    value: int
+    band: str
+    ahr_status: str
+    lines: list[RatingLineOut]
+    """Every point with its cause; the points sum to ``value``."""
+
+
+class ViolationOut(BaseModel):
+    id: int
+    category: str
+    severity: str
+    status: str
+    occurred_at: datetime
+    points: int
+    title: str
+    explanation: str
+    what_to_do: str
+    listing_ids: list[str]
+    case_id: int | None
+
+
 class SellerHealthOut(BaseModel):
     seller_id: str
     marketplace_id: str
@@ -49,12 +79,16 @@ class SellerHealthOut(BaseModel):
     status_meaning: str
     status_changed_at: datetime | None
     open_cases: list[CaseSummary]
-    metrics_as_of: date | None
+    as_of: date
     metrics: list[MetricOut]
+    rating: RatingOut
+    violations: list[ViolationOut]
+    policy_version: str
 
     @classmethod
     def of(cls, health: SellerHealth) -> SellerHealthOut:
         seller = health.seller
+        rating = health.rating
         return cls(
             seller_id=seller.id,
             marketplace_id=seller.marketplace_id,
@@ -64,6 +98,52 @@ class SellerHealthOut(BaseModel):
             status_meaning=health.status_meaning,
             status_changed_at=seller.status_changed_at,
             open_cases=[CaseSummary.model_validate(c) for c in health.open_cases],
-            metrics_as_of=health.metrics_as_of,
+            as_of=health.as_of,
             metrics=[MetricOut.of(m) for m in health.metrics],
+            rating=_rating_out(rating),
+            violations=[
+                ViolationOut(
+                    id=view.violation.id,
+                    category=view.violation.category,
+                    severity=view.severity,
+                    status=view.violation.status.value,
+                    occurred_at=view.violation.occurred_at,
+                    points=view.points,
+                    title=view.text.title,
+                    explanation=view.text.explanation,
+                    what_to_do=view.text.what_to_do,
+                    listing_ids=view.violation.listing_ids,
+                    case_id=view.violation.case_id,
+                )
+                for view in health.violations
+            ],
+            policy_version=health.policy_version,
+        )
+
+
+def _rating_out(rating: Rating) -> RatingOut:
+    return RatingOut(
+        value=rating.value,
+        band=rating.band.value,
+        ahr_status=rating.ahr_status,
+        lines=[
+            RatingLineOut(
+                points=line.points, cause=line.cause, text=line.text, violation_id=line.violation_id
+            )
+            for line in rating.lines
+        ],
+    )
+
+
+class RatingWhatIfOut(BaseModel):
+    now: RatingOut
+    if_resolved: RatingOut
+    resolved: list[str]
+
+    @classmethod
+    def of(cls, result: RatingWhatIf) -> RatingWhatIfOut:
+        return cls(
+            now=_rating_out(result.now),
+            if_resolved=_rating_out(result.if_resolved),
+            resolved=list(result.resolved),
         )

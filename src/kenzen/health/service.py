@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,10 +14,26 @@ from sqlalchemy.orm import Session
 from kenzen import i18n
 from kenzen.access import Action, Actor
 from kenzen.cases.models import OPEN_STATUSES, Case
+from kenzen.errors import NotFound
 from kenzen.metrics import service as metrics
 from kenzen.metrics.engine import MetricValue
+from kenzen.metrics.report import POLICY_COUNTERS, build_report
+from kenzen.policy.document import Policy, SellerText
+from kenzen.policy.models import Violation, ViolationStatus
+from kenzen.policy.rating import Rating, what_if
+from kenzen.policy.service import assess, violation_facts
 from kenzen.sellers.models import Seller
 from kenzen.sellers.service import get_seller
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationView:
+    violation: Violation
+    points: int
+    """What it costs the rating now (0 once it no longer counts)."""
+    severity: str
+    text: SellerText
+    """Title, explanation and what to do, in the seller's language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +41,22 @@ class SellerHealth:
     seller: Seller
     status_meaning: str
     open_cases: list[Case]
-    metrics_as_of: date | None
+    as_of: date
     metrics: list[MetricValue]
+    rating: Rating
+    violations: list[ViolationView]
+    policy_version: str
 
 
-def get_seller_health(session: Session, actor: Actor, seller_id: str) -> SellerHealth:
+def local_today(seller: Seller) -> date:
+    return datetime.now(ZoneInfo(seller.marketplace.time_zone)).date()
+
+
+def get_seller_health(
+    session: Session, actor: Actor, policy: Policy, seller_id: str
+) -> SellerHealth:
     seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
+    language: Literal["ja", "en"] = "ja" if seller.language.value == "ja" else "en"
     open_cases = list(
         session.scalars(
             select(Case)
@@ -35,12 +64,84 @@ def get_seller_health(session: Session, actor: Actor, seller_id: str) -> SellerH
             .order_by(Case.updated_at.desc())
         )
     )
-    as_of = metrics.latest_as_of(session, seller_id)
-    values = metrics.seller_metrics(session, seller_id, as_of) if as_of else []
+    assessment = assess(session, policy, seller, local_today(seller))
+    costs = {
+        line.violation_id: -line.points
+        for line in assessment.rating.lines
+        if line.violation_id is not None
+    }
+    violations = session.scalars(
+        select(Violation)
+        .where(Violation.seller_id == seller_id, Violation.status == ViolationStatus.ACTIVE)
+        .order_by(Violation.occurred_at.desc())
+    )
     return SellerHealth(
         seller=seller,
-        status_meaning=i18n.t(f"status.{seller.status.value}.meaning", seller.language.value),
+        status_meaning=i18n.t(f"status.{seller.status.value}.meaning", language),
         open_cases=open_cases,
-        metrics_as_of=as_of,
-        metrics=values,
+        as_of=assessment.as_of,
+        metrics=assessment.metrics,
+        rating=assessment.rating,
+        violations=[
+            ViolationView(
+                v,
+                costs.get(str(v.id), 0),
+                policy.violations[v.category].severity.value,
+                policy.violations[v.category].text[language],
+            )
+            for v in violations
+        ],
+        policy_version=policy.version,
     )
+
+
+def performance_report(
+    session: Session, actor: Actor, policy: Policy, seller_id: str, as_of: date | None = None
+) -> dict[str, Any]:
+    """The SP-API-shaped report of the latest snapshot on or before ``as_of``, with the
+    rating's status and the policy counters of the last 180 days."""
+    seller = get_seller(session, actor, seller_id, Action.GET_SELLER_PERFORMANCE_REPORT)
+    day = as_of or local_today(seller)
+    assessment = assess(session, policy, seller, day)
+    snapshot_day = metrics.latest_as_of(session, seller_id, day)
+    return build_report(
+        seller_id=seller.id,
+        marketplace_id=seller.marketplace_id,
+        as_of=snapshot_day or day,
+        metrics=assessment.metrics,
+        account_status=seller.status.value,
+        time_zone=seller.marketplace.time_zone,
+        policy_violations={c: n for c, n in assessment.counts.items() if c in POLICY_COUNTERS},
+        ahr_status=assessment.rating.ahr_status,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RatingWhatIf:
+    now: Rating
+    if_resolved: Rating
+    resolved: tuple[str, ...]
+
+
+def rating_what_if(
+    session: Session, actor: Actor, policy: Policy, seller_id: str, resolved: Sequence[int]
+) -> RatingWhatIf:
+    """The rating now, explained line by line, and what it would be were ``resolved``
+    (violation ids of this seller) resolved."""
+    seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
+    assessment = assess(session, policy, seller, local_today(seller))
+    known = {line.violation_id for line in assessment.rating.lines if line.violation_id}
+    chosen = tuple(str(v) for v in resolved)
+    unknown = [v for v in chosen if v not in known]
+    if unknown:
+        raise NotFound(f"no counting violation {', '.join(unknown)} for seller {seller_id}")
+    violations = session.scalars(select(Violation).where(Violation.seller_id == seller_id))
+    facts = violation_facts(violations, assessment.instant)
+    if_resolved = what_if(
+        policy,
+        facts,
+        fulfilled_orders=metrics.fulfilled_orders(session, seller_id, assessment.as_of),
+        as_of=assessment.instant,
+        resolved=chosen,
+    )
+    return RatingWhatIf(assessment.rating, if_resolved, chosen)

@@ -33,6 +33,16 @@ class MetricSnapshot(Base):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class OrderVolume(Base):
+    """Orders a seller fulfilled in the rating's window, for the Account Health Rating bonus."""
+
+    __tablename__ = "order_volumes"
+
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    fulfilled_orders: Mapped[int] = mapped_column(Integer)
+
+
 class MetricRun(Base):
     """When the metrics of an as-of date were last computed, so a rerun can be incremental."""
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,12 +14,11 @@ from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import utcnow
 from kenzen.events.store import EventStore
+from kenzen.events.validation import lit
 from kenzen.metrics.definitions import BREAKDOWNS
 from kenzen.metrics.engine import MetricValue, compute_metrics
-from kenzen.metrics.models import MetricRun, MetricSnapshot
-from kenzen.metrics.report import build_report
+from kenzen.metrics.models import MetricRun, MetricSnapshot, OrderVolume
 from kenzen.sellers.models import Marketplace
-from kenzen.sellers.service import get_seller
 
 SNAPSHOT_COLUMNS = (
     "seller_id",
@@ -77,6 +75,7 @@ def compute_snapshots(
     rows = _snapshot_rows(table.to_pydict())
     if rows:
         session.execute(insert(MetricSnapshot), rows)
+    _store_order_volumes(session, store, as_of, time_zones, sellers)
     computed = len({r["seller_id"] for r in rows})
     if run is None:
         run = MetricRun(as_of=as_of)
@@ -92,6 +91,68 @@ def compute_snapshots(
         )
     )
     return MetricRunSummary(as_of=as_of, full=sellers is None, sellers=computed, rows=len(rows))
+
+
+#: The Account Health Rating rewards orders fulfilled over this many days (reference §1.2).
+ORDER_VOLUME_DAYS = 180
+
+
+def fulfilled_orders_sql(marketplace_id: str, start: datetime, end: datetime) -> str:
+    """Orders of one marketplace purchased in [start, end) and not cancelled by ``end``,
+    shipped or delivered by then (marketplace-fulfilled orders count once placed)."""
+    lo, hi = (f"CAST({lit(t.isoformat())} AS TIMESTAMPTZ)" for t in (start, end))
+    return (
+        "SELECT seller_id, count(*) AS fulfilled FROM orders "
+        f"WHERE marketplace_id = {lit(marketplace_id)} "
+        f"AND purchased_at >= {lo} AND purchased_at < {hi} "
+        f"AND (cancelled_at IS NULL OR cancelled_at >= {hi}) "
+        f"AND (fulfillment = 'marketplace' OR shipped_at < {hi} OR delivered_at < {hi}) "
+        "GROUP BY seller_id"
+    )
+
+
+def _store_order_volumes(
+    session: Session,
+    store: EventStore,
+    as_of: date,
+    time_zones: dict[str, str],
+    sellers: set[str] | None,
+) -> None:
+    volumes: dict[str, int] = {}
+    for marketplace_id, time_zone in time_zones.items():
+        zone = ZoneInfo(time_zone)
+        end = datetime.combine(as_of + timedelta(days=1), time(), zone).astimezone(UTC)
+        start = datetime.combine(
+            as_of - timedelta(days=ORDER_VOLUME_DAYS - 1), time(), zone
+        ).astimezone(UTC)
+        table = store.query(fulfilled_orders_sql(marketplace_id, start, end)).to_pydict()
+        volumes.update(zip(table["seller_id"], table["fulfilled"], strict=True))
+    if sellers is not None:
+        volumes = {s: n for s, n in volumes.items() if s in sellers}
+    stale = delete(OrderVolume).where(OrderVolume.as_of == as_of)
+    if sellers is not None:
+        stale = stale.where(OrderVolume.seller_id.in_(sellers))
+    session.execute(stale)
+    if volumes:
+        session.execute(
+            insert(OrderVolume),
+            [
+                {"seller_id": s, "as_of": as_of, "fulfilled_orders": int(n)}
+                for s, n in volumes.items()
+            ],
+        )
+
+
+def fulfilled_orders(session: Session, seller_id: str, as_of: date) -> int:
+    """Orders the seller fulfilled in the rating window of the latest run on or before
+    ``as_of`` (0 before any run)."""
+    volume = session.scalar(
+        select(OrderVolume.fulfilled_orders)
+        .where(OrderVolume.seller_id == seller_id, OrderVolume.as_of <= as_of)
+        .order_by(OrderVolume.as_of.desc())
+        .limit(1)
+    )
+    return volume or 0
 
 
 def _snapshot_rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
@@ -142,36 +203,3 @@ def seller_metrics(session: Session, seller_id: str, as_of: date) -> list[Metric
         .order_by(MetricSnapshot.metric)
     )
     return [_as_value(s) for s in snapshots]
-
-
-def metric_history(
-    session: Session, seller_id: str, first: date, last: date
-) -> Sequence[MetricSnapshot]:
-    return session.scalars(
-        select(MetricSnapshot)
-        .where(
-            MetricSnapshot.seller_id == seller_id,
-            MetricSnapshot.as_of >= first,
-            MetricSnapshot.as_of <= last,
-        )
-        .order_by(MetricSnapshot.as_of, MetricSnapshot.metric)
-    ).all()
-
-
-def performance_report(
-    session: Session, actor: Actor, seller_id: str, as_of: date | None = None
-) -> dict[str, Any]:
-    """The SP-API-shaped report of the latest snapshot on or before ``as_of``."""
-    seller = get_seller(session, actor, seller_id, Action.GET_SELLER_PERFORMANCE_REPORT)
-    time_zone = seller.marketplace.time_zone
-    chosen = latest_as_of(session, seller_id, as_of)
-    if chosen is None:
-        chosen = as_of or datetime.now(ZoneInfo(time_zone)).date()
-    return build_report(
-        seller_id=seller.id,
-        marketplace_id=seller.marketplace_id,
-        as_of=chosen,
-        metrics=seller_metrics(session, seller_id, chosen),
-        account_status=seller.status.value,
-        time_zone=time_zone,
-    )

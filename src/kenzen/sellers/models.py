@@ -17,6 +17,11 @@ class Language(enum.StrEnum):
     EN = "en"
 
 
+class Fulfillment(enum.StrEnum):
+    MERCHANT = "merchant"
+    MARKETPLACE = "marketplace"
+
+
 class ListingStatus(enum.StrEnum):
     ACTIVE = "ACTIVE"
     INACTIVE = "INACTIVE"
@@ -62,9 +67,15 @@ class Listing(Base):
     listing_id: Mapped[str] = mapped_column(String(32), index=True)
     title: Mapped[str] = mapped_column(String(500))
     brand: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    fulfillment: Mapped[Fulfillment] = mapped_column(
+        str_enum(Fulfillment, 16), default=Fulfillment.MERCHANT
+    )
     status: Mapped[ListingStatus] = mapped_column(
         str_enum(ListingStatus), default=ListingStatus.ACTIVE
     )
+    status_reason: Mapped[str | None] = mapped_column(String(200))
+    """Why a listing is not active (a violation, a restriction, a deactivation)."""
 
     seller: Mapped[Seller] = relationship(back_populates="listings")
 

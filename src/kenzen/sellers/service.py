@@ -19,8 +19,6 @@ from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.sellers.models import (
     AccountStatusChange,
     Language,
-    Listing,
-    ListingStatus,
     Marketplace,
     Seller,
 )
@@ -117,32 +115,6 @@ def add_seller(
     session.flush()
     session.add(access.record(actor, Action.ADD_SELLER, f"seller:{seller_id}"))
     return seller
-
-
-def add_listing(
-    session: Session,
-    actor: Actor,
-    *,
-    seller_id: str,
-    sku: str,
-    listing_id: str,
-    title: str,
-    brand: str = "",
-) -> Listing:
-    access.authorize(actor, Action.ADD_LISTING, seller_id=seller_id)
-    if session.get(Seller, seller_id) is None:
-        raise NotFound(f"seller {seller_id} not found")
-    listing = Listing(
-        seller_id=seller_id,
-        sku=_check_id("sku", sku),
-        listing_id=_check_id("listing_id", listing_id),
-        title=title.strip(),
-        brand=brand.strip(),
-        status=ListingStatus.ACTIVE,
-    )
-    session.add(listing)
-    session.flush()
-    return listing
 
 
 def get_seller(session: Session, actor: Actor, seller_id: str, action: Action) -> Seller:

@@ -14,6 +14,7 @@ from kenzen import __version__
 from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import KenzenError
+from kenzen.policy.service import PolicyHolder
 from kenzen.web import api, errors
 from kenzen.web.api.events import MAX_EVENT_FILE_BYTES
 from kenzen.web.limits import BodySizeLimit
@@ -52,6 +53,7 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.policy = PolicyHolder(settings.policy)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(pages_router)

@@ -12,6 +12,8 @@ from kenzen.db import Database
 from kenzen.errors import Unauthenticated
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
+from kenzen.policy.document import Policy
+from kenzen.policy.service import PolicyHolder
 
 SESSION_COOKIE = "kenzen_session"
 
@@ -43,3 +45,11 @@ def current_actor(
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def current_policy(request: Request) -> Policy:
+    holder: PolicyHolder = request.app.state.policy
+    return holder.current
+
+
+CurrentPolicy = Annotated[Policy, Depends(current_policy)]

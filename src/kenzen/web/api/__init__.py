@@ -2,10 +2,12 @@
 
 from fastapi import APIRouter
 
-from kenzen.web.api import cases, events, identity, sellers
+from kenzen.web.api import cases, complaints, events, identity, policy, sellers
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(identity.router)
 router.include_router(sellers.router)
 router.include_router(cases.router)
 router.include_router(events.router)
+router.include_router(complaints.router)
+router.include_router(policy.router)

@@ -1,22 +1,62 @@
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
+from kenzen.complaints import brand_check
+from kenzen.complaints.brand_check import ListingRow
+from kenzen.complaints.schemas import ListingIn, ListingOut
 from kenzen.health import service as health
-from kenzen.health.schemas import SellerHealthOut
-from kenzen.metrics import service as metrics
+from kenzen.health.schemas import RatingWhatIfOut, SellerHealthOut
 from kenzen.sellers import service
 from kenzen.sellers.schemas import AccountStatusChangeOut, SetAccountStatus
-from kenzen.web.deps import CurrentActor, Db
+from kenzen.web.deps import CurrentActor, CurrentPolicy, Db
 
 router = APIRouter(prefix="/sellers", tags=["sellers"])
 
 
 @router.get("/{seller_id}/health", operation_id="getSellerHealth")
-def get_seller_health(seller_id: str, actor: CurrentActor, db: Db) -> SellerHealthOut:
+def get_seller_health(
+    seller_id: str, actor: CurrentActor, db: Db, policy: CurrentPolicy
+) -> SellerHealthOut:
+    """Status, rating explained point by point, metrics, violations and open cases."""
     with db.transaction() as session:
-        return SellerHealthOut.of(health.get_seller_health(session, actor, seller_id))
+        return SellerHealthOut.of(health.get_seller_health(session, actor, policy, seller_id))
+
+
+@router.get("/{seller_id}/rating", operation_id="getSellerRating")
+def get_seller_rating(
+    seller_id: str,
+    actor: CurrentActor,
+    db: Db,
+    policy: CurrentPolicy,
+    resolve: Annotated[list[int] | None, Query(description="What if these were resolved")] = None,
+) -> RatingWhatIfOut:
+    """The Account Health Rating explained, and what-if for chosen violations."""
+    with db.transaction() as session:
+        return RatingWhatIfOut.of(
+            health.rating_what_if(session, actor, policy, seller_id, resolve or [])
+        )
+
+
+@router.put("/{seller_id}/listings/{sku}", operation_id="putListing")
+def put_listing(
+    seller_id: str, sku: str, body: ListingIn, actor: CurrentActor, db: Db
+) -> ListingOut:
+    """Create or update a listing; it is screened against registered brands at once."""
+    row = ListingRow(
+        line=1,
+        seller_id=seller_id,
+        sku=sku,
+        listing_id=body.listing_id,
+        title=body.title,
+        brand=body.brand,
+        description=body.description,
+        fulfillment=body.fulfillment.value,
+    )
+    with db.transaction() as session:
+        listing, findings = brand_check.upsert_listing(session, actor, row)
+        return ListingOut.of(listing, findings, listing.seller.language.value)
 
 
 @router.post("/{seller_id}/status", operation_id="setAccountStatus")
@@ -36,7 +76,7 @@ def set_account_status(
     summary="Seller performance report shaped like SP-API GET_V2_SELLER_PERFORMANCE_REPORT",
 )
 def get_seller_performance_report(
-    seller_id: str, actor: CurrentActor, db: Db, as_of: date | None = None
+    seller_id: str, actor: CurrentActor, db: Db, policy: CurrentPolicy, as_of: date | None = None
 ) -> dict[str, Any]:
     with db.transaction() as session:
-        return metrics.performance_report(session, actor, seller_id, as_of)
+        return health.performance_report(session, actor, policy, seller_id, as_of)

@@ -124,7 +124,8 @@ def home(request: Request, db: Db) -> Response:
     if actor.role is not Role.SELLER or actor.seller_id is None:
         return _render(request, "staff.html", _page_language(request), actor=actor)
     with db.transaction() as session:
-        health = health_service.get_seller_health(session, actor, actor.seller_id)
+        policy = request.app.state.policy.current
+        health = health_service.get_seller_health(session, actor, policy, actor.seller_id)
         all_cases = cases.list_cases(session, actor)
         return _render(
             request,

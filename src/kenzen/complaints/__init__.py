@@ -1,0 +1,1 @@
+"""Rights owners' brands and complaints, and the brand screening of listings."""

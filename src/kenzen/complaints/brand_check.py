@@ -1,0 +1,221 @@
+"""Brand screening as use cases: screen a file, import listings, check one listing.
+
+The seed's root cause — a listing the seller believed was no-brand names a registered
+brand — is caught here, before a rights owner files a complaint. A finding is a warning
+to the seller in a case, never a violation: it guides, a complaint decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kenzen import access, i18n
+from kenzen.access import Action, Actor, Visibility
+from kenzen.cases import service as cases
+from kenzen.cases.models import CaseKind, EntryKind
+from kenzen.complaints.models import Brand, ProtectedTerm
+from kenzen.complaints.screening import Finding, RegisteredTerm, Screener
+from kenzen.complaints.screening import Listing as ScreenedListing
+from kenzen.errors import InvalidInput, NotFound
+from kenzen.events.readers import detect_format
+from kenzen.events.validation import lit
+from kenzen.sellers.models import Fulfillment, Listing, ListingStatus, Seller
+
+REQUIRED = ("seller_id", "sku", "listing_id", "title")
+SCREENING_TOPIC = "screening"
+
+_cache: tuple[tuple[int, int | None], Screener] | None = None
+
+
+def screener(session: Session) -> Screener:
+    """One automaton over every registered term, rebuilt only when the terms change."""
+    global _cache
+    key = tuple(session.execute(select(func.count(), func.max(ProtectedTerm.id))).one())
+    if _cache is None or _cache[0] != key:
+        rows = session.execute(
+            select(
+                ProtectedTerm.term,
+                Brand.owner_id,
+                Brand.name,
+                Brand.registration_number,
+                Brand.country,
+            ).join(Brand)
+        ).all()
+        terms = [RegisteredTerm(t, str(owner), b, reg, c) for t, owner, b, reg, c in rows]
+        _cache = ((int(key[0]), key[1]), Screener(terms))
+    return _cache[1]
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    line: int
+    seller_id: str
+    sku: str
+    listing_id: str
+    title: str
+    brand: str
+    description: str
+    fulfillment: str
+
+
+def read_listings(path: Path) -> list[ListingRow]:
+    """Read a listings file (CSV, JSON Lines or Parquet); errors name the line and column."""
+    file_format = detect_format(path)
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    reader = {
+        "csv": f"read_csv({lit(str(path))}, header = true, all_varchar = true)",
+        "jsonl": f"read_json({lit(str(path))}, format = 'newline_delimited')",
+        "parquet": f"read_parquet({lit(str(path))})",
+    }[file_format]
+    con = duckdb.connect()
+    try:
+        relation = con.sql(f"SELECT * FROM {reader}")  # noqa: S608 - the path is a quoted literal
+        columns = relation.columns
+        missing = [c for c in REQUIRED if c not in columns]
+        if missing:
+            raise InvalidInput(f"{path.name}: missing column(s) {', '.join(missing)}")
+        rows = relation.fetchall()
+    except duckdb.Error as error:
+        raise InvalidInput(f"{path.name}: cannot read: {error}") from None
+    finally:
+        con.close()
+    first_line = 2 if file_format == "csv" else 1
+    listings = []
+    problems = []
+    for offset, values in enumerate(rows):
+        record = {c: ("" if v is None else str(v)) for c, v in zip(columns, values, strict=True)}
+        line = first_line + offset
+        for column in REQUIRED:
+            if not record.get(column, "").strip():
+                problems.append(f"line {line}, column {column}: required")
+        fulfillment = record.get("fulfillment", "") or Fulfillment.MERCHANT.value
+        if fulfillment not in {f.value for f in Fulfillment}:
+            problems.append(
+                f"line {line}, column fulfillment: {fulfillment!r} is not merchant or marketplace"
+            )
+        listings.append(
+            ListingRow(
+                line=line,
+                seller_id=record.get("seller_id", "").strip(),
+                sku=record.get("sku", "").strip(),
+                listing_id=record.get("listing_id", "").strip(),
+                title=record.get("title", "").strip(),
+                brand=record.get("brand", "").strip(),
+                description=record.get("description", "").strip(),
+                fulfillment=fulfillment,
+            )
+        )
+    if problems:
+        raise InvalidInput(
+            f"{path.name}: {len(problems)} invalid value(s)\n  " + "\n  ".join(problems[:100])
+        )
+    return listings
+
+
+def _screened(row: ListingRow | Listing) -> ScreenedListing:
+    return ScreenedListing(
+        seller_id=row.seller_id,
+        sku=row.sku,
+        listing_id=row.listing_id,
+        title=row.title,
+        brand=row.brand,
+        description=row.description,
+    )
+
+
+def screen_listings(session: Session, actor: Actor, path: Path) -> list[Finding]:
+    """Screen a file without storing anything."""
+    access.authorize(actor, Action.SCREEN_LISTINGS)
+    rows = read_listings(path)
+    return list(screener(session).screen_many(_screened(r) for r in rows))
+
+
+def describe(finding: Finding, language: str) -> str:
+    return i18n.t(
+        f"screening.{finding.kind}",
+        language,
+        sku=finding.sku,
+        listing=finding.listing_id,
+        field=finding.field,
+        matched=finding.matched,
+        brand=finding.term.brand,
+        registration=finding.term.registration_number,
+        country=finding.term.country,
+    )
+
+
+def _warn(session: Session, actor: Actor, seller: Seller, findings: Sequence[Finding]) -> None:
+    """Tell the seller in its brand-check case, one entry per flagged listing."""
+    if not findings:
+        return
+    case = cases.open_case_about(session, seller.id, SCREENING_TOPIC) or cases.open_case(
+        session,
+        seller_id=seller.id,
+        kind=CaseKind.GENERAL,
+        title=i18n.t("case.screening.title", seller.language.value),
+        topic=SCREENING_TOPIC,
+    )
+    text = "\n".join(describe(f, seller.language.value) for f in findings)
+    cases.append_entry(
+        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.WARNING, text=text
+    )
+
+
+def _store(session: Session, actor: Actor, row: ListingRow) -> tuple[Seller, Listing]:
+    access.authorize(actor, Action.ADD_LISTING, seller_id=row.seller_id)
+    seller = session.get(Seller, row.seller_id)
+    if seller is None:
+        raise NotFound(f"seller {row.seller_id} not found")
+    listing = session.scalars(
+        select(Listing).where(Listing.seller_id == row.seller_id, Listing.sku == row.sku)
+    ).first()
+    if listing is None:
+        listing = Listing(seller_id=row.seller_id, sku=row.sku, status=ListingStatus.ACTIVE)
+        session.add(listing)
+    listing.listing_id = row.listing_id
+    listing.title = row.title
+    listing.brand = row.brand
+    listing.description = row.description
+    listing.fulfillment = Fulfillment(row.fulfillment)
+    return seller, listing
+
+
+def upsert_listing(
+    session: Session, actor: Actor, row: ListingRow
+) -> tuple[Listing, list[Finding]]:
+    """Create or update the seller's listing with this SKU and screen it.
+
+    Letters of authorisation are not modelled yet, so every registered term counts.
+    """
+    seller, listing = _store(session, actor, row)
+    session.flush()
+    findings = screener(session).screen(_screened(listing))
+    _warn(session, actor, seller, findings)
+    return listing, findings
+
+
+def import_listings(session: Session, actor: Actor, path: Path) -> tuple[int, list[Finding]]:
+    """Import a listings file (all or nothing), screen it, and warn each flagged seller."""
+    rows = read_listings(path)
+    stored = [_store(session, actor, row) for row in rows]
+    session.flush()
+    findings = list(screener(session).screen_many(_screened(listing) for _, listing in stored))
+    sellers = {seller.id: seller for seller, _ in stored}
+    for seller_id, seller in sellers.items():
+        _warn(session, actor, seller, [f for f in findings if f.seller_id == seller_id])
+    session.add(
+        access.record(
+            actor,
+            Action.ADD_LISTING,
+            f"listings:{path.name}",
+            {"rows": len(rows), "findings": len(findings)},
+        )
+    )
+    return len(rows), findings

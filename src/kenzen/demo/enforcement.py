@@ -1,0 +1,85 @@
+"""The demo's complaints and violations, then one policy evaluation over every seller.
+
+Statuses in the demo are not assigned: they follow from the policy applied to real
+evidence — metrics from the generated events, complaints filed by the rights owner
+(five against S0001, the seed's story), and violations an Account Specialist recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kenzen.access import Actor, Role
+from kenzen.complaints import service as complaints
+from kenzen.complaints.models import ComplaintKind
+from kenzen.demo.accounts import BRAND_TERMS, DEMO_SELLER, DemoAccounts, Profile
+from kenzen.policy import service as policy_service
+from kenzen.policy.document import Policy
+from kenzen.sellers.models import Listing
+
+#: (category, days ago) of the violations an Account Specialist found in review.
+FEW_VIOLATIONS = (
+    ("productSafetyCustomerComplaints", 40),
+    ("productAuthenticityCustomerComplaints", 12),
+)
+MANY_VIOLATIONS = (
+    *(("productSafetyCustomerComplaints", d) for d in (150, 110, 70, 30)),
+    *(("productAuthenticityCustomerComplaints", d) for d in (120, 60, 20)),
+    *(("customerProductReviewsPolicyViolations", d) for d in (90, 45)),
+    *(("listingPolicyViolations", d) for d in (100, 50, 10)),
+)
+_REASONS = {
+    "productSafetyCustomerComplaints": "購入者から製品の安全性に関する苦情がありました。",
+    "productAuthenticityCustomerComplaints": "購入者から真正性に関する苦情がありました。",
+    "customerProductReviewsPolicyViolations": "見返りを伴うレビュー依頼が確認されました。",
+    "listingPolicyViolations": "商品ページに禁止されたキーワードが含まれています。",
+}
+
+
+def _branded_listings(session: Session, seller_id: str) -> list[Listing]:
+    listings = session.scalars(
+        select(Listing).where(Listing.seller_id == seller_id).order_by(Listing.id)
+    )
+    return [x for x in listings if any(term in x.title for term in BRAND_TERMS)]
+
+
+def apply_enforcement(
+    session: Session, actor: Actor, policy: Policy, accounts: DemoAccounts, today: date
+) -> int:
+    """File the complaints, record the violations, evaluate; return the sellers changed."""
+    rights = accounts.users[Role.RIGHTS_OWNER]
+    specialist = accounts.users[Role.ACCOUNT_SPECIALIST]
+    brand = complaints.list_brands(session, rights)[0]
+    noon = datetime.combine(today, time(12), tzinfo=UTC)
+    for seller_id, profile in sorted(accounts.sellers.items()):
+        if profile is Profile.IP_INFRINGER:
+            listings = _branded_listings(session, seller_id)
+            count = 5 if seller_id == DEMO_SELLER else 2
+            kinds = (ComplaintKind.TRADEMARK, ComplaintKind.COUNTERFEIT)
+            for n in range(count):
+                complaints.file_complaint(
+                    session,
+                    rights,
+                    policy,
+                    brand_id=brand.id,
+                    kind=kinds[n % 2],
+                    listing_ids=[listings[n % len(listings)].id],
+                    evidence=f"Test buy #{n + 1}: the product carries the {brand.name} mark "
+                    f"(registration {brand.registration_number}); the seller is not licensed.",
+                )
+        found = {Profile.POLICY_VIOLATOR: FEW_VIOLATIONS, Profile.REPEAT_OFFENDER: MANY_VIOLATIONS}
+        for category, days_ago in found.get(profile, ()):
+            policy_service.record_violation(
+                session,
+                specialist,
+                policy,
+                seller_id,
+                category=category,
+                reason=_REASONS[category],
+                occurred_at=noon - timedelta(days=days_ago),
+            )
+    report = policy_service.evaluate(session, actor, policy, today)
+    return len(report.changed)

@@ -1,0 +1,260 @@
+"""The policy file: loaded, validated and hashed in one place.
+
+An operator edits TOML, so every mistake must come back as one line that names the key
+path and the reason; a policy that fails to load is never partly applied (the caller keeps
+the previous one). ``Policy.version`` is the SHA-256 of the file's bytes, so every decision
+can say exactly which text it was made under.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kenzen.errors import InvalidInput
+from kenzen.metrics.definitions import DEFINITIONS
+from kenzen.metrics.report import POLICY_COUNTERS
+from kenzen.policy import cel
+
+#: Violation categories: the SP-API report's ten policy counters, then the two that Seller
+#: Central shows without a report field (reference §2.1, §4).
+CATEGORIES: tuple[str, ...] = (
+    *POLICY_COUNTERS,
+    "customerProductReviewsPolicyViolations",
+    "policyWarnings",
+)
+LANGUAGES = ("ja", "en")
+
+
+class Severity(enum.StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Band(enum.StrEnum):
+    HEALTHY = "HEALTHY"
+    AT_RISK = "AT_RISK"
+    UNHEALTHY = "UNHEALTHY"
+
+
+class ActionKind(enum.StrEnum):
+    """What a rule may demand, in the order a decision lists them."""
+
+    RECORD_VIOLATION = "RECORD_VIOLATION"
+    WARN = "WARN"
+    RESTRICT_MERCHANT_LISTINGS = "RESTRICT_MERCHANT_LISTINGS"
+    SET_AT_RISK = "SET_AT_RISK"
+    DEACTIVATE = "DEACTIVATE"
+
+
+#: The kinds a policy file may name (a violation is recorded through ``counts_as``).
+Demand = Literal["WARN", "RESTRICT_MERCHANT_LISTINGS", "SET_AT_RISK", "DEACTIVATE"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+NonNegative = Annotated[int, Field(ge=0)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class SellerText(_Model):
+    """Seller-facing wording of a violation category in one language."""
+
+    title: Text
+    explanation: Text
+    what_to_do: Text
+
+
+class ViolationCategory(_Model):
+    severity: Severity
+    points: NonNegative
+    repeat_multiplier: Annotated[Decimal, Field(ge=1)]
+    memory_days: Annotated[int, Field(gt=0)] = 180
+    suppresses_listing: bool = False
+    text: dict[Literal["ja", "en"], SellerText]
+
+    @model_validator(mode="after")
+    def _both_languages(self) -> ViolationCategory:
+        missing = [lang for lang in LANGUAGES if lang not in self.text]
+        if missing:
+            raise ValueError(f"text: missing language(s) {', '.join(missing)}")
+        return self
+
+
+class MetricRule(_Model):
+    """What a metric's ``BAD`` status leads to."""
+
+    on_bad: tuple[Demand, ...] = ()
+    counts_as: str | None = None
+
+    @model_validator(mode="after")
+    def _known_category(self) -> MetricRule:
+        if self.counts_as is not None and self.counts_as not in CATEGORIES:
+            raise ValueError(f"counts_as: unknown violation category {self.counts_as!r}")
+        return self
+
+
+class Cap(_Model):
+    """A hard limit on active violations of one category, independent of the rating."""
+
+    category: str
+    at_least: Annotated[int, Field(gt=0)]
+    actions: tuple[Demand, ...]
+
+    @model_validator(mode="after")
+    def _known_category(self) -> Cap:
+        if self.category not in CATEGORIES:
+            raise ValueError(f"category: unknown violation category {self.category!r}")
+        return self
+
+
+class BandRule(_Model):
+    min: NonNegative
+    actions: tuple[Demand, ...] = ()
+
+
+class Bands(_Model):
+    HEALTHY: BandRule
+    AT_RISK: BandRule
+    UNHEALTHY: BandRule
+
+
+class RatingRules(_Model):
+    start: NonNegative = 200
+    floor_without_violations: NonNegative = 200
+    minimum: NonNegative = 0
+    maximum: Annotated[int, Field(gt=0)] = 1000
+    order_bonus_points: NonNegative = 4
+    order_bonus_per: Annotated[int, Field(gt=0)] = 200
+    order_window_days: Annotated[int, Field(gt=0)] = 180
+    bands: Bands
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RatingRules:
+        if not self.minimum <= self.start <= self.maximum:
+            raise ValueError("start: must lie between minimum and maximum")
+        b = self.bands
+        if not b.HEALTHY.min > b.AT_RISK.min > b.UNHEALTHY.min == self.minimum:
+            raise ValueError(
+                "bands: need HEALTHY.min > AT_RISK.min > UNHEALTHY.min == rating minimum"
+            )
+        return self
+
+
+class Rule(_Model):
+    """An operator's condition in CEL over a seller's metrics and counts."""
+
+    when: Text
+    actions: tuple[Demand, ...]
+    description: str = ""
+
+
+class PolicyDocument(_Model):
+    rating: RatingRules
+    metrics: dict[str, MetricRule] = {}
+    violations: dict[str, ViolationCategory]
+    caps: dict[str, Cap] = {}
+    rules: dict[str, Rule] = {}
+
+    @model_validator(mode="after")
+    def _known_keys(self) -> PolicyDocument:
+        unknown = sorted(set(self.metrics) - set(DEFINITIONS))
+        if unknown:
+            raise ValueError(f"metrics: unknown metric(s) {', '.join(unknown)}")
+        unknown = sorted(set(self.violations) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"violations: unknown category(ies) {', '.join(unknown)}")
+        missing = [c for c in CATEGORIES if c not in self.violations]
+        if missing:
+            raise ValueError(f"violations: missing category(ies) {', '.join(missing)}")
+        return self
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy with its compiled CEL rules and its content hash."""
+
+    document: PolicyDocument
+    version: str
+    """SHA-256 of the file's bytes (hex): what every decision records."""
+    programs: dict[str, cel.Program]
+
+    @property
+    def short_version(self) -> str:
+        """First 12 hex digits of :attr:`version`, for messages and listings."""
+        return self.version[:12]
+
+    @property
+    def rating(self) -> RatingRules:
+        return self.document.rating
+
+    @property
+    def violations(self) -> dict[str, ViolationCategory]:
+        return self.document.violations
+
+    def band_for(self, value: int) -> Band:
+        bands = self.document.rating.bands
+        if value >= bands.HEALTHY.min:
+            return Band.HEALTHY
+        if value >= bands.AT_RISK.min:
+            return Band.AT_RISK
+        return Band.UNHEALTHY
+
+    def band_rule(self, band: Band) -> BandRule:
+        rule: BandRule = getattr(self.document.rating.bands, band.value)
+        return rule
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for e in error.errors():
+        # pydantic marks a bad dict key with an extra "[key]" step; the key itself names it
+        path = ".".join(str(part) for part in e["loc"] if part != "[key]")
+        reason = e["msg"].removeprefix("Value error, ")
+        lines.append(f"{path}: {reason}" if path else reason)
+    return "; ".join(lines)
+
+
+def parse_policy(text: str) -> Policy:
+    """Validate policy TOML; raise :class:`InvalidInput` naming the key path and reason."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidInput(f"policy: not valid TOML: {e}") from e
+    try:
+        document = PolicyDocument.model_validate(raw)
+    except ValidationError as e:
+        raise InvalidInput(f"policy: {_describe(e)}") from e
+    programs = {
+        name: cel.compile_rule(f"rules.{name}.when", rule.when, CATEGORIES)
+        for name, rule in document.rules.items()
+    }
+    return Policy(
+        document=document,
+        version=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        programs=programs,
+    )
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Load the operator's policy file, or the default shipped with Kenzen."""
+    if path is None:
+        text = resources.files("kenzen.policy").joinpath("policy.toml").read_text("utf-8")
+    else:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as e:
+            raise InvalidInput(f"policy: cannot read {path}: {e.strerror}") from e
+    return parse_policy(text)
