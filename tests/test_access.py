@@ -13,10 +13,12 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import select
 
-from kenzen.access import Role
+from kenzen.access import SYSTEM, Role
 from kenzen.audit import AuditEntry, Outcome
 from kenzen.cases.models import CaseKind
 from kenzen.cases.service import open_case
+from kenzen.complaints.brand_check import ListingRow, upsert_listing
+from kenzen.complaints.service import register_brand
 from tests.conftest import World
 
 SELLER, RIGHTS, AHS, SPECIALIST, ADMIN = (
@@ -64,6 +66,31 @@ OPERATIONS: dict[str, Call] = {
         headers=h,
         files={"file": ("orders.csv", ORDERS_CSV.encode(), "text/csv")},
     ),
+    "getSellerRating (own)": lambda c, h, ids: c.get("/api/v1/sellers/S1/rating", headers=h),
+    "getSellerRating (other)": lambda c, h, ids: c.get("/api/v1/sellers/S2/rating", headers=h),
+    "putListing (own)": lambda c, h, ids: c.put(
+        "/api/v1/sellers/S1/listings/NEW-1", headers=h, json={"listing_id": "B0N", "title": "x"}
+    ),
+    "putListing (other)": lambda c, h, ids: c.put(
+        "/api/v1/sellers/S2/listings/NEW-1", headers=h, json={"listing_id": "B0N", "title": "x"}
+    ),
+    "registerBrand": lambda c, h, ids: c.post(
+        "/api/v1/brands", headers=h, json={"name": "B", "registration_number": "R", "country": "JP"}
+    ),
+    "listBrands": lambda c, h, ids: c.get("/api/v1/brands", headers=h),
+    "fileComplaint": lambda c, h, ids: c.post(
+        "/api/v1/complaints",
+        headers=h,
+        json={
+            "brand_id": ids["brand"],
+            "kind": "trademark",
+            "listing_ids": [ids["listing"]],
+            "evidence": "test buy",
+        },
+    ),
+    "listComplaints": lambda c, h, ids: c.get("/api/v1/complaints", headers=h),
+    "getPolicy": lambda c, h, ids: c.get("/api/v1/policy", headers=h),
+    "reloadPolicy": lambda c, h, ids: c.post("/api/v1/policy/reload", headers=h),
     "setAccountStatus (own)": lambda c, h, ids: c.post(
         "/api/v1/sellers/S1/status", headers=h, json={"status": "AT_RISK", "reason": "ODR 1.4%"}
     ),
@@ -117,6 +144,16 @@ EXPECTED: dict[str, dict[Role, int]] = {
         ADMIN: 403,
     },
     "importEvents": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 200},
+    "getSellerRating (own)": {SELLER: 200, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "getSellerRating (other)": {SELLER: 404, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "putListing (own)": {SELLER: 200, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "putListing (other)": {SELLER: 404, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "registerBrand": {SELLER: 403, RIGHTS: 201, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "listBrands": {SELLER: 403, RIGHTS: 200, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "fileComplaint": {SELLER: 403, RIGHTS: 201, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "listComplaints": {SELLER: 403, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "getPolicy": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 200},
+    "reloadPolicy": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 200},
     "setAccountStatus (own)": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
     "setAccountStatus (other)": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
 }
@@ -127,13 +164,24 @@ MATRIX = [
 
 
 def _cases(world: World) -> dict[str, int]:
+    """Cases of S1 and S2, a brand of the rights owner and a listing of S1."""
     with world.database.transaction() as session:
-        return {
+        ids = {
             seller_id: open_case(
                 session, seller_id=seller_id, kind=CaseKind.GENERAL, title="inquiry"
             ).id
             for seller_id in ("S1", "S2")
         }
+        ids["brand"] = register_brand(
+            session,
+            world.actors[RIGHTS],
+            name="Sorano",
+            registration_number="JP-1",
+            country="JP",
+        ).id
+        row = ListingRow(1, "S1", "SKU-1", "B0SKU1", "earphones", "", "", "merchant")
+        ids["listing"] = upsert_listing(session, SYSTEM, row)[0].id
+        return ids
 
 
 def test_matrix_covers_every_operation_and_role() -> None:

@@ -6,13 +6,16 @@ import json
 import os
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import pytest
 from sqlalchemy import select
 
+from kenzen.access import Role
 from kenzen.audit import AuditEntry, Outcome
+from kenzen.complaints.service import register_brand
 from kenzen.db import Database
 from kenzen.errors import Unauthenticated
 from kenzen.identity import service as identity
@@ -182,3 +185,62 @@ def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
     document = json.loads(report.stdout)
     jsonschema.validate(document, report_schema())
     assert document["performanceMetrics"][0]["lateShipmentRate"]["status"] == "BAD"
+
+
+def test_policy_check_names_the_key_of_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "policy.toml"
+    bad.write_text("[rating]\nstart = -1\n", encoding="utf-8")
+    result = kenzen(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path, "policy", "check", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.startswith("kenzen: policy: rating")
+
+
+def test_listings_are_imported_screened_and_evaluated(world: World, tmp_path: Path) -> None:
+    url = world.database.url
+    with world.database.transaction() as session:
+        register_brand(
+            session,
+            world.actors[Role.RIGHTS_OWNER],
+            name="Sorano",
+            registration_number="JP-T-1",
+            country="JP",
+            terms=["ソラノ"],
+        )
+    listings = tmp_path / "listings.csv"
+    listings.write_text(
+        "seller_id,sku,listing_id,title,brand,description\n"
+        "S1,A1,B0A1,ソラノ イヤホン,ノーブランド,\n"
+        "S2,B1,B0B1,USB cable,Generic,no brand name here\n",
+        encoding="utf-8",
+    )
+    screened = kenzen(url, tmp_path, "screen", "listings", str(listings))
+    assert screened.returncode == 0, screened.stderr
+    assert "NO_BRAND_NAMES_TERM" in screened.stdout
+    assert screened.stderr == "1 finding(s)\n"
+    imported = kenzen(url, tmp_path, "import", "listings", str(listings))
+    assert imported.returncode == 0, imported.stderr
+    assert "listings: 2 imported, 1 brand finding(s)" in imported.stderr
+    evaluated = kenzen(url, tmp_path, "evaluate", "--as-of", "2026-11-20")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "evaluated 2 sellers on 2026-11-20" in evaluated.stderr
+    no_candidate = kenzen(url, tmp_path, "evaluate", "--as-of", "2026-11-20", "--shadow")
+    assert no_candidate.returncode == 2
+    assert "--policy" in no_candidate.stderr
+    candidate = tmp_path / "candidate.toml"
+    default = resources.files("kenzen.policy").joinpath("policy.toml").read_text("utf-8")
+    candidate.write_text(default.replace("at_least = 5", "at_least = 1"), encoding="utf-8")
+    shadow = kenzen(
+        url,
+        tmp_path,
+        "evaluate",
+        "--as-of",
+        "2026-11-20",
+        "--to",
+        "2026-11-21",
+        "--shadow",
+        "--policy",
+        str(candidate),
+    )
+    assert shadow.returncode == 0, shadow.stderr
+    assert "over 2 day(s), 2 sellers" in shadow.stderr
+    assert shadow.stderr.rstrip().endswith("nothing changed")

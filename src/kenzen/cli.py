@@ -374,20 +374,36 @@ def report_sp_api(
     print(json.dumps(document, ensure_ascii=False, indent=2))
 
 
-def _print_findings(findings: list[Finding]) -> None:
-    table = Table("seller", "sku", "listing", "finding", "field", "matched", "brand (owner)")
-    for f in findings:
-        table.add_row(
-            f.seller_id,
-            f.sku,
-            f.listing_id,
-            f.kind,
-            f.field,
-            f.matched,
-            f"{f.term.brand} ({f.term.registration_number}, {f.term.country})",
-        )
-    if findings:
+def _print_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A table on a terminal; tab-separated lines (header first) for scripts and pipes."""
+    if not rows:
+        return
+    if out.is_terminal:
+        table = Table(*header)
+        for row in rows:
+            table.add_row(*row)
         out.print(table)
+        return
+    for row in (header, *rows):
+        print("\t".join(row))
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    _print_rows(
+        ("seller", "sku", "listing", "finding", "field", "matched", "brand"),
+        [
+            (
+                f.seller_id,
+                f.sku,
+                f.listing_id,
+                f.kind,
+                f.field,
+                f.matched,
+                f"{f.term.brand} ({f.term.registration_number}, {f.term.country})",
+            )
+            for f in findings
+        ],
+    )
 
 
 @screen_app.command("listings")
@@ -465,17 +481,20 @@ def evaluate(
 
 
 def _print_shadow(report: policy_service.ShadowReport) -> None:
-    table = Table("day", "seller", "status live → candidate", "rating", "band", "new actions")
-    for d in report.differences:
-        table.add_row(
-            d.as_of.isoformat(),
-            d.seller_id,
-            f"{d.live_status.value} → {d.candidate_status.value}",
-            f"{d.live_rating} → {d.candidate_rating}",
-            f"{d.live_band.value} → {d.candidate_band.value}",
-            "; ".join(d.new_actions),
-        )
-    out.print(table)
+    _print_rows(
+        ("day", "seller", "status live → candidate", "rating", "band", "new actions"),
+        [
+            (
+                d.as_of.isoformat(),
+                d.seller_id,
+                f"{d.live_status.value} → {d.candidate_status.value}",
+                f"{d.live_rating} → {d.candidate_rating}",
+                f"{d.live_band.value} → {d.candidate_band.value}",
+                "; ".join(d.new_actions),
+            )
+            for d in report.differences
+        ],
+    )
     status_changes = {
         d.seller_id for d in report.differences if d.live_status != d.candidate_status
     }

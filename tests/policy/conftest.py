@@ -1,4 +1,4 @@
-"""Fixtures for the policy tests: the shipped policy, as text and loaded."""
+"""Fixtures for the policy tests: the shipped policy as text."""
 
 from __future__ import annotations
 
@@ -6,17 +6,10 @@ from importlib import resources
 
 import pytest
 
-from kenzen.policy.document import Policy, load_policy
-
 
 @pytest.fixture(scope="session")
 def default_text() -> str:
     return resources.files("kenzen.policy").joinpath("policy.toml").read_text("utf-8")
-
-
-@pytest.fixture(scope="session")
-def policy() -> Policy:
-    return load_policy()
 
 
 def edit(text: str, old: str, new: str) -> str:

@@ -1,0 +1,193 @@
+"""Rights owners' brands and complaints, through the use cases and the database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from kenzen.access import SYSTEM, Actor, Role, Visibility
+from kenzen.cases.service import get_case
+from kenzen.complaints import service
+from kenzen.complaints.brand_check import ListingRow, upsert_listing
+from kenzen.complaints.models import Brand, ComplaintKind, ComplaintStatus
+from kenzen.errors import Conflict, Forbidden, InvalidInput, NotFound
+from kenzen.health.service import get_seller_health
+from kenzen.identity.service import add_user
+from kenzen.policy.document import Policy
+from kenzen.policy.models import Violation, ViolationStatus
+from kenzen.sellers.models import Listing, ListingStatus
+from tests.conftest import World
+
+
+def listing(world: World, seller_id: str, sku: str, title: str, brand: str = "") -> int:
+    row = ListingRow(1, seller_id, sku, f"B0{sku}", title, brand, "", "merchant")
+    with world.database.transaction() as session:
+        return upsert_listing(session, SYSTEM, row)[0].id
+
+
+def brand(world: World, owner: Actor | None = None) -> int:
+    with world.database.transaction() as session:
+        return service.register_brand(
+            session,
+            owner or world.actors[Role.RIGHTS_OWNER],
+            name="Sorano",
+            registration_number="JP-T-6123456",
+            country="jp",
+            terms=["ソラノ", "Sorano"],
+        ).id
+
+
+def test_register_brand_keeps_its_name_as_a_term(world: World) -> None:
+    brand_id = brand(world)
+    with world.database.transaction() as session:
+        stored = session.get(Brand, brand_id)
+        assert stored is not None
+        assert (stored.country, [t.term for t in stored.terms]) == ("JP", ["Sorano", "ソラノ"])
+    with world.database.transaction() as session, pytest.raises(Conflict):
+        service.register_brand(
+            session,
+            world.actors[Role.RIGHTS_OWNER],
+            name="Sorano",
+            registration_number="x",
+            country="JP",
+        )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": " "}, "name"),
+        ({"registration_number": ""}, "registration_number"),
+        ({"country": "Japan"}, "country"),
+    ],
+)
+def test_brand_fields_are_validated(world: World, fields: dict[str, str], message: str) -> None:
+    arguments = {"name": "X", "registration_number": "R-1", "country": "JP", **fields}
+    with world.database.transaction() as session, pytest.raises(InvalidInput, match=message):
+        service.register_brand(session, world.actors[Role.RIGHTS_OWNER], **arguments)
+
+
+def test_complaint_becomes_violation_case_notice_and_suppression(
+    world: World, policy: Policy
+) -> None:
+    brand_id = brand(world)
+    first = listing(world, "S1", "A1", "ソラノ イヤホン", "ノーブランド")
+    second = listing(world, "S1", "A2", "ソラノ ケーブル", "ノーブランド")
+    with world.database.transaction() as session:
+        complaint = service.file_complaint(
+            session,
+            world.actors[Role.RIGHTS_OWNER],
+            policy,
+            brand_id=brand_id,
+            kind=ComplaintKind.TRADEMARK,
+            listing_ids=[first, second],
+            evidence="Test buy",
+        )
+        assert complaint.case_id is not None
+        case = get_case(session, world.actors[Role.SELLER], complaint.case_id)
+        texts = [e.text for e in case.entries if e.visibility is Visibility.SELLER]
+        assert "B0A1 (A1), B0A2 (A2)" in texts[0]
+        assert "商標権侵害" in texts[0]  # S1 reads Japanese
+        violation = session.get(Violation, complaint.violation_id)
+        assert violation is not None
+        assert (violation.category, violation.status, violation.policy_version) == (
+            "receivedIntellectualPropertyComplaints",
+            ViolationStatus.ACTIVE,
+            policy.version,
+        )
+        statuses = set(session.scalars(select(Listing.status).where(Listing.seller_id == "S1")))
+        assert statuses == {ListingStatus.SUPPRESSED}
+        health = get_seller_health(session, world.actors[Role.SELLER], policy, "S1")
+        assert health.rating.value == 192
+        assert [v.points for v in health.violations] == [8]
+        assert health.violations[0].text.title == "権利者からの知的財産権侵害の申し立て"
+
+
+def test_retraction_removes_the_points_and_restores_the_listings(
+    world: World, policy: Policy
+) -> None:
+    brand_id = brand(world)
+    listing_id = listing(world, "S1", "A1", "ソラノ イヤホン", "ノーブランド")
+    owner = world.actors[Role.RIGHTS_OWNER]
+    with world.database.transaction() as session:
+        complaint = service.file_complaint(
+            session,
+            owner,
+            policy,
+            brand_id=brand_id,
+            kind=ComplaintKind.COUNTERFEIT,
+            listing_ids=[listing_id],
+            evidence="Test buy",
+        )
+    with world.database.transaction() as session:
+        retracted = service.retract_complaint(session, owner, complaint.id, reason="Licensed")
+        assert retracted.status is ComplaintStatus.RETRACTED
+    with world.database.transaction() as session:
+        stored = session.get(Listing, listing_id)
+        assert stored is not None
+        assert stored.status is ListingStatus.ACTIVE
+        health = get_seller_health(session, world.actors[Role.SELLER], policy, "S1")
+        assert (health.rating.value, health.violations) == (200, [])
+    with world.database.transaction() as session, pytest.raises(Conflict):
+        service.retract_complaint(session, owner, complaint.id, reason="again")
+
+
+def test_a_rights_owner_sees_and_touches_only_its_own(world: World, policy: Policy) -> None:
+    brand_id = brand(world)
+    listing_id = listing(world, "S1", "A1", "ソラノ イヤホン")
+    with world.database.transaction() as session:
+        other = add_user(
+            session, SYSTEM, email="other@example.test", role=Role.RIGHTS_OWNER, password=None
+        ).as_actor()
+    owner = world.actors[Role.RIGHTS_OWNER]
+    with world.database.transaction() as session:
+        complaint = service.file_complaint(
+            session,
+            owner,
+            policy,
+            brand_id=brand_id,
+            kind=ComplaintKind.TRADEMARK,
+            listing_ids=[listing_id],
+            evidence="x",
+        )
+    with world.database.transaction() as session:
+        assert service.list_brands(session, other) == []
+        assert service.list_complaints(session, other) == []
+        assert [c.id for c in service.list_complaints(session, owner)] == [complaint.id]
+        with pytest.raises(NotFound, match=f"brand {brand_id} not found"):
+            service.file_complaint(
+                session,
+                other,
+                policy,
+                brand_id=brand_id,
+                kind=ComplaintKind.TRADEMARK,
+                listing_ids=[listing_id],
+                evidence="x",
+            )
+        with pytest.raises(NotFound, match=f"complaint {complaint.id} not found"):
+            service.retract_complaint(session, other, complaint.id, reason="x")
+    with world.database.transaction() as session, pytest.raises(Forbidden):
+        service.list_brands(session, world.actors[Role.SELLER])
+
+
+def test_complaint_input_is_checked(world: World, policy: Policy) -> None:
+    brand_id = brand(world)
+    mine = listing(world, "S1", "A1", "x")
+    theirs = listing(world, "S2", "B1", "x")
+    owner = world.actors[Role.RIGHTS_OWNER]
+    cases = [
+        ([mine, theirs], "x", InvalidInput, "one seller"),
+        ([999], "x", NotFound, "999"),
+        ([mine], " ", InvalidInput, "evidence"),
+    ]
+    for listing_ids, evidence, error, message in cases:
+        with world.database.transaction() as session, pytest.raises(error, match=message):
+            service.file_complaint(
+                session,
+                owner,
+                policy,
+                brand_id=brand_id,
+                kind=ComplaintKind.PATENT,
+                listing_ids=listing_ids,
+                evidence=evidence,
+            )

@@ -1,0 +1,243 @@
+"""Evaluation against the database: actions, evidence, idempotency, expiry, shadow runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from kenzen.access import SYSTEM, Role
+from kenzen.audit import AuditEntry
+from kenzen.cases.models import Case, CaseEntry
+from kenzen.complaints import service as complaints
+from kenzen.complaints.brand_check import ListingRow, upsert_listing
+from kenzen.complaints.models import ComplaintKind
+from kenzen.errors import InvalidInput
+from kenzen.events.service import import_events
+from kenzen.events.store import EventStore
+from kenzen.metrics.service import compute_snapshots
+from kenzen.policy import service
+from kenzen.policy.document import Policy, load_policy, parse_policy
+from kenzen.policy.models import EnforcementAction, Violation, ViolationStatus
+from kenzen.sellers.models import AccountStatusChange, Listing, ListingStatus, Seller
+from kenzen.sellers.status import AccountStatus
+from tests.conftest import World
+from tests.policy.conftest import edit
+
+TODAY = date(2026, 11, 20)
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # noon in Tokyo
+
+
+def _listings(world: World) -> list[int]:
+    ids = []
+    with world.database.transaction() as session:
+        for sku, fulfillment in (("M1", "merchant"), ("M2", "merchant"), ("F1", "marketplace")):
+            row = ListingRow(1, "S1", sku, f"B0{sku}", "ソラノ イヤホン", "", "", fulfillment)
+            ids.append(upsert_listing(session, SYSTEM, row)[0].id)
+    return ids
+
+
+def _violations(world: World, policy: Policy, category: str, days_ago: list[int]) -> None:
+    with world.database.transaction() as session:
+        for days in days_ago:
+            service.record_violation(
+                session,
+                world.actors[Role.ACCOUNT_SPECIALIST],
+                policy,
+                "S1",
+                category=category,
+                reason="found in review",
+                occurred_at=NOW - timedelta(days=days),
+            )
+
+
+def _counts(world: World) -> tuple[int, ...]:
+    with world.database.transaction() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(table)) or 0
+            for table in (Case, CaseEntry, AccountStatusChange, EnforcementAction, Violation)
+        )
+
+
+def test_cap_deactivates_with_evidence_and_a_second_run_changes_nothing(
+    world: World, policy: Policy
+) -> None:
+    listing_ids = _listings(world)
+    _violations(world, policy, "restrictedProductPolicyViolations", [30, 3])
+    with world.database.transaction() as session:
+        report = service.evaluate(session, SYSTEM, policy, TODAY)
+    assert [o.seller_id for o in report.changed] == ["S1"]
+    with world.database.transaction() as session:
+        seller = session.get(Seller, "S1")
+        assert seller is not None
+        assert seller.status is AccountStatus.DEACTIVATED
+        listings = session.scalars(select(Listing).where(Listing.id.in_(listing_ids))).all()
+        assert {x.status for x in listings} == {ListingStatus.INACTIVE}
+        action = session.scalars(select(EnforcementAction)).one()
+        assert (action.kind, action.rule, action.policy_version) == (
+            "DEACTIVATE",
+            "caps.restricted_products",
+            policy.version,
+        )
+        assert action.evidence[0]["facts"] == {
+            "category": "restrictedProductPolicyViolations",
+            "count": 2,
+            "at_least": 2,
+        }
+    before = _counts(world)
+    with world.database.transaction() as session:
+        again = service.evaluate(session, SYSTEM, policy, TODAY)
+    assert again.changed == []
+    assert _counts(world) == before
+    with world.database.transaction() as session:
+        status_changes = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "setAccountStatus")
+        ).all()
+        assert len(status_changes) == 1
+
+
+def test_bad_metric_warns_and_restricts_once(
+    world: World, policy: Policy, store: EventStore, tmp_path: Path
+) -> None:
+    _listings(world)
+    orders = tmp_path / "orders.csv"
+    rows = [
+        "order_id,seller_id,marketplace_id,purchased_at,fulfillment,ship_by,cancelled_at,"
+        "cancelled_by,shipped_at,tracking_id,first_scan_at,updated_at"
+    ]
+    for n in range(10):
+        cancelled = (
+            ",2026-11-18T12:00:00+09:00,seller,,,"
+            if n < 2
+            else f",,,2026-11-18T11:00:00+09:00,T{n},2026-11-18T15:00:00+09:00"
+        )
+        rows.append(
+            f"O{n},S1,JP,2026-11-18T10:00:00+09:00,merchant,2026-11-19T23:00:00+09:00"
+            f"{cancelled},2026-11-18T12:00:00+09:00"
+        )
+    orders.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with world.database.transaction() as session:
+        import_events(session, SYSTEM, store, "orders", orders)
+        compute_snapshots(session, SYSTEM, store, TODAY)
+    for _ in range(2):
+        with world.database.transaction() as session:
+            service.evaluate(session, SYSTEM, policy, TODAY)
+    with world.database.transaction() as session:
+        seller = session.get(Seller, "S1")
+        assert seller is not None
+        assert seller.status is AccountStatus.NORMAL  # cancellations warn and restrict only
+        actions = sorted(
+            session.execute(select(EnforcementAction.kind, EnforcementAction.rule)).all()
+        )
+        assert actions == [
+            ("RESTRICT_MERCHANT_LISTINGS", "metrics.pre_fulfillment_cancel_rate"),
+            ("WARN", "metrics.pre_fulfillment_cancel_rate"),
+        ]
+        statuses = dict(
+            session.execute(
+                select(Listing.sku, Listing.status).where(Listing.seller_id == "S1")
+            ).all()
+        )
+        assert statuses == {
+            "M1": ListingStatus.INACTIVE,
+            "M2": ListingStatus.INACTIVE,
+            "F1": ListingStatus.ACTIVE,
+        }
+        warning = session.scalars(select(CaseEntry).where(CaseEntry.kind == "warning")).one()
+        assert "出荷前キャンセル率は 20.00%" in warning.text
+
+
+def test_policy_at_risk_is_lifted_when_no_rule_demands_it(world: World, policy: Policy) -> None:
+    _violations(world, policy, "productSafetyCustomerComplaints", [10])
+    with world.database.transaction() as session:
+        service.evaluate(session, SYSTEM, policy, TODAY)
+        violation = session.scalars(select(Violation)).one()
+    with world.database.transaction() as session:
+        assert session.get(Seller, "S1").status is AccountStatus.AT_RISK  # type: ignore[union-attr]
+        stored = session.get(Violation, violation.id)
+        assert stored is not None
+        stored.status = ViolationStatus.RESOLVED
+        stored.resolved_at = NOW
+    with world.database.transaction() as session:
+        report = service.evaluate(session, SYSTEM, policy, TODAY)
+    assert report.changed[0].status_after is AccountStatus.NORMAL
+
+
+def test_violations_expire_after_their_memory(world: World, policy: Policy) -> None:
+    _violations(world, policy, "listingPolicyViolations", [180, 179])
+    with world.database.transaction() as session:
+        service.evaluate(session, SYSTEM, policy, TODAY)
+        statuses = sorted(v.status.value for v in session.scalars(select(Violation)))
+    assert statuses == ["ACTIVE", "EXPIRED"]
+
+
+def test_deactivating_a_listing_does_not_resolve_its_violation(
+    world: World, policy: Policy
+) -> None:
+    listing_id = _listings(world)[0]
+    with world.database.transaction() as session:
+        brand = complaints.register_brand(
+            session,
+            world.actors[Role.RIGHTS_OWNER],
+            name="Sorano",
+            registration_number="R",
+            country="JP",
+        )
+        complaints.file_complaint(
+            session,
+            world.actors[Role.RIGHTS_OWNER],
+            policy,
+            brand_id=brand.id,
+            kind=ComplaintKind.TRADEMARK,
+            listing_ids=[listing_id],
+            evidence="x",
+        )
+    with world.database.transaction() as session:
+        listing = session.get(Listing, listing_id)
+        assert listing is not None
+        listing.status = ListingStatus.INACTIVE
+    with world.database.transaction() as session:
+        service.evaluate(session, SYSTEM, policy, TODAY + timedelta(days=10))
+        assert session.scalars(select(Violation.status)).one() is ViolationStatus.ACTIVE
+
+
+def test_shadow_run_reports_differences_and_changes_nothing(
+    world: World, policy: Policy, default_text: str
+) -> None:
+    _violations(world, policy, "listingPolicyViolations", [5])
+    stricter = parse_policy(
+        edit(
+            default_text,
+            "points = 4\nrepeat_multiplier = 1.25\nsuppresses_listing = true",
+            "points = 150\nrepeat_multiplier = 1.25\nsuppresses_listing = true",
+        )
+    )
+    before = _counts(world)
+    with world.database.transaction() as session:
+        report = service.shadow(session, SYSTEM, policy, stricter, [TODAY, TODAY + timedelta(1)])
+    assert _counts(world) == before
+    assert {(d.seller_id, d.as_of) for d in report.differences} == {
+        ("S1", TODAY),
+        ("S1", TODAY + timedelta(1)),
+    }
+    first = report.differences[0]
+    assert (first.live_status, first.candidate_status) == (
+        AccountStatus.AT_RISK,
+        AccountStatus.DEACTIVATED,
+    )
+    assert (first.live_rating, first.candidate_rating) == (196, 50)
+
+
+def test_a_bad_policy_file_is_refused_and_the_previous_stays(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text("[rating]\nstart = 200\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="policy:"):
+        service.PolicyHolder(path)
+    good = load_policy()
+    holder = service.PolicyHolder(None)
+    holder.path = path
+    with pytest.raises(InvalidInput):
+        holder.reload()
+    assert holder.current.version == good.version
