@@ -52,6 +52,12 @@ class Action(enum.StrEnum):
     SCREEN_LISTINGS = "screenListings"
     EVALUATE = "evaluatePolicy"
     RECORD_VIOLATION = "recordViolation"
+    VERIFY_NOTICE = "verifyNotice"
+    LIST_NOTICES = "listNotices"
+    SET_NOTIFICATION_PREFERENCES = "setNotificationPreferences"
+    MANAGE_WEBHOOKS = "manageWebhooks"
+    MANAGE_KEYS = "manageKeys"
+    DELIVER_NOTICES = "deliverNotices"
     GET_POLICY = "getPolicy"
     RELOAD_POLICY = "reloadPolicy"
     GET_SELLER_PERFORMANCE_REPORT = "getSellerPerformanceReport"
@@ -83,6 +89,9 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.ADD_LISTING: _OWN,
         Action.SCREEN_LISTINGS: _OWN,
         Action.GET_POLICY: _ANY,
+        Action.VERIFY_NOTICE: _OWN,
+        Action.LIST_NOTICES: _OWN,
+        Action.SET_NOTIFICATION_PREFERENCES: _OWN,
     },
     Role.RIGHTS_OWNER: {
         Action.WHO_AM_I: _ANY,
@@ -102,6 +111,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.ADD_CASE_NOTE: _ANY,
         Action.LIST_COMPLAINTS: _ANY,
         Action.GET_POLICY: _ANY,
+        Action.VERIFY_NOTICE: _ANY,
+        Action.LIST_NOTICES: _ANY,
     },
     Role.ACCOUNT_SPECIALIST: {
         Action.WHO_AM_I: _ANY,
@@ -115,6 +126,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.SCREEN_LISTINGS: _ANY,
         Action.GET_POLICY: _ANY,
         Action.RECORD_VIOLATION: _ANY,
+        Action.VERIFY_NOTICE: _ANY,
+        Action.LIST_NOTICES: _ANY,
     },
     Role.ADMIN: {
         Action.WHO_AM_I: _ANY,
@@ -130,6 +143,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.SCREEN_LISTINGS: _ANY,
         Action.GET_POLICY: _ANY,
         Action.RELOAD_POLICY: _ANY,
+        Action.MANAGE_WEBHOOKS: _ANY,
+        Action.MANAGE_KEYS: _ANY,
     },
     Role.SYSTEM: {
         Action.GET_SELLER_HEALTH: _ANY,
@@ -157,6 +172,12 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LIST_BRANDS: _ANY,
         Action.GET_POLICY: _ANY,
         Action.RELOAD_POLICY: _ANY,
+        Action.VERIFY_NOTICE: _ANY,
+        Action.LIST_NOTICES: _ANY,
+        Action.SET_NOTIFICATION_PREFERENCES: _ANY,
+        Action.MANAGE_WEBHOOKS: _ANY,
+        Action.MANAGE_KEYS: _ANY,
+        Action.DELIVER_NOTICES: _ANY,
     },
 }
 

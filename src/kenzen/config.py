@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     policy: Path | None = Field(
         default=None, description="The enforcement policy file; default: Kenzen's own."
     )
+    smtp_host: str | None = Field(
+        default=None, description="Mail relay; without it notices are written to KENZEN_HOME/mail."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
     session_days: int = Field(default=7, ge=1, description="Lifetime of a browser login.")
     secure_cookies: bool = Field(
         default=False, description="Mark cookies Secure; turn on behind HTTPS."
@@ -33,6 +40,16 @@ class Settings(BaseSettings):
     def events_dir(self) -> Path:
         """The columnar event store, kept apart from the operational database."""
         return self.home / "events"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where notices go as signed .eml files when no SMTP server is configured."""
+        return self.home / "mail"
+
+    @property
+    def keys_dir(self) -> Path:
+        """DKIM private keys (kept out of the database and of every log)."""
+        return self.home / "keys"
 
     @property
     def resolved_database_url(self) -> str:
