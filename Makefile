@@ -19,10 +19,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
+# The worker delivers notices (signed .eml files under $KENZEN_HOME/mail without SMTP) next
+# to the server, and stops with it.
 run: $(VENV)/.installed
 	$(BIN)/kenzen db upgrade
 	$(BIN)/kenzen demo --if-empty
-	$(BIN)/kenzen serve
+	$(BIN)/kenzen worker & trap 'kill $$!' EXIT INT TERM; $(BIN)/kenzen serve
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .

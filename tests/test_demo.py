@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from kenzen import demo
 from kenzen.access import SYSTEM, Actor, Role
+from kenzen.appeals.models import Appeal, AppealStatus
 from kenzen.cases.models import Case, CaseStatus
 from kenzen.complaints.models import Complaint
 from kenzen.db import Database
@@ -26,6 +27,7 @@ from kenzen.policy.document import Policy
 from kenzen.policy.models import EnforcementAction
 from kenzen.policy.service import assess
 from kenzen.sellers.models import Listing, Seller
+from kenzen.support.models import Callback
 
 #: The demo files its complaints now, so its day is today in its marketplace.
 TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
@@ -90,6 +92,14 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
         ).one()
         assert (action.rule, action.policy_version) == ("caps.ip_complaints", policy.version)
         assert action.evidence[0]["facts"]["count"] == 5
+        # appeals in every status; calls booked for tomorrow (and today, while AHS is open)
+        assert set(session.scalars(select(Appeal.status))) == set(AppealStatus)
+        days = {
+            c.slot_start.astimezone(ZoneInfo("Asia/Tokyo")).date()
+            for c in session.scalars(select(Callback))
+        }
+        assert TODAY + timedelta(days=1) in days
+        assert summary.callbacks == 6
 
 
 def _snapshot(database: Database) -> list[tuple[str, str, str, str]]:

@@ -58,6 +58,19 @@ class Action(enum.StrEnum):
     MANAGE_WEBHOOKS = "manageWebhooks"
     MANAGE_KEYS = "manageKeys"
     DELIVER_NOTICES = "deliverNotices"
+    SUBMIT_APPEAL = "submitAppeal"
+    LIST_APPEALS = "listAppeals"
+    GET_APPEAL = "getAppeal"
+    CHECK_APPEAL = "checkAppeal"
+    REVIEW_APPEAL = "reviewAppeal"
+    DECIDE_APPEAL = "decideAppeal"
+    ADD_ATTACHMENT = "addAttachment"
+    GET_GUIDANCE = "getGuidance"
+    REQUEST_CALLBACK = "requestCallback"
+    LIST_CALLBACKS = "listCallbacks"
+    CLAIM_CALLBACK = "claimCallback"
+    COMPLETE_CALLBACK = "completeCallback"
+    CANCEL_CALLBACK = "cancelCallback"
     GET_POLICY = "getPolicy"
     RELOAD_POLICY = "reloadPolicy"
     GET_SELLER_PERFORMANCE_REPORT = "getSellerPerformanceReport"
@@ -92,6 +105,15 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.VERIFY_NOTICE: _OWN,
         Action.LIST_NOTICES: _OWN,
         Action.SET_NOTIFICATION_PREFERENCES: _OWN,
+        Action.SUBMIT_APPEAL: _OWN,
+        Action.LIST_APPEALS: _OWN,
+        Action.GET_APPEAL: _OWN,
+        Action.CHECK_APPEAL: _OWN,
+        Action.ADD_ATTACHMENT: _OWN,
+        Action.GET_GUIDANCE: _OWN,
+        Action.REQUEST_CALLBACK: _OWN,
+        Action.LIST_CALLBACKS: _OWN,
+        Action.CANCEL_CALLBACK: _OWN,
     },
     Role.RIGHTS_OWNER: {
         Action.WHO_AM_I: _ANY,
@@ -113,6 +135,14 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.GET_POLICY: _ANY,
         Action.VERIFY_NOTICE: _ANY,
         Action.LIST_NOTICES: _ANY,
+        Action.LIST_APPEALS: _ANY,
+        Action.GET_APPEAL: _ANY,
+        Action.CHECK_APPEAL: _ANY,
+        Action.GET_GUIDANCE: _ANY,
+        Action.LIST_CALLBACKS: _ANY,
+        Action.CLAIM_CALLBACK: _ANY,
+        Action.COMPLETE_CALLBACK: _ANY,
+        Action.CANCEL_CALLBACK: _ANY,
     },
     Role.ACCOUNT_SPECIALIST: {
         Action.WHO_AM_I: _ANY,
@@ -128,6 +158,12 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.RECORD_VIOLATION: _ANY,
         Action.VERIFY_NOTICE: _ANY,
         Action.LIST_NOTICES: _ANY,
+        Action.LIST_APPEALS: _ANY,
+        Action.GET_APPEAL: _ANY,
+        Action.CHECK_APPEAL: _ANY,
+        Action.REVIEW_APPEAL: _ANY,
+        Action.DECIDE_APPEAL: _ANY,
+        Action.GET_GUIDANCE: _ANY,
     },
     Role.ADMIN: {
         Action.WHO_AM_I: _ANY,
@@ -178,6 +214,19 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.MANAGE_WEBHOOKS: _ANY,
         Action.MANAGE_KEYS: _ANY,
         Action.DELIVER_NOTICES: _ANY,
+        Action.SUBMIT_APPEAL: _ANY,
+        Action.LIST_APPEALS: _ANY,
+        Action.GET_APPEAL: _ANY,
+        Action.CHECK_APPEAL: _ANY,
+        Action.REVIEW_APPEAL: _ANY,
+        Action.DECIDE_APPEAL: _ANY,
+        Action.ADD_ATTACHMENT: _ANY,
+        Action.GET_GUIDANCE: _ANY,
+        Action.REQUEST_CALLBACK: _ANY,
+        Action.LIST_CALLBACKS: _ANY,
+        Action.CLAIM_CALLBACK: _ANY,
+        Action.COMPLETE_CALLBACK: _ANY,
+        Action.CANCEL_CALLBACK: _ANY,
     },
 }
 

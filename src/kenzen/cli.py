@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from kenzen import demo as demo_data
 from kenzen.access import SYSTEM, Actor, Role
+from kenzen.appeals import service as appeals_service
+from kenzen.appeals.poa import from_json, from_markdown
 from kenzen.complaints import brand_check
 from kenzen.complaints.screening import Finding
 from kenzen.config import get_settings
@@ -33,6 +35,8 @@ from kenzen.events.store import EventStore
 from kenzen.health import service as health_service
 from kenzen.identity import service as identity
 from kenzen.metrics import service as metrics_service
+from kenzen.notify import service as notify
+from kenzen.notify.keys import Keyring
 from kenzen.policy import service as policy_service
 from kenzen.policy.document import Policy, load_policy
 from kenzen.sellers import service as sellers
@@ -49,6 +53,7 @@ seller_app = typer.Typer(help="Sellers and their account status.", no_args_is_he
 report_app = typer.Typer(help="Reports in other systems' formats.", no_args_is_help=True)
 screen_app = typer.Typer(help="Brand screening.", no_args_is_help=True)
 policy_app = typer.Typer(help="The enforcement policy.", no_args_is_help=True)
+poa_app = typer.Typer(help="Plans of Action.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(marketplace_app, name="marketplace")
 app.add_typer(user_app, name="user")
@@ -57,6 +62,7 @@ app.add_typer(seller_app, name="seller")
 app.add_typer(report_app, name="report")
 app.add_typer(screen_app, name="screen")
 app.add_typer(policy_app, name="policy")
+app.add_typer(poa_app, name="poa")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -157,10 +163,17 @@ def demo(
             return
         with EventStore(get_settings().events_dir) as store:
             summary = demo_data.load_demo(session, actor, store, _policy(), seed=seed)
+        # The demo's mail is signed like a real marketplace's, so it can be verified.
+        keyring = Keyring(get_settings().keys_dir)
+        for algorithm in ("rsa", "ed25519"):
+            notify.generate_dkim_key(
+                session, actor, keyring, demo_data.DEMO_MARKETPLACE, algorithm=algorithm
+            )
     err.print(
         f"demo loaded: {summary.sellers} sellers {summary.statuses}, {summary.listings} listings, "
         f"{summary.orders} orders, {summary.defects} defects, metrics for "
-        f"{summary.snapshot_days} days; the policy changed {summary.changed_by_policy} sellers",
+        f"{summary.snapshot_days} days; the policy changed {summary.changed_by_policy} sellers; "
+        f"{summary.appeals} appeals, {summary.callbacks} callbacks",
         highlight=False,
     )
     err.print(
@@ -527,3 +540,45 @@ def seller_rating(
         out.print(f"{title}: {rating.value} ({rating.band.value})", highlight=False)
         for line in rating.lines:
             out.print(f"  {line.points:+5d}  {line.text}", highlight=False, markup=False)
+
+
+@poa_app.command("check")
+@user_errors
+def poa_check(
+    file: Annotated[Path, typer.Argument(help="A Plan of Action in Markdown (.md) or JSON.")],
+    case: Annotated[
+        int | None, typer.Option(help="Also check what this case needs (its violations, listings).")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="ja or en (default: the plan's own language).")
+    ] = None,
+    as_user: AsOption = None,
+) -> None:
+    """Feedback on a Plan of Action before submitting it; exit 1 when it has errors."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise KenzenError(f"{file}: {error.strerror}") from None
+    poa = from_json(text) if file.suffix.lower() == ".json" else from_markdown(text)
+    with _use_case(as_user) as (session, actor):
+        findings = appeals_service.check_appeal(session, actor, poa, case)
+    shown = language or poa.language
+    for finding in findings:
+        out.print(
+            f"{finding.severity:7} {finding.part}: {finding.message[shown]}",
+            highlight=False,
+            markup=False,
+        )
+    errors = sum(1 for f in findings if f.severity == "error")
+    err.print(f"{len(findings)} finding(s), {errors} error(s)", highlight=False)
+    if errors:
+        raise typer.Exit(1)
+
+
+# The notice commands reuse the helpers above, so they are registered last.
+from kenzen.notify import cli as notify_cli  # noqa: E402
+
+app.add_typer(notify_cli.dkim_app, name="dkim")
+app.add_typer(notify_cli.webhook_app, name="webhook")
+app.add_typer(notify_cli.notices_app, name="notices")
+app.add_typer(notify_cli.commands)

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         return self.home / "mail"
 
     @property
+    def attachments_dir(self) -> Path:
+        """Appeal evidence, stored once by content hash."""
+        return self.home / "attachments"
+
+    @property
     def keys_dir(self) -> Path:
         """DKIM private keys (kept out of the database and of every log)."""
         return self.home / "keys"

@@ -116,6 +116,50 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "({registration}、{country})です。権利者の許諾がある場合のみ販売してください。"
         ),
     },
+    "entry.appeal_received": {
+        "en": (
+            "We received your Plan of Action (version {version}). An Account Specialist "
+            "will review it, usually within two days."
+        ),
+        "ja": (
+            "改善計画書(第{version}版)を受け付けました。アカウントスペシャリストが"
+            "通常2日以内に審査します。"
+        ),
+    },
+    "entry.appeal_accepted": {
+        "en": "Your Plan of Action was accepted. Your account is reinstated. {reasons}",
+        "ja": "改善計画書が承認され、アカウントが再開されました。{reasons}",
+    },
+    "entry.appeal_rejected": {
+        "en": "Your Plan of Action was not accepted. Reasons: {reasons} You may submit again.",
+        "ja": "改善計画書は承認されませんでした。理由: {reasons} 再提出できます。",
+    },
+    "entry.more_info": {
+        "en": "More information is needed: {reasons} Please answer by {deadline}.",
+        "ja": "判断の前に追加情報が必要です: {reasons} {deadline} までにご回答ください。",
+    },
+    "entry.listings_restored": {
+        "en": "These listings are active again: {listings}.",
+        "ja": "次の出品が再び有効になりました: {listings}。",
+    },
+    "case.callback.title": {
+        "en": "Call from Account Health Support",
+        "ja": "アカウントヘルスサポートからの電話",
+    },
+    "entry.callback_booked": {
+        "en": (
+            "Account Health Support will call {phone} on {time}. The call explains why a "
+            "Plan of Action is needed and how to write it; it does not decide your case."
+        ),
+        "ja": (
+            "アカウントヘルスサポートが {time} に {phone} へお電話します。改善計画書が必要な"
+            "理由と書き方をご説明します。電話の内容が審査結果を左右することはありません。"
+        ),
+    },
+    "entry.callback_cancelled": {
+        "en": "The call on {time} is cancelled.",
+        "ja": "{time} のお電話はキャンセルされました。",
+    },
     "status.NORMAL": {"en": "Normal", "ja": "正常"},
     "status.AT_RISK": {"en": "At risk", "ja": "リスクあり"},
     "status.DEACTIVATED": {"en": "Deactivated", "ja": "停止"},
@@ -157,6 +201,108 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "The staff console is not built yet; use the API described at /openapi.json.",
         "ja": "スタッフ用コンソールは準備中です。/openapi.json の API をご利用ください。",
     },
+    "mail.subject": {
+        "en": "{title} (case {case_id})",
+        "ja": "{title}(ケース {case_id})",
+    },
+    "verify.GENUINE": {
+        "en": "Genuine: this notice was sent by the marketplace and is in your case log.",
+        "ja": "本物です: この通知はマーケットプレイスから送信され、ケースログに記録されています。",
+    },
+    "verify.SUSPICIOUS": {
+        "en": "Suspicious: do not follow its links or answer it. Reasons:",
+        "ja": "不審なメールです。リンクを開いたり返信したりしないでください。理由:",
+    },
+    "verify.UNREADABLE": {
+        "en": "The message has no readable {detail} address.",
+        "ja": "メッセージに読み取れる {detail} アドレスがありません。",
+    },
+    "verify.NO_SIGNATURE": {
+        "en": "It carries no DKIM signature; every genuine notice is signed.",
+        "ja": "DKIM 署名がありません。本物の通知には必ず署名があります。",
+    },
+    "verify.SIGNATURE_INVALID": {
+        "en": (
+            "The signature ({detail}) does not verify with the marketplace's key: the message "
+            "was changed after signing, or signed with another key."
+        ),
+        "ja": (
+            "署名({detail})がマーケットプレイスの鍵で検証できません。署名後に内容が変更されたか、"
+            "別の鍵で署名されています。"
+        ),
+    },
+    "verify.SIGNED_BY_OTHER_DOMAIN": {
+        "en": "It is signed by {detail}, not with the marketplace's own key.",
+        "ja": "署名者は {detail} で、マーケットプレイス自身の鍵ではありません。",
+    },
+    "verify.SIGNATURE_INCOMPLETE": {
+        "en": "The signature ({detail}) does not cover the whole message.",
+        "ja": "署名({detail})がメッセージ全体を対象としていません。",
+    },
+    "verify.DOMAIN_NOT_ALIGNED": {
+        "en": "The signing domain does not match the sender's domain {detail}.",
+        "ja": "署名ドメインが送信者のドメイン {detail} と一致しません。",
+    },
+    "verify.DUPLICATE_HEADER": {
+        "en": "The message has more than one {detail} header.",
+        "ja": "メッセージに {detail} ヘッダーが複数あります。",
+    },
+    "verify.SENDER_NOT_MARKETPLACE": {
+        "en": "The sender's domain {detail} is not the marketplace's sending domain.",
+        "ja": "送信者のドメイン {detail} はマーケットプレイスの送信ドメインではありません。",
+    },
+    "verify.DISPLAY_NAME_IMITATION": {
+        "en": 'The sender name "{detail}" imitates the marketplace\'s sender.',
+        "ja": "送信者名「{detail}」はマーケットプレイスの送信者を装っています。",
+    },
+    "verify.LOOKALIKE_PUNYCODE": {
+        "en": "The domain {detail} uses characters from other scripts (punycode).",
+        "ja": "ドメイン {detail} は他の文字体系の文字(punycode)を使っています。",
+    },
+    "verify.LOOKALIKE_HOMOGLYPH": {
+        "en": "The domain {detail} imitates the marketplace's domain with look-alike characters.",
+        "ja": "ドメイン {detail} は似た文字でマーケットプレイスのドメインを装っています。",
+    },
+    "verify.LOOKALIKE_EXTRA_WORDS": {
+        "en": "The domain {detail} adds words to the marketplace's name; it is another domain.",
+        "ja": "ドメイン {detail} はマーケットプレイス名に語を加えた別のドメインです。",
+    },
+    "verify.FOREIGN_LINK": {
+        "en": "It links to {detail}, which is not the marketplace's.",
+        "ja": "マーケットプレイスのものではない {detail} へのリンクがあります。",
+    },
+    "verify.NO_NOTICE_ID": {
+        "en": "It carries no notice id; every genuine notice has one.",
+        "ja": "通知番号がありません。本物の通知には必ず通知番号があります。",
+    },
+    "verify.NOTICE_NOT_FOUND": {
+        "en": "No notice {detail} was sent to your account.",
+        "ja": "通知番号 {detail} の通知はあなたのアカウントに送信されていません。",
+    },
+    "page.verify": {"en": "Verify a notice", "ja": "通知の確認"},
+    "page.verify_intro": {
+        "en": (
+            'Received a mail about your account? Save it from your mail program ("show '
+            'original" or "save as .eml") and paste or upload the whole message here.'
+        ),
+        "ja": (
+            "アカウントに関するメールを受け取りましたか? メールソフトで「メッセージの"
+            "ソースを表示」または「.eml で保存」し、メッセージ全体をここに貼り付けるか"
+            "アップロードしてください。"
+        ),
+    },
+    "page.verify_paste": {"en": "The whole message", "ja": "メッセージ全体"},
+    "page.verify_upload": {
+        "en": "Or upload an .eml file",
+        "ja": "または .eml ファイルをアップロード",
+    },
+    "page.verify_submit": {"en": "Check", "ja": "確認する"},
+    "page.verify_entry": {
+        "en": "The matching entry in your case log",
+        "ja": "ケースログの該当エントリ",
+    },
+    "page.verify_from": {"en": "From", "ja": "送信者"},
+    "page.verify_expected": {"en": "Genuine sender", "ja": "本物の送信者"},
 }
 
 

@@ -13,6 +13,7 @@ from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases.models import OPEN_STATUSES, Case, CaseEntry, CaseKind, CaseStatus, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.notify import service as notices
 
 MAX_NOTE_LENGTH = 20_000
 
@@ -70,6 +71,8 @@ def append_entry(
     session.add(entry)
     case.updated_at = entry.at
     session.flush()
+    # The case log first: a seller-visible entry queues its notice in this transaction.
+    notices.queue_for_entry(session, case, entry)
     return entry
 
 

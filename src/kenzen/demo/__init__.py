@@ -26,6 +26,7 @@ from kenzen.demo.accounts import (
     DEMO_USERS,
     create_accounts,
 )
+from kenzen.demo.appeals import add_appeals, add_callbacks
 from kenzen.demo.enforcement import apply_enforcement
 from kenzen.demo.events import generate
 from kenzen.errors import Conflict
@@ -51,6 +52,8 @@ class DemoSummary:
     defects: int
     snapshot_days: int
     changed_by_policy: int
+    appeals: int
+    callbacks: int
 
 
 def has_data(session: Session) -> bool:
@@ -96,6 +99,8 @@ def load_demo(
     for day in days:
         metrics.compute_snapshots(session, actor, store, day, full=True)
     changed = apply_enforcement(session, actor, policy, accounts, today)
+    appeal_count = add_appeals(session, accounts)
+    callback_count = add_callbacks(session, accounts, actor)
     statuses = dict(
         session.execute(select(Seller.status, func.count()).group_by(Seller.status)).all()
     )
@@ -107,4 +112,6 @@ def load_demo(
         defects=defects.inserted,
         snapshot_days=len(days),
         changed_by_policy=changed,
+        appeals=appeal_count,
+        callbacks=callback_count,
     )

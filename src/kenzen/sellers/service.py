@@ -16,6 +16,7 @@ from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseKind, CaseStatus, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.notify import webhooks
 from kenzen.sellers.models import (
     AccountStatusChange,
     Language,
@@ -181,6 +182,7 @@ def set_account_status(
     cases.append_entry(
         session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.ACCOUNT_STATUS, text=text
     )
+    webhooks.queue_status_change(session, change, seller)
     session.add(
         access.record(
             actor,

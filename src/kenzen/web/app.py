@@ -16,9 +16,11 @@ from kenzen.db import Database
 from kenzen.errors import KenzenError
 from kenzen.policy.service import PolicyHolder
 from kenzen.web import api, errors
+from kenzen.web.api.appeals import MAX_ATTACHMENT_BODY
 from kenzen.web.api.events import MAX_EVENT_FILE_BYTES
 from kenzen.web.limits import BodySizeLimit
 from kenzen.web.pages.routes import router as pages_router
+from kenzen.web.pages.verify import router as verify_router
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -57,7 +59,14 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
     errors.install(app)
     app.include_router(api.router)
     app.include_router(pages_router)
+    app.include_router(verify_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
-    app.add_middleware(BodySizeLimit, larger={"/api/v1/events/": MAX_EVENT_FILE_BYTES})
+    app.add_middleware(
+        BodySizeLimit,
+        larger={
+            "/api/v1/events/": MAX_EVENT_FILE_BYTES,
+            "/api/v1/attachments": MAX_ATTACHMENT_BODY,
+        },
+    )
     return app

@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter
 
-from kenzen.web.api import cases, complaints, events, identity, policy, sellers
+from kenzen.web.api import (
+    appeals,
+    cases,
+    complaints,
+    events,
+    identity,
+    notices,
+    policy,
+    sellers,
+    support,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(identity.router)
@@ -11,3 +21,6 @@ router.include_router(cases.router)
 router.include_router(events.router)
 router.include_router(complaints.router)
 router.include_router(policy.router)
+router.include_router(appeals.router)
+router.include_router(support.router)
+router.include_router(notices.router)

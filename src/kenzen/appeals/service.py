@@ -1,0 +1,464 @@
+"""Use cases of appeals: check and submit a Plan of Action, attach evidence, review, decide.
+
+A decision is taken once: the status moves with a conditional UPDATE, so of two Account
+Specialists deciding the same appeal at the same moment exactly one succeeds and the other
+gets a conflict. Accepting reinstates the seller through the one status function, resolves
+the case's violations and restores its listings, all in the decision's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kenzen import access, i18n
+from kenzen.access import Action, Actor, Scope, Visibility
+from kenzen.appeals.checker import CaseContext, Finding, check
+from kenzen.appeals.guidance import Guidance, guidance_for
+from kenzen.appeals.models import (
+    DECISIONS,
+    PENDING,
+    Appeal,
+    AppealDecision,
+    AppealStatus,
+    AppealVersion,
+    Attachment,
+    AttachmentKind,
+)
+from kenzen.appeals.poa import PlanOfAction
+from kenzen.cases import service as cases
+from kenzen.cases.models import Case, CaseKind, CaseStatus, EntryKind
+from kenzen.complaints.models import Complaint
+from kenzen.db import utcnow
+from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.policy.models import Violation, ViolationStatus
+from kenzen.sellers import service as sellers
+from kenzen.sellers.models import Listing, ListingStatus, Seller
+from kenzen.sellers.status import AccountStatus
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 20
+#: Recognised by their first bytes, never by the file name.
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+_RULE_CASES = ("caps.", "rating.", "rules.")
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What an appeal on a case must answer, and the evidence behind it."""
+
+    case: Case
+    violations: list[Violation]
+    complaints: list[Complaint]
+    metrics: list[str]
+    listings: list[Listing]
+
+    def context(self, attachments: list[Attachment]) -> CaseContext:
+        kinds = {c.kind.value for c in self.complaints}
+        return CaseContext(
+            violation_ids=frozenset(v.id for v in self.violations),
+            metrics=frozenset(self.metrics),
+            listing_ids=frozenset(x.listing_id for x in self.listings),
+            categories=frozenset({v.category for v in self.violations} | kinds),
+            invoice_attached=any(a.kind is AttachmentKind.INVOICE for a in attachments),
+        )
+
+
+def case_facts(session: Session, case: Case) -> CaseFacts:
+    """The violations, metrics and listings a case is about.
+
+    A case opened for one complaint or violation holds that one; a case opened by a cap, a
+    rating band or a rule — a deactivation — answers for every active violation."""
+    query = select(Violation).where(Violation.seller_id == case.seller_id)
+    if (case.topic and case.topic.startswith(_RULE_CASES)) or case.kind is CaseKind.ACCOUNT_STATUS:
+        query = query.where(
+            (Violation.case_id == case.id) | (Violation.status == ViolationStatus.ACTIVE)
+        )
+    else:
+        query = query.where(Violation.case_id == case.id)
+    violations = list(session.scalars(query.order_by(Violation.id)))
+    sources = [v.id for v in violations]
+    complaints = list(session.scalars(select(Complaint).where(Complaint.violation_id.in_(sources))))
+    metrics = (
+        [case.topic.removeprefix("metrics.")]
+        if case.topic and case.topic.startswith("metrics.")
+        else []
+    )
+    listing_ids = {lid for v in violations for lid in v.listing_ids}
+    listings = list(
+        session.scalars(
+            select(Listing)
+            .where(Listing.seller_id == case.seller_id)
+            .where(
+                Listing.listing_id.in_(listing_ids)
+                | (Listing.status_reason == f"restricted:{case.topic}")
+            )
+            .order_by(Listing.id)
+        )
+    )
+    return CaseFacts(case, violations, complaints, metrics, listings)
+
+
+def _case(session: Session, actor: Actor, action: Action, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    hidden = f"case {case_id} not found"
+    access.authorize(actor, action, seller_id=case.seller_id if case else None, not_found=hidden)
+    if case is None:
+        raise NotFound(hidden)
+    return case
+
+
+def _appeal(session: Session, actor: Actor, action: Action, appeal_id: int) -> Appeal:
+    appeal = session.get(Appeal, appeal_id)
+    hidden = f"appeal {appeal_id} not found"
+    access.authorize(
+        actor, action, seller_id=appeal.seller_id if appeal else None, not_found=hidden
+    )
+    if appeal is None:
+        raise NotFound(hidden)
+    return appeal
+
+
+def check_appeal(
+    session: Session, actor: Actor, poa: PlanOfAction, case_id: int | None = None
+) -> list[Finding]:
+    """Findings on a plan; with a case, also what the case needs that the plan lacks."""
+    if case_id is None:
+        access.authorize(actor, Action.CHECK_APPEAL)
+        return check(poa)
+    case = _case(session, actor, Action.CHECK_APPEAL, case_id)
+    attachments = _attachments(session, case.seller_id, poa.attachment_ids)
+    return check(poa, case_facts(session, case).context(attachments))
+
+
+def guidance(session: Session, actor: Actor, case_id: int) -> list[Guidance]:
+    """What AHS explains for this case: why a plan, how to write it, what happens next."""
+    case = _case(session, actor, Action.GET_GUIDANCE, case_id)
+    facts = case_facts(session, case)
+    seller = session.get(Seller, case.seller_id)
+    assert seller is not None
+    subjects = [v.category for v in facts.violations] + facts.metrics
+    return guidance_for(subjects, seller.language.value)
+
+
+def _attachments(session: Session, seller_id: str, ids: tuple[int, ...]) -> list[Attachment]:
+    if not ids:
+        return []
+    found = list(
+        session.scalars(
+            select(Attachment)
+            .join(Appeal)
+            .where(Attachment.id.in_(ids), Appeal.seller_id == seller_id)
+        )
+    )
+    missing = sorted(set(ids) - {a.id for a in found})
+    if missing:
+        raise NotFound(f"attachment(s) {', '.join(map(str, missing))} not found")
+    return found
+
+
+def submit_appeal(
+    session: Session, actor: Actor, case_id: int, poa: PlanOfAction, *, draft: bool = False
+) -> Appeal:
+    """Save a draft, or submit the plan; a resubmission adds a version and keeps the others."""
+    case = _case(session, actor, Action.SUBMIT_APPEAL, case_id)
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict(f"case {case_id} is closed")
+    appeal = session.scalars(select(Appeal).where(Appeal.case_id == case.id)).first()
+    if appeal is not None and appeal.status in PENDING:
+        raise Conflict(f"appeal {appeal.id} of case {case_id} is already pending review")
+    if appeal is not None and appeal.status is AppealStatus.ACCEPTED:
+        raise Conflict(f"appeal {appeal.id} of case {case_id} was accepted")
+    if appeal is None:
+        appeal = Appeal(case_id=case.id, seller_id=case.seller_id, status=AppealStatus.DRAFT)
+        session.add(appeal)
+        session.flush()
+    attachments = _attachments(session, case.seller_id, poa.attachment_ids)
+    findings = check(poa, case_facts(session, case).context(attachments))
+    now = utcnow()
+    latest = appeal.versions[-1] if appeal.versions else None
+    if latest is not None and latest.submitted_at is None:
+        version = latest
+    else:
+        version = AppealVersion(appeal_id=appeal.id, number=len(appeal.versions) + 1)
+        session.add(version)
+        appeal.versions.append(version)
+    version.content = poa.model_dump(mode="json")
+    version.findings = [_finding_json(f) for f in findings]
+    version.saved_at = now
+    if not draft:
+        version.submitted_at = now
+        appeal.status = AppealStatus.SUBMITTED
+        appeal.submitted_at = now
+        case.status = CaseStatus.UNDER_REVIEW
+        seller = session.get(Seller, case.seller_id)
+        assert seller is not None
+        cases.append_entry(
+            session,
+            case,
+            actor,
+            visibility=Visibility.SELLER,
+            kind=EntryKind.NOTE,
+            text=i18n.t("entry.appeal_received", seller.language.value, version=version.number),
+        )
+    session.flush()
+    session.add(
+        access.record(
+            actor,
+            Action.SUBMIT_APPEAL,
+            f"appeal:{appeal.id}",
+            {
+                "case_id": case.id,
+                "version": version.number,
+                "draft": draft,
+                "errors": sum(1 for f in findings if f.severity == "error"),
+            },
+        )
+    )
+    return appeal
+
+
+def _finding_json(finding: Finding) -> dict[str, object]:
+    return {
+        "code": finding.code,
+        "severity": finding.severity,
+        "part": finding.part,
+        "message": finding.message,
+    }
+
+
+def add_attachment(
+    session: Session,
+    actor: Actor,
+    folder: Path,
+    appeal_id: int,
+    *,
+    filename: str,
+    data: bytes,
+    kind: AttachmentKind,
+) -> Attachment:
+    """Keep a PDF, PNG or JPEG (checked by its content) under ``folder`` by its hash."""
+    appeal = _appeal(session, actor, Action.ADD_ATTACHMENT, appeal_id)
+    if appeal.status in PENDING or appeal.status is AppealStatus.ACCEPTED:
+        raise Conflict(f"appeal {appeal_id} is {appeal.status.value}; attachments are closed")
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(f"file: {filename} is larger than {MAX_ATTACHMENT_BYTES} bytes")
+    content_type = next((t for sig, t in SIGNATURES.items() if data.startswith(sig)), None)
+    if content_type is None:
+        raise InvalidInput(f"file: {filename} is not a PDF, PNG or JPEG (checked by content)")
+    if len(appeal.attachments) >= MAX_ATTACHMENTS:
+        raise InvalidInput(f"file: an appeal holds at most {MAX_ATTACHMENTS} attachments")
+    digest = hashlib.sha256(data).hexdigest()
+    target = folder / digest[:2] / digest
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(target)
+    attachment = Attachment(
+        appeal_id=appeal.id,
+        kind=kind,
+        filename=Path(filename).name[:200] or "attachment",
+        content_type=content_type,
+        size=len(data),
+        sha256=digest,
+    )
+    session.add(attachment)
+    session.flush()
+    session.add(
+        access.record(
+            actor,
+            Action.ADD_ATTACHMENT,
+            f"appeal:{appeal.id}",
+            {"attachment_id": attachment.id, "sha256": digest, "kind": kind.value},
+        )
+    )
+    return attachment
+
+
+def list_appeals(
+    session: Session,
+    actor: Actor,
+    *,
+    status: AppealStatus | None = None,
+    seller_id: str | None = None,
+) -> list[Appeal]:
+    """A seller's own appeals; for staff the review queue, earliest deadline first."""
+    scope = access.authorize(actor, Action.LIST_APPEALS, seller_id=seller_id)
+    query = select(Appeal).join(Case, Case.id == Appeal.case_id)
+    if scope is Scope.OWN:
+        seller_id = actor.seller_id
+    if seller_id is not None:
+        query = query.where(Appeal.seller_id == seller_id)
+    if status is not None:
+        query = query.where(Appeal.status == status)
+    query = query.order_by(Case.deadline.is_(None), Case.deadline, Appeal.submitted_at, Appeal.id)
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class ReviewPacket:
+    """Everything a decision rests on — and, for Account Specialists, never AHS notes."""
+
+    appeal: Appeal
+    case: cases.CaseDetail
+    facts: CaseFacts
+    guidance: list[Guidance]
+
+
+def get_appeal(session: Session, actor: Actor, appeal_id: int) -> ReviewPacket:
+    appeal = _appeal(session, actor, Action.GET_APPEAL, appeal_id)
+    case = session.get(Case, appeal.case_id)
+    assert case is not None
+    seller = session.get(Seller, appeal.seller_id)
+    assert seller is not None
+    facts = case_facts(session, case)
+    subjects = [v.category for v in facts.violations] + facts.metrics
+    return ReviewPacket(
+        appeal=appeal,
+        case=cases.get_case(session, actor, case.id),
+        facts=facts,
+        guidance=guidance_for(subjects, seller.language.value),
+    )
+
+
+def review_appeal(session: Session, actor: Actor, appeal_id: int) -> Appeal:
+    """An Account Specialist takes the appeal for review."""
+    appeal = _appeal(session, actor, Action.REVIEW_APPEAL, appeal_id)
+    taken = session.execute(
+        update(Appeal)
+        .where(Appeal.id == appeal.id, Appeal.status == AppealStatus.SUBMITTED)
+        .values(status=AppealStatus.UNDER_REVIEW, reviewer=actor.label)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"appeal {appeal_id} is not waiting for review")
+    session.refresh(appeal)
+    session.add(access.record(actor, Action.REVIEW_APPEAL, f"appeal:{appeal.id}"))
+    return appeal
+
+
+def decide_appeal(
+    session: Session,
+    actor: Actor,
+    appeal_id: int,
+    *,
+    decision: AppealStatus,
+    reasons: str,
+    deadline: datetime | None = None,
+) -> Appeal:
+    appeal = _appeal(session, actor, Action.DECIDE_APPEAL, appeal_id)
+    if decision not in DECISIONS:
+        raise InvalidInput("decision: one of ACCEPTED, REJECTED, MORE_INFO_REQUESTED")
+    reasons = reasons.strip()
+    if decision is not AppealStatus.ACCEPTED and not reasons:
+        raise InvalidInput("reasons: the seller must read why")
+    now = utcnow()
+    if decision is AppealStatus.MORE_INFO_REQUESTED and (deadline is None or deadline <= now):
+        raise InvalidInput("deadline: a future date by which the seller answers")
+    won = session.execute(
+        update(Appeal)
+        .where(Appeal.id == appeal.id, Appeal.status.in_(PENDING))
+        .values(status=decision, decided_at=now, reviewer=actor.label)
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"appeal {appeal_id} was already decided or is not submitted")
+    session.refresh(appeal)
+    version = appeal.versions[-1].number
+    session.add(
+        AppealDecision(
+            appeal_id=appeal.id,
+            version=version,
+            decision=decision,
+            reasons=reasons,
+            deadline=deadline,
+            decided_by=actor.label,
+            decided_at=now,
+        )
+    )
+    case = session.get(Case, appeal.case_id)
+    seller = session.get(Seller, appeal.seller_id)
+    assert case is not None
+    assert seller is not None
+    language = seller.language.value
+    if decision is AppealStatus.ACCEPTED:
+        _reinstate(session, actor, seller, case, reasons)
+        text = i18n.t("entry.appeal_accepted", language, reasons=reasons)
+    elif decision is AppealStatus.REJECTED:
+        case.status = CaseStatus.OPEN
+        text = i18n.t("entry.appeal_rejected", language, reasons=reasons)
+    else:
+        case.status = CaseStatus.AWAITING_SELLER
+        case.deadline = deadline
+        assert deadline is not None
+        text = i18n.t("entry.more_info", language, reasons=reasons, deadline=deadline.date())
+    cases.append_entry(
+        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, text=text
+    )
+    session.add(
+        access.record(
+            actor,
+            Action.DECIDE_APPEAL,
+            f"appeal:{appeal.id}",
+            {"decision": decision.value, "version": version, "case_id": case.id},
+        )
+    )
+    return appeal
+
+
+def _reinstate(session: Session, actor: Actor, seller: Seller, case: Case, reasons: str) -> None:
+    """Status NORMAL, the case's violations resolved, its listings back — one transaction."""
+    facts = case_facts(session, case)
+    now = utcnow()
+    resolved = []
+    for violation in facts.violations:
+        if violation.status is ViolationStatus.ACTIVE:
+            violation.status = ViolationStatus.RESOLVED
+            violation.resolved_at = now
+            violation.resolution = f"appeal accepted on case {case.id}"
+            resolved.append(violation.id)
+            other = session.get(Case, violation.case_id) if violation.case_id != case.id else None
+            if other is not None and other.status is not CaseStatus.CLOSED:
+                other.status = CaseStatus.RESOLVED
+    if seller.status is not AccountStatus.NORMAL:
+        sellers.set_account_status(
+            session,
+            actor,
+            seller.id,
+            status=AccountStatus.NORMAL,
+            reason=reasons or "Plan of Action accepted",
+            case_id=case.id,
+        )
+    markers = {"deactivated", f"restricted:{case.topic}", *(f"violation:{v}" for v in resolved)}
+    restored = list(
+        session.scalars(
+            select(Listing)
+            .where(Listing.seller_id == seller.id, Listing.status_reason.in_(markers))
+            .where(Listing.status != ListingStatus.ACTIVE)
+            .order_by(Listing.id)
+        )
+    )
+    for listing in restored:
+        listing.status = ListingStatus.ACTIVE
+        listing.status_reason = None
+    if restored:
+        names = ", ".join(f"{x.listing_id} ({x.sku})" for x in restored)
+        cases.append_entry(
+            session,
+            case,
+            actor,
+            visibility=Visibility.SELLER,
+            kind=EntryKind.RESTRICTION,
+            text=i18n.t("entry.listings_restored", seller.language.value, listings=names),
+        )
+    case.status = CaseStatus.RESOLVED

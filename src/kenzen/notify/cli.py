@@ -1,0 +1,274 @@
+"""The notice commands: ``kenzen worker``, ``dkim``, ``verify``, ``webhook`` and ``notices``.
+
+They reuse the helpers of ``kenzen.cli`` (one transaction per use case, one-line errors),
+which registers them at its end.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from kenzen.cli import AsOption, _database, _print_rows, _use_case, err, user_errors
+from kenzen.config import get_settings
+from kenzen.errors import InvalidInput
+from kenzen.notify import service, webhooks
+from kenzen.notify.keys import ALGORITHMS, Keyring
+from kenzen.notify.smtp import transport_for
+from kenzen.notify.verify import Verdict, verify_notice
+from kenzen.notify.worker import Worker
+
+dkim_app: typer.Typer = typer.Typer(help="DKIM keys and the sending domain.", no_args_is_help=True)
+webhook_app: typer.Typer = typer.Typer(help="Webhook subscriptions.", no_args_is_help=True)
+commands: typer.Typer = typer.Typer()
+"""``worker`` and ``verify``, merged into the top level of ``kenzen``."""
+notices_app: typer.Typer = typer.Typer(
+    help="Notices and sellers' notification preferences.", no_args_is_help=True
+)
+
+
+def _keyring() -> Keyring:
+    return Keyring(get_settings().keys_dir)
+
+
+@commands.command()
+@user_errors
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
+    poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 2.0,
+) -> None:
+    """Deliver queued notices (SMTP, or .eml files without KENZEN_SMTP_HOST) and webhooks."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = get_settings()
+    database = _database()
+    transport = transport_for(settings)
+    where = (
+        f"SMTP {settings.smtp_host}:{settings.smtp_port}"
+        if settings.smtp_host
+        else str(settings.mail_dir)
+    )
+    err.print(f"worker: delivering mail to {where}", highlight=False, markup=False)
+    delivery = Worker(database, Keyring(settings.keys_dir), transport)
+    try:
+        if once:
+            handled = 0
+            while batch := delivery.run_once():
+                handled += batch
+            err.print(f"worker: {handled} delivery attempt(s)", highlight=False)
+            return
+        stop = threading.Event()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: stop.set())
+        delivery.run(stop, poll_seconds=poll)
+    finally:
+        database.dispose()
+
+
+@dkim_app.command("keygen")
+@user_errors
+def dkim_keygen(
+    marketplace: Annotated[str, typer.Option(help="The marketplace whose mail it signs.")],
+    algorithm: Annotated[
+        Literal["rsa", "ed25519", "both"], typer.Option(help="rsa, ed25519 or both.")
+    ] = "both",
+    selector: Annotated[
+        str | None, typer.Option(help="DNS selector; default kz-rsa-/kz-ed-<timestamp>.")
+    ] = None,
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="Only for algorithms without a key yet.")
+    ] = False,
+    as_user: AsOption = None,
+) -> None:
+    """Create signing keys under KENZEN_HOME/keys and print the DNS TXT records to publish."""
+    keyring = _keyring()
+    chosen = ALGORITHMS if algorithm == "both" else (algorithm,)
+    if selector is not None and len(chosen) > 1:
+        raise InvalidInput("selector: give --algorithm rsa or ed25519 with --selector")
+    with _use_case(as_user) as (session, actor):
+        existing = {
+            key.algorithm
+            for key in keyring.dkim_keys(service.sender_domain(session, actor, marketplace))
+        }
+        for name in chosen:
+            if if_missing and name in existing:
+                err.print(f"dkim: {marketplace} already has an {name} key", highlight=False)
+                continue
+            key = service.generate_dkim_key(
+                session, actor, keyring, marketplace, algorithm=name, selector=selector
+            )
+            err.print(f"dkim: {name} key {key.record_name} written", highlight=False)
+            print(key.zone_line())
+
+
+@dkim_app.command("domain")
+@user_errors
+def dkim_domain(
+    marketplace: Annotated[str, typer.Option(help="The marketplace.")],
+    domain: Annotated[str, typer.Argument(help="Notices come from account-health@DOMAIN.")],
+    as_user: AsOption = None,
+) -> None:
+    """Set the domain a marketplace's notices are sent from (then create keys for it)."""
+    with _use_case(as_user) as (session, actor):
+        chosen = service.set_mail_domain(session, actor, marketplace, domain)
+    err.print(f"{marketplace}: notices come from account-health@{chosen}", highlight=False)
+
+
+@commands.command()
+@user_errors
+def verify(
+    file: Annotated[Path, typer.Argument(help="The message as saved from a mail program.")],
+    as_user: AsOption = None,
+) -> None:
+    """Check whether a mail is a genuine notice; exit 0 when GENUINE, 1 when SUSPICIOUS."""
+    try:
+        raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    except OSError as error:
+        raise InvalidInput(f"file: cannot read {file}: {error.strerror}") from None
+    with _use_case(as_user) as (session, actor):
+        result = verify_notice(session, actor, _keyring(), raw)
+        print(result.verdict.value)
+        for finding in result.findings:
+            print(f"  - {finding.reason.value}: {finding.message('en')}")
+        if result.entry is not None and result.case is not None:
+            print(f"case {result.case.id} ({result.case.title}), entry {result.entry.id}:")
+            print(f"  {result.entry.text}")
+    if result.verdict is not Verdict.GENUINE:
+        raise typer.Exit(1)
+
+
+@webhook_app.command("add")
+@user_errors
+def webhook_add(
+    marketplace: Annotated[str, typer.Option(help="Whose account status changes to send.")],
+    url: Annotated[str, typer.Option(help="An https:// endpoint.")],
+    allow_loopback_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-loopback-http", help="Allow http:// to 127.0.0.1/::1/localhost (testing)."
+        ),
+    ] = False,
+    as_user: AsOption = None,
+) -> None:
+    """Subscribe an endpoint; prints its signing secret (and nothing else) once."""
+    with _use_case(as_user) as (session, actor):
+        subscription, secret = webhooks.add_webhook(
+            session,
+            actor,
+            _keyring(),
+            marketplace_id=marketplace,
+            url=url,
+            allow_loopback_http=allow_loopback_http,
+        )
+        err.print(f"webhook {subscription.id} added for {marketplace}", highlight=False)
+    print(secret)
+
+
+@webhook_app.command("list")
+@user_errors
+def webhook_list(
+    marketplace: Annotated[str | None, typer.Option(help="Only this marketplace.")] = None,
+    as_user: AsOption = None,
+) -> None:
+    """List subscriptions (secrets show only their first characters)."""
+    with _use_case(as_user) as (session, actor):
+        found = webhooks.list_webhooks(session, actor, marketplace_id=marketplace)
+        rows: list[tuple[str, ...]] = [
+            (
+                str(s.id),
+                s.marketplace_id,
+                s.url,
+                s.secret_hint + "…",
+                "disabled" if s.disabled_at else "active",
+            )
+            for s in found
+        ]
+    _print_rows(("id", "marketplace", "url", "secret", "state"), rows)
+
+
+@webhook_app.command("disable")
+@user_errors
+def webhook_disable(subscription_id: int, as_user: AsOption = None) -> None:
+    """Stop sending to a subscription; its delivery log stays."""
+    with _use_case(as_user) as (session, actor):
+        webhooks.disable_webhook(session, actor, subscription_id)
+    err.print(f"webhook {subscription_id} disabled", highlight=False)
+
+
+@webhook_app.command("log")
+@user_errors
+def webhook_log(subscription_id: int, as_user: AsOption = None) -> None:
+    """The delivery log of a subscription: every attempt, newest delivery first."""
+    with _use_case(as_user) as (session, actor):
+        rows: list[tuple[str, ...]] = [
+            (
+                d.notification_id,
+                d.status.value,
+                a.at.isoformat(timespec="seconds"),
+                a.outcome.value,
+                str(a.http_status or "-"),
+                a.detail,
+            )
+            for d in webhooks.list_deliveries(session, actor, subscription_id)
+            for a in d.log
+        ]
+    _print_rows(("notification", "status", "at", "attempt", "http", "detail"), rows)
+
+
+@notices_app.command("list")
+@user_errors
+def notices_list(
+    seller: Annotated[str | None, typer.Option(help="Only this seller.")] = None,
+    as_user: AsOption = None,
+) -> None:
+    """List notices with their delivery state."""
+    with _use_case(as_user) as (session, actor):
+        rows: list[tuple[str, ...]] = [
+            (
+                n.id,
+                n.seller_id,
+                str(n.case_id),
+                n.kind,
+                n.status.value,
+                str(n.attempts),
+                n.last_error or "",
+            )
+            for n in service.list_notices(session, actor, seller_id=seller)
+        ]
+    _print_rows(("notice", "seller", "case", "kind", "status", "attempts", "error"), rows)
+
+
+@notices_app.command("preferences")
+@user_errors
+def notices_preferences(
+    seller: Annotated[str, typer.Argument(help="The seller.")],
+    language: Annotated[str | None, typer.Option(help="ja or en; default the seller's.")] = None,
+    extra_recipient: Annotated[
+        list[str] | None, typer.Option(help="Also send to this address (repeatable).")
+    ] = None,
+    mute: Annotated[
+        list[str] | None, typer.Option(help="An optional notice kind not to mail (repeatable).")
+    ] = None,
+    as_user: AsOption = None,
+) -> None:
+    """Replace a seller's notification preferences."""
+    with _use_case(as_user) as (session, actor):
+        preference = service.set_preferences(
+            session,
+            actor,
+            seller,
+            language=language,
+            extra_recipients=extra_recipient or [],
+            muted=mute or [],
+        )
+        err.print(
+            f"{seller}: language {preference.language or 'the seller’s'}, "
+            f"{len(preference.extra_recipients)} extra recipient(s), "
+            f"muted: {', '.join(preference.muted) or 'nothing'}",
+            highlight=False,
+        )

@@ -1,0 +1,147 @@
+"""The notice as an email: one sender per marketplace, text and HTML in the seller's language,
+DKIM-signed with every current key of the sending domain.
+
+Rendering depends only on stored rows (the notice, its case entry, the seller), and the Date
+and Message-ID come from the notice, so a notice sent twice is the same message twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dkim  # type: ignore[import-untyped]
+from babel.dates import format_datetime as babel_datetime
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from kenzen import i18n
+from kenzen.cases.models import Case, CaseEntry
+from kenzen.notify.keys import DkimKey
+from kenzen.notify.models import Notice
+from kenzen.sellers.models import Marketplace, Seller
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+SENDER_LOCAL_PART = "account-health"
+DEFAULT_MAIL_DOMAIN = "mail.kenzen.invalid"
+"""Parent of a marketplace's sending domain until an operator sets a real one (the reserved
+``.invalid`` top-level domain makes it plain that such mail is for the demo)."""
+NOTICE_ID_HEADER = "X-Kenzen-Notice-Id"
+CASE_ID_HEADER = "X-Kenzen-Case-Id"
+SIGNED_HEADERS = (
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "x-kenzen-notice-id",
+    "x-kenzen-case-id",
+    "mime-version",
+    "content-type",
+    "content-language",
+    "auto-submitted",
+)
+OVERSIGNED_HEADERS = ("from", "subject", "x-kenzen-notice-id")
+"""Signed once more than they occur, so adding a second one breaks the signature."""
+
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """The one address a marketplace's notices come from."""
+
+    domain: str
+    name: str
+
+    @property
+    def address(self) -> str:
+        return f"{SENDER_LOCAL_PART}@{self.domain}"
+
+    @property
+    def header(self) -> str:
+        return formataddr((self.name, self.address))
+
+
+def sender_for(marketplace: Marketplace) -> Sender:
+    label = re.sub(r"[^a-z0-9-]", "-", marketplace.id.lower()).strip("-")
+    domain = marketplace.mail_domain or f"{label}.{DEFAULT_MAIL_DOMAIN}"
+    return Sender(domain=domain, name=f"{marketplace.name} Account Health")
+
+
+def message_id(notice_id: str, sender: Sender) -> str:
+    """Stable per notice, so a re-sent duplicate is recognisable."""
+    return f"<{notice_id}@{sender.domain}>"
+
+
+def render_notice(
+    notice: Notice, entry: CaseEntry, case: Case, seller: Seller, marketplace: Marketplace
+) -> bytes:
+    """The unsigned message, CRLF line endings, ready for ``sign``."""
+    language = notice.language.value
+    sender = sender_for(marketplace)
+    zone = ZoneInfo(marketplace.time_zone)
+    context = {
+        "seller_name": seller.display_name,
+        "marketplace_name": marketplace.name,
+        "text": entry.text,
+        "case_id": case.id,
+        "case_title": case.title,
+        "at": babel_datetime(entry.at, format="long", tzinfo=zone, locale=language),
+        "deadline": (
+            babel_datetime(case.deadline, format="long", tzinfo=zone, locale=language)
+            if case.deadline
+            else None
+        ),
+        "notice_id": notice.id,
+        "sender": sender.address,
+    }
+    message = EmailMessage(policy=SMTP)
+    message["From"] = sender.header
+    message["To"] = ", ".join(notice.recipients)
+    message["Subject"] = i18n.t("mail.subject", language, title=case.title, case_id=case.id)
+    message["Date"] = format_datetime(notice.created_at)
+    message["Message-ID"] = message_id(notice.id, sender)
+    message[NOTICE_ID_HEADER] = notice.id
+    message[CASE_ID_HEADER] = str(case.id)
+    message["Auto-Submitted"] = "auto-generated"
+    text = _environment.get_template(f"notice.{language}.txt").render(context)
+    html = _environment.get_template(f"notice.{language}.html").render(context)
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    message["Content-Language"] = language  # after the parts: set_content drops Content-*
+    return message.as_bytes()
+
+
+def sign(message: bytes, keys: list[DkimKey]) -> bytes:
+    """Prepend one DKIM-Signature per key (relaxed/relaxed survives relays re-wrapping)."""
+    present = {name for name in SIGNED_HEADERS if _has_header(message, name)}
+    include = [name for name in SIGNED_HEADERS if name in present]
+    include += [name for name in OVERSIGNED_HEADERS if name in present]
+    signed = message
+    for key in keys:
+        header: bytes = dkim.sign(
+            message,
+            key.selector.encode(),
+            key.domain.encode(),
+            key.private_key,
+            canonicalize=(b"relaxed", b"relaxed"),
+            signature_algorithm=key.signature_algorithm,
+            include_headers=[name.encode() for name in include],
+        )
+        signed = header + signed
+    return signed
+
+
+def _has_header(message: bytes, name: str) -> bool:
+    head = message.split(b"\r\n\r\n", 1)[0].lower()
+    return head.startswith(name.encode() + b":") or b"\r\n" + name.encode() + b":" in head

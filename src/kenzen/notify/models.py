@@ -1,0 +1,144 @@
+"""Notices (the mail outbox), webhook subscriptions and deliveries, and seller preferences.
+
+A notice row is both the record of what was said to a seller and the outbox entry the worker
+delivers: it is written in the transaction that wrote the case entry, so nothing is sent that
+is not in the case log, and nothing in the case log is lost before it is sent.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.sellers.models import Language
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Where an outbox row stands: waiting (or retrying), done, or given up."""
+
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+class AttemptOutcome(enum.StrEnum):
+    SENT = "SENT"
+    RETRY = "RETRY"
+    FAILED = "FAILED"
+
+
+class Notice(Base):
+    """One seller-facing message; its id is the ``X-Kenzen-Notice-Id`` and the Message-ID."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    """A random UUID, so notice ids cannot be guessed or enumerated."""
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    marketplace_id: Mapped[str] = mapped_column(ForeignKey("marketplaces.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_entry_id: Mapped[int] = mapped_column(ForeignKey("case_entries.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    """The case entry's kind; plain text so new entry kinds need no migration here."""
+    mandatory: Mapped[bool] = mapped_column(Boolean)
+    language: Mapped[Language] = mapped_column(str_enum(Language, 2))
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus, 16), default=DeliveryStatus.QUEUED, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """A worker's lease: after it, another worker may take the notice (at-least-once)."""
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NoticeAttempt(Base):
+    """The delivery log of a notice: one row per try, with what the relay answered."""
+
+    __tablename__ = "notice_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[AttemptOutcome] = mapped_column(str_enum(AttemptOutcome, 16))
+    transport: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class NotificationPreference(Base):
+    """A seller's choices; mandatory notices go out whatever is muted here."""
+
+    __tablename__ = "notification_preferences"
+
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), primary_key=True)
+    language: Mapped[Language | None] = mapped_column(str_enum(Language, 2))
+    """None: the seller's own language."""
+    extra_recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    muted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Optional notice kinds the seller does not want by mail (they stay in the case log)."""
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookSubscription(Base):
+    """An operator's endpoint for one marketplace's ``ACCOUNT_STATUS_CHANGED`` events."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    marketplace_id: Mapped[str] = mapped_column(ForeignKey("marketplaces.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret_ciphertext: Mapped[str] = mapped_column(Text)
+    """The signing secret, encrypted with a key kept under KENZEN_HOME/keys, not here."""
+    secret_hint: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebhookDelivery(Base):
+    """One event for one subscription: the outbox row the worker posts and retries."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"), index=True)
+    notification_id: Mapped[str] = mapped_column(String(36), unique=True)
+    """Stable across retries, so receivers recognise a duplicate."""
+    notification_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus, 16), default=DeliveryStatus.QUEUED, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    subscription: Mapped[WebhookSubscription] = relationship()
+    log: Mapped[list[WebhookAttempt]] = relationship(order_by="WebhookAttempt.id")
+
+
+class WebhookAttempt(Base):
+    """The delivery log of a subscription: every post, its HTTP status and duration."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[AttemptOutcome] = mapped_column(str_enum(AttemptOutcome, 16))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[str] = mapped_column(Text, default="")

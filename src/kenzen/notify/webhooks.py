@@ -1,0 +1,304 @@
+"""Webhooks: ``ACCOUNT_STATUS_CHANGED`` in SP-API's shape, signed with HMAC-SHA256.
+
+Each post carries ``X-Kenzen-Timestamp`` (Unix seconds) and ``X-Kenzen-Signature:
+sha256=<hex>``, the HMAC-SHA256 of ``<timestamp>.<body>`` under the subscription's secret.
+A receiver recomputes it over the raw body, compares in constant time, and rejects a
+timestamp more than five minutes away from its clock (``verify_signature`` does all three).
+Secrets must be kept to sign, so they are stored encrypted with a key that lives outside the
+database (``Keyring.seal``): a copy of the database alone cannot forge deliveries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import secrets
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kenzen import access
+from kenzen.access import Action, Actor
+from kenzen.db import utcnow
+from kenzen.errors import InvalidInput, NotFound
+from kenzen.notify.keys import Keyring
+from kenzen.notify.models import WebhookDelivery, WebhookSubscription
+from kenzen.notify.smtp import PermanentFailure, TemporaryFailure
+from kenzen.sellers.models import AccountStatusChange, Marketplace, Seller
+
+NOTIFICATION_TYPE = "ACCOUNT_STATUS_CHANGED"
+APPLICATION_ID = "kenzen"
+TIMESTAMP_HEADER = "X-Kenzen-Timestamp"
+SIGNATURE_HEADER = "X-Kenzen-Signature"
+NOTIFICATION_ID_HEADER = "X-Kenzen-Notification-Id"
+REPLAY_WINDOW_SECONDS = 300
+SECRET_PREFIX = "whsec_"  # noqa: S105 - marks Kenzen webhook secrets in logs and scanners
+MAX_URL_LENGTH = 2000
+_RETRYABLE_STATUSES = frozenset({408, 425, 429})
+
+
+class WebhookSignatureError(Exception):
+    """A delivery that a receiver must reject: bad signature or a replay."""
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(url: str, *, allow_loopback_http: bool = False) -> str:
+    """HTTPS only; plain HTTP only to a loopback address, and only when explicitly allowed
+    (tests and a local demo receiver — never a production endpoint)."""
+    url = url.strip()
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidInput(f"url: at most {MAX_URL_LENGTH} characters")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        raise InvalidInput(f"url: {url!r} is not a URL") from None
+    if not host:
+        raise InvalidInput(f"url: {url!r} has no host")
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput("url: must not carry credentials; deliveries are signed instead")
+    if parts.fragment:
+        raise InvalidInput("url: must not have a #fragment")
+    if parts.scheme == "https":
+        return url
+    if parts.scheme == "http" and allow_loopback_http and _is_loopback(host):
+        return url
+    if parts.scheme == "http" and _is_loopback(host):
+        raise InvalidInput("url: http is allowed only for loopback with --allow-loopback-http")
+    raise InvalidInput(f"url: must be https:// (got {parts.scheme or 'no'} scheme)")
+
+
+def add_webhook(
+    session: Session,
+    actor: Actor,
+    keyring: Keyring,
+    *,
+    marketplace_id: str,
+    url: str,
+    allow_loopback_http: bool = False,
+) -> tuple[WebhookSubscription, str]:
+    """Subscribe an endpoint; returns the signing secret, which is shown this once."""
+    access.authorize(actor, Action.MANAGE_WEBHOOKS)
+    endpoint = check_endpoint(url, allow_loopback_http=allow_loopback_http)
+    if session.get(Marketplace, marketplace_id) is None:
+        raise NotFound(f"marketplace {marketplace_id} not found")
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    subscription = WebhookSubscription(
+        marketplace_id=marketplace_id,
+        url=endpoint,
+        secret_ciphertext=keyring.seal(secret),
+        secret_hint=secret[:10],
+        created_by=actor.label,
+        created_at=utcnow(),
+    )
+    session.add(subscription)
+    session.flush()
+    session.add(
+        access.record(
+            actor,
+            Action.MANAGE_WEBHOOKS,
+            f"webhook:{subscription.id}",
+            {"marketplace": marketplace_id, "url": endpoint, "hint": subscription.secret_hint},
+        )
+    )
+    return subscription, secret
+
+
+def list_webhooks(
+    session: Session, actor: Actor, *, marketplace_id: str | None = None
+) -> list[WebhookSubscription]:
+    access.authorize(actor, Action.MANAGE_WEBHOOKS)
+    query = select(WebhookSubscription).order_by(WebhookSubscription.id)
+    if marketplace_id is not None:
+        query = query.where(WebhookSubscription.marketplace_id == marketplace_id)
+    return list(session.scalars(query))
+
+
+def _subscription(session: Session, subscription_id: int) -> WebhookSubscription:
+    subscription = session.get(WebhookSubscription, subscription_id)
+    if subscription is None:
+        raise NotFound(f"webhook {subscription_id} not found")
+    return subscription
+
+
+def disable_webhook(session: Session, actor: Actor, subscription_id: int) -> WebhookSubscription:
+    """Stop queueing events for the endpoint; its delivery log stays."""
+    access.authorize(actor, Action.MANAGE_WEBHOOKS)
+    subscription = _subscription(session, subscription_id)
+    if subscription.disabled_at is None:
+        subscription.disabled_at = utcnow()
+        session.add(access.record(actor, Action.MANAGE_WEBHOOKS, f"webhook:{subscription_id}"))
+    return subscription
+
+
+def list_deliveries(
+    session: Session, actor: Actor, subscription_id: int, *, limit: int = 100
+) -> list[WebhookDelivery]:
+    """The subscription's delivery log, newest first, each with its attempts."""
+    access.authorize(actor, Action.MANAGE_WEBHOOKS)
+    _subscription(session, subscription_id)
+    return list(
+        session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.subscription_id == subscription_id)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def iso_time(value: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds and ``Z``, as SP-API writes times."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def status_change_payload(
+    change: AccountStatusChange,
+    seller: Seller,
+    *,
+    subscription_id: int,
+    notification_id: str,
+    publish_time: datetime,
+) -> dict[str, Any]:
+    return {
+        "notificationVersion": "1.0",
+        "notificationType": NOTIFICATION_TYPE,
+        "payloadVersion": "2021-01-01",
+        "eventTime": iso_time(change.at),
+        "payload": {
+            "accountStatusChangeNotification": {
+                "sellerId": seller.id,
+                "marketplaceId": seller.marketplace_id,
+                "previousAccountStatus": change.previous_status.value,
+                "currentAccountStatus": change.status.value,
+            }
+        },
+        "notificationMetadata": {
+            "applicationId": APPLICATION_ID,
+            "subscriptionId": str(subscription_id),
+            "publishTime": iso_time(publish_time),
+            "notificationId": notification_id,
+        },
+    }
+
+
+def queue_status_change(
+    session: Session, change: AccountStatusChange, seller: Seller
+) -> list[WebhookDelivery]:
+    """One delivery per active subscription of the seller's marketplace, in the transaction
+    that changed the status (called by ``sellers.service.set_account_status``)."""
+    subscriptions = session.scalars(
+        select(WebhookSubscription).where(
+            WebhookSubscription.marketplace_id == seller.marketplace_id,
+            WebhookSubscription.disabled_at.is_(None),
+        )
+    )
+    now = utcnow()
+    queued = []
+    for subscription in subscriptions:
+        notification_id = str(uuid.uuid4())
+        delivery = WebhookDelivery(
+            subscription_id=subscription.id,
+            notification_id=notification_id,
+            notification_type=NOTIFICATION_TYPE,
+            payload=status_change_payload(
+                change,
+                seller,
+                subscription_id=subscription.id,
+                notification_id=notification_id,
+                publish_time=now,
+            ),
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(delivery)
+        queued.append(delivery)
+    return queued
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def signed_headers(secret: str, body: bytes, notification_id: str, now: datetime) -> dict[str, str]:
+    timestamp = str(int(now.timestamp()))
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "Kenzen-Webhooks/1.0",
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: signature(secret, timestamp, body),
+        NOTIFICATION_ID_HEADER: notification_id,
+    }
+
+
+def verify_signature(
+    secret: str,
+    *,
+    timestamp: str | None,
+    signature_header: str | None,
+    body: bytes,
+    now: datetime,
+    tolerance_seconds: int = REPLAY_WINDOW_SECONDS,
+) -> None:
+    """What a receiver does: raise ``WebhookSignatureError`` unless the delivery is fresh and
+    signed with ``secret``."""
+    if not timestamp or not signature_header:
+        raise WebhookSignatureError("missing timestamp or signature header")
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise WebhookSignatureError("the timestamp is not a number") from None
+    if abs(now.timestamp() - sent) > tolerance_seconds:
+        raise WebhookSignatureError("the timestamp is outside the replay window")
+    if not hmac.compare_digest(signature(secret, timestamp, body), signature_header):
+        raise WebhookSignatureError("the signature does not match")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is a failure: following it would send the signed event somewhere else."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = 10.0) -> int:
+    """POST once; return the 2xx status or raise Temporary/PermanentFailure."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - check_endpoint allowed only https (or loopback http)
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            status = int(response.status)
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
+        raise TemporaryFailure(f"cannot reach the endpoint: {error}") from None
+    if 200 <= status < 300:
+        return status
+    if status >= 500 or status in _RETRYABLE_STATUSES:
+        raise TemporaryFailure(f"HTTP {status}", status=status)
+    raise PermanentFailure(f"HTTP {status}", status=status)
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,0 +1,1 @@
+"""Account Health Support: the callback line, its slots, and call notes for AHS only."""

@@ -1,0 +1,64 @@
+"""AHS hours per marketplace and the callbacks sellers book."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, time
+
+from sqlalchemy import ForeignKey, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+
+
+class AhsHours(Base):
+    """When Account Health Support calls back in one marketplace (default: 09–17 JST)."""
+
+    __tablename__ = "ahs_hours"
+
+    marketplace_id: Mapped[str] = mapped_column(ForeignKey("marketplaces.id"), primary_key=True)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+    slot_minutes: Mapped[int] = mapped_column(Integer)
+    holiday_country: Mapped[str | None] = mapped_column(String(2))
+
+
+class CallbackStatus(enum.StrEnum):
+    BOOKED = "BOOKED"
+    CLAIMED = "CLAIMED"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+class CallOutcome(enum.StrEnum):
+    REACHED = "REACHED"
+    NO_ANSWER = "NO_ANSWER"
+    WRONG_NUMBER = "WRONG_NUMBER"
+
+
+class Callback(Base):
+    """A booked call. ``seat`` numbers the agents of a slot: the unique (slot, seat) pair
+    is what keeps a slot from ever holding more calls than agents, also under concurrency."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (UniqueConstraint("marketplace_id", "slot_start", "seat"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    marketplace_id: Mapped[str] = mapped_column(ForeignKey("marketplaces.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    """E.164."""
+    requested_for: Mapped[datetime] = mapped_column(UTCDateTime)
+    slot_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    seat: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[CallbackStatus] = mapped_column(
+        str_enum(CallbackStatus), default=CallbackStatus.BOOKED, index=True
+    )
+    claimed_by: Mapped[str | None] = mapped_column(String(320))
+    outcome: Mapped[CallOutcome | None] = mapped_column(str_enum(CallOutcome))
+    notes: Mapped[str | None] = mapped_column(Text)
+    """Call notes: AHS only, never shown to sellers or Account Specialists."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,283 @@
+"""Use cases of the callback line: book, reschedule, cancel, claim and complete a call.
+
+A request outside AHS hours is offered the next open slot, not refused. A slot holds at
+most one call per agent on duty: each booking takes a numbered seat, and the database's
+unique (slot, seat) constraint turns a race for the last seat into a retry on the next.
+Call notes are for AHS only; the views below leave them out for everyone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import phonenumbers
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kenzen import access, i18n
+from kenzen.access import Action, Actor, Role, Scope, Visibility
+from kenzen.cases import service as cases
+from kenzen.cases.models import Case, CaseKind, EntryKind
+from kenzen.db import utcnow
+from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.identity.models import User
+from kenzen.sellers.models import Seller
+from kenzen.sellers.service import get_seller
+from kenzen.support.models import AhsHours, Callback, CallbackStatus, CallOutcome
+from kenzen.support.slots import Hours, local, slots
+
+MAX_NOTES = 10_000
+
+
+def hours_of(session: Session, marketplace_id: str) -> Hours:
+    row = session.get(AhsHours, marketplace_id)
+    if row is None:
+        return Hours()
+    return Hours(row.time_zone, row.opens, row.closes, row.slot_minutes, row.holiday_country)
+
+
+def agents_on_duty(session: Session) -> int:
+    query = select(func.count()).select_from(User)
+    return session.scalar(query.where(User.role == Role.AHS_AGENT, User.disabled_at.is_(None))) or 0
+
+
+def _phone(seller: Seller, raw: str) -> str:
+    region = seller.marketplace_id if len(seller.marketplace_id) == 2 else None
+    try:
+        number = phonenumbers.parse(raw, region or "JP")
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(f"phone: {raw!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(f"phone: {raw!r} is not a valid number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@dataclass(frozen=True)
+class CallbackView:
+    callback: Callback
+    local_start: datetime
+    """The slot in the marketplace's (the seller's) time zone."""
+    offered: bool
+    """The slot differs from the requested time (it was outside hours or full)."""
+    notes: str | None
+    """Only for AHS."""
+
+
+def _view(session: Session, actor: Actor, callback: Callback) -> CallbackView:
+    hours = hours_of(session, callback.marketplace_id)
+    return CallbackView(
+        callback=callback,
+        local_start=local(hours, callback.slot_start),
+        offered=callback.slot_start != callback.requested_for,
+        notes=callback.notes if access.may_read(actor, Visibility.AHS) else None,
+    )
+
+
+def request_callback(
+    session: Session,
+    actor: Actor,
+    seller_id: str,
+    *,
+    phone: str,
+    preferred: datetime,
+    case_id: int | None = None,
+    replaces: int | None = None,
+) -> CallbackView:
+    """Book the first free slot at or after ``preferred`` (rescheduling ``replaces``)."""
+    seller = get_seller(session, actor, seller_id, Action.REQUEST_CALLBACK)
+    number = _phone(seller, phone)
+    if preferred.tzinfo is None:
+        raise InvalidInput("preferred_time: give a time zone offset")
+    if replaces is not None:
+        cancel_callback(session, actor, replaces)
+    case = _case_for(session, seller, case_id)
+    capacity = agents_on_duty(session)
+    if capacity == 0:
+        raise Conflict("no Account Health Support agent is on duty; try again later")
+    hours = hours_of(session, seller.marketplace_id)
+    start = max(preferred, utcnow())
+    for slot in slots(hours, start):
+        booked = _book(session, seller, case, number, preferred, slot, capacity)
+        if booked is not None:
+            text = i18n.t(
+                "entry.callback_booked",
+                seller.language.value,
+                phone=number,
+                time=local(hours, slot).strftime("%Y-%m-%d %H:%M %Z"),
+            )
+            cases.append_entry(
+                session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, text=text
+            )
+            session.add(
+                access.record(
+                    actor,
+                    Action.REQUEST_CALLBACK,
+                    f"seller:{seller.id}",
+                    {"callback_id": booked.id, "slot": slot.isoformat()},
+                )
+            )
+            return _view(session, actor, booked)
+    raise Conflict("every callback slot of the next two weeks is booked")
+
+
+def _case_for(session: Session, seller: Seller, case_id: int | None) -> Case:
+    if case_id is None:
+        return cases.open_case(
+            session,
+            seller_id=seller.id,
+            kind=CaseKind.GENERAL,
+            title=i18n.t("case.callback.title", seller.language.value),
+        )
+    case = session.get(Case, case_id)
+    if case is None or case.seller_id != seller.id:
+        raise NotFound(f"case {case_id} not found")
+    return case
+
+
+def _book(
+    session: Session,
+    seller: Seller,
+    case: Case,
+    phone: str,
+    preferred: datetime,
+    slot: datetime,
+    capacity: int,
+) -> Callback | None:
+    taken = set(
+        session.scalars(
+            select(Callback.seat).where(
+                Callback.marketplace_id == seller.marketplace_id,
+                Callback.slot_start == slot,
+                Callback.seat.is_not(None),
+            )
+        )
+    )
+    for seat in range(1, capacity + 1):
+        if seat in taken:
+            continue
+        callback = Callback(
+            seller_id=seller.id,
+            marketplace_id=seller.marketplace_id,
+            case_id=case.id,
+            phone=phone,
+            requested_for=preferred,
+            slot_start=slot,
+            seat=seat,
+        )
+        try:
+            with session.begin_nested():
+                session.add(callback)
+        except IntegrityError:
+            continue  # another request took this seat a moment ago
+        return callback
+    return None
+
+
+def _callback(session: Session, actor: Actor, action: Action, callback_id: int) -> Callback:
+    callback = session.get(Callback, callback_id)
+    hidden = f"callback {callback_id} not found"
+    access.authorize(
+        actor, action, seller_id=callback.seller_id if callback else None, not_found=hidden
+    )
+    if callback is None:
+        raise NotFound(hidden)
+    return callback
+
+
+def cancel_callback(session: Session, actor: Actor, callback_id: int) -> CallbackView:
+    callback = _callback(session, actor, Action.CANCEL_CALLBACK, callback_id)
+    if callback.status is not CallbackStatus.BOOKED:
+        raise Conflict(f"callback {callback_id} is {callback.status.value}")
+    callback.status = CallbackStatus.CANCELLED
+    callback.seat = None
+    seller = session.get(Seller, callback.seller_id)
+    case = session.get(Case, callback.case_id)
+    assert seller is not None
+    assert case is not None
+    hours = hours_of(session, callback.marketplace_id)
+    text = i18n.t(
+        "entry.callback_cancelled",
+        seller.language.value,
+        time=local(hours, callback.slot_start).strftime("%Y-%m-%d %H:%M %Z"),
+    )
+    cases.append_entry(
+        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, text=text
+    )
+    session.add(access.record(actor, Action.CANCEL_CALLBACK, f"callback:{callback.id}"))
+    return _view(session, actor, callback)
+
+
+def list_callbacks(
+    session: Session,
+    actor: Actor,
+    *,
+    seller_id: str | None = None,
+    day: datetime | None = None,
+    status: CallbackStatus | None = None,
+) -> list[CallbackView]:
+    """A seller's own calls; for AHS the queue by time (``day``: that local day only)."""
+    scope = access.authorize(actor, Action.LIST_CALLBACKS, seller_id=seller_id)
+    query = select(Callback).order_by(Callback.slot_start, Callback.id)
+    if scope is Scope.OWN:
+        seller_id = actor.seller_id
+    if seller_id is not None:
+        query = query.where(Callback.seller_id == seller_id)
+    if status is not None:
+        query = query.where(Callback.status == status)
+    views = [_view(session, actor, c) for c in session.scalars(query)]
+    if day is not None:
+        views = [v for v in views if v.local_start.date() == day.date()]
+    return views
+
+
+def claim_callback(session: Session, actor: Actor, callback_id: int) -> CallbackView:
+    callback = _callback(session, actor, Action.CLAIM_CALLBACK, callback_id)
+    claimed = session.execute(
+        update(Callback)
+        .where(Callback.id == callback.id, Callback.status == CallbackStatus.BOOKED)
+        .values(status=CallbackStatus.CLAIMED, claimed_by=actor.label)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"callback {callback_id} was claimed or closed already")
+    session.refresh(callback)
+    session.add(access.record(actor, Action.CLAIM_CALLBACK, f"callback:{callback.id}"))
+    return _view(session, actor, callback)
+
+
+def complete_callback(
+    session: Session, actor: Actor, callback_id: int, *, outcome: CallOutcome, notes: str
+) -> CallbackView:
+    """Record how the call went; the notes join the case as an AHS-only entry."""
+    callback = _callback(session, actor, Action.COMPLETE_CALLBACK, callback_id)
+    if callback.status is not CallbackStatus.CLAIMED or callback.claimed_by != actor.label:
+        raise Conflict(f"callback {callback_id} is not claimed by {actor.label}")
+    notes = notes.strip()
+    if len(notes) > MAX_NOTES:
+        raise InvalidInput(f"notes: at most {MAX_NOTES} characters")
+    callback.status = CallbackStatus.COMPLETED
+    callback.outcome = outcome
+    callback.notes = notes
+    callback.completed_at = utcnow()
+    case = session.get(Case, callback.case_id)
+    assert case is not None
+    if notes:
+        cases.append_entry(
+            session,
+            case,
+            actor,
+            visibility=Visibility.AHS,
+            kind=EntryKind.NOTE,
+            text=f"Call {outcome.value}: {notes}",
+        )
+    session.add(
+        access.record(
+            actor,
+            Action.COMPLETE_CALLBACK,
+            f"callback:{callback.id}",
+            {"outcome": outcome.value},
+        )
+    )
+    return _view(session, actor, callback)

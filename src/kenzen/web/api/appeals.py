@@ -1,0 +1,113 @@
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+
+from kenzen.appeals import service
+from kenzen.appeals.models import AppealStatus, AttachmentKind
+from kenzen.appeals.schemas import (
+    AppealOut,
+    AttachmentOut,
+    CheckAppeal,
+    DecideAppeal,
+    FindingOut,
+    GuidanceOut,
+    ReviewPacketOut,
+    SubmitAppeal,
+)
+from kenzen.config import Settings
+from kenzen.web.deps import CurrentActor, Db
+
+router = APIRouter(tags=["appeals"])
+
+#: Attachments may be up to 10 MB each: the one route past the general 1 MiB body limit.
+MAX_ATTACHMENT_BODY = 11 * 1024 * 1024
+
+
+@router.post(
+    "/cases/{case_id}/appeal", operation_id="submitAppeal", status_code=status.HTTP_201_CREATED
+)
+def submit_appeal(case_id: int, body: SubmitAppeal, actor: CurrentActor, db: Db) -> AppealOut:
+    """Save a draft or submit a Plan of Action; a resubmission keeps every earlier version."""
+    with db.transaction() as session:
+        appeal = service.submit_appeal(session, actor, case_id, body.poa, draft=body.draft)
+        return AppealOut.of(appeal)
+
+
+@router.post("/appeals/check", operation_id="checkAppeal")
+def check_appeal(body: CheckAppeal, actor: CurrentActor, db: Db) -> list[FindingOut]:
+    """Findings on a plan before it is submitted. It guides; it never decides."""
+    with db.transaction() as session:
+        findings = service.check_appeal(session, actor, body.poa, body.case_id)
+        return [FindingOut.of(f) for f in findings]
+
+
+@router.get("/appeals", operation_id="listAppeals")
+def list_appeals(
+    actor: CurrentActor,
+    db: Db,
+    seller_id: str | None = None,
+    appeal_status: Annotated[AppealStatus | None, Query(alias="status")] = None,
+) -> list[AppealOut]:
+    """For Account Specialists the review queue, earliest deadline first."""
+    with db.transaction() as session:
+        found = service.list_appeals(session, actor, status=appeal_status, seller_id=seller_id)
+        return [AppealOut.of(a) for a in found]
+
+
+@router.get("/appeals/{appeal_id}", operation_id="getAppeal")
+def get_appeal(appeal_id: int, actor: CurrentActor, db: Db) -> ReviewPacketOut:
+    """The review packet: the appeal, its case, the evidence and the guidance."""
+    with db.transaction() as session:
+        return ReviewPacketOut.of(service.get_appeal(session, actor, appeal_id))
+
+
+@router.post("/appeals/{appeal_id}/review", operation_id="reviewAppeal")
+def review_appeal(appeal_id: int, actor: CurrentActor, db: Db) -> AppealOut:
+    with db.transaction() as session:
+        return AppealOut.of(service.review_appeal(session, actor, appeal_id))
+
+
+@router.post("/appeals/{appeal_id}/decision", operation_id="decideAppeal")
+def decide_appeal(appeal_id: int, body: DecideAppeal, actor: CurrentActor, db: Db) -> AppealOut:
+    """Accept (reinstates), reject with reasons, or ask for more information by a deadline."""
+    with db.transaction() as session:
+        appeal = service.decide_appeal(
+            session,
+            actor,
+            appeal_id,
+            decision=body.decision,
+            reasons=body.reasons,
+            deadline=body.deadline,
+        )
+        return AppealOut.of(appeal)
+
+
+@router.post("/attachments", operation_id="addAttachment", status_code=status.HTTP_201_CREATED)
+def add_attachment(
+    request: Request,
+    actor: CurrentActor,
+    db: Db,
+    appeal_id: Annotated[int, Form(ge=1)],
+    kind: Annotated[AttachmentKind, Form()],
+    file: Annotated[UploadFile, File(description="PDF, PNG or JPEG, at most 10 MB")],
+) -> AttachmentOut:
+    settings: Settings = request.app.state.settings
+    data = file.file.read(service.MAX_ATTACHMENT_BYTES + 1)
+    with db.transaction() as session:
+        attachment = service.add_attachment(
+            session,
+            actor,
+            settings.attachments_dir,
+            appeal_id,
+            filename=file.filename or "attachment",
+            data=data,
+            kind=kind,
+        )
+        return AttachmentOut.model_validate(attachment)
+
+
+@router.get("/cases/{case_id}/guidance", operation_id="getGuidance")
+def get_guidance(case_id: int, actor: CurrentActor, db: Db) -> list[GuidanceOut]:
+    """Why a Plan of Action is needed, how to write it, and what happens after submission."""
+    with db.transaction() as session:
+        return [GuidanceOut.of(g) for g in service.guidance(session, actor, case_id)]

@@ -1,0 +1,66 @@
+"""The ``/verify`` page: a logged-in seller pastes or uploads a mail and sees the verdict,
+every reason, and the matching entry of their case log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from kenzen.access import Role
+from kenzen.errors import InvalidInput
+from kenzen.notify.keys import Keyring
+from kenzen.notify.verify import MAX_MESSAGE_BYTES, language_for, verify_notice
+from kenzen.web.deps import Db
+from kenzen.web.pages import csrf
+from kenzen.web.pages.routes import _page_language, _render, _session_actor, _settings
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_form(request: Request, db: Db) -> Response:
+    actor = _session_actor(request, db)
+    if actor is None:
+        return RedirectResponse("/login", status_code=303)
+    with db.transaction() as session:
+        language = (
+            language_for(session, actor) if actor.role is Role.SELLER else _page_language(request)
+        )
+    return _render(request, "verify.html", language, actor=actor)
+
+
+@router.post("/verify", response_class=HTMLResponse)
+def verify_submit(
+    request: Request,
+    db: Db,
+    csrf_token: Annotated[str, Form()],
+    message: Annotated[str, Form(max_length=MAX_MESSAGE_BYTES)] = "",
+    upload: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    csrf.check(request, csrf_token)
+    actor = _session_actor(request, db)
+    if actor is None:
+        return RedirectResponse("/login", status_code=303)
+    raw = upload.file.read(MAX_MESSAGE_BYTES + 1) if upload and upload.filename else b""
+    raw = raw or message.encode()
+    keyring = Keyring(_settings(request).keys_dir)
+    with db.transaction() as session:
+        language = (
+            language_for(session, actor) if actor.role is Role.SELLER else _page_language(request)
+        )
+        try:
+            result = verify_notice(session, actor, keyring, raw)
+        except InvalidInput as error:
+            return _render(
+                request, "verify.html", language, status_code=422, actor=actor, error=error.message
+            )
+        return _render(
+            request,
+            "verify.html",
+            language,
+            actor=actor,
+            result=result,
+            reasons=[finding.message(language) for finding in result.findings],
+        )
