@@ -1,10 +1,12 @@
 """Compute every seller's metrics for an as-of date in one pass over the event store.
 
-The query is assembled from :data:`kenzen.metrics.definitions.DEFINITIONS` and parsed
-with SQLGlot, so the same text can be emitted for DuckDB (run here) or Apache Spark
-(:func:`metrics_sql` with ``dialect="spark"``). Window bounds are turned into UTC
-instants per marketplace in Python (the only time-zone arithmetic), so the SQL compares
-plain timestamps and needs no time-zone support from the engine that runs it.
+The query is assembled from :data:`kenzen.metrics.definitions.DEFINITIONS` once per set
+of targets; the as-of date's window bounds are filled in by string substitution, so a run
+over many dates costs one SQLGlot pass, not one per date. DuckDB runs the assembled text;
+:func:`metrics_sql` parses it with SQLGlot to emit it for DuckDB or Apache Spark
+(``dialect="spark"``). Window bounds are turned into UTC instants per marketplace in
+Python (the only time-zone arithmetic), so the SQL compares plain timestamps and needs no
+time-zone support from the engine that runs it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from kenzen.metrics.definitions import (
     BREAKDOWNS,
     DEFECT_FLAGS,
     DEFINITIONS,
-    MetricDefinition,
     Target,
     targets_for,
 )
@@ -124,14 +125,46 @@ def _substitute(condition: str, key: str) -> str:
     return sqlglot.condition(condition, dialect="duckdb").transform(rename).sql("duckdb")
 
 
-def _counted(definition: MetricDefinition, condition: str, measure: str) -> str:
-    """A filtered aggregate: cheaper than ``SUM(CASE …)``, which adds a zero per other row."""
-    key = definition.key
-    in_window = f"{definition.anchor} >= window_start AND {definition.anchor} < window_end"
-    when = _substitute(f"({in_window}) AND ({definition.population}) AND ({condition})", key)
-    if measure == "1":
-        return f"COUNT(*) FILTER (WHERE {when})"
-    return f"CAST(COALESCE(SUM({measure}) FILTER (WHERE {when}), 0) AS BIGINT)"
+def _classified() -> tuple[str, dict[str, str]]:
+    """Each row's conditions, evaluated once as 0/1, and the sums that count them.
+
+    Populations and numerators recur across metrics (both ODRs share the defect test, both
+    late shipment rates share theirs): each distinct condition becomes one 0/1 column of
+    ``classified`` and every count is a sum of products of two or three of them. On 10 M
+    orders DuckDB's profiler shows ~8 s of CPU in projections and aggregate, against ~12 s
+    with one ``FILTER (WHERE …)`` per count, whose conditions it evaluates per aggregate.
+    """
+    conditions: dict[str, str] = {}
+    measures: dict[str, str] = {}
+
+    def condition_column(sql: str) -> str:
+        return conditions.setdefault(sql, f"c{len(conditions)}")
+
+    aggregates: dict[str, str] = {}
+    for key, definition in DEFINITIONS.items():
+        anchor = definition.anchor
+        in_window = f"{anchor} >= window_start AND {anchor} < window_end"
+        population = condition_column(
+            _substitute(f"({in_window}) AND ({definition.population})", key)
+        )
+        counts = {
+            "den": ("TRUE", definition.measure),
+            "num": (definition.numerator, definition.measure),
+            **definition.breakdown,
+        }
+        for name, (condition, measure) in counts.items():
+            factors = [population]
+            if condition != "TRUE":
+                factors.append(condition_column(_substitute(condition, key)))
+            if measure != "1":
+                factors.append(measures.setdefault(measure, f"m{len(measures)}"))
+            total = f"SUM({' * '.join(factors)})"
+            aggregates[f"{key}__{name}"] = f"CAST(COALESCE({total}, 0) AS BIGINT)"
+    select = ", ".join(
+        [f"CAST(COALESCE({sql}, FALSE) AS INTEGER) AS {name}" for sql, name in conditions.items()]
+        + [f"{sql} AS {name}" for sql, name in measures.items()]
+    )
+    return select, aggregates
 
 
 #: The columns that place an order in some metric's window.
@@ -162,19 +195,14 @@ def _template(targets: tuple[Target, ...]) -> Template:
         + [f"COALESCE(f.first_{n}_at < b.as_of_end, FALSE) AS has_{n}" for n in DEFECT_FLAGS]
         + [f"b.{name}" for name in _BOUND_NAMES[1:]]
     )
-    # Rows outside every window cannot count: dropping them before the defect join and the
+    # Rows outside every window count nowhere: dropping them before the defect join and the
     # aggregate halves the work on a 120-day store (each window is still checked exactly).
     relevant = " OR ".join(
         f"(o.{a} >= b.any_{a}__start AND o.{a} < b.any_{a}__end)" for a in ANCHORS
     )
-    aggregates = []
-    for key, definition in DEFINITIONS.items():
-        aggregates.append(f"{_counted(definition, 'TRUE', definition.measure)} AS {key}__den")
-        aggregates.append(
-            f"{_counted(definition, definition.numerator, definition.measure)} AS {key}__num"
-        )
-        for name, (condition, measure) in definition.breakdown.items():
-            aggregates.append(f"{_counted(definition, condition, measure)} AS {key}__{name}")
+    classified, aggregates = _classified()
+    sums = ", ".join(f"{sql} AS {name}" for name, sql in aggregates.items())
+    counts = ", ".join(f"COALESCE(c.{name}, 0) AS {name}" for name in aggregates)
     selects = []
     for key, definition in DEFINITIONS.items():
         target = chosen[key]
@@ -207,8 +235,17 @@ def _template(targets: tuple[Target, ...]) -> Template:
         "JOIN bounds AS b ON b.marketplace_id = o.marketplace_id "
         "LEFT JOIN defect_flags AS f ON f.order_id = o.order_id "
         f"WHERE o.purchased_at < b.as_of_end AND ({relevant})$sellers), "
-        f"counts AS (SELECT seller_id, marketplace_id, {', '.join(aggregates)} "
-        "FROM facts GROUP BY seller_id, marketplace_id) "
+        f"classified AS (SELECT seller_id, marketplace_id, {classified} FROM facts), "
+        f"sums AS (SELECT seller_id, marketplace_id, {sums} "
+        "FROM classified GROUP BY seller_id, marketplace_id), "
+        # Every seller with an order by the end of the as-of day gets its rows, also when
+        # none of its orders falls in a window (all NONE): a second, narrow scan.
+        "sellers AS (SELECT DISTINCT o.seller_id, o.marketplace_id FROM orders AS o "
+        "JOIN bounds AS b ON b.marketplace_id = o.marketplace_id "
+        "WHERE o.purchased_at < b.as_of_end$sellers), "
+        f"counts AS (SELECT s.seller_id, s.marketplace_id, {counts} FROM sellers AS s "
+        "LEFT JOIN sums AS c ON c.seller_id = s.seller_id "
+        "AND c.marketplace_id = s.marketplace_id) "
         f"{' UNION ALL '.join(selects)} ORDER BY seller_id, marketplace_id, metric"
     )
 
@@ -240,8 +277,11 @@ def _render(
         bound_rows.append(f"({', '.join(values)})")
     sellers = ""
     if seller_ids is not None:
+        # A semi-join on a small table: a quarter less CPU than a long IN list, which
+        # DuckDB checks as a mark join on every stored order.
+        rows = ", ".join(f"({lit(s)})" for s in sorted(seller_ids))
         sellers = (
-            f" AND o.seller_id IN ({', '.join(map(lit, sorted(seller_ids)))})"
+            f" AND o.seller_id IN (SELECT seller_id FROM (VALUES {rows}) AS s(seller_id))"
             if seller_ids
             else " AND FALSE"
         )
