@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy.orm import Session
 
 from kenzen import audit
 from kenzen.errors import Forbidden, NotFound
@@ -74,6 +76,9 @@ class Action(enum.StrEnum):
     GET_POLICY = "getPolicy"
     RELOAD_POLICY = "reloadPolicy"
     GET_SELLER_PERFORMANCE_REPORT = "getSellerPerformanceReport"
+    SEARCH_SELLERS = "searchSellers"
+    LIST_AUDIT_LOG = "listAuditLog"
+    SET_LANGUAGE = "setLanguage"
 
 
 class Scope(enum.Enum):
@@ -90,6 +95,7 @@ class Visibility(enum.StrEnum):
 
 
 _ANY, _OWN = Scope.ANY, Scope.OWN
+T = TypeVar("T")
 
 PERMISSIONS: dict[Role, dict[Action, Scope]] = {
     Role.SELLER: {
@@ -114,9 +120,11 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.REQUEST_CALLBACK: _OWN,
         Action.LIST_CALLBACKS: _OWN,
         Action.CANCEL_CALLBACK: _OWN,
+        Action.SET_LANGUAGE: _ANY,
     },
     Role.RIGHTS_OWNER: {
         Action.WHO_AM_I: _ANY,
+        Action.SET_LANGUAGE: _ANY,
         Action.REGISTER_BRAND: _ANY,
         Action.LIST_BRANDS: _OWN,
         Action.FILE_COMPLAINT: _OWN,
@@ -126,6 +134,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
     },
     Role.AHS_AGENT: {
         Action.WHO_AM_I: _ANY,
+        Action.SET_LANGUAGE: _ANY,
+        Action.SEARCH_SELLERS: _ANY,
         Action.GET_SELLER_HEALTH: _ANY,
         Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.LIST_CASES: _ANY,
@@ -146,6 +156,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
     },
     Role.ACCOUNT_SPECIALIST: {
         Action.WHO_AM_I: _ANY,
+        Action.SET_LANGUAGE: _ANY,
+        Action.SEARCH_SELLERS: _ANY,
         Action.GET_SELLER_HEALTH: _ANY,
         Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.SET_ACCOUNT_STATUS: _ANY,
@@ -167,6 +179,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
     },
     Role.ADMIN: {
         Action.WHO_AM_I: _ANY,
+        Action.SET_LANGUAGE: _ANY,
+        Action.LIST_AUDIT_LOG: _ANY,
         Action.ADD_MARKETPLACE: _ANY,
         Action.ADD_SELLER: _ANY,
         Action.ADD_USER: _ANY,
@@ -183,6 +197,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.MANAGE_KEYS: _ANY,
     },
     Role.SYSTEM: {
+        Action.SEARCH_SELLERS: _ANY,
+        Action.LIST_AUDIT_LOG: _ANY,
         Action.GET_SELLER_HEALTH: _ANY,
         Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.SET_ACCOUNT_STATUS: _ANY,
@@ -308,6 +324,34 @@ def authorize(
             audit=_denial(actor, action.value, target, "not the actor's own"),
         )
     return scope
+
+
+def load(
+    session: Session,
+    actor: Actor,
+    action: Action,
+    model: type[T],
+    key: int | str,
+    *,
+    noun: str,
+    owned_by: Literal["seller", "user"] = "seller",
+) -> T:
+    """Load one thing and authorise ``action`` on it, or answer "not found".
+
+    The thing belongs to the seller in its ``seller_id`` (or, with ``owned_by="user"``, to
+    the user in its ``owner_id``); someone else's thing and a missing one give the same
+    404, so existence never leaks.
+    """
+    thing = session.get(model, key)
+    hidden = f"{noun} {key} not found"
+    if owned_by == "seller":
+        seller_id = getattr(thing, "seller_id", None)
+        authorize(actor, action, seller_id=seller_id, not_found=hidden)
+    else:
+        authorize(actor, action, owner_id=getattr(thing, "owner_id", None), not_found=hidden)
+    if thing is None:
+        raise NotFound(hidden)
+    return thing
 
 
 def may_read(actor: Actor, visibility: Visibility) -> bool:

@@ -108,26 +108,6 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
     return CaseFacts(case, violations, complaints, metrics, listings)
 
 
-def _case(session: Session, actor: Actor, action: Action, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    hidden = f"case {case_id} not found"
-    access.authorize(actor, action, seller_id=case.seller_id if case else None, not_found=hidden)
-    if case is None:
-        raise NotFound(hidden)
-    return case
-
-
-def _appeal(session: Session, actor: Actor, action: Action, appeal_id: int) -> Appeal:
-    appeal = session.get(Appeal, appeal_id)
-    hidden = f"appeal {appeal_id} not found"
-    access.authorize(
-        actor, action, seller_id=appeal.seller_id if appeal else None, not_found=hidden
-    )
-    if appeal is None:
-        raise NotFound(hidden)
-    return appeal
-
-
 def check_appeal(
     session: Session, actor: Actor, poa: PlanOfAction, case_id: int | None = None
 ) -> list[Finding]:
@@ -135,14 +115,14 @@ def check_appeal(
     if case_id is None:
         access.authorize(actor, Action.CHECK_APPEAL)
         return check(poa)
-    case = _case(session, actor, Action.CHECK_APPEAL, case_id)
+    case = access.load(session, actor, Action.CHECK_APPEAL, Case, case_id, noun="case")
     attachments = _attachments(session, case.seller_id, poa.attachment_ids)
     return check(poa, case_facts(session, case).context(attachments))
 
 
 def guidance(session: Session, actor: Actor, case_id: int) -> list[Guidance]:
     """What AHS explains for this case: why a plan, how to write it, what happens next."""
-    case = _case(session, actor, Action.GET_GUIDANCE, case_id)
+    case = access.load(session, actor, Action.GET_GUIDANCE, Case, case_id, noun="case")
     facts = case_facts(session, case)
     seller = session.get(Seller, case.seller_id)
     assert seller is not None
@@ -170,7 +150,7 @@ def submit_appeal(
     session: Session, actor: Actor, case_id: int, poa: PlanOfAction, *, draft: bool = False
 ) -> Appeal:
     """Save a draft, or submit the plan; a resubmission adds a version and keeps the others."""
-    case = _case(session, actor, Action.SUBMIT_APPEAL, case_id)
+    case = access.load(session, actor, Action.SUBMIT_APPEAL, Case, case_id, noun="case")
     if case.status is CaseStatus.CLOSED:
         raise Conflict(f"case {case_id} is closed")
     appeal = session.scalars(select(Appeal).where(Appeal.case_id == case.id)).first()
@@ -247,7 +227,7 @@ def add_attachment(
     kind: AttachmentKind,
 ) -> Attachment:
     """Keep a PDF, PNG or JPEG (checked by its content) under ``folder`` by its hash."""
-    appeal = _appeal(session, actor, Action.ADD_ATTACHMENT, appeal_id)
+    appeal = access.load(session, actor, Action.ADD_ATTACHMENT, Appeal, appeal_id, noun="appeal")
     if appeal.status in PENDING or appeal.status is AppealStatus.ACCEPTED:
         raise Conflict(f"appeal {appeal_id} is {appeal.status.value}; attachments are closed")
     if len(data) > MAX_ATTACHMENT_BYTES:
@@ -316,7 +296,7 @@ class ReviewPacket:
 
 
 def get_appeal(session: Session, actor: Actor, appeal_id: int) -> ReviewPacket:
-    appeal = _appeal(session, actor, Action.GET_APPEAL, appeal_id)
+    appeal = access.load(session, actor, Action.GET_APPEAL, Appeal, appeal_id, noun="appeal")
     case = session.get(Case, appeal.case_id)
     assert case is not None
     seller = session.get(Seller, appeal.seller_id)
@@ -333,7 +313,7 @@ def get_appeal(session: Session, actor: Actor, appeal_id: int) -> ReviewPacket:
 
 def review_appeal(session: Session, actor: Actor, appeal_id: int) -> Appeal:
     """An Account Specialist takes the appeal for review."""
-    appeal = _appeal(session, actor, Action.REVIEW_APPEAL, appeal_id)
+    appeal = access.load(session, actor, Action.REVIEW_APPEAL, Appeal, appeal_id, noun="appeal")
     taken = session.execute(
         update(Appeal)
         .where(Appeal.id == appeal.id, Appeal.status == AppealStatus.SUBMITTED)
@@ -356,7 +336,7 @@ def decide_appeal(
     reasons: str,
     deadline: datetime | None = None,
 ) -> Appeal:
-    appeal = _appeal(session, actor, Action.DECIDE_APPEAL, appeal_id)
+    appeal = access.load(session, actor, Action.DECIDE_APPEAL, Appeal, appeal_id, noun="appeal")
     if decision not in DECISIONS:
         raise InvalidInput("decision: one of ACCEPTED, REJECTED, MORE_INFO_REQUESTED")
     reasons = reasons.strip()

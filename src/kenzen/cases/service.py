@@ -12,7 +12,7 @@ from kenzen import access
 from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases.models import OPEN_STATUSES, Case, CaseEntry, CaseKind, CaseStatus, EntryKind
 from kenzen.db import utcnow
-from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.errors import Conflict, InvalidInput
 from kenzen.notify import service as notices
 
 MAX_NOTE_LENGTH = 20_000
@@ -95,17 +95,8 @@ def list_cases(
     return list(session.scalars(query))
 
 
-def _load(session: Session, actor: Actor, action: Action, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    hidden = f"case {case_id} not found"
-    access.authorize(actor, action, seller_id=case.seller_id if case else None, not_found=hidden)
-    if case is None:
-        raise NotFound(hidden)
-    return case
-
-
 def get_case(session: Session, actor: Actor, case_id: int) -> CaseDetail:
-    case = _load(session, actor, Action.GET_CASE, case_id)
+    case = access.load(session, actor, Action.GET_CASE, Case, case_id, noun="case")
     visible = [e for e in case.entries if access.may_read(actor, e.visibility)]
     return CaseDetail(case=case, entries=visible)
 
@@ -113,7 +104,7 @@ def get_case(session: Session, actor: Actor, case_id: int) -> CaseDetail:
 def add_case_note(
     session: Session, actor: Actor, case_id: int, *, text: str, visibility: Visibility
 ) -> CaseEntry:
-    case = _load(session, actor, Action.ADD_CASE_NOTE, case_id)
+    case = access.load(session, actor, Action.ADD_CASE_NOTE, Case, case_id, noun="case")
     access.authorize_note(actor, visibility, f"case:{case_id}")
     text = text.strip()
     if not text:

@@ -95,13 +95,9 @@ def file_complaint(
     listing_ids: Sequence[int],
     evidence: str,
 ) -> Complaint:
-    brand = session.get(Brand, brand_id)
-    hidden = f"brand {brand_id} not found"
-    access.authorize(
-        actor, Action.FILE_COMPLAINT, owner_id=brand.owner_id if brand else None, not_found=hidden
+    brand = access.load(
+        session, actor, Action.FILE_COMPLAINT, Brand, brand_id, noun="brand", owned_by="user"
     )
-    if brand is None:
-        raise NotFound(hidden)
     evidence = evidence.strip()
     if not evidence:
         raise InvalidInput("evidence: describe the infringement and attach proof")
@@ -201,22 +197,19 @@ def file_complaint(
     return complaint
 
 
-def _own_complaint(session: Session, actor: Actor, action: Action, complaint_id: int) -> Complaint:
-    complaint = session.get(Complaint, complaint_id)
-    hidden = f"complaint {complaint_id} not found"
-    access.authorize(
-        actor, action, owner_id=complaint.owner_id if complaint else None, not_found=hidden
-    )
-    if complaint is None:
-        raise NotFound(hidden)
-    return complaint
-
-
 def retract_complaint(
     session: Session, actor: Actor, complaint_id: int, *, reason: str
 ) -> Complaint:
     """Withdraw a complaint: its violation stops counting and suppressed listings return."""
-    complaint = _own_complaint(session, actor, Action.RETRACT_COMPLAINT, complaint_id)
+    complaint = access.load(
+        session,
+        actor,
+        Action.RETRACT_COMPLAINT,
+        Complaint,
+        complaint_id,
+        noun="complaint",
+        owned_by="user",
+    )
     if complaint.status is ComplaintStatus.RETRACTED:
         raise Conflict(f"complaint {complaint_id} is already retracted")
     reason = reason.strip()

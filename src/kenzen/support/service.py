@@ -175,19 +175,10 @@ def _book(
     return None
 
 
-def _callback(session: Session, actor: Actor, action: Action, callback_id: int) -> Callback:
-    callback = session.get(Callback, callback_id)
-    hidden = f"callback {callback_id} not found"
-    access.authorize(
-        actor, action, seller_id=callback.seller_id if callback else None, not_found=hidden
-    )
-    if callback is None:
-        raise NotFound(hidden)
-    return callback
-
-
 def cancel_callback(session: Session, actor: Actor, callback_id: int) -> CallbackView:
-    callback = _callback(session, actor, Action.CANCEL_CALLBACK, callback_id)
+    callback = access.load(
+        session, actor, Action.CANCEL_CALLBACK, Callback, callback_id, noun="callback"
+    )
     if callback.status is not CallbackStatus.BOOKED:
         raise Conflict(f"callback {callback_id} is {callback.status.value}")
     callback.status = CallbackStatus.CANCELLED
@@ -233,7 +224,9 @@ def list_callbacks(
 
 
 def claim_callback(session: Session, actor: Actor, callback_id: int) -> CallbackView:
-    callback = _callback(session, actor, Action.CLAIM_CALLBACK, callback_id)
+    callback = access.load(
+        session, actor, Action.CLAIM_CALLBACK, Callback, callback_id, noun="callback"
+    )
     claimed = session.execute(
         update(Callback)
         .where(Callback.id == callback.id, Callback.status == CallbackStatus.BOOKED)
@@ -251,7 +244,9 @@ def complete_callback(
     session: Session, actor: Actor, callback_id: int, *, outcome: CallOutcome, notes: str
 ) -> CallbackView:
     """Record how the call went; the notes join the case as an AHS-only entry."""
-    callback = _callback(session, actor, Action.COMPLETE_CALLBACK, callback_id)
+    callback = access.load(
+        session, actor, Action.COMPLETE_CALLBACK, Callback, callback_id, noun="callback"
+    )
     if callback.status is not CallbackStatus.CLAIMED or callback.claimed_by != actor.label:
         raise Conflict(f"callback {callback_id} is not claimed by {actor.label}")
     notes = notes.strip()
