@@ -1,4 +1,4 @@
-"""Login and the seller's page, through real HTTP requests (the browser suite comes later)."""
+"""Login and the pages through real HTTP requests; tests/e2e drives them in a browser."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_seller_logs_in_and_sees_own_status_and_cases(client: TestClient, world:
     assert cookie.startswith("kz_")
     page = client.get("/")
     assert "Seller S2" in page.text
-    assert "Deactivated (DEACTIVATED)" in page.text
+    assert re.search(r"Deactivated <span class=\"code\">DEACTIVATED</span>", page.text)
     assert "Account status: DEACTIVATED" in page.text
     # the page session works for the API too, but only for the seller's own data
     assert client.get("/api/v1/sellers/S2/health").status_code == 200
@@ -119,4 +119,52 @@ def test_japanese_seller_page_is_in_japanese(client: TestClient, world: World) -
     page = client.get("/")
     assert 'lang="ja"' in page.text
     assert "アカウントの状態" in page.text
-    assert "正常 (NORMAL)" in page.text
+    assert re.search(r"正常 <span class=\"code\">NORMAL</span>", page.text)
+
+
+def test_another_sellers_page_is_a_404_page(client: TestClient, world: World) -> None:
+    _seller_with_password(world)
+    _log_in(client)
+    response = client.get("/sellers/S1")
+    assert response.status_code == 404
+    assert "text/html" in response.headers["content-type"]
+    assert "Seller S1" not in response.text
+
+
+def test_staff_pages_refuse_a_seller_with_403(client: TestClient, world: World) -> None:
+    _seller_with_password(world)
+    _log_in(client)
+    for path in ("/staff/sellers", "/staff/audit", "/rights"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_a_form_without_its_csrf_token_is_refused(client: TestClient, world: World) -> None:
+    _seller_with_password(world)
+    _log_in(client)
+    assert client.post("/language", data={"language": "ja", "csrf_token": "x"}).status_code == 403
+
+
+def test_the_language_is_remembered_on_the_user(client: TestClient, world: World) -> None:
+    _seller_with_password(world)
+    _log_in(client)
+    assert '<html lang="en">' in client.get("/").text
+    token = client.cookies.get("kenzen_csrf")
+    switched = client.post(
+        "/language",
+        data={"language": "ja", "csrf_token": token, "back": "/"},
+        follow_redirects=False,
+    )
+    assert switched.status_code == 303
+    client.cookies.clear()
+    _log_in(client)
+    assert '<html lang="ja">' in client.get("/").text
+
+
+def test_pages_load_no_inline_script_or_style(client: TestClient, world: World) -> None:
+    _seller_with_password(world)
+    _log_in(client)
+    page = client.get("/").text
+    assert "<script>" not in page
+    assert "<style" not in page
+    assert " style=" not in page
+    assert "default-src 'self'" in client.get("/").headers["content-security-policy"]

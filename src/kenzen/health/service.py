@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from kenzen.cases.models import OPEN_STATUSES, Case
 from kenzen.errors import NotFound
 from kenzen.metrics import service as metrics
 from kenzen.metrics.engine import MetricValue
+from kenzen.metrics.models import MetricSnapshot
 from kenzen.metrics.report import POLICY_COUNTERS, build_report
 from kenzen.policy.document import Policy, SellerText
 from kenzen.policy.models import Violation, ViolationStatus
@@ -145,3 +146,28 @@ def rating_what_if(
         resolved=chosen,
     )
     return RatingWhatIf(assessment.rating, if_resolved, chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    day: date
+    rate: float | None
+    status: str
+
+
+def metric_trends(
+    session: Session, actor: Actor, seller_id: str, *, days: int = 90
+) -> dict[str, list[TrendPoint]]:
+    """Each metric's stored snapshots of the last ``days`` days, oldest first, for the
+    trend charts: history that the current view alone does not show."""
+    seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
+    since = local_today(seller) - timedelta(days=days)
+    trends: dict[str, list[TrendPoint]] = {}
+    for snapshot in session.scalars(
+        select(MetricSnapshot)
+        .where(MetricSnapshot.seller_id == seller_id, MetricSnapshot.as_of >= since)
+        .order_by(MetricSnapshot.metric, MetricSnapshot.as_of)
+    ):
+        point = TrendPoint(snapshot.as_of, snapshot.rate, snapshot.status)
+        trends.setdefault(snapshot.metric, []).append(point)
+    return trends

@@ -11,7 +11,7 @@ from argon2.exceptions import VerificationError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kenzen import access
+from kenzen import access, audit
 from kenzen.access import Action, Actor, Role
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -154,3 +154,38 @@ def _verify(password_hash: str, password: str) -> bool:
 def who_am_i(actor: Actor) -> Actor:
     access.authorize(actor, Action.WHO_AM_I)
     return actor
+
+
+def user_language(session: Session, actor: Actor) -> str | None:
+    """The page language the user chose, if any (``None``: not chosen yet)."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    return user.language if user is not None else None
+
+
+def set_language(session: Session, actor: Actor, language: str) -> str:
+    """Remember the user's page language; it follows them to every browser."""
+    access.authorize(actor, Action.SET_LANGUAGE)
+    if language not in ("ja", "en"):
+        raise InvalidInput("language: ja or en")
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotFound("user not found")
+    user.language = language
+    session.add(
+        access.record(actor, Action.SET_LANGUAGE, f"user:{user.id}", {"language": language})
+    )
+    return language
+
+
+def audit_log(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str | None = None,
+    target: str | None = None,
+    outcome: audit.Outcome | None = None,
+    limit: int = 200,
+) -> list[audit.AuditEntry]:
+    """The audit log, newest first, for administrators (filters are exact matches)."""
+    access.authorize(actor, Action.LIST_AUDIT_LOG)
+    return audit.list_entries(session, action=action, target=target, outcome=outcome, limit=limit)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.core import UnknownLocaleError
 from babel.numbers import get_currency_name
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kenzen import access, i18n
@@ -198,3 +199,17 @@ def set_account_status(
     )
     session.flush()
     return change
+
+
+def search_sellers(session: Session, actor: Actor, query: str, *, limit: int = 50) -> list[Seller]:
+    """Staff find a seller by id, display name or email (a case-insensitive substring)."""
+    access.authorize(actor, Action.SEARCH_SELLERS)
+    pattern = f"%{query.strip().lower()}%"
+    found = select(Seller).order_by(Seller.id).limit(limit)
+    if query.strip():
+        found = found.where(
+            func.lower(Seller.id).like(pattern)
+            | func.lower(Seller.display_name).like(pattern)
+            | func.lower(Seller.email).like(pattern)
+        )
+    return list(session.scalars(found))

@@ -1,71 +1,40 @@
-"""Login, logout, and the home page of the logged-in user."""
+"""Login, logout, the language switch, and the router that gathers every page area."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
-from kenzen import i18n
-from kenzen.access import Actor, Role
-from kenzen.cases import service as cases
-from kenzen.config import Settings
+from kenzen.access import Role
 from kenzen.errors import Unauthenticated
-from kenzen.health import service as health_service
 from kenzen.identity import service as identity
-from kenzen.identity.models import TokenKind
 from kenzen.web.deps import SESSION_COOKIE, Db
-from kenzen.web.pages import csrf
-from kenzen.web.templates import TEMPLATES_DIR
+from kenzen.web.pages import appeal, csrf, rights, seller, staff
+from kenzen.web.pages.common import (
+    PageRoute,
+    browser_language,
+    render,
+    require_actor,
+    session_actor,
+    settings_of,
+)
 
-router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _render(
-    request: Request, name: str, language: str, status_code: int = 200, **context: Any
-) -> HTMLResponse:
-    token = csrf.token_for(request)
-
-    def translate(key: str, **values: object) -> str:
-        return i18n.t(key, language, **values)
-
-    response = templates.TemplateResponse(
-        request,
-        name,
-        {"t": translate, "lang": language, "csrf_token": token, **context},
-        status_code=status_code,
-    )
-    csrf.remember(response, token, secure=_settings(request).secure_cookies)
-    return response
-
-
-def _page_language(request: Request) -> str:
-    preferred = request.headers.get("accept-language", "")
-    return "ja" if preferred.lower().startswith("ja") else "en"
-
-
-def _session_actor(request: Request, db: Db) -> Actor | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    try:
-        with db.transaction() as session:
-            return identity.actor_for_token(session, token, TokenKind.SESSION)
-    except Unauthenticated:
-        return None
+#: Where each role lands after logging in: its first menu.
+LANDING = {
+    Role.AHS_AGENT: "/staff/callbacks",
+    Role.ACCOUNT_SPECIALIST: "/staff/appeals",
+    Role.RIGHTS_OWNER: "/rights",
+    Role.ADMIN: "/staff/audit",
+}
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
-    return _render(request, "login.html", _page_language(request))
+    return render(request, "login.html", browser_language(request))
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -77,17 +46,17 @@ def log_in(
     csrf_token: Annotated[str, Form()],
 ) -> Response:
     csrf.check(request, csrf_token)
-    settings = _settings(request)
+    settings = settings_of(request)
     try:
         with db.transaction() as session:
             token = identity.log_in(
                 session, email=email, password=password, session_days=settings.session_days
             )
     except Unauthenticated:
-        return _render(
+        return render(
             request,
             "login.html",
-            _page_language(request),
+            browser_language(request),
             status_code=401,
             failed=True,
             email=email,
@@ -118,20 +87,31 @@ def log_out(request: Request, db: Db, csrf_token: Annotated[str, Form()]) -> Res
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: Db) -> Response:
-    actor = _session_actor(request, db)
+    """Each role starts on its own first page; a seller on its Account Health."""
+    actor = session_actor(request, db)
     if actor is None:
         return RedirectResponse("/login", status_code=303)
-    if actor.role is not Role.SELLER or actor.seller_id is None:
-        return _render(request, "staff.html", _page_language(request), actor=actor)
+    if actor.seller_id is not None:
+        return seller.health_page(request, db, actor, actor.seller_id)
+    return RedirectResponse(LANDING.get(actor.role, "/login"), status_code=303)
+
+
+@router.post("/language")
+def switch_language(
+    request: Request,
+    db: Db,
+    language: Annotated[str, Form(max_length=2)],
+    csrf_token: Annotated[str, Form()],
+    back: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    """Remembered on the user, so it follows them to any browser."""
+    csrf.check(request, csrf_token)
+    actor = require_actor(request)
     with db.transaction() as session:
-        policy = request.app.state.policy.current
-        health = health_service.get_seller_health(session, actor, policy, actor.seller_id)
-        all_cases = cases.list_cases(session, actor)
-        return _render(
-            request,
-            "seller_home.html",
-            health.seller.language.value,
-            actor=actor,
-            health=health,
-            cases=all_cases,
-        )
+        identity.set_language(session, actor, language)
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    return RedirectResponse(target, status_code=303)
+
+
+for area in (seller, appeal, staff, rights):
+    router.include_router(area.router)

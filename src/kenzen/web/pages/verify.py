@@ -8,13 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from kenzen.access import Role
 from kenzen.errors import InvalidInput
 from kenzen.notify.keys import Keyring
-from kenzen.notify.verify import MAX_MESSAGE_BYTES, language_for, verify_notice
+from kenzen.notify.verify import MAX_MESSAGE_BYTES, verify_notice
 from kenzen.web.deps import Db
 from kenzen.web.pages import csrf
-from kenzen.web.pages.routes import _page_language, _render, _session_actor, _settings
+from kenzen.web.pages.common import language_of
+from kenzen.web.pages.common import render as _render
+from kenzen.web.pages.common import session_actor as _session_actor
+from kenzen.web.pages.common import settings_of as _settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,11 +26,7 @@ def verify_form(request: Request, db: Db) -> Response:
     actor = _session_actor(request, db)
     if actor is None:
         return RedirectResponse("/login", status_code=303)
-    with db.transaction() as session:
-        language = (
-            language_for(session, actor) if actor.role is Role.SELLER else _page_language(request)
-        )
-    return _render(request, "verify.html", language, actor=actor)
+    return _render(request, "verify.html", language_of(request, actor), actor=actor)
 
 
 @router.post("/verify", response_class=HTMLResponse)
@@ -46,10 +44,8 @@ def verify_submit(
     raw = upload.file.read(MAX_MESSAGE_BYTES + 1) if upload and upload.filename else b""
     raw = raw or message.encode()
     keyring = Keyring(_settings(request).keys_dir)
+    language = language_of(request, actor)
     with db.transaction() as session:
-        language = (
-            language_for(session, actor) if actor.role is Role.SELLER else _page_language(request)
-        )
         try:
             result = verify_notice(session, actor, keyring, raw)
         except InvalidInput as error:

@@ -1,0 +1,231 @@
+"""The seller's Plan of Action page: one block per violation or metric of the case, the
+checker's findings refreshed by htmx as the seller writes, evidence, earlier versions and
+the Account Specialist's reasons."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from kenzen.access import Actor
+from kenzen.appeals import service as appeals
+from kenzen.appeals.checker import Finding
+from kenzen.appeals.models import Appeal, AttachmentKind
+from kenzen.appeals.poa import PlanOfAction, from_json
+from kenzen.cases import service as cases
+from kenzen.errors import InvalidInput
+from kenzen.web.deps import Db
+from kenzen.web.pages import csrf
+from kenzen.web.pages.common import PageRoute, language_of, render, require_actor, settings_of
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(_form)]
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _subjects(facts: appeals.CaseFacts) -> list[dict[str, Any]]:
+    """The blocks of the form: every violation and metric the plan must answer."""
+    blocks: list[dict[str, Any]] = [
+        {"violation_id": v.id, "metric": None, "category": v.category} for v in facts.violations
+    ]
+    blocks += [{"violation_id": None, "metric": m, "category": m} for m in facts.metrics]
+    return blocks or [{"violation_id": None, "metric": None, "category": "-"}]
+
+
+def plan_from_form(form: FormData, facts: appeals.CaseFacts) -> PlanOfAction:
+    """The plan as the seller typed it; empty blocks are left out so the checker names them."""
+    causes = []
+    for index, block in enumerate(_subjects(facts)):
+        text = _field(form, f"cause-{index}")
+        if not text:
+            continue
+        causes.append(
+            {
+                "text": text,
+                "violation_id": block["violation_id"],
+                "metric": block["metric"],
+                "actions": _lines(_field(form, f"actions-{index}")),
+                "preventive_measures": _lines(_field(form, f"prevent-{index}")),
+            }
+        )
+    listings = [
+        {"listing_id": x.listing_id, "text": answer}
+        for x in facts.listings
+        if (answer := _field(form, f"listing-{x.listing_id}"))
+    ]
+    attachments = [int(a) for a in form.getlist("attachment") if isinstance(a, str) and a.isdigit()]
+    written = json.dumps([causes, listings], ensure_ascii=False)
+    return from_json(
+        json.dumps(
+            {
+                "language": "ja" if _JAPANESE.search(written) else "en",
+                "root_causes": causes,
+                "listings": listings,
+                "attachment_ids": attachments,
+            }
+        )
+    )
+
+
+def _values(plan: dict[str, Any], facts: appeals.CaseFacts) -> dict[str, str]:
+    """Form values of a saved version, so a draft or a rejected plan is edited, not retyped."""
+    values: dict[str, str] = {}
+    blocks = _subjects(facts)
+    for cause in plan.get("root_causes", []):
+        index = next(
+            (
+                i
+                for i, b in enumerate(blocks)
+                if b["violation_id"] == cause.get("violation_id")
+                and b["metric"] == cause.get("metric")
+            ),
+            None,
+        )
+        if index is None or f"cause-{index}" in values:
+            continue
+        values[f"cause-{index}"] = cause["text"]
+        values[f"actions-{index}"] = "\n".join(cause.get("actions", []))
+        values[f"prevent-{index}"] = "\n".join(cause.get("preventive_measures", []))
+    for answer in plan.get("listings", []):
+        values[f"listing-{answer['listing_id']}"] = answer["text"]
+    return values
+
+
+def _appeal_of(session: Session, actor: Actor, case_id: int) -> Appeal | None:
+    case = cases.get_case(session, actor, case_id).case
+    own = appeals.list_appeals(session, actor, seller_id=case.seller_id)
+    return next((a for a in own if a.case_id == case_id), None)
+
+
+def _page(
+    request: Request,
+    db: Db,
+    actor: Actor,
+    case_id: int,
+    *,
+    form: FormData | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    language = language_of(request, actor)
+    with db.transaction() as session:
+        detail = cases.get_case(session, actor, case_id)
+        facts = appeals.case_facts(session, detail.case)
+        appeal = _appeal_of(session, actor, case_id)
+        if form is not None:
+            values = {k: v for k, v in form.items() if isinstance(v, str)}
+        elif appeal is not None and appeal.versions:
+            values = _values(appeal.versions[-1].content, facts)
+        else:
+            values = {}
+        plan = plan_from_form(_as_form(values), facts)
+        findings = appeals.check_appeal(session, actor, plan, case_id)
+        return render(
+            request,
+            "appeal.html",
+            language,
+            status_code=status_code,
+            actor=actor,
+            case=detail.case,
+            facts=facts,
+            blocks=_subjects(facts),
+            values=values,
+            appeal=appeal,
+            findings=findings,
+            error=error,
+            editable=appeal is None
+            or appeal.status.value in ("DRAFT", "REJECTED", "MORE_INFO_REQUESTED"),
+            kinds=list(AttachmentKind),
+        )
+
+
+def _as_form(values: dict[str, str]) -> FormData:
+    return FormData(list(values.items()))
+
+
+@router.get("/cases/{case_id}/appeal", response_class=HTMLResponse)
+def appeal_page(request: Request, db: Db, case_id: int) -> Response:
+    return _page(request, db, require_actor(request), case_id)
+
+
+@router.post("/cases/{case_id}/appeal/check", response_class=HTMLResponse)
+def check_plan(request: Request, db: Db, case_id: int, form: Posted) -> Response:
+    """The findings fragment htmx swaps in while the seller types (nothing is saved)."""
+    csrf.check(request, _field(form, "csrf_token"))
+    actor = require_actor(request)
+    language = language_of(request, actor)
+    with db.transaction() as session:
+        facts = appeals.case_facts(session, cases.get_case(session, actor, case_id).case)
+        try:
+            findings: list[Finding] = appeals.check_appeal(
+                session, actor, plan_from_form(form, facts), case_id
+            )
+        except InvalidInput as error:
+            return render(request, "_findings.html", language, findings=[], error=error.message)
+        return render(request, "_findings.html", language, findings=findings)
+
+
+@router.post("/cases/{case_id}/appeal")
+def submit_plan(request: Request, db: Db, case_id: int, form: Posted) -> Response:
+    """Save a draft or submit; a refused plan comes back with the seller's text kept."""
+    csrf.check(request, _field(form, "csrf_token"))
+    actor = require_actor(request)
+    draft = _field(form, "intent") == "draft"
+    try:
+        with db.transaction() as session:
+            facts = appeals.case_facts(session, cases.get_case(session, actor, case_id).case)
+            appeals.submit_appeal(session, actor, case_id, plan_from_form(form, facts), draft=draft)
+    except InvalidInput as error:
+        return _page(request, db, actor, case_id, form=form, error=error.message, status_code=422)
+    return RedirectResponse(f"/cases/{case_id}/appeal", status_code=303)
+
+
+@router.post("/cases/{case_id}/appeal/attachments")
+def upload_evidence(
+    request: Request,
+    db: Db,
+    case_id: int,
+    csrf_token: Annotated[str, Form()],
+    kind: Annotated[AttachmentKind, Form()],
+    upload: Annotated[UploadFile, File()],
+) -> Response:
+    """Evidence joins the appeal (a draft is started if there is none yet)."""
+    csrf.check(request, csrf_token)
+    actor = require_actor(request)
+    data = upload.file.read(appeals.MAX_ATTACHMENT_BYTES + 1)
+    with db.transaction() as session:
+        appeal = _appeal_of(session, actor, case_id)
+        if appeal is None:
+            appeal = appeals.submit_appeal(session, actor, case_id, PlanOfAction(), draft=True)
+        appeals.add_attachment(
+            session,
+            actor,
+            settings_of(request).attachments_dir,
+            appeal.id,
+            filename=upload.filename or "attachment",
+            data=data,
+            kind=kind,
+        )
+    return RedirectResponse(f"/cases/{case_id}/appeal", status_code=303)

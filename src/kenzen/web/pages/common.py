@@ -1,0 +1,171 @@
+"""What every page shares: the session's actor, the page language, rendering, and turning a
+service's refusal into a 404 or 403 page.
+
+Pages never decide permissions: they call services with the session's actor, and
+``PageRoute`` renders the error a service raised, so a seller who edits a URL to reach
+another seller's page sees the same 404 as for a page that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from kenzen import i18n
+from kenzen.access import Actor, Role
+from kenzen.config import Settings
+from kenzen.db import Database
+from kenzen.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from kenzen.identity import service as identity
+from kenzen.identity.models import TokenKind
+from kenzen.sellers.models import Seller
+from kenzen.web.deps import SESSION_COOKIE
+from kenzen.web.pages import csrf
+from kenzen.web.templates import TEMPLATES_DIR
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+#: The menu each role sees: (path, i18n key). The server enforces access; this only reflects it.
+MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.SELLER: (
+        ("/", "ui.menu.health"),
+        ("/cases", "ui.menu.cases"),
+        ("/callbacks", "ui.menu.callback"),
+        ("/verify", "page.verify"),
+    ),
+    Role.AHS_AGENT: (
+        ("/staff/callbacks", "ui.menu.callbacks"),
+        ("/staff/sellers", "ui.menu.sellers"),
+    ),
+    Role.ACCOUNT_SPECIALIST: (
+        ("/staff/appeals", "ui.menu.queue"),
+        ("/staff/sellers", "ui.menu.sellers"),
+    ),
+    Role.RIGHTS_OWNER: (("/rights", "ui.menu.rights"),),
+    Role.ADMIN: (("/staff/audit", "ui.menu.audit"),),
+}
+
+
+class LoginRequired(Exception):
+    """No valid session: the page answers with a redirect to the login form."""
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def database_of(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def browser_language(request: Request) -> str:
+    preferred = request.headers.get("accept-language", "")
+    return "ja" if preferred.lower().startswith("ja") else "en"
+
+
+def session_actor(request: Request, db: Database) -> Actor | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        with db.transaction() as session:
+            return identity.actor_for_token(session, token, TokenKind.SESSION)
+    except Unauthenticated:
+        return None
+
+
+def require_actor(request: Request) -> Actor:
+    actor = session_actor(request, database_of(request))
+    if actor is None:
+        raise LoginRequired
+    return actor
+
+
+def language_of(request: Request, actor: Actor | None) -> str:
+    """The user's chosen language; else a seller's account language; else the browser's."""
+    if actor is None:
+        return browser_language(request)
+    with database_of(request).transaction() as session:
+        chosen = identity.user_language(session, actor)
+        if chosen:
+            return chosen
+        if actor.seller_id is not None:
+            seller = session.get(Seller, actor.seller_id)
+            if seller is not None:
+                return seller.language.value
+    return browser_language(request)
+
+
+def metric_name(metric: str, language: str) -> str:
+    """A metric's name for people; its id when the catalogue has none."""
+    key = f"metric.{metric}"
+    return i18n.t(key, language) if key in i18n.MESSAGES else metric
+
+
+def render(
+    request: Request,
+    name: str,
+    language: str,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    token = csrf.token_for(request)
+    actor: Actor | None = context.get("actor")
+
+    def translate(key: str, **values: object) -> str:
+        return i18n.t(key, language, **values)
+
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "t": translate,
+            "lang": language,
+            "csrf_token": token,
+            "menu": MENUS.get(actor.role, ()) if actor else (),
+            "path": request.url.path,
+            "metric_name": lambda metric: metric_name(metric, language),
+            **context,
+        },
+        status_code=status_code,
+    )
+    csrf.remember(response, token, secure=settings_of(request).secure_cookies)
+    return response
+
+
+_STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, InvalidInput: 422}
+
+
+class PageRoute(APIRoute):
+    """Renders a service's NotFound, Forbidden, Conflict or InvalidInput as an HTML page,
+    and sends a visitor without a session to the login form."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired:
+                return RedirectResponse("/login", status_code=303)
+            except (NotFound, Forbidden, Conflict, InvalidInput) as error:
+                status = next(code for kind, code in _STATUS.items() if isinstance(error, kind))
+                actor = session_actor(request, database_of(request))
+                return render(
+                    request,
+                    "error.html",
+                    language_of(request, actor),
+                    status_code=status,
+                    actor=actor,
+                    status=status,
+                    message=error.message,
+                )
+
+        return page_handler

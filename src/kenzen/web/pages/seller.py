@@ -1,0 +1,202 @@
+"""The seller's pages: Account Health, cases with their timeline, and the callback booking.
+
+Staff with the right to read a seller's health see the same Account Health page under
+``/sellers/{id}``; a seller asking for another seller's id gets the service's 404.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from kenzen.access import Actor, Role
+from kenzen.appeals import service as appeals
+from kenzen.cases import service as cases
+from kenzen.errors import InvalidInput
+from kenzen.health import service as health_service
+from kenzen.health.service import TrendPoint
+from kenzen.policy.document import Policy
+from kenzen.sellers.models import Seller
+from kenzen.support import service as support
+from kenzen.support.slots import local, slots
+from kenzen.web.deps import Db
+from kenzen.web.pages import csrf
+from kenzen.web.pages.common import PageRoute, language_of, metric_name, render, require_actor
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+#: How many bookable slots the callback form offers.
+SLOT_CHOICES = 24
+
+
+def _trend_json(points: list[TrendPoint], target: float, label: str) -> str:
+    """The data one chart draws (static/kenzen.js); rates in percent."""
+    return json.dumps(
+        {
+            "label": label,
+            "days": [p.day.isoformat() for p in points],
+            "values": [None if p.rate is None else round(p.rate * 100, 3) for p in points],
+            "target": round(target * 100, 3),
+        }
+    )
+
+
+def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Response:
+    language = language_of(request, actor)
+    policy: Policy = request.app.state.policy.current
+    with db.transaction() as session:
+        health = health_service.get_seller_health(session, actor, policy, seller_id)
+        trends = health_service.metric_trends(session, actor, seller_id)
+        case_list = cases.list_cases(session, actor, seller_id=seller_id)
+        texts = {
+            v.violation.id: policy.violations[v.violation.category].text for v in health.violations
+        }
+        charts = {
+            m.metric: _trend_json(
+                trends.get(m.metric, []),
+                m.target_value,
+                metric_name(m.metric, language),
+            )
+            for m in health.metrics
+        }
+        return render(
+            request,
+            "seller_health.html",
+            language,
+            actor=actor,
+            health=health,
+            texts={vid: text["ja" if language == "ja" else "en"] for vid, text in texts.items()},
+            charts=charts,
+            cases=case_list,
+        )
+
+
+@router.get("/sellers/{seller_id}", response_class=HTMLResponse)
+def seller_health(request: Request, db: Db, seller_id: str) -> Response:
+    return health_page(request, db, require_actor(request), seller_id)
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def case_list(request: Request, db: Db) -> Response:
+    actor = require_actor(request)
+    with db.transaction() as session:
+        found = cases.list_cases(session, actor)
+        return render(request, "cases.html", language_of(request, actor), actor=actor, cases=found)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, db: Db, case_id: int) -> Response:
+    """The case's timeline, newest first; AHS also sees the guidance it explains."""
+    actor = require_actor(request)
+    language = language_of(request, actor)
+    with db.transaction() as session:
+        detail = cases.get_case(session, actor, case_id)
+        guidance = appeals.guidance(session, actor, case_id) if actor.role is Role.AHS_AGENT else []
+        return render(
+            request,
+            "case.html",
+            language,
+            actor=actor,
+            case=detail.case,
+            entries=list(reversed(detail.entries)),
+            guidance=guidance,
+        )
+
+
+@router.get("/callbacks", response_class=HTMLResponse)
+def callbacks_page(
+    request: Request, db: Db, case: int | None = None, move: int | None = None
+) -> Response:
+    actor = require_actor(request)
+    return _callbacks(request, db, actor, case=case, move=move)
+
+
+def _callbacks(
+    request: Request,
+    db: Db,
+    actor: Actor,
+    *,
+    case: int | None = None,
+    move: int | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    language = language_of(request, actor)
+    with db.transaction() as session:
+        if actor.seller_id is None:
+            raise InvalidInput("only a seller books a callback for itself")
+        seller = session.get(Seller, actor.seller_id)
+        assert seller is not None
+        booked = support.list_callbacks(session, actor, seller_id=seller.id)
+        hours = support.hours_of(session, seller.marketplace_id)
+        choices = [
+            (slot, local(hours, slot))
+            for slot in islice(slots(hours, datetime.now(UTC)), SLOT_CHOICES)
+        ]
+        open_cases = cases.list_cases(session, actor, seller_id=seller.id)
+        return render(
+            request,
+            "callbacks.html",
+            language,
+            status_code=status_code,
+            actor=actor,
+            seller=seller,
+            callbacks=booked,
+            choices=choices,
+            time_zone=hours.time_zone,
+            cases=[c for c in open_cases if c.status.value != "CLOSED"],
+            chosen_case=case,
+            move=move,
+            error=error,
+        )
+
+
+@router.post("/callbacks")
+def book_callback(
+    request: Request,
+    db: Db,
+    csrf_token: Annotated[str, Form()],
+    phone: Annotated[str, Form(max_length=40)],
+    slot: Annotated[str, Form(max_length=40)],
+    case_id: Annotated[int | None, Form()] = None,
+    replaces: Annotated[int | None, Form()] = None,
+) -> Response:
+    """Book (or move, with ``replaces``) the call; the service offers the next free slot."""
+    csrf.check(request, csrf_token)
+    actor = require_actor(request)
+    try:
+        preferred = datetime.fromisoformat(slot)
+    except ValueError:
+        raise InvalidInput("slot: pick one of the offered times") from None
+    if actor.seller_id is None:
+        raise InvalidInput("only a seller books a callback for itself")
+    try:
+        with db.transaction() as session:
+            support.request_callback(
+                session,
+                actor,
+                actor.seller_id,
+                phone=phone,
+                preferred=preferred,
+                case_id=case_id,
+                replaces=replaces,
+            )
+    except InvalidInput as error:
+        return _callbacks(request, db, actor, error=error.message, status_code=422)
+    return RedirectResponse("/callbacks", status_code=303)
+
+
+@router.post("/callbacks/{callback_id}/cancel")
+def cancel_callback(
+    request: Request, db: Db, callback_id: int, csrf_token: Annotated[str, Form()]
+) -> Response:
+    csrf.check(request, csrf_token)
+    actor = require_actor(request)
+    with db.transaction() as session:
+        support.cancel_callback(session, actor, callback_id)
+    return RedirectResponse("/callbacks", status_code=303)

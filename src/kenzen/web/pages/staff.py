@@ -1,0 +1,209 @@
+"""The staff console: the AHS callback line, the Account Specialists' review desk, seller
+search and the audit log. Each service refuses a role that may not use it; the page only
+renders what the service returned."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from kenzen.appeals import service as appeals
+from kenzen.appeals.models import PENDING, AppealStatus
+from kenzen.audit import Outcome
+from kenzen.cases import service as cases
+from kenzen.errors import InvalidInput, NotFound
+from kenzen.identity import service as identity
+from kenzen.sellers import service as sellers
+from kenzen.support import service as support
+from kenzen.support.models import CallbackStatus, CallOutcome
+from kenzen.web.deps import Db
+from kenzen.web.pages import csrf
+from kenzen.web.pages.common import PageRoute, language_of, render, require_actor
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+_WAITING = (CallbackStatus.BOOKED, CallbackStatus.CLAIMED)
+
+
+@router.get("/staff/callbacks", response_class=HTMLResponse)
+def callback_queue(request: Request, db: Db) -> Response:
+    """Today's calls by time, then the coming days (each in the marketplace's time)."""
+    actor = require_actor(request)
+    with db.transaction() as session:
+        views = [v for v in support.list_callbacks(session, actor) if v.callback.status in _WAITING]
+        today = [
+            v for v in views if v.local_start.date() == datetime.now(v.local_start.tzinfo).date()
+        ]
+        later = [v for v in views if v not in today]
+        return render(
+            request,
+            "staff_callbacks.html",
+            language_of(request, actor),
+            actor=actor,
+            today=today,
+            later=later,
+        )
+
+
+@router.post("/staff/callbacks/{callback_id}/claim")
+def claim(
+    request: Request, db: Db, callback_id: int, csrf_token: Annotated[str, Form()]
+) -> Response:
+    csrf.check(request, csrf_token)
+    actor = require_actor(request)
+    with db.transaction() as session:
+        support.claim_callback(session, actor, callback_id)
+    return RedirectResponse(f"/staff/callbacks/{callback_id}", status_code=303)
+
+
+@router.get("/staff/callbacks/{callback_id}", response_class=HTMLResponse)
+def callback_page(request: Request, db: Db, callback_id: int) -> Response:
+    """The call in hand: the case, the guidance to explain, and the notes form."""
+    actor = require_actor(request)
+    with db.transaction() as session:
+        view = next(
+            (v for v in support.list_callbacks(session, actor) if v.callback.id == callback_id),
+            None,
+        )
+        if view is None:
+            raise NotFound(f"callback {callback_id} not found")
+        detail = cases.get_case(session, actor, view.callback.case_id)
+        return render(
+            request,
+            "staff_callback.html",
+            language_of(request, actor),
+            actor=actor,
+            view=view,
+            case=detail.case,
+            entries=list(reversed(detail.entries)),
+            guidance=appeals.guidance(session, actor, view.callback.case_id),
+            outcomes=list(CallOutcome),
+        )
+
+
+@router.post("/staff/callbacks/{callback_id}/complete")
+def complete(
+    request: Request,
+    db: Db,
+    callback_id: int,
+    csrf_token: Annotated[str, Form()],
+    outcome: Annotated[CallOutcome, Form()],
+    notes: Annotated[str, Form(max_length=support.MAX_NOTES)] = "",
+) -> Response:
+    csrf.check(request, csrf_token)
+    actor = require_actor(request)
+    with db.transaction() as session:
+        support.complete_callback(session, actor, callback_id, outcome=outcome, notes=notes)
+    return RedirectResponse("/staff/callbacks", status_code=303)
+
+
+@router.get("/staff/appeals", response_class=HTMLResponse)
+def review_queue(request: Request, db: Db) -> Response:
+    """Appeals waiting for a decision, the earliest case deadline first."""
+    actor = require_actor(request)
+    with db.transaction() as session:
+        queue = [a for a in appeals.list_appeals(session, actor) if a.status in PENDING]
+        deadlines = {a.id: cases.get_case(session, actor, a.case_id).case.deadline for a in queue}
+        return render(
+            request,
+            "staff_appeals.html",
+            language_of(request, actor),
+            actor=actor,
+            queue=queue,
+            deadlines=deadlines,
+        )
+
+
+def _packet(
+    request: Request, db: Db, appeal_id: int, *, error: str | None = None, status_code: int = 200
+) -> Response:
+    actor = require_actor(request)
+    with db.transaction() as session:
+        packet = appeals.get_appeal(session, actor, appeal_id)
+        latest = packet.appeal.versions[-1] if packet.appeal.versions else None
+        return render(
+            request,
+            "staff_packet.html",
+            language_of(request, actor),
+            status_code=status_code,
+            actor=actor,
+            packet=packet,
+            latest=latest,
+            entries=list(reversed(packet.case.entries)),
+            decisions=[
+                AppealStatus.ACCEPTED,
+                AppealStatus.REJECTED,
+                AppealStatus.MORE_INFO_REQUESTED,
+            ],
+            pending=packet.appeal.status in PENDING,
+            error=error,
+        )
+
+
+@router.get("/staff/appeals/{appeal_id}", response_class=HTMLResponse)
+def review_packet(request: Request, db: Db, appeal_id: int) -> Response:
+    return _packet(request, db, appeal_id)
+
+
+@router.post("/staff/appeals/{appeal_id}/decision")
+def decide(
+    request: Request,
+    db: Db,
+    appeal_id: int,
+    csrf_token: Annotated[str, Form()],
+    decision: Annotated[AppealStatus, Form()],
+    reasons: Annotated[str, Form(max_length=10_000)] = "",
+    deadline: Annotated[date | None, Form()] = None,
+) -> Response:
+    csrf.check(request, csrf_token)
+    actor = require_actor(request)
+    due = datetime.combine(deadline, time(23, 59), UTC) if deadline else None
+    try:
+        with db.transaction() as session:
+            appeals.decide_appeal(
+                session, actor, appeal_id, decision=decision, reasons=reasons, deadline=due
+            )
+    except InvalidInput as error:
+        return _packet(request, db, appeal_id, error=error.message, status_code=422)
+    return RedirectResponse(f"/staff/appeals/{appeal_id}", status_code=303)
+
+
+@router.get("/staff/sellers", response_class=HTMLResponse)
+def seller_search(request: Request, db: Db, q: str = "") -> Response:
+    actor = require_actor(request)
+    with db.transaction() as session:
+        found = sellers.search_sellers(session, actor, q[:200])
+        return render(
+            request,
+            "staff_sellers.html",
+            language_of(request, actor),
+            actor=actor,
+            q=q,
+            found=found,
+        )
+
+
+@router.get("/staff/audit", response_class=HTMLResponse)
+def audit_log(
+    request: Request, db: Db, action: str = "", target: str = "", outcome: str = ""
+) -> Response:
+    actor = require_actor(request)
+    chosen = Outcome(outcome) if outcome in {o.value for o in Outcome} else None
+    with db.transaction() as session:
+        rows = identity.audit_log(
+            session, actor, action=action or None, target=target or None, outcome=chosen
+        )
+        return render(
+            request,
+            "audit.html",
+            language_of(request, actor),
+            actor=actor,
+            rows=rows,
+            action=action,
+            target=target,
+            outcome=outcome,
+            outcomes=list(Outcome),
+        )

@@ -1,0 +1,105 @@
+"""The seed's journey by clicking: the deactivated demo seller reads the notice, books a
+call, writes a Plan of Action while the checker's findings update without a reload, and
+submits; the Account Specialist reads the packet and accepts; the seller sees NORMAL.
+The screenshots for docs/screenshots/ are taken along the way, in Japanese and English."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import SELLER, SPECIALIST, log_in, serious_accessibility_violations, shoot
+
+
+def _switch_language(page: Page) -> None:
+    page.get_by_test_id("switch-language").click()
+    page.wait_for_load_state("networkidle")
+
+
+def _seller_books_a_call_and_writes_the_plan(page: Page, server: str, artifacts: Path) -> None:
+    log_in(page, server, SELLER)
+    expect(page.get_by_test_id("account-status")).to_contain_text("DEACTIVATED")
+    shoot(page, artifacts, "seller-health-ja")
+    _switch_language(page)
+    expect(page.get_by_test_id("account-status")).to_contain_text("Deactivated")
+    shoot(page, artifacts, "seller-health-en")
+    _switch_language(page)
+
+    # the notice: the deactivation case and its timeline, newest first
+    page.get_by_role("link", name=re.compile("caps.ip_complaints")).first.click()
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_contain_text("DEACTIVATED")
+    case_url = page.url
+
+    # the callback, shown in the seller's time zone; then moved once
+    page.get_by_role("link", name="電話を予約").click()
+    expect(page.locator("#slot option").first).to_contain_text("JST")
+    page.get_by_label("電話番号").fill("03-1234-5678")
+    page.get_by_test_id("book-call").click()
+    booked = page.get_by_test_id("booked-call")
+    expect(booked).to_have_count(1)
+    first_time = booked.locator("strong").inner_text()
+    booked.get_by_role("link", name="変更").click()
+    page.locator("#slot").select_option(index=3)
+    page.get_by_label("電話番号").fill("03-1234-5678")
+    page.get_by_test_id("book-call").click()
+    expect(page.get_by_test_id("booked-call")).to_have_count(1)
+    assert page.get_by_test_id("booked-call").locator("strong").inner_text() != first_time
+
+    # the plan: findings update as the seller types, without a full reload
+    page.goto(case_url)
+    page.get_by_role("link", name="改善計画書").click()
+    page.evaluate("window.__sameDocument = true")
+    findings = page.get_by_test_id("findings")
+    expect(findings.get_by_test_id("finding").first).to_be_visible()
+    before = findings.inner_text()
+    causes = page.locator("textarea[id^=cause-]")
+    for index in range(causes.count()):
+        causes.nth(index).fill("ノーブランド品と思い込み、ブランドの確認をせずに仕入れた。")
+        page.locator(f"#actions-{index}").fill("該当の出品を削除し、在庫を返品した。")
+    expect(findings).not_to_have_text(before)
+    assert page.evaluate("window.__sameDocument") is True
+    shoot(page, artifacts, "appeal-findings-ja")
+    assert not serious_accessibility_violations(page)
+    for index in range(causes.count()):
+        page.locator(f"#prevent-{index}").fill(
+            "仕入れ前に商標データベースでブランドを確認し、責任者が承認する。"
+        )
+    for answer in page.locator("textarea[id^=listing-]").all():
+        answer.fill("出品を削除し、仕入先から請求書を取り寄せた。")
+    page.get_by_test_id("submit-plan").click()
+    expect(page.get_by_test_id("appeal-status")).to_have_text("提出済み")
+    _switch_language(page)
+    expect(page.get_by_test_id("appeal-status")).to_have_text("Submitted")
+    shoot(page, artifacts, "appeal-findings-en")
+    _switch_language(page)
+
+
+def _specialist_accepts(page: Page, server: str, artifacts: Path) -> None:
+    log_in(page, server, SPECIALIST)
+    page.get_by_test_id("queued-appeal").filter(has_text="S0001").get_by_role("link").click()
+    expect(page.get_by_test_id("packet-plan")).to_contain_text("ノーブランド品と思い込み")
+    expect(page.locator("main")).not_to_contain_text("AHS内部")
+    shoot(page, artifacts, "review-packet-ja")
+    _switch_language(page)
+    shoot(page, artifacts, "review-packet-en")
+    assert not serious_accessibility_violations(page)
+    page.get_by_label("Accepted", exact=True).check()
+    page.get_by_label("Reasons:", exact=True).fill("The root cause and prevention are concrete.")
+    page.get_by_test_id("decide").click()
+    expect(page.get_by_test_id("appeal-status")).to_have_text("Accepted")
+
+
+def test_the_appeal_journey_by_clicking(browser: Browser, server: str, artifacts: Path) -> None:
+    for act in (_seller_books_a_call_and_writes_the_plan, _specialist_accepts):
+        context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+        act(context.new_page(), server, artifacts)
+        context.close()
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    log_in(page, server, SELLER)
+    expect(page.get_by_test_id("account-status")).to_contain_text("NORMAL")
+    expect(page.get_by_test_id("account-status")).to_contain_text("正常")
+    context.close()
