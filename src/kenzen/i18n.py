@@ -356,6 +356,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "ui.points": {"en": "−{points} points", "ja": "−{points} ポイント"},
     "ui.what_to_do": {"en": "What to do:", "ja": "対応方法:"},
     "ui.case_status.OPEN": {"en": "Open", "ja": "対応待ち"},
+    "ui.unread": {"en": "Unread", "ja": "未読"},
+    "ui.new": {"en": "New", "ja": "新着"},
     "ui.case_status.AWAITING_SELLER": {"en": "Waiting for you", "ja": "出品者の回答待ち"},
     "ui.case_status.UNDER_REVIEW": {"en": "Under review", "ja": "審査中"},
     "ui.case_status.RESOLVED": {"en": "Resolved", "ja": "解決済み"},

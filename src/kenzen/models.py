@@ -2,7 +2,7 @@
 
 from kenzen.appeals.models import Appeal, AppealDecision, AppealVersion, Attachment
 from kenzen.audit import AuditEntry
-from kenzen.cases.models import Case, CaseEntry
+from kenzen.cases.models import Case, CaseEntry, CaseRead
 from kenzen.complaints.models import Brand, Complaint, ComplaintListing, ProtectedTerm
 from kenzen.identity.models import Token, User
 from kenzen.metrics.models import MetricRun, MetricSnapshot, OrderVolume
@@ -30,6 +30,7 @@ __all__ = [
     "Callback",
     "Case",
     "CaseEntry",
+    "CaseRead",
     "Complaint",
     "ComplaintListing",
     "EnforcementAction",

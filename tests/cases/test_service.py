@@ -66,3 +66,23 @@ def test_a_seller_cannot_write_internal_notes(world: World) -> None:
         service.add_case_note(
             session, world.actors[Role.SELLER], case_id, text="x", visibility=Visibility.AHS
         )
+
+
+def test_unread_follows_the_entries_each_reader_may_see(world: World) -> None:
+    case_id = _case_with_every_audience(world)
+    seller, specialist = world.actors[Role.SELLER], world.actors[Role.ACCOUNT_SPECIALIST]
+    with world.database.transaction() as session:
+        assert service.unread_case_ids(session, seller, [case_id]) == {case_id}
+        assert service.mark_read(session, seller, case_id) is None
+        assert service.unread_case_ids(session, seller, [case_id]) == set()
+    # an AHS-only note is news to nobody but AHS
+    with world.database.transaction() as session:
+        service.add_case_note(
+            session, world.actors[Role.AHS_AGENT], case_id, text="call", visibility=Visibility.AHS
+        )
+        assert service.unread_case_ids(session, seller, [case_id]) == set()
+        assert service.unread_case_ids(session, specialist, [case_id]) == {case_id}
+    with world.database.transaction() as session:
+        service.add_case_note(session, SYSTEM, case_id, text="notice", visibility=Visibility.SELLER)
+        assert service.unread_case_ids(session, seller, [case_id]) == {case_id}
+        assert service.mark_read(session, seller, case_id) is not None

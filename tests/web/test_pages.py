@@ -168,3 +168,18 @@ def test_pages_load_no_inline_script_or_style(client: TestClient, world: World) 
     assert "<style" not in page
     assert " style=" not in page
     assert "default-src 'self'" in client.get("/").headers["content-security-policy"]
+
+
+def test_unread_notices_are_marked_until_the_case_is_opened(
+    client: TestClient, world: World
+) -> None:
+    _seller_with_password(world)  # S2 is deactivated: one case with a notice
+    _log_in(client)
+    listing = client.get("/cases").text
+    assert listing.count('data-testid="unread"') == 1
+    case_id = re.search(r'href="/cases/(\d+)"', listing)
+    assert case_id is not None
+    opened = client.get(f"/cases/{case_id.group(1)}").text
+    assert "pill-new" in opened
+    assert 'data-testid="unread"' not in client.get("/cases").text
+    assert "pill-new" not in client.get(f"/cases/{case_id.group(1)}").text

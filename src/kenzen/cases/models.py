@@ -70,3 +70,13 @@ class CaseEntry(Base):
     text: Mapped[str] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="entries")
+
+
+class CaseRead(Base):
+    """When a user last opened a case: later entries they may read are unread."""
+
+    __tablename__ = "case_reads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

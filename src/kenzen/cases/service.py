@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kenzen import access
 from kenzen.access import Action, Actor, Scope, Visibility
-from kenzen.cases.models import OPEN_STATUSES, Case, CaseEntry, CaseKind, CaseStatus, EntryKind
+from kenzen.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEntry,
+    CaseKind,
+    CaseRead,
+    CaseStatus,
+    EntryKind,
+)
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
 from kenzen.notify import service as notices
@@ -122,3 +131,42 @@ def add_case_note(
         )
     )
     return entry
+
+
+def _readable(actor: Actor) -> list[Visibility]:
+    return [v for v in Visibility if access.may_read(actor, v)]
+
+
+def unread_case_ids(session: Session, actor: Actor, case_ids: Sequence[int]) -> set[int]:
+    """The cases with an entry the actor may read that is newer than its last visit."""
+    if actor.user_id is None or not case_ids:
+        return set()
+    latest = (
+        select(CaseEntry.case_id, func.max(CaseEntry.at).label("at"))
+        .where(CaseEntry.case_id.in_(case_ids), CaseEntry.visibility.in_(_readable(actor)))
+        .group_by(CaseEntry.case_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(latest.c.case_id)
+        .outerjoin(
+            CaseRead,
+            (CaseRead.case_id == latest.c.case_id) & (CaseRead.user_id == actor.user_id),
+        )
+        .where((CaseRead.seen_at.is_(None)) | (CaseRead.seen_at < latest.c.at))
+    )
+    return {int(case_id) for (case_id,) in rows}
+
+
+def mark_read(session: Session, actor: Actor, case_id: int) -> datetime | None:
+    """Record that the actor opened the case (after ``get_case`` authorised it); return
+    the previous visit, so the page can mark what is new since."""
+    if actor.user_id is None:
+        return None
+    read = session.get(CaseRead, (actor.user_id, case_id))
+    previous = read.seen_at if read else None
+    if read is None:
+        session.add(CaseRead(user_id=actor.user_id, case_id=case_id, seen_at=utcnow()))
+    else:
+        read.seen_at = utcnow()
+    return previous

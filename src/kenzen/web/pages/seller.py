@@ -53,6 +53,7 @@ def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Respo
         health = health_service.get_seller_health(session, actor, policy, seller_id)
         trends = health_service.metric_trends(session, actor, seller_id)
         case_list = cases.list_cases(session, actor, seller_id=seller_id)
+        unread = cases.unread_case_ids(session, actor, [c.id for c in case_list])
         texts = {
             v.violation.id: policy.violations[v.violation.category].text for v in health.violations
         }
@@ -73,6 +74,7 @@ def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Respo
             texts={vid: text["ja" if language == "ja" else "en"] for vid, text in texts.items()},
             charts=charts,
             cases=case_list,
+            unread=unread,
         )
 
 
@@ -86,7 +88,15 @@ def case_list(request: Request, db: Db) -> Response:
     actor = require_actor(request)
     with db.transaction() as session:
         found = cases.list_cases(session, actor)
-        return render(request, "cases.html", language_of(request, actor), actor=actor, cases=found)
+        unread = cases.unread_case_ids(session, actor, [c.id for c in found])
+        return render(
+            request,
+            "cases.html",
+            language_of(request, actor),
+            actor=actor,
+            cases=found,
+            unread=unread,
+        )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -96,6 +106,7 @@ def case_page(request: Request, db: Db, case_id: int) -> Response:
     language = language_of(request, actor)
     with db.transaction() as session:
         detail = cases.get_case(session, actor, case_id)
+        seen_before = cases.mark_read(session, actor, case_id)
         guidance = appeals.guidance(session, actor, case_id) if actor.role is Role.AHS_AGENT else []
         return render(
             request,
@@ -104,6 +115,7 @@ def case_page(request: Request, db: Db, case_id: int) -> Response:
             actor=actor,
             case=detail.case,
             entries=list(reversed(detail.entries)),
+            seen_before=seen_before,
             guidance=guidance,
         )
 
