@@ -183,3 +183,23 @@ def test_unread_notices_are_marked_until_the_case_is_opened(
     assert "pill-new" in opened
     assert 'data-testid="unread"' not in client.get("/cases").text
     assert "pill-new" not in client.get(f"/cases/{case_id.group(1)}").text
+
+
+def test_staff_search_shows_status_and_rating(client: TestClient, world: World) -> None:
+    with world.database.transaction() as session:
+        identity.add_user(
+            session, SYSTEM, email="agent@example.test", role=Role.AHS_AGENT, password=PASSWORD
+        )
+        sellers.set_account_status(
+            session, SYSTEM, "S2", status=AccountStatus.AT_RISK, reason="ODR 1.5%"
+        )
+    client.post(
+        "/login",
+        data={"email": "agent@example.test", "password": PASSWORD, "csrf_token": _csrf(client)},
+    )
+    page = client.get("/staff/sellers?q=S", headers={"Accept-Language": "en"}).text
+    rows = re.findall(r'<tr data-testid="found-seller">(.*?)</tr>', page, re.S)
+    assert len(rows) == 2
+    assert "S2" in rows[1]
+    assert "At risk" in rows[1]
+    assert "200 · Healthy" in rows[1]
