@@ -70,6 +70,22 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "While the account is deactivated these listings are inactive: {listings}.",
         "ja": "アカウント停止中は次の出品が無効になります: {listings}。",
     },
+    "rule.caps.ip_complaints": {
+        "en": "limit of intellectual property complaints reached",
+        "ja": "知的財産権の申し立てが上限に達しました",
+    },
+    "rule.caps.restricted_products": {
+        "en": "limit of restricted product violations reached",
+        "ja": "制限対象商品の違反が上限に達しました",
+    },
+    "rule.rating.bands.AT_RISK": {
+        "en": "Account Health Rating at risk",
+        "ja": "アカウント健全性評価がリスクあり",
+    },
+    "rule.rating.bands.UNHEALTHY": {
+        "en": "Account Health Rating unhealthy",
+        "ja": "アカウント健全性評価が不良",
+    },
     "metric.order_defect_rate_mfn": {
         "en": "order defect rate (seller-fulfilled)",
         "ja": "注文不良率(出品者出荷)",

@@ -28,7 +28,9 @@ def _seller_books_a_call_and_writes_the_plan(page: Page, server: str, artifacts:
     _switch_language(page)
 
     # the notice: the deactivation case and its timeline, newest first
-    page.get_by_role("link", name=re.compile("caps.ip_complaints")).first.click()
+    page.get_by_role(
+        "link", name=re.compile("知的財産権の申し立てが上限に達しました")
+    ).first.click()
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("DEACTIVATED")
     case_url = page.url

@@ -86,6 +86,9 @@ def test_cap_deactivates_with_evidence_and_a_second_run_changes_nothing(
             "count": 2,
             "at_least": 2,
         }
+        case = session.get(Case, action.case_id)
+        assert case is not None
+        assert case.title == "アカウントヘルス: 制限対象商品の違反が上限に達しました"
     before = _counts(world)
     with world.database.transaction() as session:
         again = service.evaluate(session, SYSTEM, policy, TODAY)

@@ -190,16 +190,25 @@ def _case_kind(rule: str) -> CaseKind:
     return CaseKind.POLICY_VIOLATION
 
 
-def _case_for(session: Session, seller: Seller, rule: str) -> tuple[Case, bool]:
+def _topic_label(policy: Policy, rule: str, language: str) -> str:
+    """What a rule is about, for a case title the seller understands."""
+    category = policy.violations.get(rule.removeprefix("violations."))
+    if rule.startswith("metrics."):
+        return i18n.t(f"metric.{rule.removeprefix('metrics.')}", language)
+    if rule.startswith("violations.") and category is not None:
+        return category.text["ja" if language == "ja" else "en"].title
+    if f"rule.{rule}" in i18n.MESSAGES:
+        return i18n.t(f"rule.{rule}", language)
+    return rule
+
+
+def _case_for(session: Session, policy: Policy, seller: Seller, rule: str) -> tuple[Case, bool]:
     """The open case about ``rule``, or a new one; and whether it is new."""
     existing = cases.open_case_about(session, seller.id, rule)
     if existing is not None:
         return existing, False
-    topic = rule.removeprefix("metrics.")
-    label = (
-        i18n.t(f"metric.{topic}", seller.language.value) if rule.startswith("metrics.") else rule
-    )
-    title = i18n.t("case.policy.title", seller.language.value, topic=label)
+    language = seller.language.value
+    title = i18n.t("case.policy.title", language, topic=_topic_label(policy, rule, language))
     case = cases.open_case(
         session, seller_id=seller.id, kind=_case_kind(rule), title=title, topic=rule
     )
@@ -273,7 +282,7 @@ def _apply(
                 outcome.actions.append(f"{action.kind.value} {action.category} ({action.rule})")
             continue
         if action.kind is ActionKind.WARN:
-            case, fresh = _case_for(session, seller, action.rule)
+            case, fresh = _case_for(session, policy, seller, action.rule)
             if not fresh:
                 continue
             cases.append_entry(
@@ -290,7 +299,7 @@ def _apply(
             )
             if not restricted:
                 continue
-            case, _ = _case_for(session, seller, action.rule)
+            case, _ = _case_for(session, policy, seller, action.rule)
             cases.append_entry(
                 session,
                 case,
@@ -307,7 +316,7 @@ def _apply(
         else:
             status = action.status
             assert status is not None
-            case, _ = _case_for(session, seller, action.rule)
+            case, _ = _case_for(session, policy, seller, action.rule)
             reason = "; ".join(e.detail for e in action.evidence)
             sellers.set_account_status(
                 session, actor, seller.id, status=status, reason=reason, case_id=case.id
@@ -354,7 +363,7 @@ def _record_violation(
     )
     if active is not None:
         return False
-    case, _ = _case_for(session, seller, action.rule)
+    case, _ = _case_for(session, policy, seller, action.rule)
     session.add(
         Violation(
             seller_id=seller.id,
@@ -432,7 +441,7 @@ def record_violation(
         raise InvalidInput("reason: describe what was found")
     when = occurred_at or utcnow()
     topic = f"violations.{category}"
-    case, _ = _case_for(session, seller, topic)
+    case, _ = _case_for(session, policy, seller, topic)
     language: Literal["ja", "en"] = "ja" if seller.language.value == "ja" else "en"
     text = policy.violations[category].text[language]
     violation = Violation(

@@ -23,6 +23,7 @@ from kenzen.db import Database
 from kenzen.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
+from kenzen.policy.document import Policy
 from kenzen.sellers.models import Seller
 from kenzen.web.deps import SESSION_COOKIE
 from kenzen.web.pages import csrf
@@ -109,6 +110,13 @@ def metric_name(metric: str, language: str) -> str:
     return i18n.t(key, language) if key in i18n.MESSAGES else metric
 
 
+def category_name(request: Request, category: str | None, language: str) -> str:
+    """A violation category's title in the policy, in the page's language."""
+    policy: Policy = request.app.state.policy.current
+    known = policy.violations.get(category or "")
+    return known.text["ja" if language == "ja" else "en"].title if known else (category or "")
+
+
 def render(
     request: Request,
     name: str,
@@ -132,6 +140,7 @@ def render(
             "menu": MENUS.get(actor.role, ()) if actor else (),
             "path": request.url.path,
             "metric_name": lambda metric: metric_name(metric, language),
+            "category_name": lambda category: category_name(request, category, language),
             **context,
         },
         status_code=status_code,
