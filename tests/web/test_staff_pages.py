@@ -1,0 +1,204 @@
+"""The staff console and the rights owners' pages, over real HTTP requests.
+
+The browser suite (tests/e2e) clicks through the appeal journey; these tests cover the
+other forms: AHS calls and notes, a rejection the seller reads, rights owners' brands and
+complaints, the audit filter, evidence upload and the /verify page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from kenzen.access import SYSTEM, Role
+from kenzen.appeals import service as appeals
+from kenzen.appeals.poa import PlanOfAction
+from kenzen.cases.models import CaseKind
+from kenzen.cases.service import open_case
+from kenzen.complaints.brand_check import ListingRow, upsert_listing
+from kenzen.identity.models import User
+from kenzen.identity.service import add_user
+from kenzen.support import service as support
+from tests.conftest import World
+
+PASSWORD = "a staff password"
+JST = ZoneInfo("Asia/Tokyo")
+LogIn = Callable[[Role], None]
+
+
+@pytest.fixture
+def log_in(client: TestClient, world: World) -> LogIn:
+    """Log the client in as a fresh user of ``role`` (a seller user acts for S1)."""
+
+    def act(role: Role) -> None:
+        email = f"{role.value}-web@example.test"
+        with world.database.transaction() as session:
+            if session.scalar(select(User.id).where(User.email == email)) is None:
+                add_user(
+                    session,
+                    SYSTEM,
+                    email=email,
+                    role=role,
+                    password=PASSWORD,
+                    seller_id="S1" if role is Role.SELLER else None,
+                )
+        token = _csrf(client)
+        client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+
+    return act
+
+
+def _csrf(client: TestClient, path: str = "/login") -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert match, path
+    return match.group(1)
+
+
+def _booked(world: World) -> int:
+    day = datetime.now(JST).date() + timedelta(days=1)
+    with world.database.transaction() as session:
+        view = support.request_callback(
+            session,
+            SYSTEM,
+            "S1",
+            phone="090-1234-5678",
+            preferred=datetime(day.year, day.month, day.day, 10, tzinfo=JST),
+        )
+        return view.callback.id
+
+
+def test_ahs_claims_completes_and_keeps_notes_the_seller_never_sees(
+    client: TestClient, world: World, log_in: LogIn
+) -> None:
+    callback_id = _booked(world)
+    log_in(Role.AHS_AGENT)
+    queue = client.get("/staff/callbacks").text
+    assert f'action="/staff/callbacks/{callback_id}/claim"' in queue
+    token = _csrf(client, "/staff/callbacks")
+    claimed = client.post(
+        f"/staff/callbacks/{callback_id}/claim",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert claimed.status_code == 303
+    client.post(
+        f"/staff/callbacks/{callback_id}/complete",
+        data={"csrf_token": token, "outcome": "REACHED", "notes": "CALL-NOTE-7: explained POA"},
+    )
+    assert "CALL-NOTE-7" in client.get(f"/staff/callbacks/{callback_id}").text
+    log_in(Role.SELLER)
+    assert "CALL-NOTE-7" not in client.get("/callbacks").text
+    log_in(Role.ACCOUNT_SPECIALIST)
+    assert client.get(f"/staff/callbacks/{callback_id}").status_code == 403
+
+
+def test_a_rejection_with_reasons_reaches_the_seller(
+    client: TestClient, world: World, log_in: LogIn
+) -> None:
+    with world.database.transaction() as session:
+        case = open_case(session, seller_id="S1", kind=CaseKind.POLICY_VIOLATION, title="x")
+        poa = PlanOfAction.model_validate(
+            {"root_causes": [{"text": "x", "actions": ["a 1"], "preventive_measures": ["b 2"]}]}
+        )
+        appeal = appeals.submit_appeal(session, SYSTEM, case.id, poa)
+    log_in(Role.ACCOUNT_SPECIALIST)
+    assert f"/staff/appeals/{appeal.id}" in client.get("/staff/appeals").text
+    token = _csrf(client, f"/staff/appeals/{appeal.id}")
+    empty = client.post(
+        f"/staff/appeals/{appeal.id}/decision",
+        data={"csrf_token": token, "decision": "REJECTED", "reasons": ""},
+    )
+    assert empty.status_code == 422
+    client.post(
+        f"/staff/appeals/{appeal.id}/decision",
+        data={"csrf_token": token, "decision": "REJECTED", "reasons": "REASON-42: no invoices"},
+    )
+    log_in(Role.SELLER)
+    assert "REASON-42: no invoices" in client.get(f"/cases/{case.id}/appeal").text
+
+
+def test_rights_owner_registers_files_and_retracts(
+    client: TestClient, world: World, log_in: LogIn
+) -> None:
+    with world.database.transaction() as session:
+        row = ListingRow(1, "S1", "A1", "B0A1", "ソラノ イヤホン", "ノーブランド", "", "merchant")
+        listing_id = upsert_listing(session, SYSTEM, row)[0].id
+    log_in(Role.RIGHTS_OWNER)
+    token = _csrf(client, "/rights")
+    client.post(
+        "/rights/brands",
+        data={
+            "csrf_token": token,
+            "name": "Sorano",
+            "registration_number": "JP-1",
+            "country": "JP",
+            "terms": "ソラノ",
+        },
+    )
+    page = client.get("/rights").text
+    brand = re.search(r'name="brand_id"[^>]*>\s*<option value="(\d+)"', page)
+    assert brand is not None, page
+    client.post(
+        "/rights/complaints",
+        data={
+            "csrf_token": token,
+            "brand_id": brand.group(1),
+            "kind": "trademark",
+            "listing_ids": str(listing_id),
+            "evidence": "Test buy",
+        },
+    )
+    filed = re.search(r'action="/rights/complaints/(\d+)/retract"', client.get("/rights").text)
+    assert filed is not None
+    client.post(
+        f"/rights/complaints/{filed.group(1)}/retract",
+        data={"csrf_token": token, "reason": "licensed"},
+    )
+    assert 'action="/rights/complaints/' not in client.get("/rights").text
+
+
+def test_the_audit_log_filters_by_action(client: TestClient, world: World, log_in: LogIn) -> None:
+    log_in(Role.ADMIN)
+    page = client.get("/staff/audit?action=addUser").text
+    actions = set(re.findall(r"<td>(addUser|createToken|addSeller)</td>", page))
+    assert actions == {"addUser"}
+
+
+def test_evidence_upload_is_checked_by_content(
+    client: TestClient, world: World, log_in: LogIn
+) -> None:
+    with world.database.transaction() as session:
+        case = open_case(session, seller_id="S1", kind=CaseKind.POLICY_VIOLATION, title="x")
+    log_in(Role.SELLER)
+    token = _csrf(client, f"/cases/{case.id}/appeal")
+    disguised = client.post(
+        f"/cases/{case.id}/appeal/attachments",
+        data={"csrf_token": token, "kind": "invoice"},
+        files={"upload": ("invoice.pdf", b"MZ not a pdf", "application/pdf")},
+    )
+    assert disguised.status_code == 422
+    client.post(
+        f"/cases/{case.id}/appeal/attachments",
+        data={"csrf_token": token, "kind": "invoice"},
+        files={"upload": ("invoice.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")},
+    )
+    assert "invoice.pdf" in client.get(f"/cases/{case.id}/appeal").text
+
+
+def test_verify_page_calls_a_pasted_fake_suspicious(
+    client: TestClient, world: World, log_in: LogIn
+) -> None:
+    log_in(Role.SELLER)
+    token = _csrf(client, "/verify")
+    fake = (
+        "From: Amaz0n Account Health <account-health@amaz0n-security.example>\r\n"
+        "Subject: Your account is suspended\r\n\r\nClick https://amaz0n-security.example/login\r\n"
+    )
+    page = client.post("/verify", data={"csrf_token": token, "message": fake}).text
+    assert "SUSPICIOUS" in page
