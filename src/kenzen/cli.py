@@ -10,7 +10,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
@@ -326,10 +326,8 @@ def import_(
     with (
         _use_case(as_user) as (session, actor),
         EventStore(get_settings().events_dir) as store,
-        err.status(f"importing {file.name} …", spinner="dots")
-        if err.is_terminal
-        else nullcontext(),
     ):
+        store.show_progress(err.is_terminal)
         report = events.import_events(session, actor, store, kind, file, skip_invalid=skip_invalid)
     seconds = time.perf_counter() - started
     rate = report.rows_read / seconds if seconds > 0 else float(report.rows_read)

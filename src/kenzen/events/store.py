@@ -122,6 +122,13 @@ class EventStore:
     ) -> None:
         self.close()
 
+    def show_progress(self, on: bool) -> None:
+        """DuckDB's own progress bar for statements over a second — for a person at a
+        terminal; scripts and pipes get none."""
+        self.con.execute(f"SET enable_progress_bar = {'true' if on else 'false'}")
+        if on:
+            self.con.execute("SET progress_bar_time = 1000")
+
     def close(self) -> None:
         self.con.close()
 
