@@ -1,0 +1,44 @@
+"""Every third-party module Kenzen imports is a declared runtime dependency.
+
+`make run` installs only those; a module that arrives through a development dependency
+(numpy through pandas, once) works in the test suite and fails on a user's machine.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+SOURCE = Path(__file__).parent.parent / "src" / "kenzen"
+
+
+def _imported_modules() -> set[str]:
+    found: set[str] = set()
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"kenzen"}
+
+
+def _runtime_distributions() -> set[str]:
+    declared = metadata.requires("kenzen") or []
+    runtime = [Requirement(r) for r in declared]
+    return {r.name.lower().replace("_", "-") for r in runtime if not r.marker}
+
+
+def test_every_imported_module_is_a_declared_runtime_dependency() -> None:
+    providers = metadata.packages_distributions()
+    declared = _runtime_distributions()
+    undeclared = {
+        module: providers.get(module, ["?"])
+        for module in _imported_modules()
+        if not {d.lower().replace("_", "-") for d in providers.get(module, [])} & declared
+    }
+    assert undeclared == {}
