@@ -39,21 +39,13 @@ _REASONS = {
 
 
 def _plan(facts: appeals.CaseFacts) -> PlanOfAction:
-    causes = [
-        {
-            "text": "出荷作業日数を1日に設定しており、午後の注文が翌々日の出荷になっていた",
-            "violation_id": v.id,
-            "actions": ["全出品の出荷作業日数を2日に変更しました"],
-            "preventive_measures": ["毎日15時に出荷期限が翌日の注文一覧を担当者が確認します"],
-        }
-        for v in facts.violations
-    ] or [
-        {
-            "text": "出荷作業日数を1日に設定しており、午後の注文が翌々日の出荷になっていた",
-            "metric": facts.metrics[0] if facts.metrics else None,
-            "actions": ["全出品の出荷作業日数を2日に変更しました"],
-            "preventive_measures": ["毎日15時に出荷期限が翌日の注文一覧を担当者が確認します"],
-        }
+    cause = {
+        "text": "出荷作業日数を1日に設定しており、午後の注文が翌々日の出荷になっていた",
+        "actions": ["全出品の出荷作業日数を2日に変更しました"],
+        "preventive_measures": ["毎日15時に出荷期限が翌日の注文一覧を担当者が確認します"],
+    }
+    causes = [{**cause, "violation_id": v.id} for v in facts.violations] or [
+        {**cause, "metric": facts.metrics[0] if facts.metrics else None}
     ]
     listings = [
         {"listing_id": x.listing_id, "text": "出品内容を確認しました"} for x in facts.listings

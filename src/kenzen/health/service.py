@@ -22,7 +22,7 @@ from kenzen.metrics.report import POLICY_COUNTERS, build_report
 from kenzen.policy.document import Policy, SellerText
 from kenzen.policy.models import Violation, ViolationStatus
 from kenzen.policy.rating import Rating, what_if
-from kenzen.policy.service import assess, violation_facts
+from kenzen.policy.service import assess
 from kenzen.sellers.models import Seller
 from kenzen.sellers.service import get_seller
 
@@ -136,12 +136,10 @@ def rating_what_if(
     unknown = [v for v in chosen if v not in known]
     if unknown:
         raise NotFound(f"no counting violation {', '.join(unknown)} for seller {seller_id}")
-    violations = session.scalars(select(Violation).where(Violation.seller_id == seller_id))
-    facts = violation_facts(violations, assessment.instant)
     if_resolved = what_if(
         policy,
-        facts,
-        fulfilled_orders=metrics.fulfilled_orders(session, seller_id, assessment.as_of),
+        assessment.facts,
+        fulfilled_orders=assessment.fulfilled_orders,
         as_of=assessment.instant,
         resolved=chosen,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
@@ -22,8 +23,13 @@ TOKEN_PREFIX = "kz_"  # noqa: S105 - marks Kenzen tokens in logs and scanners
 MIN_PASSWORD_LENGTH = 8
 
 _hasher = PasswordHasher()
-# Verifying against this keeps unknown-email logins as slow as wrong-password ones.
-_DUMMY_HASH = _hasher.hash("kenzen-timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps unknown-email logins as slow as wrong-password ones;
+    made on the first failed login, not when the module is imported."""
+    return _hasher.hash("kenzen-timing-equaliser")
 
 
 def _digest(token: str) -> str:
@@ -129,7 +135,7 @@ def log_in(session: Session, *, email: str, password: str, session_days: int) ->
     """Check the password and open a browser session; the same error for every failure."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or user.password_hash is None or user.disabled_at is not None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         raise Unauthenticated("wrong email or password")
     if not _verify(user.password_hash, password):
         raise Unauthenticated("wrong email or password")

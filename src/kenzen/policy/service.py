@@ -80,6 +80,9 @@ class Assessment:
     as_of: date
     instant: datetime
     metrics: list[MetricValue]
+    facts: list[ViolationFact]
+    """The seller's violations as they stood at ``instant``."""
+    fulfilled_orders: int
     counts: dict[str, int]
     rating: Rating
     decision: Decision
@@ -99,12 +102,8 @@ def assess(session: Session, policy: Policy, seller: Seller, as_of: date) -> Ass
     facts = violation_facts(violations, instant)
     snapshot_day = metrics.latest_as_of(session, seller.id, as_of)
     values = metrics.seller_metrics(session, seller.id, snapshot_day) if snapshot_day else []
-    rating = compute_rating(
-        policy,
-        facts,
-        fulfilled_orders=metrics.fulfilled_orders(session, seller.id, as_of),
-        as_of=instant,
-    )
+    fulfilled = metrics.fulfilled_orders(session, seller.id, as_of)
+    rating = compute_rating(policy, facts, fulfilled_orders=fulfilled, as_of=instant)
     counts = active_counts(policy, facts, instant)
     decision = decide(
         policy,
@@ -113,7 +112,7 @@ def assess(session: Session, policy: Policy, seller: Seller, as_of: date) -> Ass
         counts=counts,
         rating=rating.value,
     )
-    return Assessment(seller.id, as_of, instant, values, counts, rating, decision)
+    return Assessment(seller.id, as_of, instant, values, facts, fulfilled, counts, rating, decision)
 
 
 @dataclass
