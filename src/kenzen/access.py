@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from sqlalchemy.orm import Session
-
-from kenzen import audit
 from kenzen.errors import Forbidden, NotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from kenzen.audit import AuditEntry
 
 
 class Role(enum.StrEnum):
@@ -283,15 +285,25 @@ class Actor:
 SYSTEM = Actor(email="system", role=Role.SYSTEM)
 
 
-def _denial(actor: Actor, action: str, target: str, reason: str) -> audit.AuditEntry:
+def _audit_entry(
+    actor: Actor, action: str, target: str, detail: dict[str, Any] | None, *, denied: bool
+) -> AuditEntry:
+    # Imported on first use: the roles above are all ``kenzen --help`` needs, and building
+    # it must not load the ORM.
+    from kenzen import audit
+
     return audit.entry(
         actor=actor.label,
         actor_role=actor.role.value,
         action=action,
         target=target,
-        outcome=audit.Outcome.DENIED,
-        detail={"reason": reason},
+        outcome=audit.Outcome.DENIED if denied else audit.Outcome.OK,
+        detail=detail,
     )
+
+
+def _denial(actor: Actor, action: str, target: str, reason: str) -> AuditEntry:
+    return _audit_entry(actor, action, target, {"reason": reason}, denied=True)
 
 
 def authorize(
@@ -368,12 +380,6 @@ def authorize_note(actor: Actor, visibility: Visibility, target: str) -> None:
 
 def record(
     actor: Actor, action: Action | str, target: str, detail: dict[str, Any] | None = None
-) -> audit.AuditEntry:
+) -> AuditEntry:
     """The audit entry of a state change the actor made (add it in the same transaction)."""
-    return audit.entry(
-        actor=actor.label,
-        actor_role=actor.role.value,
-        action=str(action),
-        target=target,
-        detail=detail,
-    )
+    return _audit_entry(actor, str(action), target, detail, denied=False)

@@ -1,7 +1,7 @@
-"""The notice commands: ``kenzen worker``, ``dkim``, ``verify``, ``webhook`` and ``notices``.
+"""Notices: ``kenzen worker``, ``verify``, ``dkim``, ``webhook`` and ``notices``.
 
-They reuse the helpers of ``kenzen.cli`` (one transaction per use case, one-line errors),
-which registers them at its end.
+Delivery itself lives in ``kenzen.notify``; these commands only start it, configure it and
+show its state.
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from kenzen.cli import AsOption, _database, _print_rows, _use_case, err, user_errors
-from kenzen.config import get_settings
+from kenzen.cli.support import AsOption, database, err, print_rows, use_case, user_errors
 from kenzen.errors import InvalidInput
-from kenzen.notify import service, webhooks
-from kenzen.notify.keys import ALGORITHMS, Keyring
-from kenzen.notify.smtp import transport_for
-from kenzen.notify.verify import Verdict, verify_notice
-from kenzen.notify.worker import Worker
+
+if TYPE_CHECKING:
+    from kenzen.notify.keys import Keyring
 
 dkim_app: typer.Typer = typer.Typer(help="DKIM keys and the sending domain.", no_args_is_help=True)
 webhook_app: typer.Typer = typer.Typer(help="Webhook subscriptions.", no_args_is_help=True)
@@ -34,6 +31,9 @@ notices_app: typer.Typer = typer.Typer(
 
 
 def _keyring() -> Keyring:
+    from kenzen.config import get_settings
+    from kenzen.notify.keys import Keyring
+
     return Keyring(get_settings().keys_dir)
 
 
@@ -44,9 +44,13 @@ def worker(
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 2.0,
 ) -> None:
     """Deliver queued notices (SMTP, or .eml files without KENZEN_SMTP_HOST) and webhooks."""
+    from kenzen.config import get_settings
+    from kenzen.notify.smtp import transport_for
+    from kenzen.notify.worker import Worker
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
-    database = _database()
+    opened = database()
     transport = transport_for(settings)
     where = (
         f"SMTP {settings.smtp_host}:{settings.smtp_port}"
@@ -54,7 +58,7 @@ def worker(
         else str(settings.mail_dir)
     )
     err.print(f"worker: delivering mail to {where}", highlight=False, markup=False)
-    delivery = Worker(database, Keyring(settings.keys_dir), transport)
+    delivery = Worker(opened, _keyring(), transport)
     try:
         if once:
             handled = 0
@@ -67,7 +71,7 @@ def worker(
             signal.signal(number, lambda *_: stop.set())
         delivery.run(stop, poll_seconds=poll)
     finally:
-        database.dispose()
+        opened.dispose()
 
 
 @dkim_app.command("keygen")
@@ -86,11 +90,14 @@ def dkim_keygen(
     as_user: AsOption = None,
 ) -> None:
     """Create signing keys under KENZEN_HOME/keys and print the DNS TXT records to publish."""
+    from kenzen.notify import service
+    from kenzen.notify.keys import ALGORITHMS
+
     keyring = _keyring()
     chosen = ALGORITHMS if algorithm == "both" else (algorithm,)
     if selector is not None and len(chosen) > 1:
         raise InvalidInput("selector: give --algorithm rsa or ed25519 with --selector")
-    with _use_case(as_user) as (session, actor):
+    with use_case(as_user) as (session, actor):
         existing = {
             key.algorithm
             for key in keyring.dkim_keys(service.sender_domain(session, actor, marketplace))
@@ -114,7 +121,9 @@ def dkim_domain(
     as_user: AsOption = None,
 ) -> None:
     """Set the domain a marketplace's notices are sent from (then create keys for it)."""
-    with _use_case(as_user) as (session, actor):
+    from kenzen.notify import service
+
+    with use_case(as_user) as (session, actor):
         chosen = service.set_mail_domain(session, actor, marketplace, domain)
     err.print(f"{marketplace}: notices come from account-health@{chosen}", highlight=False)
 
@@ -126,11 +135,13 @@ def verify(
     as_user: AsOption = None,
 ) -> None:
     """Check whether a mail is a genuine notice; exit 0 when GENUINE, 1 when SUSPICIOUS."""
+    from kenzen.notify.verify import Verdict, verify_notice
+
     try:
         raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     except OSError as error:
         raise InvalidInput(f"file: cannot read {file}: {error.strerror}") from None
-    with _use_case(as_user) as (session, actor):
+    with use_case(as_user) as (session, actor):
         result = verify_notice(session, actor, _keyring(), raw)
         print(result.verdict.value)
         for finding in result.findings:
@@ -156,7 +167,9 @@ def webhook_add(
     as_user: AsOption = None,
 ) -> None:
     """Subscribe an endpoint; prints its signing secret (and nothing else) once."""
-    with _use_case(as_user) as (session, actor):
+    from kenzen.notify import webhooks
+
+    with use_case(as_user) as (session, actor):
         subscription, secret = webhooks.add_webhook(
             session,
             actor,
@@ -176,7 +189,9 @@ def webhook_list(
     as_user: AsOption = None,
 ) -> None:
     """List subscriptions (secrets show only their first characters)."""
-    with _use_case(as_user) as (session, actor):
+    from kenzen.notify import webhooks
+
+    with use_case(as_user) as (session, actor):
         found = webhooks.list_webhooks(session, actor, marketplace_id=marketplace)
         rows: list[tuple[str, ...]] = [
             (
@@ -188,14 +203,16 @@ def webhook_list(
             )
             for s in found
         ]
-    _print_rows(("id", "marketplace", "url", "secret", "state"), rows)
+    print_rows(("id", "marketplace", "url", "secret", "state"), rows)
 
 
 @webhook_app.command("disable")
 @user_errors
 def webhook_disable(subscription_id: int, as_user: AsOption = None) -> None:
     """Stop sending to a subscription; its delivery log stays."""
-    with _use_case(as_user) as (session, actor):
+    from kenzen.notify import webhooks
+
+    with use_case(as_user) as (session, actor):
         webhooks.disable_webhook(session, actor, subscription_id)
     err.print(f"webhook {subscription_id} disabled", highlight=False)
 
@@ -204,7 +221,9 @@ def webhook_disable(subscription_id: int, as_user: AsOption = None) -> None:
 @user_errors
 def webhook_log(subscription_id: int, as_user: AsOption = None) -> None:
     """The delivery log of a subscription: every attempt, newest delivery first."""
-    with _use_case(as_user) as (session, actor):
+    from kenzen.notify import webhooks
+
+    with use_case(as_user) as (session, actor):
         rows: list[tuple[str, ...]] = [
             (
                 d.notification_id,
@@ -217,7 +236,7 @@ def webhook_log(subscription_id: int, as_user: AsOption = None) -> None:
             for d in webhooks.list_deliveries(session, actor, subscription_id)
             for a in d.log
         ]
-    _print_rows(("notification", "status", "at", "attempt", "http", "detail"), rows)
+    print_rows(("notification", "status", "at", "attempt", "http", "detail"), rows)
 
 
 @notices_app.command("list")
@@ -227,7 +246,9 @@ def notices_list(
     as_user: AsOption = None,
 ) -> None:
     """List notices with their delivery state."""
-    with _use_case(as_user) as (session, actor):
+    from kenzen.notify import service
+
+    with use_case(as_user) as (session, actor):
         rows: list[tuple[str, ...]] = [
             (
                 n.id,
@@ -240,7 +261,7 @@ def notices_list(
             )
             for n in service.list_notices(session, actor, seller_id=seller)
         ]
-    _print_rows(("notice", "seller", "case", "kind", "status", "attempts", "error"), rows)
+    print_rows(("notice", "seller", "case", "kind", "status", "attempts", "error"), rows)
 
 
 @notices_app.command("preferences")
@@ -257,7 +278,9 @@ def notices_preferences(
     as_user: AsOption = None,
 ) -> None:
     """Replace a seller's notification preferences."""
-    with _use_case(as_user) as (session, actor):
+    from kenzen.notify import service
+
+    with use_case(as_user) as (session, actor):
         preference = service.set_preferences(
             session,
             actor,

@@ -1,21 +1,21 @@
-"""The ``kenzen`` command, run as a real process against the test database."""
+"""The ``kenzen`` commands, run in-process against the test database."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner, Result
 
 from kenzen.access import Role
 from kenzen.audit import AuditEntry, Outcome
+from kenzen.cli import app
 from kenzen.complaints.service import register_brand
+from kenzen.config import get_settings
 from kenzen.db import Database
 from kenzen.errors import Unauthenticated
 from kenzen.identity import service as identity
@@ -26,17 +26,19 @@ from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
 
 
-def kenzen(url: str, home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KENZEN_DATABASE_URL": url, "KENZEN_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "kenzen", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+def kenzen(url: str, home: Path, *args: str, stdin: str = "") -> Result:
+    """``kenzen ARGS`` with this database and home; settings are read afresh for each run."""
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(
+            app,
+            args,
+            input=stdin,
+            env={"KENZEN_DATABASE_URL": url, "KENZEN_HOME": str(home)},
+            catch_exceptions=False,
+        )
+    finally:
+        get_settings.cache_clear()
 
 
 def test_bootstrap_marketplace_user_and_token(database: Database, tmp_path: Path) -> None:
@@ -57,7 +59,7 @@ def test_bootstrap_marketplace_user_and_token(database: Database, tmp_path: Path
         "--language",
         "en",
     )
-    assert added.returncode == 0, added.stderr
+    assert added.exit_code == 0, added.stderr
     user = kenzen(
         url,
         tmp_path,
@@ -69,16 +71,16 @@ def test_bootstrap_marketplace_user_and_token(database: Database, tmp_path: Path
         "admin",
         stdin="a long password\n",
     )
-    assert user.returncode == 0, user.stderr
+    assert user.exit_code == 0, user.stderr
     created = kenzen(url, tmp_path, "token", "create", "--user", "ops@example.test")
-    assert created.returncode == 0, created.stderr
+    assert created.exit_code == 0, created.stderr
     token = created.stdout.strip()
     assert created.stdout == token + "\n"
     assert token.startswith("kz_")
     with database.transaction() as session:
         assert identity.actor_for_token(session, token, TokenKind.API).email == "ops@example.test"
     revoked = kenzen(url, tmp_path, "token", "revoke", stdin=token + "\n")
-    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.exit_code == 0, revoked.stderr
     with database.transaction() as session, pytest.raises(Unauthenticated):
         identity.actor_for_token(session, token, TokenKind.API)
 
@@ -89,10 +91,10 @@ def test_set_status_acts_as_the_named_user_through_access_control(
     url = world.database.url
     args = ("seller", "set-status", "S1", "--status", "DEACTIVATED", "--reason", "IP")
     denied = kenzen(url, tmp_path, *args, "--as", "ahs_agent@example.test")
-    assert denied.returncode == 2
+    assert denied.exit_code == 2
     assert denied.stderr == "kenzen: role ahs_agent may not setAccountStatus\n"
     allowed = kenzen(url, tmp_path, *args, "--as", "account_specialist@example.test")
-    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.exit_code == 0, allowed.stderr
     assert "S1: NORMAL → DEACTIVATED" in allowed.stderr
     with world.database.transaction() as session:
         seller = session.get(Seller, "S1")
@@ -138,14 +140,14 @@ def test_user_errors_are_one_line_and_exit_2(
     world: World, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
     result = kenzen(world.database.url, tmp_path, *args)
-    assert (result.returncode, result.stderr) == (2, message)
+    assert (result.exit_code, result.stderr) == (2, message)
 
 
 def test_commands_refuse_an_unmigrated_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     for args in (("seller", "show", "S1"), ("serve", "--port", "1")):
         result = kenzen(url, tmp_path, *args)
-        assert result.returncode == 2
+        assert result.exit_code == 2
         assert result.stderr == (
             "kenzen: the database is not migrated; run `kenzen db upgrade` first\n"
         )
@@ -163,7 +165,7 @@ def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
     orders = tmp_path / "orders.csv"
     orders.write_text(ORDERS + "O2,S9,JP,2026-11-10T10:00:00,merchant,,,x\n", encoding="utf-8")
     rejected = kenzen(url, tmp_path, "import", "orders", str(orders))
-    assert rejected.returncode == 2
+    assert rejected.exit_code == 2
     assert rejected.stderr.splitlines() == [
         "kenzen: orders.csv: 4 invalid value(s); nothing was imported "
         "(--skip-invalid imports the valid rows)",
@@ -174,14 +176,14 @@ def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
         "  line 3, column updated_at: not an ISO 8601 timestamp with offset: x",
     ]
     skipped = kenzen(url, tmp_path, "import", "orders", str(orders), "--skip-invalid")
-    assert skipped.returncode == 0, skipped.stderr
+    assert skipped.exit_code == 0, skipped.stderr
     assert "orders: 2 rows read, 1 inserted, 0 updated, 0 unchanged, 4 rejected" in skipped.stderr
     assert (tmp_path / "orders.csv.rejected.csv").read_text(encoding="utf-8").count("\n") == 2
     computed = kenzen(url, tmp_path, "metrics", "--as-of", "2026-11-20")
-    assert computed.returncode == 0, computed.stderr
+    assert computed.exit_code == 0, computed.stderr
     assert "metrics 2026-11-20: 1 sellers (all sellers), 7 rows" in computed.stderr
     report = kenzen(url, tmp_path, "report", "sp-api", "--seller", "S1")
-    assert report.returncode == 0, report.stderr
+    assert report.exit_code == 0, report.stderr
     document = json.loads(report.stdout)
     jsonschema.validate(document, report_schema())
     assert document["performanceMetrics"][0]["lateShipmentRate"]["status"] == "BAD"
@@ -191,7 +193,7 @@ def test_policy_check_names_the_key_of_a_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "policy.toml"
     bad.write_text("[rating]\nstart = -1\n", encoding="utf-8")
     result = kenzen(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path, "policy", "check", str(bad))
-    assert result.returncode == 2
+    assert result.exit_code == 2
     assert result.stderr.startswith("kenzen: policy: rating")
 
 
@@ -214,17 +216,17 @@ def test_listings_are_imported_screened_and_evaluated(world: World, tmp_path: Pa
         encoding="utf-8",
     )
     screened = kenzen(url, tmp_path, "screen", "listings", str(listings))
-    assert screened.returncode == 0, screened.stderr
+    assert screened.exit_code == 0, screened.stderr
     assert "NO_BRAND_NAMES_TERM" in screened.stdout
     assert screened.stderr == "1 finding(s)\n"
     imported = kenzen(url, tmp_path, "import", "listings", str(listings))
-    assert imported.returncode == 0, imported.stderr
+    assert imported.exit_code == 0, imported.stderr
     assert "listings: 2 imported, 1 brand finding(s)" in imported.stderr
     evaluated = kenzen(url, tmp_path, "evaluate", "--as-of", "2026-11-20")
-    assert evaluated.returncode == 0, evaluated.stderr
+    assert evaluated.exit_code == 0, evaluated.stderr
     assert "evaluated 2 sellers on 2026-11-20" in evaluated.stderr
     no_candidate = kenzen(url, tmp_path, "evaluate", "--as-of", "2026-11-20", "--shadow")
-    assert no_candidate.returncode == 2
+    assert no_candidate.exit_code == 2
     assert "--policy" in no_candidate.stderr
     candidate = tmp_path / "candidate.toml"
     default = resources.files("kenzen.policy").joinpath("policy.toml").read_text("utf-8")
@@ -241,6 +243,6 @@ def test_listings_are_imported_screened_and_evaluated(world: World, tmp_path: Pa
         "--policy",
         str(candidate),
     )
-    assert shadow.returncode == 0, shadow.stderr
+    assert shadow.exit_code == 0, shadow.stderr
     assert "over 2 day(s), 2 sellers" in shadow.stderr
     assert shadow.stderr.rstrip().endswith("nothing changed")

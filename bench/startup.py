@@ -1,0 +1,78 @@
+"""Start-up of the ``kenzen`` command: how long before a command does its work.
+
+Each command runs ``--runs`` times as a fresh ``python -m kenzen`` process; the median
+wall-clock and CPU (user + system, from the child's rusage) are printed. ``--before SRC``
+runs the same commands again with another checkout's ``src`` on ``PYTHONPATH`` (e.g. a
+``git worktree`` of an older commit), interleaved with this tree's runs so that both see
+the same load; the bare interpreter (``python -c pass``) is the floor.
+
+    .venv/bin/python bench/startup.py --runs 9 --before /tmp/kenzen-before/src
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SOURCE = Path(__file__).resolve().parent.parent / "src"
+MAIL = (
+    "From: account-health@jp.kenzen.test\r\nTo: seller@example.test\r\n"
+    "Subject: Your account\r\n\r\nPlease log in.\r\n"
+)
+
+
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one process running ``command``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, env=env, capture_output=True, check=False)  # noqa: S603
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--before", type=Path, help="Another checkout's src directory.")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        mail = Path(home) / "mail.eml"
+        mail.write_text(MAIL, encoding="utf-8")
+        base = {**os.environ, "KENZEN_HOME": home}
+        base.pop("KENZEN_DATABASE_URL", None)
+        trees = {"after": SOURCE} | ({"before": options.before} if options.before else {})
+        envs = {name: {**base, "PYTHONPATH": str(src)} for name, src in trees.items()}
+        subprocess.run(
+            [sys.executable, "-m", "kenzen", "db", "upgrade"], env=envs["after"], check=True
+        )
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "kenzen --help": [sys.executable, "-m", "kenzen", "--help"],
+            "kenzen verify --help": [sys.executable, "-m", "kenzen", "verify", "--help"],
+            "kenzen verify mail.eml": [sys.executable, "-m", "kenzen", "verify", str(mail)],
+        }
+        print(f"load average at start: {os.getloadavg()[0]:.2f}; {options.runs} runs each")
+        print(f"{'command':26} {'tree':7} {'wall median':>12} {'CPU median':>11}")
+        for label, command in commands.items():
+            samples: dict[str, list[tuple[float, float]]] = {name: [] for name in envs}
+            for _ in range(options.runs):
+                for name, env in envs.items():
+                    samples[name].append(run_once(command, env))
+            for name, measured in samples.items():
+                wall = statistics.median(w for w, _ in measured)
+                cpu = statistics.median(c for _, c in measured)
+                print(f"{label:26} {name:7} {wall:10.3f} s {cpu:9.3f} s")
+        print(f"load average at end: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

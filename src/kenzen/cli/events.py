@@ -1,0 +1,117 @@
+"""Events and metrics: ``kenzen import``, ``kenzen metrics`` and ``kenzen report``."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from kenzen.cli.complaints import print_findings
+from kenzen.cli.support import AsOption, err, policy, use_case, user_errors
+
+commands = typer.Typer()
+"""``import`` and ``metrics``, merged into the top level of ``kenzen``."""
+report_app = typer.Typer(help="Reports in other systems' formats.", no_args_is_help=True)
+
+
+@commands.command("import")
+@user_errors
+def import_(
+    kind: Annotated[
+        Literal["sellers", "orders", "defects", "listings"],
+        typer.Argument(help="sellers, orders, defects or listings."),
+    ],
+    file: Annotated[Path, typer.Argument(help="CSV (header row), JSON Lines or Parquet.")],
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Import the valid rows; write the rejected ones beside FILE with reasons.",
+        ),
+    ] = False,
+    as_user: AsOption = None,
+) -> None:
+    """Import events or listings; importing the same file twice changes nothing."""
+    if kind == "listings":
+        from kenzen.complaints import brand_check
+
+        with use_case(as_user) as (session, actor):
+            rows, findings = brand_check.import_listings(session, actor, file)
+            print_findings(findings)
+        err.print(f"listings: {rows} imported, {len(findings)} brand finding(s)", highlight=False)
+        return
+    from kenzen.config import get_settings
+    from kenzen.events import service as events
+    from kenzen.events.store import EventStore
+
+    started = time.perf_counter()
+    with (
+        use_case(as_user) as (session, actor),
+        EventStore(get_settings().events_dir) as store,
+    ):
+        store.show_progress(err.is_terminal)
+        report = events.import_events(session, actor, store, kind, file, skip_invalid=skip_invalid)
+    seconds = time.perf_counter() - started
+    rate = report.rows_read / seconds if seconds > 0 else float(report.rows_read)
+    err.print(
+        f"{kind}: {report.rows_read} rows read, {report.inserted} inserted, "
+        f"{report.updated} updated, {report.unchanged} unchanged, {report.error_count} rejected "
+        f"in {seconds:.1f} s ({rate:,.0f} rows/s)",
+        highlight=False,
+    )
+    if report.rejected_file is not None:
+        for error in report.errors:
+            err.print(f"  {error}", highlight=False, markup=False)
+        err.print(f"rejected rows and reasons: {report.rejected_file}", highlight=False)
+
+
+@commands.command()
+@user_errors
+def metrics(
+    as_of: Annotated[
+        datetime, typer.Option("--as-of", formats=["%Y-%m-%d"], help="The last day measured.")
+    ],
+    full: Annotated[
+        bool, typer.Option("--full", help="Recompute every seller, not only those with new events.")
+    ] = False,
+    as_user: AsOption = None,
+) -> None:
+    """Compute and store every seller's metric snapshot for a date."""
+    from kenzen.config import get_settings
+    from kenzen.events.store import EventStore
+    from kenzen.metrics import service as metrics_service
+
+    with (
+        use_case(as_user) as (session, actor),
+        EventStore(get_settings().events_dir) as store,
+    ):
+        summary = metrics_service.compute_snapshots(session, actor, store, as_of.date(), full=full)
+    scope = "all sellers" if summary.full else "sellers with new events"
+    err.print(
+        f"metrics {summary.as_of}: {summary.sellers} sellers ({scope}), {summary.rows} rows",
+        highlight=False,
+    )
+
+
+@report_app.command("sp-api")
+@user_errors
+def report_sp_api(
+    seller: Annotated[str, typer.Option(help="Seller id.")],
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Default: the latest snapshot."),
+    ] = None,
+    as_user: AsOption = None,
+) -> None:
+    """Print the seller performance report as SP-API's GET_V2_SELLER_PERFORMANCE_REPORT."""
+    from kenzen.health import service as health_service
+
+    with use_case(as_user) as (session, actor):
+        document = health_service.performance_report(
+            session, actor, policy(), seller, as_of.date() if as_of else None
+        )
+    print(json.dumps(document, ensure_ascii=False, indent=2))

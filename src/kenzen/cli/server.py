@@ -1,0 +1,82 @@
+"""Running an installation: ``kenzen serve``, ``kenzen db upgrade`` and ``kenzen demo``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kenzen.cli.support import AsOption, database, err, policy, use_case, user_errors
+
+commands = typer.Typer()
+"""``serve`` and ``demo``, merged into the top level of ``kenzen``."""
+db_app = typer.Typer(help="The operational database.", no_args_is_help=True)
+
+
+@commands.command()
+@user_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: KENZEN_HOST or 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: KENZEN_PORT or 8000.")] = None,
+) -> None:
+    """Serve the API and the pages."""
+    import uvicorn
+
+    from kenzen.config import get_settings
+    from kenzen.web.app import create_app
+
+    settings = get_settings()
+    application = create_app(settings, database(migrated=False))
+    uvicorn.run(application, host=host or settings.host, port=port or settings.port)
+
+
+@db_app.command("upgrade")
+@user_errors
+def db_upgrade() -> None:
+    """Create or migrate the database to the current schema."""
+    opened = database(migrated=False)
+    opened.upgrade()
+    opened.dispose()
+    err.print("database is up to date", highlight=False)
+
+
+@commands.command()
+@user_errors
+def demo(
+    seed: Annotated[int, typer.Option(help="Same seed, same demo.")] = 7,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the database holds data.")
+    ] = False,
+    as_user: AsOption = None,
+) -> None:
+    """Load the demo marketplace JP into an empty database."""
+    from kenzen import demo as demo_data
+    from kenzen.config import get_settings
+    from kenzen.events.store import EventStore
+    from kenzen.notify import service as notify
+    from kenzen.notify.keys import Keyring
+
+    with use_case(as_user) as (session, actor):
+        if if_empty and demo_data.has_data(session):
+            err.print("demo: the database already holds data; kept as it is", highlight=False)
+            return
+        with EventStore(get_settings().events_dir) as store:
+            summary = demo_data.load_demo(session, actor, store, policy(), seed=seed)
+        # The demo's mail is signed like a real marketplace's, so it can be verified.
+        keyring = Keyring(get_settings().keys_dir)
+        for algorithm in ("rsa", "ed25519"):
+            notify.generate_dkim_key(
+                session, actor, keyring, demo_data.DEMO_MARKETPLACE, algorithm=algorithm
+            )
+    err.print(
+        f"demo loaded: {summary.sellers} sellers {summary.statuses}, {summary.listings} listings, "
+        f"{summary.orders} orders, {summary.defects} defects, metrics for "
+        f"{summary.snapshot_days} days; the policy changed {summary.changed_by_policy} sellers; "
+        f"{summary.appeals} appeals, {summary.callbacks} callbacks",
+        highlight=False,
+    )
+    err.print(
+        f"demo users (password {demo_data.DEMO_PASSWORD!r}, demo only): "
+        + ", ".join(email for email, _ in demo_data.DEMO_USERS),
+        highlight=False,
+    )

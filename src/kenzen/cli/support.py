@@ -1,0 +1,109 @@
+"""What every command shares: one transaction per use case, one-line errors, printing.
+
+Importing this module stays cheap (no database, no settings, no domain): the command
+modules import it at the top, and ``kenzen --help`` imports every command module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from kenzen.errors import KenzenError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from kenzen.access import Actor
+    from kenzen.db import Database
+    from kenzen.policy.document import Policy
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Act as this user (email); without it, as the local operator."),
+]
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``kenzen: message`` on stderr; raise the result to exit with status 2."""
+    err.print(f"kenzen: {message}", markup=False, highlight=False)
+    return typer.Exit(2)
+
+
+def user_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn domain errors into one line on stderr and exit status 2."""
+
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except KenzenError as error:
+            raise fail(error.message) from None
+
+    return run
+
+
+def policy(path: Path | None = None) -> Policy:
+    """The given policy file, or the one in force (KENZEN_POLICY, else Kenzen's default)."""
+    from kenzen.config import get_settings
+    from kenzen.policy.document import load_policy
+
+    return load_policy(path or get_settings().policy)
+
+
+def database(*, migrated: bool = True) -> Database:
+    """The configured database; refused when its schema is behind the code, unless told."""
+    from kenzen.config import get_settings
+    from kenzen.db import Database
+
+    opened = Database(get_settings().resolved_database_url)
+    if migrated and opened.pending_migrations():
+        opened.dispose()
+        raise KenzenError("the database is not migrated; run `kenzen db upgrade` first")
+    return opened
+
+
+@contextmanager
+def use_case(as_user: str | None) -> Iterator[tuple[Session, Actor]]:
+    """One transaction, acting as ``as_user`` (or the local operator)."""
+    from kenzen.access import SYSTEM
+    from kenzen.identity import service as identity
+
+    opened = database()
+    try:
+        actor = SYSTEM
+        if as_user is not None:
+            with opened.transaction() as session:
+                actor = identity.find_user(session, as_user).as_actor()
+        with opened.transaction() as session:
+            yield session, actor
+    finally:
+        opened.dispose()
+
+
+def print_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A table on a terminal; tab-separated lines (header first) for scripts and pipes."""
+    if not rows:
+        return
+    if out.is_terminal:
+        from rich.table import Table
+
+        table = Table(*header)
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+        return
+    for row in (header, *rows):
+        print("\t".join(row))

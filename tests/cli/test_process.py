@@ -1,0 +1,45 @@
+"""The command as users start it: a process of its own, and the installed entry point."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from kenzen.cli import app
+
+
+def test_python_m_kenzen_runs_in_a_process_of_its_own(tmp_path: Path) -> None:
+    env = {**os.environ, "KENZEN_HOME": str(tmp_path)}
+    env.pop("KENZEN_DATABASE_URL", None)
+
+    def kenzen(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kenzen", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+
+    refused = kenzen("seller", "show", "S1")
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        "kenzen: the database is not migrated; run `kenzen db upgrade` first\n",
+    )
+    upgraded = kenzen("db", "upgrade")
+    assert (upgraded.returncode, upgraded.stderr) == (0, "database is up to date\n")
+    missing = kenzen("seller", "show", "S1")
+    assert (missing.returncode, missing.stdout, missing.stderr) == (
+        2,
+        "",
+        "kenzen: seller S1 not found\n",
+    )
+
+
+def test_the_console_script_is_the_kenzen_app() -> None:
+    (script,) = metadata.entry_points(group="console_scripts", name="kenzen")
+    assert script.load() is app
