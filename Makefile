@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 KENZEN_HOME ?= var
 export KENZEN_HOME
 
-.PHONY: run test test-postgres lint lock clean
+.PHONY: run test test-postgres lint lock clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ test: lint
 # The suite against KENZEN_DATABASE_URL (PostgreSQL); .ci/run starts one with scripts/postgres.
 test-postgres: $(VENV)/.installed-dev
 	KENZEN_REQUIRE_POSTGRES=1 $(BIN)/pytest -n 2
+
+# Message ids the code and templates use go into both catalogues (new ones with empty text for
+# the translator: the tests fail until both languages have it); the compiled .mo files are
+# committed, so a fresh clone runs without this step.
+LOCALES := src/kenzen/locale
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k t -k tn -o $(LOCALES)/messages.pot --sort-output \
+		--no-location --omit-header --project Kenzen src/kenzen
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching \
+		--omit-header --width 100
+	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 # Re-pin every dependency to the newest release (commit the new constraints.txt).
 lock: $(BIN)/python

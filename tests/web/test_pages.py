@@ -46,6 +46,20 @@ def _log_in(client: TestClient, password: str = PASSWORD) -> int:
     return response.status_code
 
 
+def test_the_login_page_speaks_the_browsers_best_language(client: TestClient) -> None:
+    def heading(accept_language: str) -> str:
+        page = client.get("/login", headers={"Accept-Language": accept_language}).text
+        match = re.search(r'<html lang="(\w+)">', page)
+        assert match
+        return match.group(1)
+
+    assert heading("ja-JP,ja;q=0.9,en;q=0.8") == "ja"
+    assert heading("fr-FR, ja;q=0.5") == "ja"  # French is not offered: the next wish
+    assert heading("ja;q=0.3, en-GB;q=0.7") == "en"  # by weight, not by position
+    assert heading("de") == "en"
+    assert "メールアドレス" in client.get("/login", headers={"Accept-Language": "ja"}).text
+
+
 def test_unauthenticated_home_redirects_to_login(client: TestClient) -> None:
     response = client.get("/", follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (303, "/login")

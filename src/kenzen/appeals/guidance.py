@@ -9,6 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from kenzen.i18n import pick
+
 
 @dataclass(frozen=True)
 class Guidance:
@@ -26,17 +28,21 @@ def _topics() -> dict[str, Any]:
 
 def topic_for(subject: str) -> str:
     """The guidance topic of a violation category or metric key."""
-    return next((name for name, t in _topics().items() if subject in t["covers"]), "default")
+    return next(
+        (name for name, topic in _topics().items() if subject in topic["covers"]), "default"
+    )
 
 
 def guidance_for(subjects: Iterable[str], language: str) -> list[Guidance]:
     """Guidance for the case's violation categories and metrics, each topic once."""
-    lang = "ja" if language == "ja" else "en"
     names = list(dict.fromkeys(topic_for(s) for s in subjects)) or ["default"]
     topics = _topics()
     return [
         Guidance(
-            name, topics[name]["why"][lang], topics[name]["how"][lang], topics[name]["after"][lang]
+            name,
+            pick(topics[name]["why"], language),
+            pick(topics[name]["how"], language),
+            pick(topics[name]["after"], language),
         )
         for name in names
     ]

@@ -20,7 +20,7 @@ from kenzen.access import Action, Actor, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind, EntryKind
 from kenzen.complaints.models import Brand, ProtectedTerm
-from kenzen.complaints.screening import Finding, RegisteredTerm, Screener
+from kenzen.complaints.screening import Finding, FindingKind, RegisteredTerm, Screener
 from kenzen.complaints.screening import Listing as ScreenedListing
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.events.readers import detect_format
@@ -137,9 +137,16 @@ def screen_listings(session: Session, actor: Actor, path: Path) -> list[Finding]
     return list(screener(session).screen_many(_screened(r) for r in rows))
 
 
+#: What the seller reads about each kind of finding (message ids).
+FINDING_MESSAGES: dict[FindingKind, str] = {
+    "NO_BRAND_NAMES_TERM": i18n.N_("screening.NO_BRAND_NAMES_TERM"),
+    "BRAND_OF_ANOTHER_OWNER": i18n.N_("screening.BRAND_OF_ANOTHER_OWNER"),
+}
+
+
 def describe(finding: Finding, language: str) -> str:
     return i18n.t(
-        f"screening.{finding.kind}",
+        FINDING_MESSAGES[finding.kind],
         language,
         sku=finding.sku,
         listing=finding.listing_id,

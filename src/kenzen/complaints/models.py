@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.i18n import N_, labels
 
 
 class Brand(Base):
@@ -46,6 +47,19 @@ class ComplaintKind(enum.StrEnum):
     PATENT = "patent"
     COUNTERFEIT = "counterfeit"
     COUNTERFEIT_TEST_BUY = "counterfeit_test_buy"
+
+
+#: How sellers and rights owners read each kind (message ids).
+KIND_NAMES = labels(
+    ComplaintKind,
+    {
+        ComplaintKind.TRADEMARK: N_("complaint.trademark"),
+        ComplaintKind.COPYRIGHT: N_("complaint.copyright"),
+        ComplaintKind.PATENT: N_("complaint.patent"),
+        ComplaintKind.COUNTERFEIT: N_("complaint.counterfeit"),
+        ComplaintKind.COUNTERFEIT_TEST_BUY: N_("complaint.counterfeit_test_buy"),
+    },
+)
 
 
 class ComplaintStatus(enum.StrEnum):

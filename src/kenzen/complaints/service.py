@@ -18,6 +18,7 @@ from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind, EntryKind
 from kenzen.complaints.models import (
+    KIND_NAMES,
     Brand,
     Complaint,
     ComplaintKind,
@@ -137,7 +138,7 @@ def file_complaint(
     text = i18n.t(
         "entry.ip_complaint",
         language,
-        kind=i18n.t(f"complaint.{kind.value}", language),
+        kind=i18n.t(KIND_NAMES[kind], language),
         brand=brand.name,
         registration=brand.registration_number,
         country=brand.country,

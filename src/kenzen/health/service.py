@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from kenzen.policy.rating import Rating, what_if
 from kenzen.policy.service import assess
 from kenzen.sellers.models import Seller
 from kenzen.sellers.service import get_seller
+from kenzen.sellers.status import STATUS_MEANINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ def get_seller_health(
     session: Session, actor: Actor, policy: Policy, seller_id: str
 ) -> SellerHealth:
     seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
-    language: Literal["ja", "en"] = "ja" if seller.language.value == "ja" else "en"
+    language = seller.language.value
     open_cases = list(
         session.scalars(
             select(Case)
@@ -78,7 +79,7 @@ def get_seller_health(
     )
     return SellerHealth(
         seller=seller,
-        status_meaning=i18n.t(f"status.{seller.status.value}.meaning", language),
+        status_meaning=i18n.t(STATUS_MEANINGS[seller.status], language),
         open_cases=open_cases,
         as_of=assessment.as_of,
         metrics=assessment.metrics,
@@ -88,7 +89,7 @@ def get_seller_health(
                 v,
                 costs.get(str(v.id), 0),
                 policy.violations[v.category].severity.value,
-                policy.violations[v.category].text[language],
+                i18n.pick(policy.violations[v.category].text, language),
             )
             for v in violations
         ],

@@ -24,6 +24,8 @@ from datetime import date
 from importlib import resources
 from typing import Literal
 
+from kenzen.i18n import N_
+
 Anchor = Literal["purchased_at", "ship_by", "shipped_at", "deliver_by"]
 Condition = Literal["LESS_THAN", "GREATER_THAN"]
 
@@ -252,6 +254,18 @@ def on_time_delivery_rate() -> MetricDefinition:
 BREAKDOWNS: tuple[str, ...] = tuple(
     dict.fromkeys(name for d in DEFINITIONS.values() for name in d.breakdown)
 )
+
+
+#: Each metric's name for people (message ids; the tests check every definition has one).
+METRIC_NAMES: dict[str, str] = {
+    "order_defect_rate_mfn": N_("metric.order_defect_rate_mfn"),
+    "order_defect_rate_afn": N_("metric.order_defect_rate_afn"),
+    "pre_fulfillment_cancel_rate": N_("metric.pre_fulfillment_cancel_rate"),
+    "late_shipment_rate_10d": N_("metric.late_shipment_rate_10d"),
+    "late_shipment_rate_30d": N_("metric.late_shipment_rate_30d"),
+    "valid_tracking_rate": N_("metric.valid_tracking_rate"),
+    "on_time_delivery_rate": N_("metric.on_time_delivery_rate"),
+}
 
 
 @dataclass(frozen=True)

@@ -82,13 +82,36 @@ class Reason(enum.StrEnum):
     NOTICE_NOT_FOUND = "NOTICE_NOT_FOUND"
 
 
+#: What each reason tells the reader (message ids; ``%(detail)s`` is the finding's detail).
+REASON_MESSAGES = i18n.labels(
+    Reason,
+    {
+        Reason.UNREADABLE: i18n.N_("verify.UNREADABLE"),
+        Reason.NO_SIGNATURE: i18n.N_("verify.NO_SIGNATURE"),
+        Reason.SIGNATURE_INVALID: i18n.N_("verify.SIGNATURE_INVALID"),
+        Reason.SIGNED_BY_OTHER_DOMAIN: i18n.N_("verify.SIGNED_BY_OTHER_DOMAIN"),
+        Reason.SIGNATURE_INCOMPLETE: i18n.N_("verify.SIGNATURE_INCOMPLETE"),
+        Reason.DOMAIN_NOT_ALIGNED: i18n.N_("verify.DOMAIN_NOT_ALIGNED"),
+        Reason.DUPLICATE_HEADER: i18n.N_("verify.DUPLICATE_HEADER"),
+        Reason.SENDER_NOT_MARKETPLACE: i18n.N_("verify.SENDER_NOT_MARKETPLACE"),
+        Reason.DISPLAY_NAME_IMITATION: i18n.N_("verify.DISPLAY_NAME_IMITATION"),
+        Reason.LOOKALIKE_PUNYCODE: i18n.N_("verify.LOOKALIKE_PUNYCODE"),
+        Reason.LOOKALIKE_HOMOGLYPH: i18n.N_("verify.LOOKALIKE_HOMOGLYPH"),
+        Reason.LOOKALIKE_EXTRA_WORDS: i18n.N_("verify.LOOKALIKE_EXTRA_WORDS"),
+        Reason.FOREIGN_LINK: i18n.N_("verify.FOREIGN_LINK"),
+        Reason.NO_NOTICE_ID: i18n.N_("verify.NO_NOTICE_ID"),
+        Reason.NOTICE_NOT_FOUND: i18n.N_("verify.NOTICE_NOT_FOUND"),
+    },
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     reason: Reason
     detail: str = ""
 
     def message(self, language: str) -> str:
-        return i18n.t(f"verify.{self.reason.value}", language, detail=self.detail)
+        return i18n.t(REASON_MESSAGES[self.reason], language, detail=self.detail)
 
 
 @dataclass(slots=True)

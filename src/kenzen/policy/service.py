@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,7 +25,9 @@ from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseKind, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 from kenzen.metrics import service as metrics
+from kenzen.metrics.definitions import METRIC_NAMES
 from kenzen.metrics.engine import MetricValue
 from kenzen.policy.decide import Decision, PolicyAction, decide, metric_statuses
 from kenzen.policy.document import ActionKind, Band, Policy, load_policy
@@ -189,15 +191,25 @@ def _case_kind(rule: str) -> CaseKind:
     return CaseKind.POLICY_VIOLATION
 
 
+#: Titles of the rules the policy's structure defines (message ids).
+_RULE_TITLES = {
+    "caps.ip_complaints": N_("rule.caps.ip_complaints"),
+    "caps.restricted_products": N_("rule.caps.restricted_products"),
+    "rating.bands.AT_RISK": N_("rule.rating.bands.AT_RISK"),
+    "rating.bands.UNHEALTHY": N_("rule.rating.bands.UNHEALTHY"),
+}
+
+
 def _topic_label(policy: Policy, rule: str, language: str) -> str:
     """What a rule is about, for a case title the seller understands."""
     category = policy.violations.get(rule.removeprefix("violations."))
-    if rule.startswith("metrics."):
-        return i18n.t(f"metric.{rule.removeprefix('metrics.')}", language)
+    metric = METRIC_NAMES.get(rule.removeprefix("metrics."))
+    if rule.startswith("metrics.") and metric is not None:
+        return i18n.t(metric, language)
     if rule.startswith("violations.") and category is not None:
-        return category.text["ja" if language == "ja" else "en"].title
-    if f"rule.{rule}" in i18n.MESSAGES:
-        return i18n.t(f"rule.{rule}", language)
+        return i18n.pick(category.text, language).title
+    if rule in _RULE_TITLES:
+        return i18n.t(_RULE_TITLES[rule], language)
     return rule
 
 
@@ -249,7 +261,7 @@ def _warning_text(seller: Seller, action: PolicyAction, values: list[MetricValue
         return i18n.t(
             "entry.warning.metric",
             language,
-            metric=i18n.t(f"metric.{metric}", language),
+            metric=i18n.t(METRIC_NAMES[metric], language),
             rate=rate,
             window_from=measured.window_from.isoformat(),
             window_to=measured.window_to.isoformat(),
@@ -441,8 +453,7 @@ def record_violation(
     when = occurred_at or utcnow()
     topic = f"violations.{category}"
     case, _ = _case_for(session, policy, seller, topic)
-    language: Literal["ja", "en"] = "ja" if seller.language.value == "ja" else "en"
-    text = policy.violations[category].text[language]
+    text = i18n.pick(policy.violations[category].text, seller.language.value)
     violation = Violation(
         seller_id=seller.id,
         category=category,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from kenzen.errors import Conflict
+from kenzen.i18n import N_, labels
 
 
 class AccountStatus(enum.StrEnum):
@@ -13,6 +14,25 @@ class AccountStatus(enum.StrEnum):
     NORMAL = "NORMAL"
     AT_RISK = "AT_RISK"
     DEACTIVATED = "DEACTIVATED"
+
+
+#: The status as a seller reads it, and what it means for them (message ids).
+STATUS_NAMES = labels(
+    AccountStatus,
+    {
+        AccountStatus.NORMAL: N_("status.NORMAL"),
+        AccountStatus.AT_RISK: N_("status.AT_RISK"),
+        AccountStatus.DEACTIVATED: N_("status.DEACTIVATED"),
+    },
+)
+STATUS_MEANINGS = labels(
+    AccountStatus,
+    {
+        AccountStatus.NORMAL: N_("status.NORMAL.meaning"),
+        AccountStatus.AT_RISK: N_("status.AT_RISK.meaning"),
+        AccountStatus.DEACTIVATED: N_("status.DEACTIVATED.meaning"),
+    },
+)
 
 
 LEGAL_TRANSITIONS: dict[AccountStatus, frozenset[AccountStatus]] = {

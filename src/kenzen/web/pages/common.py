@@ -21,34 +21,38 @@ from kenzen.access import Actor, Role
 from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from kenzen.i18n import N_
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
+from kenzen.metrics.definitions import METRIC_NAMES
 from kenzen.policy.document import Policy
 from kenzen.sellers.models import Seller
 from kenzen.web.deps import SESSION_COOKIE
-from kenzen.web.pages import csrf
+from kenzen.web.pages import csrf, labels
 from kenzen.web.templates import TEMPLATES_DIR
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+i18n.install(templates.env)
+templates.env.globals["labels"] = labels
 
-#: The menu each role sees: (path, i18n key). The server enforces access; this only reflects it.
+#: The menu each role sees: (path, message id). The server enforces access; this only reflects it.
 MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.SELLER: (
-        ("/", "ui.menu.health"),
-        ("/cases", "ui.menu.cases"),
-        ("/callbacks", "ui.menu.callback"),
-        ("/verify", "page.verify"),
+        ("/", N_("ui.menu.health")),
+        ("/cases", N_("ui.menu.cases")),
+        ("/callbacks", N_("ui.menu.callback")),
+        ("/verify", N_("page.verify")),
     ),
     Role.AHS_AGENT: (
-        ("/staff/callbacks", "ui.menu.callbacks"),
-        ("/staff/sellers", "ui.menu.sellers"),
+        ("/staff/callbacks", N_("ui.menu.callbacks")),
+        ("/staff/sellers", N_("ui.menu.sellers")),
     ),
     Role.ACCOUNT_SPECIALIST: (
-        ("/staff/appeals", "ui.menu.queue"),
-        ("/staff/sellers", "ui.menu.sellers"),
+        ("/staff/appeals", N_("ui.menu.queue")),
+        ("/staff/sellers", N_("ui.menu.sellers")),
     ),
-    Role.RIGHTS_OWNER: (("/rights", "ui.menu.rights"),),
-    Role.ADMIN: (("/staff/audit", "ui.menu.audit"),),
+    Role.RIGHTS_OWNER: (("/rights", N_("ui.menu.rights")),),
+    Role.ADMIN: (("/staff/audit", N_("ui.menu.audit")),),
 }
 
 
@@ -66,9 +70,8 @@ def database_of(request: Request) -> Database:
     return database
 
 
-def browser_language(request: Request) -> str:
-    preferred = request.headers.get("accept-language", "")
-    return "ja" if preferred.lower().startswith("ja") else "en"
+def browser_language(request: Request) -> i18n.Language:
+    return i18n.negotiate(accept_language=request.headers.get("accept-language"))
 
 
 def session_actor(request: Request, db: Database) -> Actor | None:
@@ -89,32 +92,29 @@ def require_actor(request: Request) -> Actor:
     return actor
 
 
-def language_of(request: Request, actor: Actor | None) -> str:
+def language_of(request: Request, actor: Actor | None) -> i18n.Language:
     """The user's chosen language; else a seller's account language; else the browser's."""
-    if actor is None:
-        return browser_language(request)
-    with database_of(request).transaction() as session:
-        chosen = identity.user_language(session, actor)
-        if chosen:
-            return chosen
-        if actor.seller_id is not None:
-            seller = session.get(Seller, actor.seller_id)
-            if seller is not None:
-                return seller.language.value
-    return browser_language(request)
+    chosen: str | None = None
+    account: str | None = None
+    if actor is not None:
+        with database_of(request).transaction() as session:
+            chosen = identity.user_language(session, actor)
+            seller = session.get(Seller, actor.seller_id) if actor.seller_id else None
+            account = seller.language.value if seller is not None else None
+    return i18n.negotiate(chosen, account, accept_language=request.headers.get("accept-language"))
 
 
 def metric_name(metric: str, language: str) -> str:
     """A metric's name for people; its id when the catalogue has none."""
-    key = f"metric.{metric}"
-    return i18n.t(key, language) if key in i18n.MESSAGES else metric
+    key = METRIC_NAMES.get(metric)
+    return i18n.t(key, language) if key else metric
 
 
 def category_name(request: Request, category: str | None, language: str) -> str:
     """A violation category's title in the policy, in the page's language."""
     policy: Policy = request.app.state.policy.current
     known = policy.violations.get(category or "")
-    return known.text["ja" if language == "ja" else "en"].title if known else (category or "")
+    return i18n.pick(known.text, language).title if known else (category or "")
 
 
 def render(
@@ -126,15 +126,10 @@ def render(
 ) -> HTMLResponse:
     token = csrf.token_for(request)
     actor: Actor | None = context.get("actor")
-
-    def translate(key: str, **values: object) -> str:
-        return i18n.t(key, language, **values)
-
     response = templates.TemplateResponse(
         request,
         name,
         {
-            "t": translate,
             "lang": language,
             "csrf_token": token,
             "menu": MENUS.get(actor.role, ()) if actor else (),

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from kenzen import i18n
 from kenzen.access import Actor, Role
 from kenzen.appeals import service as appeals
 from kenzen.cases import service as cases
@@ -71,7 +72,7 @@ def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Respo
             language,
             actor=actor,
             health=health,
-            texts={vid: text["ja" if language == "ja" else "en"] for vid, text in texts.items()},
+            texts={vid: i18n.pick(text, language) for vid, text in texts.items()},
             charts=charts,
             cases=case_list,
             unread=unread,
