@@ -109,15 +109,21 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
 
 
 def check_appeal(
-    session: Session, actor: Actor, poa: PlanOfAction, case_id: int | None = None
+    session: Session,
+    actor: Actor,
+    poa: PlanOfAction,
+    case_id: int | None = None,
+    *,
+    text: str | None = None,
 ) -> list[Finding]:
-    """Findings on a plan; with a case, also what the case needs that the plan lacks."""
+    """Findings on a plan (and the text it was read from); with a case, also what the case
+    needs that the plan lacks."""
     if case_id is None:
         access.authorize(actor, Action.CHECK_APPEAL)
-        return check(poa)
+        return check(poa, text=text)
     case = access.load(session, actor, Action.CHECK_APPEAL, Case, case_id, noun="case")
     attachments = _attachments(session, case.seller_id, poa.attachment_ids)
-    return check(poa, case_facts(session, case).context(attachments))
+    return check(poa, case_facts(session, case).context(attachments), text)
 
 
 def guidance(session: Session, actor: Actor, case_id: int) -> list[Guidance]:

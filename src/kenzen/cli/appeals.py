@@ -16,7 +16,9 @@ poa_app = typer.Typer(help="Plans of Action.", no_args_is_help=True)
 @poa_app.command("check")
 @user_errors
 def poa_check(
-    file: Annotated[Path, typer.Argument(help="A Plan of Action in Markdown (.md) or JSON.")],
+    file: Annotated[
+        Path, typer.Argument(help="A Plan of Action: Word (.docx), text or Markdown, or JSON.")
+    ],
     case: Annotated[
         int | None, typer.Option(help="Also check what this case needs (its violations, listings).")
     ] = None,
@@ -27,15 +29,21 @@ def poa_check(
 ) -> None:
     """Feedback on a Plan of Action before submitting it; exit 1 when it has errors."""
     from kenzen.appeals import service as appeals_service
-    from kenzen.appeals.poa import from_json, from_markdown
+    from kenzen.appeals.documents import text_of_file
+    from kenzen.appeals.poa import from_json
+    from kenzen.appeals.reader import read_text
 
     try:
-        text = file.read_text(encoding="utf-8")
+        data = file.read_bytes()
     except OSError as error:
         raise KenzenError(f"{file}: {error.strerror}") from None
-    poa = from_json(text) if file.suffix.lower() == ".json" else from_markdown(text)
+    if file.suffix.lower() == ".json":
+        poa, text = from_json(data.decode("utf-8", errors="replace")), None
+    else:
+        text = text_of_file(file.name, data)
+        poa = read_text(text)
     with use_case(as_user) as (session, actor):
-        findings = appeals_service.check_appeal(session, actor, poa, case)
+        findings = appeals_service.check_appeal(session, actor, poa, case, text=text)
     shown = language or poa.language
     for finding in findings:
         out.print(
