@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import ast
 import sys
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
 from packaging.requirements import Requirement
 
 SOURCE = Path(__file__).parent.parent / "src" / "kenzen"
+PYPROJECT = Path(__file__).parent.parent / "pyproject.toml"
 
 
 def _imported_modules() -> set[str]:
@@ -28,8 +30,10 @@ def _imported_modules() -> set[str]:
 
 
 def _runtime_distributions() -> set[str]:
-    declared = metadata.requires("kenzen") or []
-    runtime = [Requirement(r) for r in declared]
+    """What pyproject.toml declares (not the installed metadata, which a shared development
+    environment keeps from its last install)."""
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    runtime = [Requirement(r) for r in project["dependencies"]]
     return {r.name.lower().replace("_", "-") for r in runtime if not r.marker}
 
 
