@@ -162,7 +162,7 @@ def test_the_language_is_remembered_on_the_user(client: TestClient, world: World
     _seller_with_password(world)
     _log_in(client)
     assert '<html lang="en">' in client.get("/").text
-    token = client.cookies.get("kenzen_csrf")
+    token = _csrf(client)
     switched = client.post(
         "/language",
         data={"language": "ja", "csrf_token": token, "back": "/"},

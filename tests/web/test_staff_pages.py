@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,11 +22,10 @@ from kenzen.cases.service import open_case
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
 from kenzen.identity.models import User
 from kenzen.identity.service import add_user
-from kenzen.support import service as support
 from tests.conftest import World
+from tests.web.forms import booked_callback, page_token
 
 PASSWORD = "a staff password"
-JST = ZoneInfo("Asia/Tokyo")
 LogIn = Callable[[Role], None]
 
 
@@ -48,39 +45,20 @@ def log_in(client: TestClient, world: World) -> LogIn:
                     password=PASSWORD,
                     seller_id="S1" if role is Role.SELLER else None,
                 )
-        token = _csrf(client)
+        token = page_token(client)
         client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
 
     return act
 
 
-def _csrf(client: TestClient, path: str = "/login") -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
-    assert match, path
-    return match.group(1)
-
-
-def _booked(world: World) -> int:
-    day = datetime.now(JST).date() + timedelta(days=1)
-    with world.database.transaction() as session:
-        view = support.request_callback(
-            session,
-            SYSTEM,
-            "S1",
-            phone="090-1234-5678",
-            preferred=datetime(day.year, day.month, day.day, 10, tzinfo=JST),
-        )
-        return view.callback.id
-
-
 def test_ahs_claims_completes_and_keeps_notes_the_seller_never_sees(
     client: TestClient, world: World, log_in: LogIn
 ) -> None:
-    callback_id = _booked(world)
+    callback_id = booked_callback(world)
     log_in(Role.AHS_AGENT)
     queue = client.get("/staff/callbacks").text
     assert f'action="/staff/callbacks/{callback_id}/claim"' in queue
-    token = _csrf(client, "/staff/callbacks")
+    token = page_token(client, "/staff/callbacks")
     claimed = client.post(
         f"/staff/callbacks/{callback_id}/claim",
         data={"csrf_token": token},
@@ -109,7 +87,7 @@ def test_a_rejection_with_reasons_reaches_the_seller(
         appeal = appeals.submit_appeal(session, SYSTEM, case.id, poa)
     log_in(Role.ACCOUNT_SPECIALIST)
     assert f"/staff/appeals/{appeal.id}" in client.get("/staff/appeals").text
-    token = _csrf(client, f"/staff/appeals/{appeal.id}")
+    token = page_token(client, f"/staff/appeals/{appeal.id}")
     empty = client.post(
         f"/staff/appeals/{appeal.id}/decision",
         data={"csrf_token": token, "decision": "REJECTED", "reasons": ""},
@@ -130,7 +108,7 @@ def test_rights_owner_registers_files_and_retracts(
         row = ListingRow(1, "S1", "A1", "B0A1", "ソラノ イヤホン", "ノーブランド", "", "merchant")
         listing_id = upsert_listing(session, SYSTEM, row)[0].id
     log_in(Role.RIGHTS_OWNER)
-    token = _csrf(client, "/rights")
+    token = page_token(client, "/rights")
     client.post(
         "/rights/brands",
         data={
@@ -176,7 +154,7 @@ def test_evidence_upload_is_checked_by_content(
     with world.database.transaction() as session:
         case = open_case(session, seller_id="S1", kind=CaseKind.POLICY_VIOLATION, title="x")
     log_in(Role.SELLER)
-    token = _csrf(client, f"/cases/{case.id}/appeal")
+    token = page_token(client, f"/cases/{case.id}/appeal")
     disguised = client.post(
         f"/cases/{case.id}/appeal/attachments",
         data={"csrf_token": token, "kind": "invoice"},
@@ -195,7 +173,7 @@ def test_verify_page_calls_a_pasted_fake_suspicious(
     client: TestClient, world: World, log_in: LogIn
 ) -> None:
     log_in(Role.SELLER)
-    token = _csrf(client, "/verify")
+    token = page_token(client, "/verify")
     fake = (
         "From: Amaz0n Account Health <account-health@amaz0n-security.example>\r\n"
         "Subject: Your account is suspended\r\n\r\nClick https://amaz0n-security.example/login\r\n"

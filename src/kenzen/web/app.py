@@ -20,7 +20,6 @@ from kenzen.web.api.appeals import MAX_ATTACHMENT_BODY
 from kenzen.web.api.events import MAX_EVENT_FILE_BYTES
 from kenzen.web.limits import BodySizeLimit
 from kenzen.web.pages.routes import router as pages_router
-from kenzen.web.pages.verify import router as verify_router
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -59,7 +58,6 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
     errors.install(app)
     app.include_router(api.router)
     app.include_router(pages_router)
-    app.include_router(verify_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
     app.add_middleware(

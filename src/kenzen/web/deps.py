@@ -14,8 +14,7 @@ from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
 from kenzen.policy.document import Policy
 from kenzen.policy.service import PolicyHolder
-
-SESSION_COOKIE = "kenzen_session"
+from kenzen.web.csrf import SESSION_COOKIE, require_api_token
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `kenzen token create`.")
 
@@ -33,7 +32,8 @@ def current_actor(
     database: Db,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """The caller, from a bearer token or else from the browser session cookie."""
+    """The caller, from a bearer token or else from the browser session cookie; a session
+    changes data only with its CSRF token or from Kenzen's own pages."""
     if credentials is not None:
         token, kind = credentials.credentials, TokenKind.API
     elif cookie := request.cookies.get(SESSION_COOKIE):
@@ -41,7 +41,10 @@ def current_actor(
     else:
         raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>'")
     with database.transaction() as session:
-        return identity.actor_for_token(session, token, kind)
+        actor = identity.actor_for_token(session, token, kind)
+    if kind is TokenKind.SESSION:
+        require_api_token(request)
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

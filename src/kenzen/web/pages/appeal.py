@@ -21,7 +21,6 @@ from kenzen.appeals.poa import PlanOfAction, from_json
 from kenzen.cases import service as cases
 from kenzen.errors import InvalidInput
 from kenzen.web.deps import Db
-from kenzen.web.pages import csrf
 from kenzen.web.pages.common import PageRoute, language_of, render, require_actor, settings_of
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -173,7 +172,6 @@ def appeal_page(request: Request, db: Db, case_id: int) -> Response:
 @router.post("/cases/{case_id}/appeal/check", response_class=HTMLResponse)
 def check_plan(request: Request, db: Db, case_id: int, form: Posted) -> Response:
     """The findings fragment htmx swaps in while the seller types (nothing is saved)."""
-    csrf.check(request, _field(form, "csrf_token"))
     actor = require_actor(request)
     language = language_of(request, actor)
     with db.transaction() as session:
@@ -190,7 +188,6 @@ def check_plan(request: Request, db: Db, case_id: int, form: Posted) -> Response
 @router.post("/cases/{case_id}/appeal")
 def submit_plan(request: Request, db: Db, case_id: int, form: Posted) -> Response:
     """Save a draft or submit; a refused plan comes back with the seller's text kept."""
-    csrf.check(request, _field(form, "csrf_token"))
     actor = require_actor(request)
     draft = _field(form, "intent") == "draft"
     try:
@@ -207,12 +204,10 @@ def upload_evidence(
     request: Request,
     db: Db,
     case_id: int,
-    csrf_token: Annotated[str, Form()],
     kind: Annotated[AttachmentKind, Form()],
     upload: Annotated[UploadFile, File()],
 ) -> Response:
     """Evidence joins the appeal (a draft is started if there is none yet)."""
-    csrf.check(request, csrf_token)
     actor = require_actor(request)
     data = upload.file.read(appeals.MAX_ATTACHMENT_BYTES + 1)
     with db.transaction() as session:

@@ -2,8 +2,10 @@
 service's refusal into a 404 or 403 page.
 
 Pages never decide permissions: they call services with the session's actor, and
-``PageRoute`` renders the error a service raised, so a seller who edits a URL to reach
-another seller's page sees the same 404 as for a page that does not exist.
+``PageRoute`` renders the error a service raised with the status ``web.errors`` gives it, so
+a seller who edits a URL to reach another seller's page sees the same 404 as for a page that
+does not exist. Page responses are never stored by a browser or proxy cache: they carry one
+user's data and a form token.
 """
 
 from __future__ import annotations
@@ -20,15 +22,17 @@ from kenzen import i18n
 from kenzen.access import Actor, Role
 from kenzen.config import Settings
 from kenzen.db import Database
-from kenzen.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from kenzen.errors import KenzenError, Unauthenticated
 from kenzen.i18n import N_
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
 from kenzen.metrics.definitions import METRIC_NAMES
 from kenzen.policy.document import Policy
 from kenzen.sellers.models import Seller
-from kenzen.web.deps import SESSION_COOKIE
-from kenzen.web.pages import csrf, labels
+from kenzen.web import csrf
+from kenzen.web.csrf import SESSION_COOKIE
+from kenzen.web.errors import status_of
+from kenzen.web.pages import labels
 from kenzen.web.templates import TEMPLATES_DIR
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -56,8 +60,11 @@ MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
 }
 
 
-class LoginRequired(Exception):
+class LoginRequired(Unauthenticated):
     """No valid session: the page answers with a redirect to the login form."""
+
+    def __init__(self) -> None:
+        super().__init__("log in first")
 
 
 def settings_of(request: Request) -> Settings:
@@ -140,36 +147,40 @@ def render(
         },
         status_code=status_code,
     )
-    csrf.remember(response, token, secure=settings_of(request).secure_cookies)
+    csrf.remember(request, response, token, secure=settings_of(request).secure_cookies)
     return response
 
 
-_STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, InvalidInput: 422}
+def _error_page(request: Request, error: KenzenError) -> Response:
+    """A refusal as a page: the login form for a visitor without a session, else the error."""
+    status = status_of(error)
+    if status == 401:
+        return RedirectResponse("/login", status_code=303)
+    actor = session_actor(request, database_of(request))
+    return render(
+        request,
+        "error.html",
+        language_of(request, actor),
+        status_code=status,
+        actor=actor,
+        status=status,
+        message=error.message,
+    )
 
 
 class PageRoute(APIRoute):
-    """Renders a service's NotFound, Forbidden, Conflict or InvalidInput as an HTML page,
-    and sends a visitor without a session to the login form."""
+    """Answers a service's refusal (any ``KenzenError``) with an HTML page, and keeps every
+    page out of caches."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def page_handler(request: Request) -> Response:
             try:
-                return await handler(request)
-            except LoginRequired:
-                return RedirectResponse("/login", status_code=303)
-            except (NotFound, Forbidden, Conflict, InvalidInput) as error:
-                status = next(code for kind, code in _STATUS.items() if isinstance(error, kind))
-                actor = session_actor(request, database_of(request))
-                return render(
-                    request,
-                    "error.html",
-                    language_of(request, actor),
-                    status_code=status,
-                    actor=actor,
-                    status=status,
-                    message=error.message,
-                )
+                response = await handler(request)
+            except KenzenError as error:
+                response = _error_page(request, error)
+            response.headers["Cache-Control"] = "no-store"
+            return response
 
         return page_handler

@@ -13,7 +13,6 @@ from kenzen.complaints.models import ComplaintKind
 from kenzen.errors import InvalidInput
 from kenzen.policy.document import Policy
 from kenzen.web.deps import Db
-from kenzen.web.pages import csrf
 from kenzen.web.pages.common import PageRoute, language_of, render, require_actor
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -38,13 +37,11 @@ def rights_page(request: Request, db: Db) -> Response:
 def register_brand(
     request: Request,
     db: Db,
-    csrf_token: Annotated[str, Form()],
     name: Annotated[str, Form(max_length=200)],
     registration_number: Annotated[str, Form(max_length=64)],
     country: Annotated[str, Form(max_length=2)],
     terms: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    csrf.check(request, csrf_token)
     actor = require_actor(request)
     with db.transaction() as session:
         complaints.register_brand(
@@ -62,13 +59,11 @@ def register_brand(
 def file_complaint(
     request: Request,
     db: Db,
-    csrf_token: Annotated[str, Form()],
     brand_id: Annotated[int, Form()],
     kind: Annotated[ComplaintKind, Form()],
     listing_ids: Annotated[str, Form(max_length=2000)],
     evidence: Annotated[str, Form(max_length=10_000)],
 ) -> Response:
-    csrf.check(request, csrf_token)
     actor = require_actor(request)
     numbers = listing_ids.replace(",", " ").split()
     if not numbers or not all(n.isdigit() for n in numbers):
@@ -92,10 +87,8 @@ def retract_complaint(
     request: Request,
     db: Db,
     complaint_id: int,
-    csrf_token: Annotated[str, Form()],
     reason: Annotated[str, Form(max_length=5000)],
 ) -> Response:
-    csrf.check(request, csrf_token)
     actor = require_actor(request)
     with db.transaction() as session:
         complaints.retract_complaint(session, actor, complaint_id, reason=reason)

@@ -1,17 +1,19 @@
-"""Login, logout, the language switch, and the router that gathers every page area."""
+"""Login, logout, the language switch, and the router that gathers every page area; its
+CSRF dependency guards every unsafe page request, so no form can forget its token."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kenzen.access import Role
 from kenzen.errors import Unauthenticated
 from kenzen.identity import service as identity
-from kenzen.web.deps import SESSION_COOKIE, Db
-from kenzen.web.pages import appeal, csrf, rights, seller, staff
+from kenzen.web.csrf import SESSION_COOKIE, require_form_token
+from kenzen.web.deps import Db
+from kenzen.web.pages import appeal, rights, seller, staff, verify
 from kenzen.web.pages.common import (
     PageRoute,
     browser_language,
@@ -21,7 +23,11 @@ from kenzen.web.pages.common import (
     settings_of,
 )
 
-router = APIRouter(include_in_schema=False, route_class=PageRoute)
+router = APIRouter(
+    include_in_schema=False,
+    route_class=PageRoute,
+    dependencies=[Depends(require_form_token)],
+)
 
 #: Where each role lands after logging in: its first menu.
 LANDING = {
@@ -43,9 +49,7 @@ def log_in(
     db: Db,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1000)],
-    csrf_token: Annotated[str, Form()],
 ) -> Response:
-    csrf.check(request, csrf_token)
     settings = settings_of(request)
     try:
         with db.transaction() as session:
@@ -75,8 +79,7 @@ def log_in(
 
 
 @router.post("/logout")
-def log_out(request: Request, db: Db, csrf_token: Annotated[str, Form()]) -> Response:
-    csrf.check(request, csrf_token)
+def log_out(request: Request, db: Db) -> Response:
     if token := request.cookies.get(SESSION_COOKIE):
         with db.transaction() as session:
             identity.log_out(session, token)
@@ -101,11 +104,9 @@ def switch_language(
     request: Request,
     db: Db,
     language: Annotated[str, Form(max_length=2)],
-    csrf_token: Annotated[str, Form()],
     back: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     """Remembered on the user, so it follows them to any browser."""
-    csrf.check(request, csrf_token)
     actor = require_actor(request)
     with db.transaction() as session:
         identity.set_language(session, actor, language)
@@ -113,5 +114,8 @@ def switch_language(
     return RedirectResponse(target, status_code=303)
 
 
-for area in (seller, appeal, staff, rights):
+#: Every page area; each is included under this router, so under its CSRF dependency.
+AREAS = (seller, appeal, staff, rights, verify)
+
+for area in AREAS:
     router.include_router(area.router)

@@ -26,7 +26,6 @@ from kenzen.sellers.models import Seller
 from kenzen.support import service as support
 from kenzen.support.slots import local, slots
 from kenzen.web.deps import Db
-from kenzen.web.pages import csrf
 from kenzen.web.pages.common import PageRoute, language_of, metric_name, render, require_actor
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -173,14 +172,12 @@ def _callbacks(
 def book_callback(
     request: Request,
     db: Db,
-    csrf_token: Annotated[str, Form()],
     phone: Annotated[str, Form(max_length=40)],
     slot: Annotated[str, Form(max_length=40)],
     case_id: Annotated[int | None, Form()] = None,
     replaces: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Book (or move, with ``replaces``) the call; the service offers the next free slot."""
-    csrf.check(request, csrf_token)
     actor = require_actor(request)
     try:
         preferred = datetime.fromisoformat(slot)
@@ -205,10 +202,7 @@ def book_callback(
 
 
 @router.post("/callbacks/{callback_id}/cancel")
-def cancel_callback(
-    request: Request, db: Db, callback_id: int, csrf_token: Annotated[str, Form()]
-) -> Response:
-    csrf.check(request, csrf_token)
+def cancel_callback(request: Request, db: Db, callback_id: int) -> Response:
     actor = require_actor(request)
     with db.transaction() as session:
         support.cancel_callback(session, actor, callback_id)

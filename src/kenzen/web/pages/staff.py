@@ -22,7 +22,6 @@ from kenzen.sellers import service as sellers
 from kenzen.support import service as support
 from kenzen.support.models import CallbackStatus, CallOutcome
 from kenzen.web.deps import Db
-from kenzen.web.pages import csrf
 from kenzen.web.pages.common import PageRoute, language_of, render, require_actor
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -51,10 +50,7 @@ def callback_queue(request: Request, db: Db) -> Response:
 
 
 @router.post("/staff/callbacks/{callback_id}/claim")
-def claim(
-    request: Request, db: Db, callback_id: int, csrf_token: Annotated[str, Form()]
-) -> Response:
-    csrf.check(request, csrf_token)
+def claim(request: Request, db: Db, callback_id: int) -> Response:
     actor = require_actor(request)
     with db.transaction() as session:
         support.claim_callback(session, actor, callback_id)
@@ -91,11 +87,9 @@ def complete(
     request: Request,
     db: Db,
     callback_id: int,
-    csrf_token: Annotated[str, Form()],
     outcome: Annotated[CallOutcome, Form()],
     notes: Annotated[str, Form(max_length=support.MAX_NOTES)] = "",
 ) -> Response:
-    csrf.check(request, csrf_token)
     actor = require_actor(request)
     with db.transaction() as session:
         support.complete_callback(session, actor, callback_id, outcome=outcome, notes=notes)
@@ -155,12 +149,10 @@ def decide(
     request: Request,
     db: Db,
     appeal_id: int,
-    csrf_token: Annotated[str, Form()],
     decision: Annotated[AppealStatus, Form()],
     reasons: Annotated[str, Form(max_length=10_000)] = "",
     deadline: Annotated[date | None, Form()] = None,
 ) -> Response:
-    csrf.check(request, csrf_token)
     actor = require_actor(request)
     due = datetime.combine(deadline, time(23, 59), UTC) if deadline else None
     try:

@@ -12,13 +12,12 @@ from kenzen.errors import InvalidInput
 from kenzen.notify.keys import Keyring
 from kenzen.notify.verify import MAX_MESSAGE_BYTES, verify_notice
 from kenzen.web.deps import Db
-from kenzen.web.pages import csrf
-from kenzen.web.pages.common import language_of
+from kenzen.web.pages.common import PageRoute, language_of
 from kenzen.web.pages.common import render as _render
 from kenzen.web.pages.common import session_actor as _session_actor
 from kenzen.web.pages.common import settings_of as _settings
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("/verify", response_class=HTMLResponse)
@@ -33,11 +32,9 @@ def verify_form(request: Request, db: Db) -> Response:
 def verify_submit(
     request: Request,
     db: Db,
-    csrf_token: Annotated[str, Form()],
     message: Annotated[str, Form(max_length=MAX_MESSAGE_BYTES)] = "",
     upload: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    csrf.check(request, csrf_token)
     actor = _session_actor(request, db)
     if actor is None:
         return RedirectResponse("/login", status_code=303)
