@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 KENZEN_HOME ?= var
 export KENZEN_HOME
 
-.PHONY: run test test-postgres lint lock clean translations
+.PHONY: run test test-slow test-clock test-postgres lint lock clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,12 +31,24 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The fast lane; the slowest tests are listed at the end.
+PYTEST := $(BIN)/pytest -n 2 --durations=15
 test: lint
-	$(BIN)/pytest -n 2
+	$(PYTEST) -m "not slow"
+
+# The slow lane: end-to-end checks (the browser, the full demo, commands as real processes).
+test-slow: $(VENV)/.installed-dev
+	$(PYTEST) -m slow
+
+# The whole suite started at five hours of the Japanese day (time-machine moves every clock
+# and sets TZ): before and after AHS hours, around midnight and the UTC date change.
+CLOCKS := 00:30 08:59 16:59 17:01 23:30
+test-clock: $(VENV)/.installed-dev
+	for at in $(CLOCKS); do $(BIN)/pytest -n 2 -q --clock "$$at Asia/Tokyo" || exit 1; done
 
 # The suite against KENZEN_DATABASE_URL (PostgreSQL); .ci/run starts one with scripts/postgres.
 test-postgres: $(VENV)/.installed-dev
-	KENZEN_REQUIRE_POSTGRES=1 $(BIN)/pytest -n 2
+	KENZEN_REQUIRE_POSTGRES=1 $(PYTEST)
 
 # Message ids the code and templates use go into both catalogues (new ones with empty text for
 # the translator: the tests fail until both languages have it); the compiled .mo files are

@@ -7,15 +7,19 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, inspect, make_url, text
 from sqlalchemy.orm import Session
 
+from kenzen import clock as kenzen_clock
 from kenzen import models  # noqa: F401  (every table on Base.metadata)
 from kenzen.access import SYSTEM, Actor, Role
 from kenzen.config import Settings
@@ -24,11 +28,41 @@ from kenzen.events.store import EventStore
 from kenzen.identity import service as identity
 from kenzen.policy.document import Policy, load_policy
 from kenzen.sellers import service as sellers
-from kenzen.web.app import create_app
+from kenzen.web.app import attach, create_app
 
 POSTGRES_URL = os.environ.get("KENZEN_DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
 REQUIRE_POSTGRES = os.environ.get("KENZEN_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        metavar="HH:MM ZONE",
+        help="run the suite as if started at the latest HH:MM in ZONE (an IANA name, "
+        "e.g. '23:30 Asia/Tokyo'): time-machine moves every clock in the test processes "
+        "and sets TZ to ZONE; time then runs on as usual",
+    )
+
+
+def started_at(option: str, *, real_now: datetime) -> datetime:
+    """The latest instant at or before ``real_now`` showing ``HH:MM`` in the zone named.
+
+    Never in the future: certificates and other machines still judge by the real time.
+    """
+    try:
+        hour_minute, zone_name = option.split()
+        wall = time.fromisoformat(hour_minute)
+        zone = ZoneInfo(zone_name)
+    except (ValueError, KeyError) as error:
+        raise pytest.UsageError(f"--clock: expected 'HH:MM Zone/Name', got {option!r}") from error
+    local_now = real_now.astimezone(zone)
+    start = datetime.combine(local_now.date(), wall, zone)
+    return (
+        start
+        if start <= local_now
+        else datetime.combine(local_now.date() - timedelta(days=1), wall, zone)
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,6 +70,9 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "KENZEN_REQUIRE_POSTGRES=1 needs KENZEN_DATABASE_URL=postgresql+psycopg://…"
         )
+    if option := config.getoption("--clock"):
+        start = started_at(option, real_now=datetime.now(UTC))
+        time_machine.travel(start, tick=True).start()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -130,9 +167,44 @@ def settings(database: Database, tmp_path: Path) -> Settings:
     return Settings(home=tmp_path, database_url=database.url)
 
 
+class Clock:
+    """Kenzen's clock for one test: the real time plus however far the test moved it, so a
+    test skips through backoff and leases without sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+
 @pytest.fixture
-def client(settings: Settings, database: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, database)) as test_client:
+def clock() -> Iterator[Clock]:
+    """Sets the clock every part of Kenzen reads (``kenzen.clock``) for this test."""
+    moved = Clock()
+    with kenzen_clock.use(moved):
+        yield moved
+
+
+@pytest.fixture(scope="session")
+def shared_app(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    """One app per test process: building it costs more than most API tests."""
+    home = tmp_path_factory.mktemp("app")
+    template = Database(migrated_url)
+    app = create_app(Settings(home=home, database_url=migrated_url), template)
+    template.dispose()
+    return app
+
+
+@pytest.fixture
+def client(shared_app: FastAPI, settings: Settings, database: Database) -> Iterator[TestClient]:
+    """A client of the shared app, pointed at this test's own database and home; the app
+    keeps no other state between requests, so nothing passes from one test to the next."""
+    attach(shared_app, settings, database)
+    with TestClient(shared_app) as test_client:
         yield test_client
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
+from kenzen import clock
 from kenzen.errors import KenzenError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -72,8 +73,8 @@ def str_enum(enum_type: type[enum.Enum], length: int = 32) -> SAEnum:
     )
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+#: "Now" for column defaults and services: the one injectable clock (``kenzen.clock``).
+utcnow = clock.now
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -33,10 +33,9 @@ from kenzen.notify.smtp import FileTransport, SmtpTransport, TemporaryFailure, t
 from kenzen.notify.worker import Worker
 from kenzen.sellers import service as sellers
 from kenzen.sellers.status import AccountStatus
-from tests.conftest import World
+from tests.conftest import Clock, World
 from tests.notify.conftest import (
     MAIL_DOMAIN,
-    Clock,
     MailHandler,
     SmtpServer,
     WebhookReceiver,
@@ -297,9 +296,7 @@ def test_no_dkim_key_keeps_the_notice_queued(
     world: World, tmp_path: Path, smtp_server: SmtpServer, clock: Clock
 ) -> None:
     _set_status(world.database)
-    worker = Worker(
-        world.database, Keyring(tmp_path / "empty"), smtp_server.transport(), clock=clock
-    )
+    worker = Worker(world.database, Keyring(tmp_path / "empty"), smtp_server.transport())
     worker.run_once()
     notice = _notice(world.database)
     assert notice.status is DeliveryStatus.QUEUED
@@ -366,7 +363,7 @@ def test_without_smtp_the_worker_writes_signed_eml_files(
     transport = transport_for(settings)
     assert isinstance(transport, FileTransport)
     _set_status(world.database)
-    Worker(world.database, keyring, transport, clock=clock).run_once()
+    Worker(world.database, keyring, transport).run_once()
     notice = _notice(world.database)
     written = (settings.mail_dir / f"{notice.id}.eml").read_bytes()
     assert dkim_valid(written, keyring) == [True, True]

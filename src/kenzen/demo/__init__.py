@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kenzen import access
+from kenzen import access, clock
 from kenzen.access import Action, Actor
 from kenzen.demo.accounts import (
     DEMO_MARKETPLACE,
@@ -80,7 +79,7 @@ def load_demo(
     access.authorize(actor, Action.LOAD_DEMO)
     if has_data(session):
         raise Conflict("the database already holds data; the demo loads only into an empty one")
-    today = today or datetime.now(ZoneInfo(DEMO_TIME_ZONE)).date()
+    today = today or clock.today(DEMO_TIME_ZONE)
     accounts = create_accounts(session, actor, seed=seed, sellers_count=sellers_count, today=today)
     marketplace = session.get(Marketplace, DEMO_MARKETPLACE)
     assert marketplace is not None

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kenzen import clock
 from kenzen.access import Actor, Role
 from kenzen.appeals import service as appeals
 from kenzen.appeals.models import AppealStatus
@@ -98,7 +99,7 @@ def add_callbacks(session: Session, accounts: DemoAccounts, actor: Actor) -> int
     """Calls booked for the rest of today and tomorrow; one completed call with notes."""
     ahs = accounts.users[Role.AHS_AGENT]
     zone = ZoneInfo(DEMO_TIME_ZONE)
-    today = datetime.now(zone).date()
+    today = clock.today(DEMO_TIME_ZONE)
     wishes = [
         datetime.combine(day, time(hour), zone)
         for day in (today, today + timedelta(days=1))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kenzen import i18n
+from kenzen import clock, i18n
 from kenzen.access import Action, Actor
 from kenzen.cases.models import OPEN_STATUSES, Case
 from kenzen.errors import NotFound
@@ -51,7 +50,7 @@ class SellerHealth:
 
 
 def local_today(seller: Seller) -> date:
-    return datetime.now(ZoneInfo(seller.marketplace.time_zone)).date()
+    return clock.today(seller.marketplace.time_zone)
 
 
 def get_seller_health(

@@ -18,7 +18,6 @@ import contextlib
 import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +27,7 @@ from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from kenzen import clock
 from kenzen.errors import InvalidInput
 
 Algorithm = Literal["rsa", "ed25519"]
@@ -162,7 +162,7 @@ class Keyring:
     def generate_dkim(self, domain: str, algorithm: Algorithm, selector: str | None) -> DkimKey:
         if algorithm not in ALGORITHMS:
             raise InvalidInput(f"algorithm: {algorithm!r} is not one of rsa, ed25519")
-        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d%H%M%S")
         name = check_selector(selector or f"kz-{'rsa' if algorithm == 'rsa' else 'ed'}-{stamp}")
         if any(key.selector == name for key in self.dkim_keys(domain)):
             raise InvalidInput(f"selector: {name!r} already has a key for {domain}")

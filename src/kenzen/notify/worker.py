@@ -17,16 +17,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal, cast
 
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
-from kenzen import access
+from kenzen import access, clock
 from kenzen.access import SYSTEM, Action, Actor
 from kenzen.cases.models import Case, CaseEntry
-from kenzen.db import Database, utcnow
+from kenzen.db import Database
 from kenzen.notify import email, webhooks
 from kenzen.notify.keys import Keyring
 from kenzen.notify.models import (
@@ -86,7 +86,6 @@ class Worker:
     backoff: Backoff = field(default_factory=Backoff)
     lease: timedelta = timedelta(minutes=5)
     batch: int = 20
-    clock: Callable[[], datetime] = utcnow
     poster: Poster = _post
     actor: Actor = SYSTEM
 
@@ -96,7 +95,7 @@ class Worker:
     # -- claiming -------------------------------------------------------------------------
 
     def _claim(self, model: type[Notice] | type[WebhookDelivery]) -> list[Claim]:
-        now = self.clock()
+        now = clock.now()
         claimable = (
             model.status == DeliveryStatus.QUEUED,
             model.next_attempt_at <= now,
@@ -178,7 +177,7 @@ class Worker:
                 return Result(PermanentFailure("the subscription was disabled"))
             secret = self.keyring.unseal(subscription.secret_ciphertext)
             url, body = subscription.url, webhooks.encode(delivery.payload)
-            headers = webhooks.signed_headers(secret, body, delivery.notification_id, self.clock())
+            headers = webhooks.signed_headers(secret, body, delivery.notification_id, clock.now())
         started = time.monotonic()
         try:
             status = self.poster(url, body, headers)
@@ -198,7 +197,7 @@ class Worker:
     def _settle(
         self, row: Notice | WebhookDelivery, outcome: AttemptOutcome, result: Result
     ) -> None:
-        now = self.clock()
+        now = clock.now()
         row.claimed_until = None
         row.claim_token = None
         if outcome is AttemptOutcome.SENT:
@@ -218,7 +217,7 @@ class Worker:
             session.add(
                 NoticeAttempt(
                     notice_id=notice.id,
-                    at=self.clock(),
+                    at=clock.now(),
                     outcome=outcome,
                     transport=self.transport.name,
                     detail=str(result.error or ""),
@@ -227,7 +226,7 @@ class Worker:
             if notice.claim_token == claim.token:
                 self._settle(notice, outcome, result)
                 if outcome is AttemptOutcome.SENT:
-                    notice.sent_at = self.clock()
+                    notice.sent_at = clock.now()
         log.info("notice %s: %s via %s", claim.id, outcome.value, self.transport.name)
         return outcome
 
@@ -238,7 +237,7 @@ class Worker:
             session.add(
                 WebhookAttempt(
                     delivery_id=delivery.id,
-                    at=self.clock(),
+                    at=clock.now(),
                     outcome=outcome,
                     http_status=result.http_status,
                     duration_ms=result.duration_ms,
@@ -248,7 +247,7 @@ class Worker:
             if delivery.claim_token == claim.token:
                 self._settle(delivery, outcome, result)
                 if outcome is AttemptOutcome.SENT:
-                    delivery.delivered_at = self.clock()
+                    delivery.delivered_at = clock.now()
         log.info("webhook delivery %s: %s", claim.id, outcome.value)
         return outcome
 

@@ -43,8 +43,6 @@ async def _security_headers(request: Request, call_next: RequestResponseEndpoint
 
 def create_app(settings: Settings, database: Database) -> FastAPI:
     """The app; refuses a database whose schema is behind the code."""
-    if database.pending_migrations():
-        raise NotMigrated("the database is not migrated; run `kenzen db upgrade` first")
     app = FastAPI(
         title="Kenzen",
         version=__version__,
@@ -52,9 +50,7 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.database = database
-    app.state.policy = PolicyHolder(settings.policy)
+    attach(app, settings, database)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(pages_router)
@@ -68,3 +64,13 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
         },
     )
     return app
+
+
+def attach(app: FastAPI, settings: Settings, database: Database) -> None:
+    """Points the app at a database, its settings and their policy (the test suite points
+    one app at each test's own database instead of building the app again)."""
+    if database.pending_migrations():
+        raise NotMigrated("the database is not migrated; run `kenzen db upgrade` first")
+    app.state.settings = settings
+    app.state.database = database
+    app.state.policy = PolicyHolder(settings.policy)

@@ -7,14 +7,14 @@ Staff with the right to read a seller's health see the same Account Health page 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import islice
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from kenzen import i18n
+from kenzen import clock, i18n
 from kenzen.access import Actor, Role
 from kenzen.appeals import service as appeals
 from kenzen.cases import service as cases
@@ -147,8 +147,7 @@ def _callbacks(
         booked = support.list_callbacks(session, actor, seller_id=seller.id)
         hours = support.hours_of(session, seller.marketplace_id)
         choices = [
-            (slot, local(hours, slot))
-            for slot in islice(slots(hours, datetime.now(UTC)), SLOT_CHOICES)
+            (slot, local(hours, slot)) for slot in islice(slots(hours, clock.now()), SLOT_CHOICES)
         ]
         open_cases = cases.list_cases(session, actor, seller_id=seller.id)
         return render(

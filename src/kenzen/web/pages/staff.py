@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from kenzen import clock
 from kenzen.appeals import service as appeals
 from kenzen.appeals.models import PENDING, AppealStatus
 from kenzen.audit import Outcome
@@ -36,7 +37,9 @@ def callback_queue(request: Request, db: Db) -> Response:
     with db.transaction() as session:
         views = [v for v in support.list_callbacks(session, actor) if v.callback.status in _WAITING]
         today = [
-            v for v in views if v.local_start.date() == datetime.now(v.local_start.tzinfo).date()
+            v
+            for v in views
+            if v.local_start.date() == clock.now().astimezone(v.local_start.tzinfo).date()
         ]
         later = [v for v in views if v not in today]
         return render(
