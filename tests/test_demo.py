@@ -33,6 +33,7 @@ from kenzen.support.models import Callback
 TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
 
 
+@pytest.mark.slow
 def test_full_demo(database: Database, store: EventStore, policy: Policy) -> None:
     with database.transaction() as session:
         summary = demo.load_demo(session, SYSTEM, store, policy, today=TODAY)
@@ -114,6 +115,7 @@ def _snapshot(database: Database) -> list[tuple[str, str, str, str]]:
         ]
 
 
+@pytest.mark.slow
 def test_same_seed_same_demo(
     database: Database, store: EventStore, tmp_path: Path, policy: Policy
 ) -> None:
@@ -129,6 +131,7 @@ def test_same_seed_same_demo(
     other.dispose()
 
 
+@pytest.mark.slow
 def test_demo_refuses_a_database_with_data(
     database: Database, store: EventStore, policy: Policy
 ) -> None:

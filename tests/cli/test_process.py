@@ -8,9 +8,12 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+import pytest
+
 from kenzen.cli import app
 
 
+@pytest.mark.slow
 def test_python_m_kenzen_runs_in_a_process_of_its_own(tmp_path: Path) -> None:
     env = {**os.environ, "KENZEN_HOME": str(tmp_path)}
     env.pop("KENZEN_DATABASE_URL", None)

@@ -55,11 +55,13 @@ ADMIN = "admin@demo.kenzen.test"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if CHROMIUM.exists():
-        return
+    """Browser tests are the slow lane's; without Chromium they skip, except in CI."""
     reason = f"needs Debian's Chromium at {CHROMIUM} (run scripts/browser)"
     for item in items:
-        if "tests/e2e/" in str(item.path).replace(os.sep, "/") and not IN_CI:
+        if "tests/e2e/" not in str(item.path).replace(os.sep, "/"):
+            continue
+        item.add_marker(pytest.mark.slow)
+        if not CHROMIUM.exists() and not IN_CI:
             item.add_marker(pytest.mark.skip(reason=reason))
 
 

@@ -27,6 +27,7 @@ def loaded(store: EventStore) -> EventStore:
     return store
 
 
+@pytest.mark.slow
 def test_many_dates_in_a_row_match_the_sqlglot_query(loaded: EventStore) -> None:
     for days in range(0, 120, 7):
         as_of = AS_OF - timedelta(days=days)
