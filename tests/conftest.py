@@ -180,6 +180,10 @@ class Clock:
     def advance(self, **delta: float) -> None:
         self.offset += timedelta(**delta)
 
+    def move_to(self, instant: datetime) -> None:
+        """From now on the clock shows ``instant`` and runs on from there."""
+        self.offset = instant - datetime.now(UTC)
+
 
 @pytest.fixture
 def clock() -> Iterator[Clock]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,9 +28,17 @@ from kenzen.policy.models import EnforcementAction
 from kenzen.policy.service import assess
 from kenzen.sellers.models import Listing, Seller
 from kenzen.support.models import Callback
+from tests.conftest import Clock
 
-#: The demo files its complaints now, so its day is today in its marketplace.
+#: The demo's day: today in its marketplace.
 TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+
+
+@pytest.fixture(autouse=True)
+def _noon_of_the_demo_day(clock: Clock) -> None:
+    """The demo files its complaints now and evaluates TODAY: both fall on one day even
+    when a test starts just before midnight."""
+    clock.move_to(datetime.combine(TODAY, time(12), ZoneInfo("Asia/Tokyo")))
 
 
 @pytest.mark.slow
