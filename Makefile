@@ -30,6 +30,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The fast lane; the slowest tests are listed at the end.
 PYTEST := $(BIN)/pytest -n 2 --durations=15

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from kenzen.audit import AuditEntry
-
 
 class KenzenError(Exception):
     """Base of every error a user can cause; its message is shown to them as is.
 
-    ``audit`` carries the trace of an attempt that must be logged although it failed
-    (a denied access); the unit of work writes it after rolling the use case back.
+    ``audit`` carries the trace of an attempt that must be logged although it failed (the
+    audit entry of a denied access, made by ``kenzen.access``); the unit of work adds it in a
+    transaction of its own after rolling the use case back. This module, the lowest of all,
+    needs to know no more of it than that a session can add it.
     """
 
-    def __init__(self, message: str, *, audit: AuditEntry | None = None) -> None:
+    def __init__(self, message: str, *, audit: object | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.audit = audit

@@ -6,7 +6,7 @@ from kenzen.cases.models import Case, CaseEntry, CaseRead
 from kenzen.complaints.models import Brand, Complaint, ComplaintListing, ProtectedTerm
 from kenzen.identity.models import Token, User
 from kenzen.metrics.models import MetricRun, MetricSnapshot, OrderVolume
-from kenzen.notify.models import (
+from kenzen.outbox.models import (
     Notice,
     NoticeAttempt,
     NotificationPreference,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from kenzen.access import SYSTEM, Role
+from kenzen.cases.account_status import set_account_status
 from kenzen.cases.models import CaseKind, CaseStatus
 from kenzen.cases.service import open_case
 from kenzen.health import service
 from kenzen.policy.document import Policy
-from kenzen.sellers.service import set_account_status
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
 

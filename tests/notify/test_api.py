@@ -10,17 +10,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kenzen.access import SYSTEM, Role, Visibility
+from kenzen.cases import account_status
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind, EntryKind
 from kenzen.errors import InvalidInput
 from kenzen.identity import service as identity
 from kenzen.notify import service as notices
 from kenzen.notify.keys import Keyring
-from kenzen.notify.models import Notice
 from kenzen.notify.smtp import FileTransport
 from kenzen.notify.webhooks import check_endpoint
 from kenzen.notify.worker import Worker
-from kenzen.sellers import service as sellers
+from kenzen.outbox.models import Notice
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
 
@@ -38,7 +38,7 @@ def api_keyring(client: TestClient, world: World) -> Keyring:
 
 def _notice_mail(world: World, keyring: Keyring, tmp_path: Path) -> str:
     with world.database.transaction() as session:
-        sellers.set_account_status(
+        account_status.set_account_status(
             session, SYSTEM, "S1", status=AccountStatus.DEACTIVATED, reason="IP complaints"
         )
     Worker(world.database, keyring, FileTransport(tmp_path / "mail")).run_once()
@@ -84,7 +84,7 @@ def test_list_notices_is_limited_to_the_sellers_own(
 ) -> None:
     with world.database.transaction() as session:
         for seller_id in ("S1", "S2"):
-            sellers.set_account_status(
+            account_status.set_account_status(
                 session, SYSTEM, seller_id, status=AccountStatus.AT_RISK, reason="r"
             )
     own = client.get("/api/v1/notices", headers=world.headers(Role.SELLER)).json()
@@ -132,7 +132,9 @@ def test_preferences_language_recipients_and_mandatory_notices(
             kind=EntryKind.NOTE,
             text="muted note",
         )
-        sellers.set_account_status(session, SYSTEM, "S1", status=AccountStatus.AT_RISK, reason="r")
+        account_status.set_account_status(
+            session, SYSTEM, "S1", status=AccountStatus.AT_RISK, reason="r"
+        )
         [notice] = session.scalars(select(Notice)).all()  # the note was muted, not the status
         assert notice.kind == "account_status"
         assert notice.mandatory

@@ -15,6 +15,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import func, select
 
 from kenzen.access import SYSTEM, Role, Visibility
+from kenzen.cases import account_status
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseEntry, CaseKind, EntryKind
 from kenzen.config import Settings
@@ -22,16 +23,15 @@ from kenzen.db import Database
 from kenzen.errors import Conflict
 from kenzen.notify import webhooks
 from kenzen.notify.keys import Keyring
-from kenzen.notify.models import (
+from kenzen.notify.smtp import FileTransport, SmtpTransport, TemporaryFailure, transport_for
+from kenzen.notify.worker import Worker
+from kenzen.outbox.models import (
     AttemptOutcome,
     DeliveryStatus,
     Notice,
     NoticeAttempt,
     WebhookDelivery,
 )
-from kenzen.notify.smtp import FileTransport, SmtpTransport, TemporaryFailure, transport_for
-from kenzen.notify.worker import Worker
-from kenzen.sellers import service as sellers
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import Clock, World
 from tests.notify.conftest import (
@@ -49,7 +49,7 @@ MakeWorker = Callable[..., Worker]
 
 def _set_status(database: Database, seller_id: str = "S1") -> None:
     with database.transaction() as session:
-        sellers.set_account_status(
+        account_status.set_account_status(
             session, SYSTEM, seller_id, status=AccountStatus.AT_RISK, reason="ODR above 1%"
         )
 
@@ -404,7 +404,7 @@ def test_a_failed_change_queues_nothing(world: World, subscription: str) -> None
     def change_twice() -> None:
         with world.database.transaction() as session:
             for _ in range(2):
-                sellers.set_account_status(
+                account_status.set_account_status(
                     session, SYSTEM, "S1", status=AccountStatus.AT_RISK, reason="r"
                 )
 

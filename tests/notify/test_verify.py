@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from kenzen.access import SYSTEM, Role
+from kenzen.cases import account_status
 from kenzen.errors import Forbidden, InvalidInput
 from kenzen.notify import email as notice_email
 from kenzen.notify.keys import Keyring
 from kenzen.notify.smtp import FileTransport
 from kenzen.notify.verify import Reason, Verdict, Verification, verify_notice
 from kenzen.notify.worker import Worker
-from kenzen.sellers import service as sellers
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
 from tests.notify.conftest import MAIL_DOMAIN
@@ -25,7 +25,7 @@ from tests.notify.conftest import MAIL_DOMAIN
 def _genuine(world: World, keyring: Keyring, tmp_path: Path, seller_id: str = "S1") -> bytes:
     """A real notice for ``seller_id``, as the worker wrote it."""
     with world.database.transaction() as session:
-        sellers.set_account_status(
+        account_status.set_account_status(
             session, SYSTEM, seller_id, status=AccountStatus.AT_RISK, reason="late shipments"
         )
     mail_dir = tmp_path / f"mail-{seller_id}"

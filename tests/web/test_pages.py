@@ -7,8 +7,8 @@ import re
 from fastapi.testclient import TestClient
 
 from kenzen.access import SYSTEM, Role
+from kenzen.cases import account_status
 from kenzen.identity import service as identity
-from kenzen.sellers import service as sellers
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
 
@@ -32,7 +32,7 @@ def _seller_with_password(world: World) -> None:
             password=PASSWORD,
             seller_id="S2",
         )
-        sellers.set_account_status(
+        account_status.set_account_status(
             session, SYSTEM, "S2", status=AccountStatus.DEACTIVATED, reason="IP complaints"
         )
 
@@ -204,7 +204,7 @@ def test_staff_search_shows_status_and_rating(client: TestClient, world: World) 
         identity.add_user(
             session, SYSTEM, email="agent@example.test", role=Role.AHS_AGENT, password=PASSWORD
         )
-        sellers.set_account_status(
+        account_status.set_account_status(
             session, SYSTEM, "S2", status=AccountStatus.AT_RISK, reason="ODR 1.5%"
         )
     client.post(

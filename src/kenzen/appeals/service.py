@@ -31,13 +31,13 @@ from kenzen.appeals.models import (
     AttachmentKind,
 )
 from kenzen.appeals.poa import PlanOfAction
+from kenzen.cases import account_status
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseKind, CaseStatus, EntryKind
 from kenzen.complaints.models import Complaint
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.policy.models import Violation, ViolationStatus
-from kenzen.sellers import service as sellers
 from kenzen.sellers.models import Listing, ListingStatus, Seller
 from kenzen.sellers.status import AccountStatus
 
@@ -417,7 +417,7 @@ def _reinstate(session: Session, actor: Actor, seller: Seller, case: Case, reaso
             if other is not None and other.status is not CaseStatus.CLOSED:
                 other.status = CaseStatus.RESOLVED
     if seller.status is not AccountStatus.NORMAL:
-        sellers.set_account_status(
+        account_status.set_account_status(
             session,
             actor,
             seller.id,

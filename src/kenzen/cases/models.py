@@ -40,6 +40,11 @@ class EntryKind(enum.StrEnum):
     RESTRICTION = "restriction"
 
 
+OPTIONAL_NOTICE_KINDS = frozenset({EntryKind.NOTE.value})
+"""Entry kinds whose notice a seller may mute. Every other seller-visible entry — warnings,
+restrictions, status changes, complaints, and what appeals and support add — is mandatory."""
+
+
 class Case(Base):
     __tablename__ = "cases"
 

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kenzen import access
-from kenzen.access import Action, Actor, Scope, Visibility
+from kenzen.access import Action, Actor, Role, Scope, Visibility
 from kenzen.cases.models import (
     OPEN_STATUSES,
+    OPTIONAL_NOTICE_KINDS,
     Case,
     CaseEntry,
     CaseKind,
@@ -22,7 +23,8 @@ from kenzen.cases.models import (
 )
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
-from kenzen.notify import service as notices
+from kenzen.outbox import queue as outbox
+from kenzen.sellers.models import Seller
 
 MAX_NOTE_LENGTH = 20_000
 
@@ -81,8 +83,30 @@ def append_entry(
     case.updated_at = entry.at
     session.flush()
     # The case log first: a seller-visible entry queues its notice in this transaction.
-    notices.queue_for_entry(session, case, entry)
+    _queue_notice(session, case, entry)
     return entry
+
+
+def _queue_notice(session: Session, case: Case, entry: CaseEntry) -> None:
+    """Tell the seller about an entry they can read and did not write themselves, so a
+    message can only ever be sent about something already in the case log."""
+    if entry.visibility is not Visibility.SELLER or entry.author_role == Role.SELLER.value:
+        return
+    seller = session.get_one(Seller, case.seller_id)
+    outbox.queue_notice(
+        session,
+        outbox.Addressee(
+            seller_id=seller.id,
+            marketplace_id=seller.marketplace_id,
+            email=seller.email,
+            language=seller.language,
+        ),
+        case_id=case.id,
+        case_entry_id=entry.id,
+        kind=entry.kind.value,
+        mandatory=entry.kind.value not in OPTIONAL_NOTICE_KINDS,
+        at=entry.at,
+    )
 
 
 def list_cases(

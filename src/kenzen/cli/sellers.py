@@ -76,10 +76,10 @@ def seller_set_status(
     case: Annotated[int | None, typer.Option(help="The case the change belongs to.")] = None,
 ) -> None:
     """Change a seller's account status, as a named user."""
-    from kenzen.sellers import service as sellers
+    from kenzen.cases.account_status import set_account_status
 
     with use_case(as_user) as (session, actor):
-        change = sellers.set_account_status(
+        change = set_account_status(
             session, actor, seller_id, status=status, reason=reason, case_id=case
         )
         err.print(

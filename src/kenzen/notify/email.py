@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from kenzen import i18n
 from kenzen.cases.models import Case, CaseEntry
 from kenzen.notify.keys import DkimKey
-from kenzen.notify.models import Notice
+from kenzen.outbox.models import Notice
 from kenzen.sellers.models import Marketplace, Seller
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"

@@ -1,63 +1,24 @@
-"""Use cases for notices: queue one per seller-visible case entry, list them, preferences,
-and the sending domain and its DKIM keys."""
+"""Use cases for notices: list them, sellers' preferences, and the sending domain and its
+DKIM keys. Queueing is the outbox's (``kenzen.outbox.queue``)."""
 
 from __future__ import annotations
-
-import uuid
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kenzen import access
-from kenzen.access import Action, Actor, Role, Scope, Visibility
-from kenzen.cases.models import Case, CaseEntry, EntryKind
+from kenzen.access import Action, Actor, Scope
+from kenzen.cases.models import OPTIONAL_NOTICE_KINDS, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import InvalidInput, NotFound
+from kenzen.languages import Language
 from kenzen.notify.email import sender_for
 from kenzen.notify.keys import Algorithm, DkimKey, Keyring, check_domain
-from kenzen.notify.models import Notice, NotificationPreference
-from kenzen.sellers.models import Language, Marketplace, Seller
+from kenzen.outbox.models import Notice, NotificationPreference
+from kenzen.sellers.models import Marketplace, Seller
 
-OPTIONAL_KINDS = frozenset({EntryKind.NOTE.value})
-"""Notice kinds a seller may mute. Every other seller-visible entry — warnings, restrictions,
-status changes, complaints, and what appeals and support add — is mandatory."""
 MAX_EXTRA_RECIPIENTS = 5
-
-
-def queue_for_entry(session: Session, case: Case, entry: CaseEntry) -> Notice | None:
-    """Queue the notice of a case entry, in the transaction that wrote the entry.
-
-    Called by ``cases.service.append_entry`` for every entry, so a message can only ever be
-    sent about something already in the case log. Internal entries and the seller's own
-    notes send nothing; a muted optional kind stays in the case log only.
-    """
-    if entry.visibility is not Visibility.SELLER or entry.author_role == Role.SELLER.value:
-        return None
-    seller = session.get(Seller, case.seller_id)
-    if seller is None:  # pragma: no cover - a case always belongs to a seller
-        raise NotFound(f"seller {case.seller_id} not found")
-    preference = session.get(NotificationPreference, seller.id)
-    kind = str(entry.kind)
-    mandatory = kind not in OPTIONAL_KINDS
-    if not mandatory and preference is not None and kind in preference.muted:
-        return None
-    extra = preference.extra_recipients if preference is not None else []
-    notice = Notice(
-        id=str(uuid.uuid4()),
-        seller_id=seller.id,
-        marketplace_id=seller.marketplace_id,
-        case_id=case.id,
-        case_entry_id=entry.id,
-        kind=kind,
-        mandatory=mandatory,
-        language=(preference.language if preference and preference.language else seller.language),
-        recipients=list(dict.fromkeys([seller.email, *extra])),
-        next_attempt_at=entry.at,
-        created_at=entry.at,
-    )
-    session.add(notice)
-    return notice
 
 
 def list_notices(
@@ -107,11 +68,11 @@ def _check_recipients(values: list[str]) -> list[str]:
 def _check_muted(values: list[str]) -> list[str]:
     kinds = {kind.value for kind in EntryKind}
     for value in values:
-        if value in OPTIONAL_KINDS:
+        if value in OPTIONAL_NOTICE_KINDS:
             continue
         if value in kinds:
             raise InvalidInput(f"muted: {value!r} is a mandatory notice and cannot be switched off")
-        optional = ", ".join(sorted(OPTIONAL_KINDS))
+        optional = ", ".join(sorted(OPTIONAL_NOTICE_KINDS))
         raise InvalidInput(f"muted: {value!r} is not a notice kind one may mute ({optional})")
     return sorted(set(values))
 

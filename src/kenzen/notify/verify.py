@@ -37,7 +37,7 @@ from kenzen.notify.email import (
     sender_for,
 )
 from kenzen.notify.keys import Keyring
-from kenzen.notify.models import Notice
+from kenzen.outbox.models import Notice
 from kenzen.sellers.models import Marketplace, Seller
 
 MAX_MESSAGE_BYTES = 900_000

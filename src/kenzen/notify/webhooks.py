@@ -18,8 +18,7 @@ import json
 import secrets
 import urllib.error
 import urllib.request
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,12 +30,10 @@ from kenzen.access import Action, Actor
 from kenzen.db import utcnow
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.notify.keys import Keyring
-from kenzen.notify.models import WebhookDelivery, WebhookSubscription
 from kenzen.notify.smtp import PermanentFailure, TemporaryFailure
-from kenzen.sellers.models import AccountStatusChange, Marketplace, Seller
+from kenzen.outbox.models import WebhookDelivery, WebhookSubscription
+from kenzen.sellers.models import Marketplace
 
-NOTIFICATION_TYPE = "ACCOUNT_STATUS_CHANGED"
-APPLICATION_ID = "kenzen"
 TIMESTAMP_HEADER = "X-Kenzen-Timestamp"
 SIGNATURE_HEADER = "X-Kenzen-Signature"
 NOTIFICATION_ID_HEADER = "X-Kenzen-Notification-Id"
@@ -163,75 +160,6 @@ def list_deliveries(
             .limit(limit)
         )
     )
-
-
-def iso_time(value: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds and ``Z``, as SP-API writes times."""
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def status_change_payload(
-    change: AccountStatusChange,
-    seller: Seller,
-    *,
-    subscription_id: int,
-    notification_id: str,
-    publish_time: datetime,
-) -> dict[str, Any]:
-    return {
-        "notificationVersion": "1.0",
-        "notificationType": NOTIFICATION_TYPE,
-        "payloadVersion": "2021-01-01",
-        "eventTime": iso_time(change.at),
-        "payload": {
-            "accountStatusChangeNotification": {
-                "sellerId": seller.id,
-                "marketplaceId": seller.marketplace_id,
-                "previousAccountStatus": change.previous_status.value,
-                "currentAccountStatus": change.status.value,
-            }
-        },
-        "notificationMetadata": {
-            "applicationId": APPLICATION_ID,
-            "subscriptionId": str(subscription_id),
-            "publishTime": iso_time(publish_time),
-            "notificationId": notification_id,
-        },
-    }
-
-
-def queue_status_change(
-    session: Session, change: AccountStatusChange, seller: Seller
-) -> list[WebhookDelivery]:
-    """One delivery per active subscription of the seller's marketplace, in the transaction
-    that changed the status (called by ``sellers.service.set_account_status``)."""
-    subscriptions = session.scalars(
-        select(WebhookSubscription).where(
-            WebhookSubscription.marketplace_id == seller.marketplace_id,
-            WebhookSubscription.disabled_at.is_(None),
-        )
-    )
-    now = utcnow()
-    queued = []
-    for subscription in subscriptions:
-        notification_id = str(uuid.uuid4())
-        delivery = WebhookDelivery(
-            subscription_id=subscription.id,
-            notification_id=notification_id,
-            notification_type=NOTIFICATION_TYPE,
-            payload=status_change_payload(
-                change,
-                seller,
-                subscription_id=subscription.id,
-                notification_id=notification_id,
-                publish_time=now,
-            ),
-            next_attempt_at=now,
-            created_at=now,
-        )
-        session.add(delivery)
-        queued.append(delivery)
-    return queued
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -29,7 +29,8 @@ from kenzen.cases.models import Case, CaseEntry
 from kenzen.db import Database
 from kenzen.notify import email, webhooks
 from kenzen.notify.keys import Keyring
-from kenzen.notify.models import (
+from kenzen.notify.smtp import DeliveryError, PermanentFailure, TemporaryFailure, Transport
+from kenzen.outbox.models import (
     AttemptOutcome,
     DeliveryStatus,
     Notice,
@@ -37,7 +38,6 @@ from kenzen.notify.models import (
     WebhookAttempt,
     WebhookDelivery,
 )
-from kenzen.notify.smtp import DeliveryError, PermanentFailure, TemporaryFailure, Transport
 from kenzen.sellers.models import Marketplace, Seller
 
 log = logging.getLogger("kenzen.notify")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from kenzen import access, i18n
 from kenzen.access import Action, Actor, Visibility
+from kenzen.cases import account_status
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseKind, EntryKind
 from kenzen.db import utcnow
@@ -329,7 +330,7 @@ def _apply(
             assert status is not None
             case, _ = _case_for(session, policy, seller, action.rule)
             reason = "; ".join(e.detail for e in action.evidence)
-            sellers.set_account_status(
+            account_status.set_account_status(
                 session, actor, seller.id, status=status, reason=reason, case_id=case.id
             )
             if status is AccountStatus.DEACTIVATED:
@@ -421,7 +422,7 @@ def _lift_at_risk(session: Session, actor: Actor, seller: Seller, decision: Deci
     ).first()
     if last is None or last.actor != actor.label:
         return False
-    sellers.set_account_status(
+    account_status.set_account_status(
         session,
         actor,
         seller.id,

@@ -9,12 +9,8 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.languages import Language
 from kenzen.sellers.status import AccountStatus
-
-
-class Language(enum.StrEnum):
-    JA = "ja"
-    EN = "en"
 
 
 class Fulfillment(enum.StrEnum):

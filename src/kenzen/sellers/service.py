@@ -1,4 +1,4 @@
-"""Use cases for marketplaces, sellers, listings — and the one way to change account status."""
+"""Use cases for marketplaces, sellers, listings — and the one writer of account status."""
 
 from __future__ import annotations
 
@@ -11,19 +11,13 @@ from babel.numbers import get_currency_name
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kenzen import access, i18n
-from kenzen.access import Action, Actor, Visibility
-from kenzen.cases import service as cases
-from kenzen.cases.models import Case, CaseKind, CaseStatus, EntryKind
+from kenzen import access
+from kenzen.access import Action, Actor
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
-from kenzen.notify import webhooks
-from kenzen.sellers.models import (
-    AccountStatusChange,
-    Language,
-    Marketplace,
-    Seller,
-)
+from kenzen.languages import Language
+from kenzen.outbox import queue as outbox
+from kenzen.sellers.models import AccountStatusChange, Marketplace, Seller
 from kenzen.sellers.status import AccountStatus, check_transition
 
 MAX_REASON_LENGTH = 2_000
@@ -128,38 +122,25 @@ def get_seller(session: Session, actor: Actor, seller_id: str, action: Action) -
     return seller
 
 
-def set_account_status(
+def record_status_change(
     session: Session,
     actor: Actor,
-    seller_id: str,
+    seller: Seller,
     *,
     status: AccountStatus,
     reason: str,
-    case_id: int | None = None,
+    case_id: int,
 ) -> AccountStatusChange:
-    """The only way an account status changes: checked, recorded, audited, in the caller's
-    transaction. Without ``case_id`` a new account-status case is opened, so every change
-    belongs to a case the seller can read."""
-    seller = get_seller(session, actor, seller_id, Action.SET_ACCOUNT_STATUS)
+    """The only writer of an account's status, inside an authorised use case: checks the
+    reason and the transition, records the change under its case, queues the webhook and
+    audits it. ``kenzen.cases.account_status.set_account_status`` is the use case around it,
+    which ties every change to a case the seller reads."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput("reason: must not be empty")
     if len(reason) > MAX_REASON_LENGTH:
         raise InvalidInput(f"reason: at most {MAX_REASON_LENGTH} characters")
     check_transition(seller.status, status)
-    language = seller.language.value
-    if case_id is None:
-        title = i18n.t("case.account_status.title", language, status=status.value)
-        case = cases.open_case(
-            session, seller_id=seller.id, kind=CaseKind.ACCOUNT_STATUS, title=title
-        )
-    else:
-        found = session.get(Case, case_id)
-        if found is None or found.seller_id != seller.id:
-            raise NotFound(f"case {case_id} not found for seller {seller.id}")
-        if found.status is CaseStatus.CLOSED:
-            raise Conflict(f"case {case_id} is closed")
-        case = found
     change = AccountStatusChange(
         seller_id=seller.id,
         previous_status=seller.status,
@@ -167,23 +148,22 @@ def set_account_status(
         reason=reason,
         actor=actor.label,
         actor_role=actor.role.value,
-        case_id=case.id,
+        case_id=case_id,
         at=utcnow(),
     )
     session.add(change)
     seller.status = status
     seller.status_changed_at = change.at
-    text = i18n.t(
-        "entry.account_status",
-        language,
-        previous=change.previous_status.value,
-        current=status.value,
-        reason=reason,
+    outbox.queue_status_change(
+        session,
+        outbox.StatusChange(
+            seller_id=seller.id,
+            marketplace_id=seller.marketplace_id,
+            previous_status=change.previous_status.value,
+            status=status.value,
+            at=change.at,
+        ),
     )
-    cases.append_entry(
-        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.ACCOUNT_STATUS, text=text
-    )
-    webhooks.queue_status_change(session, change, seller)
     session.add(
         access.record(
             actor,
@@ -192,7 +172,7 @@ def set_account_status(
             {
                 "previous": change.previous_status.value,
                 "current": status.value,
-                "case_id": case.id,
+                "case_id": case_id,
                 "reason": reason,
             },
         )

@@ -8,18 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from kenzen.cases.models import OPTIONAL_NOTICE_KINDS
 from kenzen.cases.schemas import CaseEntryOut
 from kenzen.config import Settings
+from kenzen.languages import Language
 from kenzen.notify import service, webhooks
 from kenzen.notify.keys import Keyring
-from kenzen.notify.models import (
-    AttemptOutcome,
-    DeliveryStatus,
-    Notice,
-    NotificationPreference,
-    WebhookDelivery,
-    WebhookSubscription,
-)
 from kenzen.notify.verify import (
     MAX_MESSAGE_BYTES,
     Verdict,
@@ -27,7 +21,14 @@ from kenzen.notify.verify import (
     language_for,
     verify_notice,
 )
-from kenzen.sellers.models import Language
+from kenzen.outbox.models import (
+    AttemptOutcome,
+    DeliveryStatus,
+    Notice,
+    NotificationPreference,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from kenzen.web.deps import CurrentActor, Db
 
 router = APIRouter(tags=["notices"])
@@ -136,7 +137,7 @@ class PreferencesOut(BaseModel):
     language: Language | None
     extra_recipients: list[str]
     muted: list[str]
-    optional_kinds: list[str] = sorted(service.OPTIONAL_KINDS)
+    optional_kinds: list[str] = sorted(OPTIONAL_NOTICE_KINDS)
 
     @classmethod
     def of(cls, preference: NotificationPreference) -> PreferencesOut:

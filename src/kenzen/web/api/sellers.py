@@ -3,12 +3,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from kenzen.cases import account_status
 from kenzen.complaints import brand_check
 from kenzen.complaints.brand_check import ListingRow
 from kenzen.complaints.schemas import ListingIn, ListingOut
 from kenzen.health import service as health
 from kenzen.health.schemas import RatingWhatIfOut, SellerHealthOut
-from kenzen.sellers import service
 from kenzen.sellers.schemas import AccountStatusChangeOut, SetAccountStatus
 from kenzen.web.deps import CurrentActor, CurrentPolicy, Db
 
@@ -64,7 +64,7 @@ def set_account_status(
     seller_id: str, body: SetAccountStatus, actor: CurrentActor, db: Db
 ) -> AccountStatusChangeOut:
     with db.transaction() as session:
-        change = service.set_account_status(
+        change = account_status.set_account_status(
             session, actor, seller_id, status=body.status, reason=body.reason, case_id=body.case_id
         )
         return AccountStatusChangeOut.model_validate(change)

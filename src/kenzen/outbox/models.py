@@ -2,7 +2,8 @@
 
 A notice row is both the record of what was said to a seller and the outbox entry the worker
 delivers: it is written in the transaction that wrote the case entry, so nothing is sent that
-is not in the case log, and nothing in the case log is lost before it is sent.
+is not in the case log, and nothing in the case log is lost before it is sent. The rows
+refer to sellers, marketplaces and cases by key only: the outbox sits below those domains.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
-from kenzen.sellers.models import Language
+from kenzen.languages import Language
 
 
 class DeliveryStatus(enum.StrEnum):

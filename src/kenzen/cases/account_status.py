@@ -1,0 +1,62 @@
+"""Changing an account's status: every change belongs to a case the seller reads.
+
+``sellers`` owns the status itself (``record_status_change`` is its only writer); this use
+case opens the account-status case (or takes the one given), records the change under it
+and writes the entry that tells the seller, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from kenzen import i18n
+from kenzen.access import Action, Actor, Visibility
+from kenzen.cases import service as cases
+from kenzen.cases.models import Case, CaseKind, CaseStatus, EntryKind
+from kenzen.errors import Conflict, NotFound
+from kenzen.sellers import service as sellers
+from kenzen.sellers.models import AccountStatusChange, Seller
+from kenzen.sellers.status import AccountStatus
+
+
+def set_account_status(
+    session: Session,
+    actor: Actor,
+    seller_id: str,
+    *,
+    status: AccountStatus,
+    reason: str,
+    case_id: int | None = None,
+) -> AccountStatusChange:
+    """The one way an account status changes: checked, recorded, audited, in the caller's
+    transaction. Without ``case_id`` a new account-status case is opened."""
+    seller = sellers.get_seller(session, actor, seller_id, Action.SET_ACCOUNT_STATUS)
+    case = _case_for(session, seller, status, case_id)
+    change = sellers.record_status_change(
+        session, actor, seller, status=status, reason=reason, case_id=case.id
+    )
+    text = i18n.t(
+        "entry.account_status",
+        seller.language.value,
+        previous=change.previous_status.value,
+        current=status.value,
+        reason=change.reason,
+    )
+    cases.append_entry(
+        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.ACCOUNT_STATUS, text=text
+    )
+    return change
+
+
+def _case_for(session: Session, seller: Seller, status: AccountStatus, case_id: int | None) -> Case:
+    if case_id is None:
+        title = i18n.t("case.account_status.title", seller.language.value, status=status.value)
+        return cases.open_case(
+            session, seller_id=seller.id, kind=CaseKind.ACCOUNT_STATUS, title=title
+        )
+    found = session.get(Case, case_id)
+    if found is None or found.seller_id != seller.id:
+        raise NotFound(f"case {case_id} not found for seller {seller.id}")
+    if found.status is CaseStatus.CLOSED:
+        raise Conflict(f"case {case_id} is closed")
+    return found

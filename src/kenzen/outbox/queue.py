@@ -1,0 +1,146 @@
+"""Queueing: a notice for a seller-visible case entry, a webhook delivery for a status change.
+
+The caller passes the facts (who, where, what); the outbox applies what it owns — the
+seller's notification preferences and the marketplace's subscriptions — and adds the rows
+to the caller's transaction, so a change that rolls back queues nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kenzen.db import utcnow
+from kenzen.languages import Language
+from kenzen.outbox.models import (
+    Notice,
+    NotificationPreference,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+
+NOTIFICATION_TYPE = "ACCOUNT_STATUS_CHANGED"
+APPLICATION_ID = "kenzen"
+
+
+@dataclass(frozen=True, slots=True)
+class Addressee:
+    """The seller a notice is for, as the seller's own record says."""
+
+    seller_id: str
+    marketplace_id: str
+    email: str
+    language: Language
+
+
+def queue_notice(
+    session: Session,
+    addressee: Addressee,
+    *,
+    case_id: int,
+    case_entry_id: int,
+    kind: str,
+    mandatory: bool,
+    at: datetime,
+) -> Notice | None:
+    """Queue the notice of a case entry; ``None`` when the seller muted this optional kind.
+
+    The seller's preferences decide the language and the extra recipients; they apply to
+    notices queued from the moment they are set.
+    """
+    preference = session.get(NotificationPreference, addressee.seller_id)
+    if not mandatory and preference is not None and kind in preference.muted:
+        return None
+    extra = preference.extra_recipients if preference is not None else []
+    notice = Notice(
+        id=str(uuid.uuid4()),
+        seller_id=addressee.seller_id,
+        marketplace_id=addressee.marketplace_id,
+        case_id=case_id,
+        case_entry_id=case_entry_id,
+        kind=kind,
+        mandatory=mandatory,
+        language=preference.language if preference and preference.language else addressee.language,
+        recipients=list(dict.fromkeys([addressee.email, *extra])),
+        next_attempt_at=at,
+        created_at=at,
+    )
+    session.add(notice)
+    return notice
+
+
+def iso_time(value: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds and ``Z``, as SP-API writes times."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """An account status change as a webhook reports it."""
+
+    seller_id: str
+    marketplace_id: str
+    previous_status: str
+    status: str
+    at: datetime
+
+
+def status_change_payload(
+    change: StatusChange, *, subscription_id: int, notification_id: str, publish_time: datetime
+) -> dict[str, Any]:
+    """SP-API's ``ACCOUNT_STATUS_CHANGED`` notification."""
+    return {
+        "notificationVersion": "1.0",
+        "notificationType": NOTIFICATION_TYPE,
+        "payloadVersion": "2021-01-01",
+        "eventTime": iso_time(change.at),
+        "payload": {
+            "accountStatusChangeNotification": {
+                "sellerId": change.seller_id,
+                "marketplaceId": change.marketplace_id,
+                "previousAccountStatus": change.previous_status,
+                "currentAccountStatus": change.status,
+            }
+        },
+        "notificationMetadata": {
+            "applicationId": APPLICATION_ID,
+            "subscriptionId": str(subscription_id),
+            "publishTime": iso_time(publish_time),
+            "notificationId": notification_id,
+        },
+    }
+
+
+def queue_status_change(session: Session, change: StatusChange) -> list[WebhookDelivery]:
+    """One delivery per active subscription of the seller's marketplace."""
+    subscriptions = session.scalars(
+        select(WebhookSubscription).where(
+            WebhookSubscription.marketplace_id == change.marketplace_id,
+            WebhookSubscription.disabled_at.is_(None),
+        )
+    )
+    now = utcnow()
+    queued = []
+    for subscription in subscriptions:
+        notification_id = str(uuid.uuid4())
+        delivery = WebhookDelivery(
+            subscription_id=subscription.id,
+            notification_id=notification_id,
+            notification_type=NOTIFICATION_TYPE,
+            payload=status_change_payload(
+                change,
+                subscription_id=subscription.id,
+                notification_id=notification_id,
+                publish_time=now,
+            ),
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(delivery)
+        queued.append(delivery)
+    return queued
