@@ -24,8 +24,8 @@ from kenzen.identity.models import User
 from kenzen.metrics.models import MetricSnapshot
 from kenzen.metrics.report import report_schema
 from kenzen.policy.document import Policy
+from kenzen.policy.enforcement import assess_seller
 from kenzen.policy.models import EnforcementAction
-from kenzen.policy.service import assess
 from kenzen.sellers.models import Listing, Seller
 from kenzen.support.models import Callback
 from tests.conftest import Clock
@@ -85,7 +85,7 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
         for seller in session.scalars(select(Seller)):
             report = performance_report(session, SYSTEM, policy, seller.id)
             jsonschema.validate(report, schema)
-            bands.add(assess(session, policy, seller, TODAY).rating.band.value)
+            bands.add(assess_seller(session, policy, seller, TODAY).rating.band.value)
         assert bands == {"HEALTHY", "AT_RISK", "UNHEALTHY"}
         # the seed's story: S0001 sold a registered brand as no-brand; five complaints
         # deactivated it, with the evidence and the policy version on record

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from kenzen.access import SYSTEM, Role
 from kenzen.audit import AuditEntry
 from kenzen.policy.document import Policy
-from kenzen.policy.service import evaluate
+from kenzen.policy.evaluation import evaluate
 from tests.conftest import World
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -77,8 +77,7 @@ def test_the_appeal_journey(client: TestClient, world: World, policy: Policy) ->
         assert filed.status_code == 201, filed.text
 
     # evaluation: five received IP complaints hit the cap → DEACTIVATED
-    with world.database.transaction() as session:
-        evaluate(session, SYSTEM, policy, datetime.now(JST).date())
+    evaluate(world.database, SYSTEM, policy, datetime.now(JST).date())
     health = as_(Role.SELLER, "GET", "/api/v1/sellers/S1/health").json()
     assert health["status"] == "DEACTIVATED"
     case_id = next(c["id"] for c in health["open_cases"] if c["kind"] == "policy_violation")

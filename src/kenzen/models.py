@@ -15,7 +15,7 @@ from kenzen.outbox.models import (
     WebhookSubscription,
 )
 from kenzen.policy.models import EnforcementAction, Violation
-from kenzen.sellers.models import AccountStatusChange, Listing, Marketplace, Seller
+from kenzen.sellers.models import AccountStatusChange, Listing, ListingHold, Marketplace, Seller
 from kenzen.support.models import AhsHours, Callback
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "ComplaintListing",
     "EnforcementAction",
     "Listing",
+    "ListingHold",
     "Marketplace",
     "MetricRun",
     "MetricSnapshot",

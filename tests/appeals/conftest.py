@@ -15,7 +15,7 @@ from kenzen.complaints import service as complaints
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
 from kenzen.complaints.models import ComplaintKind
 from kenzen.policy.document import Policy
-from kenzen.policy.service import evaluate
+from kenzen.policy.evaluation import evaluate
 from tests.conftest import World
 
 
@@ -53,8 +53,8 @@ def deactivate(world: World, policy: Policy) -> Deactivated:
                 listing_ids=[ids[n % 2]],
                 evidence=f"test buy {n}",
             )
+    evaluate(world.database, SYSTEM, policy, datetime.now(ZoneInfo("Asia/Tokyo")).date())
     with world.database.transaction() as session:
-        evaluate(session, SYSTEM, policy, datetime.now(ZoneInfo("Asia/Tokyo")).date())
         case = session.scalars(select(Case).where(Case.topic == "caps.ip_complaints")).one()
         return Deactivated(case.id, ("B0A1", "B0A2"))
 

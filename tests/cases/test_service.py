@@ -53,11 +53,16 @@ def test_notes_are_trimmed_and_blank_ones_refused(world: World) -> None:
 def test_a_closed_case_takes_no_more_notes(world: World) -> None:
     case_id = _case_with_every_audience(world)
     with world.database.transaction() as session:
-        service.get_case(session, SYSTEM, case_id).case.status = CaseStatus.CLOSED
+        case = service.get_case(session, SYSTEM, case_id).case
+        service.set_case_status(session, case, CaseStatus.CLOSED)
     with world.database.transaction() as session, pytest.raises(Conflict, match="closed"):
         service.add_case_note(
             session, world.actors[Role.SELLER], case_id, text="hello", visibility=Visibility.SELLER
         )
+    with world.database.transaction() as session:
+        case = service.get_case(session, SYSTEM, case_id).case
+        with pytest.raises(Conflict, match="closed"):
+            service.set_case_status(session, case, CaseStatus.OPEN)
 
 
 def test_a_seller_cannot_write_internal_notes(world: World) -> None:

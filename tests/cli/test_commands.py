@@ -21,9 +21,11 @@ from kenzen.errors import Unauthenticated
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
 from kenzen.metrics.report import report_schema
+from kenzen.policy.document import load_policy
 from kenzen.sellers.models import Seller
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
+from tests.policy.conftest import retired_category_violation
 
 
 def kenzen(url: str, home: Path, *args: str, stdin: str = "") -> Result:
@@ -246,3 +248,18 @@ def test_listings_are_imported_screened_and_evaluated(world: World, tmp_path: Pa
     assert shadow.exit_code == 0, shadow.stderr
     assert "over 2 day(s), 2 sellers" in shadow.stderr
     assert shadow.stderr.rstrip().endswith("nothing changed")
+
+
+def test_evaluate_reports_a_failing_seller_and_evaluates_the_others(
+    world: World, tmp_path: Path
+) -> None:
+    retired = retired_category_violation(world, "S2")
+    result = kenzen(world.database.url, tmp_path, "evaluate", "--as-of", "2026-11-20")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"S2: failed: violation {retired}: category 'retiredCategory' is not a category of "
+        "the policy",
+        "evaluated 1 sellers on 2026-11-20 with policy "
+        f"{load_policy().version[:12]}: 0 changed, 1 failed",
+    ]

@@ -18,13 +18,15 @@ from kenzen.errors import InvalidInput
 from kenzen.events.service import import_events
 from kenzen.events.store import EventStore
 from kenzen.metrics.service import compute_snapshots
-from kenzen.policy import service
-from kenzen.policy.document import Policy, load_policy, parse_policy
+from kenzen.policy import enforcement, violations
+from kenzen.policy.document import Policy, PolicyHolder, load_policy, parse_policy
+from kenzen.policy.evaluation import SellerFailure, evaluate
 from kenzen.policy.models import EnforcementAction, Violation, ViolationStatus
+from kenzen.policy.shadow import shadow
 from kenzen.sellers.models import AccountStatusChange, Listing, ListingStatus, Seller
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
-from tests.policy.conftest import edit
+from tests.policy.conftest import edit, retired_category_violation
 
 TODAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # noon in Tokyo
@@ -42,7 +44,7 @@ def _listings(world: World) -> list[int]:
 def _violations(world: World, policy: Policy, category: str, days_ago: list[int]) -> None:
     with world.database.transaction() as session:
         for days in days_ago:
-            service.record_violation(
+            enforcement.record_reviewed_violation(
                 session,
                 world.actors[Role.ACCOUNT_SPECIALIST],
                 policy,
@@ -66,8 +68,7 @@ def test_cap_deactivates_with_evidence_and_a_second_run_changes_nothing(
 ) -> None:
     listing_ids = _listings(world)
     _violations(world, policy, "restrictedProductPolicyViolations", [30, 3])
-    with world.database.transaction() as session:
-        report = service.evaluate(session, SYSTEM, policy, TODAY)
+    report = evaluate(world.database, SYSTEM, policy, TODAY)
     assert [o.seller_id for o in report.changed] == ["S1"]
     with world.database.transaction() as session:
         seller = session.get(Seller, "S1")
@@ -90,8 +91,7 @@ def test_cap_deactivates_with_evidence_and_a_second_run_changes_nothing(
         assert case is not None
         assert case.title == "アカウントヘルス: 制限対象商品の違反が上限に達しました"
     before = _counts(world)
-    with world.database.transaction() as session:
-        again = service.evaluate(session, SYSTEM, policy, TODAY)
+    again = evaluate(world.database, SYSTEM, policy, TODAY)
     assert again.changed == []
     assert _counts(world) == before
     with world.database.transaction() as session:
@@ -125,8 +125,7 @@ def test_bad_metric_warns_and_restricts_once(
         import_events(session, SYSTEM, store, "orders", orders)
         compute_snapshots(session, SYSTEM, store, TODAY)
     for _ in range(2):
-        with world.database.transaction() as session:
-            service.evaluate(session, SYSTEM, policy, TODAY)
+        evaluate(world.database, SYSTEM, policy, TODAY)
     with world.database.transaction() as session:
         seller = session.get(Seller, "S1")
         assert seller is not None
@@ -154,24 +153,22 @@ def test_bad_metric_warns_and_restricts_once(
 
 def test_policy_at_risk_is_lifted_when_no_rule_demands_it(world: World, policy: Policy) -> None:
     _violations(world, policy, "productSafetyCustomerComplaints", [10])
+    evaluate(world.database, SYSTEM, policy, TODAY)
     with world.database.transaction() as session:
-        service.evaluate(session, SYSTEM, policy, TODAY)
         violation = session.scalars(select(Violation)).one()
     with world.database.transaction() as session:
         assert session.get(Seller, "S1").status is AccountStatus.AT_RISK  # type: ignore[union-attr]
         stored = session.get(Violation, violation.id)
         assert stored is not None
-        stored.status = ViolationStatus.RESOLVED
-        stored.resolved_at = NOW
-    with world.database.transaction() as session:
-        report = service.evaluate(session, SYSTEM, policy, TODAY)
+        violations.resolve_violation(session, stored, reason="appeal accepted", at=NOW)
+    report = evaluate(world.database, SYSTEM, policy, TODAY)
     assert report.changed[0].status_after is AccountStatus.NORMAL
 
 
 def test_violations_expire_after_their_memory(world: World, policy: Policy) -> None:
     _violations(world, policy, "listingPolicyViolations", [180, 179])
+    evaluate(world.database, SYSTEM, policy, TODAY)
     with world.database.transaction() as session:
-        service.evaluate(session, SYSTEM, policy, TODAY)
         statuses = sorted(v.status.value for v in session.scalars(select(Violation)))
     assert statuses == ["ACTIVE", "EXPIRED"]
 
@@ -201,8 +198,8 @@ def test_deactivating_a_listing_does_not_resolve_its_violation(
         listing = session.get(Listing, listing_id)
         assert listing is not None
         listing.status = ListingStatus.INACTIVE
+    evaluate(world.database, SYSTEM, policy, TODAY + timedelta(days=10))
     with world.database.transaction() as session:
-        service.evaluate(session, SYSTEM, policy, TODAY + timedelta(days=10))
         assert session.scalars(select(Violation.status)).one() is ViolationStatus.ACTIVE
 
 
@@ -219,7 +216,7 @@ def test_shadow_run_reports_differences_and_changes_nothing(
     )
     before = _counts(world)
     with world.database.transaction() as session:
-        report = service.shadow(session, SYSTEM, policy, stricter, [TODAY, TODAY + timedelta(1)])
+        report = shadow(session, SYSTEM, policy, stricter, [TODAY, TODAY + timedelta(1)])
     assert _counts(world) == before
     assert {(d.seller_id, d.as_of) for d in report.differences} == {
         ("S1", TODAY),
@@ -237,10 +234,29 @@ def test_a_bad_policy_file_is_refused_and_the_previous_stays(tmp_path: Path) -> 
     path = tmp_path / "policy.toml"
     path.write_text("[rating]\nstart = 200\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="policy:"):
-        service.PolicyHolder(path)
+        PolicyHolder(path)
     good = load_policy()
-    holder = service.PolicyHolder(None)
+    holder = PolicyHolder(None)
     holder.path = path
     with pytest.raises(InvalidInput):
         holder.reload()
     assert holder.current.version == good.version
+
+
+def test_a_failing_seller_is_reported_and_the_others_proceed(world: World, policy: Policy) -> None:
+    _violations(world, policy, "restrictedProductPolicyViolations", [30, 3])
+    retired = retired_category_violation(world, "S2")
+    report = evaluate(world.database, SYSTEM, policy, TODAY)
+    assert [o.seller_id for o in report.changed] == ["S1"]
+    assert report.failed == [
+        SellerFailure(
+            "S2",
+            f"violation {retired}: category 'retiredCategory' is not a category of the policy",
+        )
+    ]
+    assert report.evaluated == 1
+    with world.database.transaction() as session:
+        assert session.get(Seller, "S1").status is AccountStatus.DEACTIVATED  # type: ignore[union-attr]
+        assert session.get(Seller, "S2").status is AccountStatus.NORMAL  # type: ignore[union-attr]
+        run = session.scalars(select(AuditEntry).where(AuditEntry.action == "evaluatePolicy")).one()
+        assert run.detail["failed"] == ["S2"]

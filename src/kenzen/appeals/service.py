@@ -33,12 +33,14 @@ from kenzen.appeals.models import (
 from kenzen.appeals.poa import PlanOfAction
 from kenzen.cases import account_status
 from kenzen.cases import service as cases
-from kenzen.cases.models import Case, CaseKind, CaseStatus, EntryKind
+from kenzen.cases.models import Case, CaseStatus, EntryKind
 from kenzen.complaints.models import Complaint
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.policy import violations
 from kenzen.policy.models import Violation, ViolationStatus
-from kenzen.sellers.models import Listing, ListingStatus, Seller
+from kenzen.sellers import holds
+from kenzen.sellers.models import Listing, Seller
 from kenzen.sellers.status import AccountStatus
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -49,7 +51,6 @@ SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
 }
-_RULE_CASES = ("caps.", "rating.", "rules.")
 
 
 @dataclass(frozen=True)
@@ -74,38 +75,25 @@ class CaseFacts:
 
 
 def case_facts(session: Session, case: Case) -> CaseFacts:
-    """The violations, metrics and listings a case is about.
-
-    A case opened for one complaint or violation holds that one; a case opened by a cap, a
-    rating band or a rule — a deactivation — answers for every active violation."""
-    query = select(Violation).where(Violation.seller_id == case.seller_id)
-    if (case.topic and case.topic.startswith(_RULE_CASES)) or case.kind is CaseKind.ACCOUNT_STATUS:
-        query = query.where(
-            (Violation.case_id == case.id) | (Violation.status == ViolationStatus.ACTIVE)
+    """The violations, metrics and listings a case is about."""
+    answered = violations.answered_by_case(session, case)
+    complaints = list(
+        session.scalars(
+            select(Complaint).where(Complaint.violation_id.in_([v.id for v in answered]))
         )
-    else:
-        query = query.where(Violation.case_id == case.id)
-    violations = list(session.scalars(query.order_by(Violation.id)))
-    sources = [v.id for v in violations]
-    complaints = list(session.scalars(select(Complaint).where(Complaint.violation_id.in_(sources))))
-    metrics = (
-        [case.topic.removeprefix("metrics.")]
-        if case.topic and case.topic.startswith("metrics.")
-        else []
     )
-    listing_ids = {lid for v in violations for lid in v.listing_ids}
+    metric = violations.case_metric(case)
+    named = {lid for v in answered for lid in v.listing_ids}
     listings = list(
         session.scalars(
             select(Listing)
-            .where(Listing.seller_id == case.seller_id)
-            .where(
-                Listing.listing_id.in_(listing_ids)
-                | (Listing.status_reason == f"restricted:{case.topic}")
-            )
+            .where(Listing.seller_id == case.seller_id, Listing.listing_id.in_(named))
             .order_by(Listing.id)
         )
     )
-    return CaseFacts(case, violations, complaints, metrics, listings)
+    restricted = holds.restricted_under(session, case.id)
+    listings = sorted({x.id: x for x in [*listings, *restricted]}.values(), key=lambda x: x.id)
+    return CaseFacts(case, answered, complaints, [metric] if metric else [], listings)
 
 
 def check_appeal(
@@ -185,7 +173,7 @@ def submit_appeal(
         version.submitted_at = now
         appeal.status = AppealStatus.SUBMITTED
         appeal.submitted_at = now
-        case.status = CaseStatus.UNDER_REVIEW
+        cases.set_case_status(session, case, CaseStatus.UNDER_REVIEW)
         seller = session.get(Seller, case.seller_id)
         assert seller is not None
         cases.append_entry(
@@ -381,12 +369,11 @@ def decide_appeal(
         _reinstate(session, actor, seller, case, reasons)
         text = i18n.t("entry.appeal_accepted", language, reasons=reasons)
     elif decision is AppealStatus.REJECTED:
-        case.status = CaseStatus.OPEN
+        cases.set_case_status(session, case, CaseStatus.OPEN)
         text = i18n.t("entry.appeal_rejected", language, reasons=reasons)
     else:
-        case.status = CaseStatus.AWAITING_SELLER
-        case.deadline = deadline
         assert deadline is not None
+        cases.set_case_status(session, case, CaseStatus.AWAITING_SELLER, deadline=deadline)
         text = i18n.t("entry.more_info", language, reasons=reasons, deadline=deadline.date())
     cases.append_entry(
         session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, text=text
@@ -405,17 +392,16 @@ def decide_appeal(
 def _reinstate(session: Session, actor: Actor, seller: Seller, case: Case, reasons: str) -> None:
     """Status NORMAL, the case's violations resolved, its listings back — one transaction."""
     facts = case_facts(session, case)
-    now = utcnow()
-    resolved = []
+    restored = []
     for violation in facts.violations:
-        if violation.status is ViolationStatus.ACTIVE:
-            violation.status = ViolationStatus.RESOLVED
-            violation.resolved_at = now
-            violation.resolution = f"appeal accepted on case {case.id}"
-            resolved.append(violation.id)
-            other = session.get(Case, violation.case_id) if violation.case_id != case.id else None
-            if other is not None and other.status is not CaseStatus.CLOSED:
-                other.status = CaseStatus.RESOLVED
+        if violation.status is not ViolationStatus.ACTIVE:
+            continue
+        restored += violations.resolve_violation(
+            session, violation, reason=f"appeal accepted on case {case.id}"
+        )
+        other = session.get(Case, violation.case_id) if violation.case_id != case.id else None
+        if other is not None and other.status is not CaseStatus.CLOSED:
+            cases.set_case_status(session, other, CaseStatus.RESOLVED)
     if seller.status is not AccountStatus.NORMAL:
         account_status.set_account_status(
             session,
@@ -425,20 +411,13 @@ def _reinstate(session: Session, actor: Actor, seller: Seller, case: Case, reaso
             reason=reasons or "Plan of Action accepted",
             case_id=case.id,
         )
-    markers = {"deactivated", f"restricted:{case.topic}", *(f"violation:{v}" for v in resolved)}
-    restored = list(
-        session.scalars(
-            select(Listing)
-            .where(Listing.seller_id == seller.id, Listing.status_reason.in_(markers))
-            .where(Listing.status != ListingStatus.ACTIVE)
-            .order_by(Listing.id)
-        )
+    restored += holds.release_listings(
+        session, seller.id, [holds.DEACTIVATION, *_restrictions_of(case)]
     )
-    for listing in restored:
-        listing.status = ListingStatus.ACTIVE
-        listing.status_reason = None
     if restored:
-        names = ", ".join(f"{x.listing_id} ({x.sku})" for x in restored)
+        names = ", ".join(
+            f"{x.listing_id} ({x.sku})" for x in sorted(set(restored), key=lambda x: x.id)
+        )
         cases.append_entry(
             session,
             case,
@@ -447,4 +426,8 @@ def _reinstate(session: Session, actor: Actor, seller: Seller, case: Case, reaso
             kind=EntryKind.RESTRICTION,
             text=i18n.t("entry.listings_restored", seller.language.value, listings=names),
         )
-    case.status = CaseStatus.RESOLVED
+    cases.set_case_status(session, case, CaseStatus.RESOLVED)
+
+
+def _restrictions_of(case: Case) -> list[holds.Holder]:
+    return [holds.Holder.restriction(case.topic)] if case.topic is not None else []

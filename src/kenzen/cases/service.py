@@ -61,6 +61,19 @@ def open_case_about(session: Session, seller_id: str, topic: str) -> Case | None
     ).first()
 
 
+def set_case_status(
+    session: Session, case: Case, status: CaseStatus, *, deadline: datetime | None = None
+) -> None:
+    """The one way a case's status changes, inside an already authorised use case; a
+    closed case stays closed. ``deadline`` is when the seller must answer, if at all."""
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict(f"case {case.id} is closed")
+    case.status = status
+    if deadline is not None:
+        case.deadline = deadline
+    session.flush()
+
+
 def append_entry(
     session: Session,
     case: Case,

@@ -8,11 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kenzen.cli.support import AsOption, err, out, policy, print_rows, use_case, user_errors
+from kenzen.cli.support import (
+    AsOption,
+    acting_user,
+    database,
+    err,
+    out,
+    policy,
+    print_rows,
+    use_case,
+    user_errors,
+)
 from kenzen.errors import KenzenError
 
 if TYPE_CHECKING:
-    from kenzen.policy.service import ShadowReport
+    from kenzen.policy.shadow import ShadowReport
 
 commands = typer.Typer()
 """``evaluate``, merged into the top level of ``kenzen``."""
@@ -46,8 +56,12 @@ def evaluate(
     ] = None,
     as_user: AsOption = None,
 ) -> None:
-    """Apply the policy to every seller; twice on the same day changes nothing more."""
-    from kenzen.policy import service as policy_service
+    """Apply the policy to every seller, one transaction each; twice on the same day changes
+    nothing more. A seller that fails is reported and the others proceed (exit status 1)."""
+    from rich.progress import Progress
+
+    from kenzen.policy import evaluation
+    from kenzen.policy import shadow as shadow_runs
 
     if shadow:
         if policy_file is None:
@@ -57,11 +71,23 @@ def evaluate(
             raise KenzenError("--to must not be before --as-of")
         days = [as_of.date() + timedelta(days=n) for n in range((last - as_of.date()).days + 1)]
         with use_case(as_user) as (session, actor):
-            report = policy_service.shadow(session, actor, policy(), policy(policy_file), days)
+            report = shadow_runs.shadow(session, actor, policy(), policy(policy_file), days)
         _print_shadow(report)
         return
-    with use_case(as_user) as (session, actor):
-        result = policy_service.evaluate(session, actor, policy(policy_file), as_of.date())
+    opened = database()
+    try:
+        actor = acting_user(opened, as_user)
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("evaluating sellers", total=None)
+            result = evaluation.evaluate(
+                opened,
+                actor,
+                policy(policy_file),
+                as_of.date(),
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    finally:
+        opened.dispose()
     for outcome in result.changed:
         out.print(
             f"{outcome.seller_id}: {outcome.status_before.value} → {outcome.status_after.value}, "
@@ -69,11 +95,16 @@ def evaluate(
             highlight=False,
             markup=False,
         )
+    for failure in result.failed:
+        err.print(f"{failure.seller_id}: failed: {failure.reason}", highlight=False, markup=False)
     err.print(
-        f"evaluated {result.sellers} sellers on {result.as_of} with policy "
-        f"{result.policy_version[:12]}: {len(result.changed)} changed",
+        f"evaluated {result.evaluated} sellers on {result.as_of} with policy "
+        f"{result.policy_version[:12]}: {len(result.changed)} changed, "
+        f"{len(result.failed)} failed",
         highlight=False,
     )
+    if result.failed:
+        raise typer.Exit(1)
 
 
 def _print_shadow(report: ShadowReport) -> None:

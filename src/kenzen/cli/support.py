@@ -78,19 +78,24 @@ def database(*, migrated: bool = True) -> Database:
 @contextmanager
 def use_case(as_user: str | None) -> Iterator[tuple[Session, Actor]]:
     """One transaction, acting as ``as_user`` (or the local operator)."""
-    from kenzen.access import SYSTEM
-    from kenzen.identity import service as identity
-
     opened = database()
     try:
-        actor = SYSTEM
-        if as_user is not None:
-            with opened.transaction() as session:
-                actor = identity.find_user(session, as_user).as_actor()
+        actor = acting_user(opened, as_user)
         with opened.transaction() as session:
             yield session, actor
     finally:
         opened.dispose()
+
+
+def acting_user(opened: Database, as_user: str | None) -> Actor:
+    """The user named by ``--as``, or the local operator."""
+    from kenzen.access import SYSTEM
+    from kenzen.identity import service as identity
+
+    if as_user is None:
+        return SYSTEM
+    with opened.transaction() as session:
+        return identity.find_user(session, as_user).as_actor()
 
 
 def print_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

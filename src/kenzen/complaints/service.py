@@ -28,9 +28,10 @@ from kenzen.complaints.models import (
 )
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.policy import violations
 from kenzen.policy.document import Policy
 from kenzen.policy.models import Violation, ViolationStatus
-from kenzen.sellers.models import Listing, ListingStatus, Seller
+from kenzen.sellers.models import Listing, Seller
 
 IP_CATEGORY = "receivedIntellectualPropertyComplaints"
 MAX_TERMS = 200
@@ -152,13 +153,14 @@ def file_complaint(
         kind=EntryKind.COMPLAINT,
         text=text,
     )
-    violation = Violation(
+    violation = violations.record_violation(
+        session,
+        policy,
         seller_id=seller.id,
         category=IP_CATEGORY,
-        status=ViolationStatus.ACTIVE,
         source=f"complaint:{complaint.id}",
         occurred_at=now,
-        listing_ids=[listing.listing_id for listing in listings],
+        listings=listings,
         evidence={
             "complaint_id": complaint.id,
             "kind": kind.value,
@@ -167,18 +169,11 @@ def file_complaint(
             "country": brand.country,
             "evidence": evidence,
         },
-        policy_version=policy.version,
         case_id=case.id,
     )
-    session.add(violation)
-    session.flush()
     complaint.violation_id = violation.id
     complaint.case_id = case.id
     if policy.violations[IP_CATEGORY].suppresses_listing:
-        for listing in listings:
-            if listing.status is ListingStatus.ACTIVE:
-                listing.status = ListingStatus.SUPPRESSED
-                listing.status_reason = f"violation:{violation.id}"
         cases.append_entry(
             session,
             case,
@@ -224,15 +219,7 @@ def retract_complaint(
         violation = session.get(Violation, complaint.violation_id)
         assert violation is not None
         if violation.status is ViolationStatus.ACTIVE:
-            violation.status = ViolationStatus.RESOLVED
-            violation.resolved_at = now
-            violation.resolution = "complaint retracted"
-        marker = f"violation:{violation.id}"
-        for link in complaint.listings:
-            listing = session.get(Listing, link.listing_id)
-            if listing is not None and listing.status_reason == marker:
-                listing.status = ListingStatus.ACTIVE
-                listing.status_reason = None
+            violations.resolve_violation(session, violation, reason="complaint retracted")
     seller = session.get(Seller, complaint.seller_id)
     assert seller is not None
     if complaint.case_id is not None:

@@ -16,7 +16,7 @@ from kenzen.access import Actor, Role
 from kenzen.complaints import service as complaints
 from kenzen.complaints.models import ComplaintKind
 from kenzen.demo.accounts import BRAND_TERMS, DEMO_SELLER, DemoAccounts, Profile
-from kenzen.policy import service as policy_service
+from kenzen.policy import enforcement
 from kenzen.policy.document import Policy
 from kenzen.sellers.models import Listing
 
@@ -72,7 +72,7 @@ def apply_enforcement(
                 )
         found = {Profile.POLICY_VIOLATOR: FEW_VIOLATIONS, Profile.REPEAT_OFFENDER: MANY_VIOLATIONS}
         for category, days_ago in found.get(profile, ()):
-            policy_service.record_violation(
+            enforcement.record_reviewed_violation(
                 session,
                 specialist,
                 policy,
@@ -81,5 +81,8 @@ def apply_enforcement(
                 reason=_REASONS[category],
                 occurred_at=noon - timedelta(days=days_ago),
             )
-    report = policy_service.evaluate(session, actor, policy, today)
-    return len(report.changed)
+    outcomes = [
+        enforcement.enforce_seller(session, actor, policy, seller_id, today)
+        for seller_id in sorted(accounts.sellers)
+    ]
+    return sum(1 for outcome in outcomes if outcome.actions)

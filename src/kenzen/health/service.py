@@ -18,10 +18,11 @@ from kenzen.metrics import service as metrics
 from kenzen.metrics.engine import MetricValue
 from kenzen.metrics.models import MetricSnapshot
 from kenzen.metrics.report import POLICY_COUNTERS, build_report
+from kenzen.policy import violations as violation_records
 from kenzen.policy.document import Policy, SellerText
-from kenzen.policy.models import Violation, ViolationStatus
+from kenzen.policy.enforcement import assess_seller
+from kenzen.policy.models import Violation
 from kenzen.policy.rating import Rating, what_if
-from kenzen.policy.service import assess
 from kenzen.sellers.models import Seller
 from kenzen.sellers.service import get_seller
 from kenzen.sellers.status import STATUS_MEANINGS
@@ -65,23 +66,19 @@ def get_seller_health(
             .order_by(Case.updated_at.desc())
         )
     )
-    assessment = assess(session, policy, seller, local_today(seller))
+    assessment = assess_seller(session, policy, seller, local_today(seller))
     costs = {
         line.violation_id: -line.points
         for line in assessment.rating.lines
         if line.violation_id is not None
     }
-    violations = session.scalars(
-        select(Violation)
-        .where(Violation.seller_id == seller_id, Violation.status == ViolationStatus.ACTIVE)
-        .order_by(Violation.occurred_at.desc())
-    )
+    violations = violation_records.active_violations(session, seller_id)
     return SellerHealth(
         seller=seller,
         status_meaning=i18n.t(STATUS_MEANINGS[seller.status], language),
         open_cases=open_cases,
-        as_of=assessment.as_of,
-        metrics=assessment.metrics,
+        as_of=assessment.facts.as_of,
+        metrics=assessment.facts.metrics,
         rating=assessment.rating,
         violations=[
             ViolationView(
@@ -103,13 +100,13 @@ def performance_report(
     rating's status and the policy counters of the last 180 days."""
     seller = get_seller(session, actor, seller_id, Action.GET_SELLER_PERFORMANCE_REPORT)
     day = as_of or local_today(seller)
-    assessment = assess(session, policy, seller, day)
+    assessment = assess_seller(session, policy, seller, day)
     snapshot_day = metrics.latest_as_of(session, seller_id, day)
     return build_report(
         seller_id=seller.id,
         marketplace_id=seller.marketplace_id,
         as_of=snapshot_day or day,
-        metrics=assessment.metrics,
+        metrics=assessment.facts.metrics,
         account_status=seller.status.value,
         time_zone=seller.marketplace.time_zone,
         policy_violations={c: n for c, n in assessment.counts.items() if c in POLICY_COUNTERS},
@@ -130,7 +127,7 @@ def rating_what_if(
     """The rating now, explained line by line, and what it would be were ``resolved``
     (violation ids of this seller) resolved."""
     seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
-    assessment = assess(session, policy, seller, local_today(seller))
+    assessment = assess_seller(session, policy, seller, local_today(seller))
     known = {line.violation_id for line in assessment.rating.lines if line.violation_id}
     chosen = tuple(str(v) for v in resolved)
     unknown = [v for v in chosen if v not in known]
@@ -138,9 +135,9 @@ def rating_what_if(
         raise NotFound(f"no counting violation {', '.join(unknown)} for seller {seller_id}")
     if_resolved = what_if(
         policy,
-        assessment.facts,
-        fulfilled_orders=assessment.fulfilled_orders,
-        as_of=assessment.instant,
+        assessment.facts.violations,
+        fulfilled_orders=assessment.facts.fulfilled_orders,
+        as_of=assessment.facts.instant,
         resolved=chosen,
     )
     return RatingWhatIf(assessment.rating, if_resolved, chosen)

@@ -1,5 +1,10 @@
-"""Enforcement policy: the policy file, the Account Health Rating and the pure decision.
+"""Enforcement policy: the policy file, the Account Health Rating, violations and evaluation.
 
-Everything here is plain data and plain functions, so evaluation runs, shadow runs and
-backtests all compute the same thing and the tests need no database.
+The pure core — :mod:`~kenzen.policy.document`, :mod:`~kenzen.policy.rating`,
+:mod:`~kenzen.policy.decide`, :mod:`~kenzen.policy.assessment`, :mod:`~kenzen.policy.rules`
+— is plain data and plain functions, so evaluation, shadow runs and backtests compute the
+same thing and its tests need no database. :mod:`~kenzen.policy.violations` owns violation
+state; :mod:`~kenzen.policy.enforcement` enforces one seller in the caller's transaction,
+:mod:`~kenzen.policy.evaluation` runs many sellers one transaction each, and
+:mod:`~kenzen.policy.shadow` compares a candidate policy without changing anything.
 """

@@ -18,6 +18,7 @@ from kenzen.errors import InvalidInput
 from kenzen.policy import cel
 from kenzen.policy.cel import MetricState, MetricStatus
 from kenzen.policy.document import ActionKind, Band, Policy
+from kenzen.policy.rules import RuleKind, RuleRef
 from kenzen.sellers.status import LEGAL_TRANSITIONS, AccountStatus
 
 Fact = str | int | float | None
@@ -107,7 +108,9 @@ def _demands(
             continue
         rate = "n/a" if m.rate is None else f"{m.rate:.4f}"
         ev = Evidence(
-            f"metrics.{key}", f"{key} is BAD (rate {rate})", {"metric": key, "rate": m.rate}
+            str(RuleRef(RuleKind.METRIC, key)),
+            f"{key} is BAD (rate {rate})",
+            {"metric": key, "rate": m.rate},
         )
         found += [(ActionKind(kind), ev, None) for kind in metric_rule.on_bad]
         if metric_rule.counts_as is not None:
@@ -116,13 +119,15 @@ def _demands(
         count = counts[cap.category]
         if count >= cap.at_least:
             ev = Evidence(
-                f"caps.{name}",
+                str(RuleRef(RuleKind.CAP, name)),
                 f"{count} active {cap.category} (cap: {cap.at_least})",
                 {"category": cap.category, "count": count, "at_least": cap.at_least},
             )
             found += [(ActionKind(kind), ev, None) for kind in cap.actions]
     band_ev = Evidence(
-        f"rating.bands.{band.value}", f"rating {rating} is {band.value}", {"rating": rating}
+        str(RuleRef(RuleKind.BAND, band.value)),
+        f"rating {rating} is {band.value}",
+        {"rating": rating},
     )
     found += [(ActionKind(kind), band_ev, None) for kind in policy.band_rule(band).actions]
     variables = cel.activation(
@@ -135,7 +140,9 @@ def _demands(
     for name, rule in doc.rules.items():
         program = policy.programs[name]
         if program.holds(variables):
-            ev = Evidence(f"rules.{name}", rule.description or rule.when, {"when": rule.when})
+            ev = Evidence(
+                str(RuleRef(RuleKind.CEL, name)), rule.description or rule.when, {"when": rule.when}
+            )
             found += [(ActionKind(kind), ev, None) for kind in rule.actions]
     return found
 

@@ -258,3 +258,16 @@ def load_policy(path: str | Path | None = None) -> Policy:
         except OSError as e:
             raise InvalidInput(f"policy: cannot read {path}: {e.strerror}") from e
     return parse_policy(text)
+
+
+class PolicyHolder:
+    """The policy in force. A replacement that fails validation is refused with the key and
+    the reason, and the previous policy stays in force."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.current = load_policy(path)
+
+    def reload(self) -> Policy:
+        self.current = load_policy(self.path)
+        return self.current

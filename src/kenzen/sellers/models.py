@@ -1,4 +1,5 @@
-"""Marketplaces, sellers, listings, and the history of every account status change."""
+"""Marketplaces, sellers, listings and their holds, and the history of every account status
+change."""
 
 from __future__ import annotations
 
@@ -72,10 +73,45 @@ class Listing(Base):
     status: Mapped[ListingStatus] = mapped_column(
         str_enum(ListingStatus), default=ListingStatus.ACTIVE
     )
-    status_reason: Mapped[str | None] = mapped_column(String(200))
-    """Why a listing is not active (a violation, a restriction, a deactivation)."""
+    """ACTIVE while no hold is open; otherwise what the oldest open hold makes it (see
+    :mod:`kenzen.sellers.holds`, the only writer)."""
 
     seller: Mapped[Seller] = relationship(back_populates="listings")
+
+
+class HoldKind(enum.StrEnum):
+    """What holds a listing back."""
+
+    VIOLATION = "violation"
+    """A violation of a category that suppresses the listings it names."""
+    RESTRICTION = "restriction"
+    """A policy rule that restricts the seller's listings (a BAD metric, say)."""
+    DEACTIVATION = "deactivation"
+    """The account is deactivated."""
+
+
+class ListingHold(Base):
+    """One reason a listing is not active: who holds it, under which case, until when.
+
+    A listing carries any number of holds and is active again only when the last is
+    released; released holds stay as its history.
+    """
+
+    __tablename__ = "listing_holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    kind: Mapped[HoldKind] = mapped_column(str_enum(HoldKind, 16))
+    violation_id: Mapped[int | None] = mapped_column(ForeignKey("violations.id"), index=True)
+    """The violation holding it (kind ``violation``)."""
+    rule: Mapped[str | None] = mapped_column(String(200))
+    """The policy rule restricting it (kind ``restriction``)."""
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    """The case that tells the seller why."""
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When it ends by itself (a violation's memory); none: until it is released."""
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class AccountStatusChange(Base):

@@ -14,7 +14,7 @@ from kenzen import __version__
 from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import KenzenError
-from kenzen.policy.service import PolicyHolder
+from kenzen.policy.document import PolicyHolder
 from kenzen.web import api, errors
 from kenzen.web.api.appeals import MAX_ATTACHMENT_BODY
 from kenzen.web.api.events import MAX_EVENT_FILE_BYTES

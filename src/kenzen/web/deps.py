@@ -12,8 +12,7 @@ from kenzen.db import Database
 from kenzen.errors import Unauthenticated
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
-from kenzen.policy.document import Policy
-from kenzen.policy.service import PolicyHolder
+from kenzen.policy.document import Policy, PolicyHolder
 from kenzen.web.csrf import SESSION_COOKIE, require_api_token
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `kenzen token create`.")

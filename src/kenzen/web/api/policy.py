@@ -5,7 +5,7 @@ from pydantic import BaseModel
 
 from kenzen import access
 from kenzen.access import Action
-from kenzen.policy.service import PolicyHolder
+from kenzen.policy.document import PolicyHolder
 from kenzen.web.deps import CurrentActor, Db
 
 router = APIRouter(prefix="/policy", tags=["policy"])

@@ -18,7 +18,7 @@ from kenzen.cases import service as cases
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.health.service import local_today
 from kenzen.identity import service as identity
-from kenzen.policy.service import assess
+from kenzen.policy.enforcement import assess_seller
 from kenzen.sellers import service as sellers
 from kenzen.support import service as support
 from kenzen.support.models import CallbackStatus, CallOutcome
@@ -174,7 +174,7 @@ def seller_search(request: Request, db: Db, q: str = "") -> Response:
     with db.transaction() as session:
         found = sellers.search_sellers(session, actor, q[:200])
         policy = request.app.state.policy.current
-        ratings = {s.id: assess(session, policy, s, local_today(s)).rating for s in found}
+        ratings = {s.id: assess_seller(session, policy, s, local_today(s)).rating for s in found}
         return render(
             request,
             "staff_sellers.html",

@@ -1,0 +1,402 @@
+"""Enforcement of one seller: read the facts, assess, act on the difference.
+
+The pure assessment (:mod:`kenzen.policy.assessment`) says what the policy demands; this
+module compares that with what already exists (open cases, listing holds, the account
+status) and acts only on the difference, so enforcing the same day twice changes nothing.
+Every action records the policy version and its evidence, and goes through the access
+module as the acting user (Kenzen itself). One seller is one use case: the caller gives it
+a transaction of its own (:mod:`kenzen.policy.evaluation`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kenzen import access, i18n
+from kenzen.access import Action, Actor, Visibility
+from kenzen.cases import account_status
+from kenzen.cases import service as cases
+from kenzen.cases.models import Case, CaseKind, EntryKind
+from kenzen.db import utcnow
+from kenzen.errors import InvalidInput, NotFound
+from kenzen.i18n import N_
+from kenzen.metrics import service as metrics
+from kenzen.metrics.definitions import METRIC_NAMES
+from kenzen.metrics.engine import MetricValue
+from kenzen.policy import violations
+from kenzen.policy.assessment import (
+    Assessment,
+    SellerFacts,
+    assess,
+    end_of_day,
+    violation_facts,
+)
+from kenzen.policy.decide import Decision, PolicyAction
+from kenzen.policy.document import ActionKind, Band, Policy
+from kenzen.policy.models import EnforcementAction, Violation
+from kenzen.policy.rules import RuleKind, RuleRef, parse_rule
+from kenzen.sellers import holds
+from kenzen.sellers import service as sellers
+from kenzen.sellers.models import (
+    AccountStatusChange,
+    Fulfillment,
+    Listing,
+    ListingStatus,
+    Seller,
+)
+from kenzen.sellers.status import AccountStatus
+
+
+def read_facts(session: Session, seller: Seller, as_of: date) -> SellerFacts:
+    """What the policy looks at for ``seller`` on ``as_of`` — reads only, never writes."""
+    instant = end_of_day(as_of, seller.marketplace.time_zone)
+    snapshot_day = metrics.latest_as_of(session, seller.id, as_of)
+    return SellerFacts(
+        seller_id=seller.id,
+        as_of=as_of,
+        instant=instant,
+        account_status=seller.status,
+        metrics=metrics.seller_metrics(session, seller.id, snapshot_day) if snapshot_day else [],
+        violations=violation_facts(violations.violations_of(session, seller.id), instant),
+        fulfilled_orders=metrics.fulfilled_orders(session, seller.id, as_of),
+    )
+
+
+def assess_seller(session: Session, policy: Policy, seller: Seller, as_of: date) -> Assessment:
+    """What the policy demands for ``seller`` on ``as_of``, changing nothing."""
+    return assess(policy, read_facts(session, seller, as_of))
+
+
+@dataclass
+class SellerOutcome:
+    seller_id: str
+    rating: int
+    band: Band
+    status_before: AccountStatus
+    status_after: AccountStatus
+    actions: list[str] = field(default_factory=list)
+
+
+def enforce_seller(
+    session: Session, actor: Actor, policy: Policy, seller_id: str, as_of: date
+) -> SellerOutcome:
+    """Apply the policy to one seller on ``as_of``: expire what is past its memory, assess,
+    and act on what the policy demands and does not exist yet."""
+    access.authorize(actor, Action.EVALUATE)
+    seller = session.get(Seller, seller_id)
+    if seller is None:
+        raise NotFound(f"seller {seller_id} not found")
+    instant = end_of_day(as_of, seller.marketplace.time_zone)
+    violations.expire_violations(session, policy, seller.id, instant)
+    assessment = assess_seller(session, policy, seller, as_of)
+    decision = assessment.decision
+    outcome = SellerOutcome(
+        seller.id, decision.rating, decision.band, seller.status, assessment.status_after
+    )
+    for action in decision.actions:
+        if _act(session, actor, policy, seller, assessment, action):
+            label = f" {action.category}" if action.category else ""
+            outcome.actions.append(f"{action.kind.value}{label} ({action.rule})")
+    if _lift_at_risk(session, actor, seller, decision):
+        outcome.actions.append("SET_NORMAL (no rule demands AT_RISK any more)")
+        outcome.status_after = AccountStatus.NORMAL
+    return outcome
+
+
+def _act(
+    session: Session,
+    actor: Actor,
+    policy: Policy,
+    seller: Seller,
+    assessment: Assessment,
+    action: PolicyAction,
+) -> bool:
+    """Take one demanded action unless it exists already; say whether anything changed."""
+    language = seller.language.value
+    if action.kind is ActionKind.RECORD_VIOLATION:
+        return _record_rule_violation(session, policy, seller, assessment, action)
+    if action.kind is ActionKind.WARN:
+        case, fresh = case_for_rule(session, policy, seller, action.rule)
+        if not fresh:
+            return False
+        cases.append_entry(
+            session,
+            case,
+            actor,
+            visibility=Visibility.SELLER,
+            kind=EntryKind.WARNING,
+            text=_warning_text(seller, action, assessment.facts.metrics),
+        )
+    elif action.kind is ActionKind.RESTRICT_MERCHANT_LISTINGS:
+        merchant = _active_listings(session, seller, merchant_only=True)
+        if not merchant:
+            return False
+        case, _ = case_for_rule(session, policy, seller, action.rule)
+        restricted = holds.hold_listings(
+            session, merchant, holds.Holder.restriction(action.rule), case_id=case.id
+        )
+        cases.append_entry(
+            session,
+            case,
+            actor,
+            visibility=Visibility.SELLER,
+            kind=EntryKind.RESTRICTION,
+            text=i18n.t(
+                "entry.restricted",
+                language,
+                rule=action.rule,
+                listings=_listing_names(restricted),
+            ),
+        )
+    else:
+        status = action.status
+        assert status is not None
+        case, _ = case_for_rule(session, policy, seller, action.rule)
+        reason = "; ".join(e.detail for e in action.evidence)
+        account_status.set_account_status(
+            session, actor, seller.id, status=status, reason=reason, case_id=case.id
+        )
+        if status is AccountStatus.DEACTIVATED:
+            _deactivate_listings(session, actor, seller, case)
+    _record_action(session, policy, seller, assessment, action, case)
+    return True
+
+
+def _active_listings(session: Session, seller: Seller, *, merchant_only: bool) -> list[Listing]:
+    query = select(Listing).where(
+        Listing.seller_id == seller.id, Listing.status == ListingStatus.ACTIVE
+    )
+    if merchant_only:
+        query = query.where(Listing.fulfillment == Fulfillment.MERCHANT)
+    return list(session.scalars(query.order_by(Listing.id)))
+
+
+def _deactivate_listings(session: Session, actor: Actor, seller: Seller, case: Case) -> None:
+    active = _active_listings(session, seller, merchant_only=False)
+    inactive = holds.hold_listings(session, active, holds.DEACTIVATION, case_id=case.id)
+    if inactive:
+        cases.append_entry(
+            session,
+            case,
+            actor,
+            visibility=Visibility.SELLER,
+            kind=EntryKind.RESTRICTION,
+            text=i18n.t(
+                "entry.deactivated_listings",
+                seller.language.value,
+                listings=_listing_names(inactive),
+            ),
+        )
+
+
+def _record_rule_violation(
+    session: Session,
+    policy: Policy,
+    seller: Seller,
+    assessment: Assessment,
+    action: PolicyAction,
+) -> bool:
+    """Record the violation a rule counts, unless one from that rule is still active."""
+    assert action.category is not None
+    if violations.active_from_rule(session, seller.id, action.rule) is not None:
+        return False
+    case, _ = case_for_rule(session, policy, seller, action.rule)
+    violations.record_violation(
+        session,
+        policy,
+        seller_id=seller.id,
+        category=action.category,
+        source=f"{action.rule}@{assessment.facts.as_of.isoformat()}",
+        rule=action.rule,
+        occurred_at=assessment.facts.instant,
+        evidence={"rules": _evidence(action)},
+        case_id=case.id,
+    )
+    _record_action(session, policy, seller, assessment, action, case)
+    return True
+
+
+def _lift_at_risk(session: Session, actor: Actor, seller: Seller, decision: Decision) -> bool:
+    """Return an account to NORMAL once no rule demands AT_RISK, if Kenzen itself set it
+    (a specialist's AT_RISK stays until a specialist lifts it)."""
+    if seller.status is not AccountStatus.AT_RISK or decision.demanded_status is not (
+        AccountStatus.NORMAL
+    ):
+        return False
+    last = session.scalars(
+        select(AccountStatusChange)
+        .where(AccountStatusChange.seller_id == seller.id)
+        .order_by(AccountStatusChange.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.actor != actor.label:
+        return False
+    account_status.set_account_status(
+        session,
+        actor,
+        seller.id,
+        status=AccountStatus.NORMAL,
+        reason="the policy no longer demands AT_RISK",
+        case_id=last.case_id,
+    )
+    return True
+
+
+def _evidence(action: PolicyAction) -> list[dict[str, Any]]:
+    return [{"rule": e.rule, "detail": e.detail, "facts": dict(e.facts)} for e in action.evidence]
+
+
+def _record_action(
+    session: Session,
+    policy: Policy,
+    seller: Seller,
+    assessment: Assessment,
+    action: PolicyAction,
+    case: Case | None,
+) -> None:
+    session.add(
+        EnforcementAction(
+            seller_id=seller.id,
+            kind=action.kind.value,
+            rule=action.rule,
+            as_of=assessment.facts.as_of,
+            policy_version=policy.version,
+            evidence=_evidence(action),
+            case_id=case.id if case else None,
+        )
+    )
+
+
+def _case_kind(rule: RuleRef | None) -> CaseKind:
+    if rule is not None and rule.kind is RuleKind.METRIC:
+        return CaseKind.PERFORMANCE
+    if rule is not None and rule.kind is RuleKind.BAND:
+        return CaseKind.ACCOUNT_STATUS
+    return CaseKind.POLICY_VIOLATION
+
+
+#: Titles of the rules the policy's structure defines (message ids).
+_RULE_TITLES = {
+    "caps.ip_complaints": N_("rule.caps.ip_complaints"),
+    "caps.restricted_products": N_("rule.caps.restricted_products"),
+    "rating.bands.AT_RISK": N_("rule.rating.bands.AT_RISK"),
+    "rating.bands.UNHEALTHY": N_("rule.rating.bands.UNHEALTHY"),
+}
+
+
+def _topic_label(policy: Policy, name: str, language: str) -> str:
+    """What a rule is about, for a case title the seller understands."""
+    rule = parse_rule(name)
+    metric = METRIC_NAMES.get(rule.metric) if rule is not None and rule.metric else None
+    if metric is not None:
+        return i18n.t(metric, language)
+    if rule is not None and rule.kind is RuleKind.VIOLATION and rule.key in policy.violations:
+        return i18n.pick(policy.violations[rule.key].text, language).title
+    if name in _RULE_TITLES:
+        return i18n.t(_RULE_TITLES[name], language)
+    return name
+
+
+def case_for_rule(session: Session, policy: Policy, seller: Seller, rule: str) -> tuple[Case, bool]:
+    """The seller's open case about ``rule``, or a new one; and whether it is new."""
+    existing = cases.open_case_about(session, seller.id, rule)
+    if existing is not None:
+        return existing, False
+    language = seller.language.value
+    title = i18n.t("case.policy.title", language, topic=_topic_label(policy, rule, language))
+    case = cases.open_case(
+        session, seller_id=seller.id, kind=_case_kind(parse_rule(rule)), title=title, topic=rule
+    )
+    return case, True
+
+
+def _warning_text(seller: Seller, action: PolicyAction, values: list[MetricValue]) -> str:
+    language = seller.language.value
+    rule = parse_rule(action.rule)
+    metric = rule.metric if rule is not None else None
+    measured = next((v for v in values if v.metric == metric), None)
+    if metric is not None and measured is not None:
+        rate = "–" if measured.rate is None else f"{measured.rate:.2%}"
+        condition = "<" if measured.target_condition == "LESS_THAN" else "≥"
+        return i18n.t(
+            "entry.warning.metric",
+            language,
+            metric=i18n.t(METRIC_NAMES[metric], language),
+            rate=rate,
+            window_from=measured.window_from.isoformat(),
+            window_to=measured.window_to.isoformat(),
+            target=f"{condition} {measured.target_value:.1%}",
+        )
+    detail = "; ".join(e.detail for e in action.evidence)
+    return i18n.t("entry.warning.rule", language, rule=action.rule, detail=detail)
+
+
+def _listing_names(listings: Sequence[Listing]) -> str:
+    return ", ".join(f"{listing.listing_id} ({listing.sku})" for listing in listings)
+
+
+def record_reviewed_violation(
+    session: Session,
+    actor: Actor,
+    policy: Policy,
+    seller_id: str,
+    *,
+    category: str,
+    reason: str,
+    listing_ids: Sequence[str] = (),
+    occurred_at: datetime | None = None,
+) -> Violation:
+    """An Account Specialist records a violation found by review (not by a rule)."""
+    seller = sellers.get_seller(session, actor, seller_id, Action.RECORD_VIOLATION)
+    if category not in policy.violations:
+        raise InvalidInput(f"category: {category!r} is not a category of the policy")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("reason: describe what was found")
+    listings = list(
+        session.scalars(
+            select(Listing)
+            .where(Listing.seller_id == seller.id, Listing.listing_id.in_(listing_ids))
+            .order_by(Listing.id)
+        )
+    )
+    missing = sorted(set(listing_ids) - {x.listing_id for x in listings})
+    if missing:
+        raise NotFound(f"listing_ids: {', '.join(missing)} not found for seller {seller.id}")
+    when = occurred_at or utcnow()
+    case, _ = case_for_rule(session, policy, seller, str(RuleRef(RuleKind.VIOLATION, category)))
+    text = i18n.pick(policy.violations[category].text, seller.language.value)
+    violation = violations.record_violation(
+        session,
+        policy,
+        seller_id=seller.id,
+        category=category,
+        source=f"review:{when.isoformat()}:{category}",
+        occurred_at=when,
+        listings=listings,
+        evidence={"reason": reason, "recorded_by": actor.label},
+        case_id=case.id,
+    )
+    cases.append_entry(
+        session,
+        case,
+        actor,
+        visibility=Visibility.SELLER,
+        kind=EntryKind.VIOLATION,
+        text=f"{text.title}: {reason}\n{text.explanation}\n{text.what_to_do}",
+    )
+    session.add(
+        access.record(
+            actor,
+            Action.RECORD_VIOLATION,
+            f"seller:{seller.id}",
+            {"violation_id": violation.id, "category": category},
+        )
+    )
+    return violation
