@@ -227,7 +227,11 @@ class World:
         return self.database._sessions()
 
 
-EMAILS = {role: f"{role.value}@example.test" for role in Role if role is not Role.SYSTEM}
+EMAILS = {
+    role: f"{role.value}@example.test"
+    for role in Role
+    if role not in (Role.SYSTEM, Role.SELLING_PARTNER_APP)
+}
 
 
 def build_world(database: Database) -> World:

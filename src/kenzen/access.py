@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from kenzen.errors import Forbidden, NotFound
+from kenzen.errors import Forbidden, KenzenError, NotFound
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -28,6 +28,9 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     SYSTEM = "system"
     """Kenzen itself (evaluation runs) and the local operator at the command line."""
+    SELLING_PARTNER_APP = "selling_partner_app"
+    """A seller's tool calling the SP-API-compatible endpoints with an access token: it
+    acts for the one seller that authorised it (or for itself, for grantless calls)."""
 
 
 class Action(enum.StrEnum):
@@ -81,6 +84,20 @@ class Action(enum.StrEnum):
     SEARCH_SELLERS = "searchSellers"
     LIST_AUDIT_LOG = "listAuditLog"
     SET_LANGUAGE = "setLanguage"
+    MANAGE_APPS = "manageApps"
+    LIST_APPS = "listApps"
+    AUTHORIZE_APP = "authorizeApp"
+    LIST_APP_AUTHORIZATIONS = "listAppAuthorizations"
+    REVOKE_APP_AUTHORIZATION = "revokeAppAuthorization"
+    # The Selling Partner API operations, by Amazon's operationIds.
+    CREATE_REPORT = "createReport"
+    GET_REPORTS = "getReports"
+    GET_REPORT = "getReport"
+    CANCEL_REPORT = "cancelReport"
+    GET_REPORT_DOCUMENT = "getReportDocument"
+    MANAGE_DESTINATIONS = "manageDestinations"
+    MANAGE_SUBSCRIPTIONS = "manageSubscriptions"
+    GET_MARKETPLACE_PARTICIPATIONS = "getMarketplaceParticipations"
 
 
 class Scope(enum.Enum):
@@ -123,6 +140,22 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LIST_CALLBACKS: _OWN,
         Action.CANCEL_CALLBACK: _OWN,
         Action.SET_LANGUAGE: _ANY,
+        Action.LIST_APPS: _ANY,
+        Action.AUTHORIZE_APP: _OWN,
+        Action.LIST_APP_AUTHORIZATIONS: _OWN,
+        Action.REVOKE_APP_AUTHORIZATION: _OWN,
+    },
+    # An app reaches only the seller that authorised it, and only the reports,
+    # destinations and subscriptions it made itself.
+    Role.SELLING_PARTNER_APP: {
+        Action.CREATE_REPORT: _OWN,
+        Action.GET_REPORTS: _OWN,
+        Action.GET_REPORT: _OWN,
+        Action.CANCEL_REPORT: _OWN,
+        Action.GET_REPORT_DOCUMENT: _OWN,
+        Action.MANAGE_DESTINATIONS: _OWN,
+        Action.MANAGE_SUBSCRIPTIONS: _OWN,
+        Action.GET_MARKETPLACE_PARTICIPATIONS: _OWN,
     },
     Role.RIGHTS_OWNER: {
         Action.WHO_AM_I: _ANY,
@@ -197,6 +230,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.RELOAD_POLICY: _ANY,
         Action.MANAGE_WEBHOOKS: _ANY,
         Action.MANAGE_KEYS: _ANY,
+        Action.MANAGE_APPS: _ANY,
+        Action.LIST_APPS: _ANY,
     },
     Role.SYSTEM: {
         Action.SEARCH_SELLERS: _ANY,
@@ -245,6 +280,11 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.CLAIM_CALLBACK: _ANY,
         Action.COMPLETE_CALLBACK: _ANY,
         Action.CANCEL_CALLBACK: _ANY,
+        Action.MANAGE_APPS: _ANY,
+        Action.LIST_APPS: _ANY,
+        Action.AUTHORIZE_APP: _ANY,
+        Action.LIST_APP_AUTHORIZATIONS: _ANY,
+        Action.REVOKE_APP_AUTHORIZATION: _ANY,
     },
 }
 
@@ -276,6 +316,8 @@ class Actor:
     role: Role
     user_id: int | None = None
     seller_id: str | None = None
+    app_id: int | None = None
+    """The SP-API app acting (role ``selling_partner_app``); None for people."""
 
     @property
     def label(self) -> str:
@@ -306,20 +348,29 @@ def _denial(actor: Actor, action: str, target: str, reason: str) -> AuditEntry:
     return _audit_entry(actor, action, target, {"reason": reason}, denied=True)
 
 
+def _hidden(actor: Actor, message: str, trace: AuditEntry | None = None) -> KenzenError:
+    """Someone else's thing, worded like a missing one: 404 for people, and for apps the
+    403 that the Selling Partner API answers for anything a token may not reach."""
+    if actor.role is Role.SELLING_PARTNER_APP:
+        return Forbidden(message, audit=trace)
+    return NotFound(message, audit=trace)
+
+
 def authorize(
     actor: Actor,
     action: Action,
     *,
     seller_id: str | None = None,
     owner_id: int | None = None,
+    app_id: int | None = None,
     not_found: str | None = None,
 ) -> Scope:
     """Allow or refuse ``action``; return the scope so queries can narrow to own data.
 
     ``seller_id`` is the seller the action concerns, ``owner_id`` the user who owns the
-    thing (a rights owner's brand or complaint); with scope ``OWN`` both must be the
-    actor's. ``not_found`` is the message for someone else's thing — the same one as for a
-    thing that does not exist.
+    thing (a rights owner's brand or complaint), ``app_id`` the SP-API app that made it;
+    with scope ``OWN`` each given one must be the actor's. ``not_found`` is the message for
+    someone else's thing — the same one as for a thing that does not exist.
     """
     scope = PERMISSIONS.get(actor.role, {}).get(action)
     target = f"seller:{seller_id}" if seller_id else "-"
@@ -330,10 +381,12 @@ def authorize(
         )
     foreign_seller = seller_id is not None and seller_id != actor.seller_id
     foreign_owner = owner_id is not None and owner_id != actor.user_id
-    if scope is Scope.OWN and (foreign_seller or foreign_owner):
-        raise NotFound(
+    foreign_app = app_id is not None and app_id != actor.app_id
+    if scope is Scope.OWN and (foreign_seller or foreign_owner or foreign_app):
+        raise _hidden(
+            actor,
             not_found or f"seller {seller_id} not found",
-            audit=_denial(actor, action.value, target, "not the actor's own"),
+            _denial(actor, action.value, target, "not the actor's own"),
         )
     return scope
 
@@ -346,23 +399,29 @@ def load(
     key: int | str,
     *,
     noun: str,
-    owned_by: Literal["seller", "user"] = "seller",
+    owned_by: Literal["seller", "user", "app"] = "seller",
+    hidden: str | None = None,
 ) -> T:
     """Load one thing and authorise ``action`` on it, or answer "not found".
 
     The thing belongs to the seller in its ``seller_id`` (or, with ``owned_by="user"``, to
-    the user in its ``owner_id``); someone else's thing and a missing one give the same
-    404, so existence never leaks.
+    the user in its ``owner_id``; with ``owned_by="app"``, to the SP-API app in its
+    ``app_id`` and to its seller, if it has one); someone else's thing and a missing one
+    give the same answer (``hidden``, by default "<noun> <key> not found"), so existence
+    never leaks.
     """
     thing = session.get(model, key)
-    hidden = f"{noun} {key} not found"
+    hidden = hidden or f"{noun} {key} not found"
+    seller_id = getattr(thing, "seller_id", None)
     if owned_by == "seller":
-        seller_id = getattr(thing, "seller_id", None)
         authorize(actor, action, seller_id=seller_id, not_found=hidden)
+    elif owned_by == "app":
+        app_id = getattr(thing, "app_id", None)
+        authorize(actor, action, seller_id=seller_id, app_id=app_id, not_found=hidden)
     else:
         authorize(actor, action, owner_id=getattr(thing, "owner_id", None), not_found=hidden)
     if thing is None:
-        raise NotFound(hidden)
+        raise _hidden(actor, hidden)
     return thing
 
 

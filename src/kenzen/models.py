@@ -16,11 +16,24 @@ from kenzen.outbox.models import (
 )
 from kenzen.policy.models import EnforcementAction, Violation
 from kenzen.sellers.models import AccountStatusChange, Listing, ListingHold, Marketplace, Seller
+from kenzen.spapi.models import (
+    AccessToken,
+    App,
+    AppAuthorization,
+    Destination,
+    DocumentLink,
+    Report,
+    ReportDocument,
+    Subscription,
+)
 from kenzen.support.models import AhsHours, Callback
 
 __all__ = [
+    "AccessToken",
     "AccountStatusChange",
     "AhsHours",
+    "App",
+    "AppAuthorization",
     "Appeal",
     "AppealDecision",
     "AppealVersion",
@@ -33,6 +46,8 @@ __all__ = [
     "CaseRead",
     "Complaint",
     "ComplaintListing",
+    "Destination",
+    "DocumentLink",
     "EnforcementAction",
     "Listing",
     "ListingHold",
@@ -44,7 +59,10 @@ __all__ = [
     "NotificationPreference",
     "OrderVolume",
     "ProtectedTerm",
+    "Report",
+    "ReportDocument",
     "Seller",
+    "Subscription",
     "Token",
     "User",
     "Violation",

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import typer
 
-from kenzen.cli import appeals, complaints, events, identity, notices, policy, sellers, server
+from kenzen.cli import (
+    appeals,
+    apps,
+    complaints,
+    events,
+    identity,
+    notices,
+    policy,
+    sellers,
+    server,
+)
 
 app = typer.Typer(
     help="Kenzen: open, explainable account health for marketplaces.", no_args_is_help=True
@@ -30,3 +40,4 @@ app.add_typer(notices.dkim_app, name="dkim")
 app.add_typer(notices.webhook_app, name="webhook")
 app.add_typer(notices.notices_app, name="notices")
 app.add_typer(notices.commands)
+app.add_typer(apps.app_app, name="app")

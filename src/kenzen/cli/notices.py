@@ -43,10 +43,13 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 2.0,
 ) -> None:
-    """Deliver queued notices (SMTP, or .eml files without KENZEN_SMTP_HOST) and webhooks."""
+    """Generate requested reports, then deliver queued notices (SMTP, or .eml files without
+    KENZEN_SMTP_HOST) and webhooks."""
     from kenzen.config import get_settings
     from kenzen.notify.smtp import transport_for
-    from kenzen.notify.worker import Worker
+    from kenzen.notify.worker import Worker, run_until
+    from kenzen.policy.document import PolicyHolder
+    from kenzen.spapi.generation import ReportWorker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
@@ -59,17 +62,23 @@ def worker(
     )
     err.print(f"worker: delivering mail to {where}", highlight=False, markup=False)
     delivery = Worker(opened, _keyring(), transport)
+    holder = PolicyHolder(settings.policy)
+    reports = ReportWorker(opened, lambda: holder.current)
+
+    def step() -> int:
+        return reports.run_once() + delivery.run_once()
+
     try:
         if once:
             handled = 0
-            while batch := delivery.run_once():
+            while batch := step():
                 handled += batch
-            err.print(f"worker: {handled} delivery attempt(s)", highlight=False)
+            err.print(f"worker: {handled} report(s) and delivery attempt(s)", highlight=False)
             return
         stop = threading.Event()
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, lambda *_: stop.set())
-        delivery.run(stop, poll_seconds=poll)
+        run_until(stop, step, poll_seconds=poll)
     finally:
         opened.dispose()
 

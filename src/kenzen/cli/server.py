@@ -19,15 +19,22 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Default: KENZEN_HOST or 127.0.0.1.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: KENZEN_PORT or 8000.")] = None,
 ) -> None:
-    """Serve the API and the pages."""
+    """Serve the API and the pages; over HTTPS when KENZEN_TLS_CERT and KENZEN_TLS_KEY are set."""
     import uvicorn
 
     from kenzen.config import get_settings
     from kenzen.web.app import create_app
 
     settings = get_settings()
+    tls = settings.tls_files()
     application = create_app(settings, database(migrated=False))
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port)
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
+    )
 
 
 @db_app.command("upgrade")

@@ -49,8 +49,8 @@ def add_user(
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidInput(f"email: {email!r} is not an email address")
-    if role is Role.SYSTEM:
-        raise InvalidInput("role: 'system' is Kenzen itself, not a user role")
+    if role in (Role.SYSTEM, Role.SELLING_PARTNER_APP):
+        raise InvalidInput(f"role: {role.value!r} is not a user role")
     if (role is Role.SELLER) != (seller_id is not None):
         raise InvalidInput(
             "seller: a seller user needs --seller, and only a seller user may have one"

@@ -16,6 +16,7 @@ import http.client
 import ipaddress
 import json
 import secrets
+import ssl
 import urllib.error
 import urllib.request
 from datetime import datetime
@@ -211,11 +212,24 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = 10.0) -> int:
-    """POST once; return the 2xx status or raise Temporary/PermanentFailure."""
+def post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float = 10.0,
+    context: ssl.SSLContext | None = None,
+) -> int:
+    """POST once; return the 2xx status or raise Temporary/PermanentFailure. ``context``
+    replaces the system's trust store (a private CA's receivers)."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - check_endpoint allowed only https (or loopback http)
+    opener = (
+        _opener
+        if context is None
+        else urllib.request.build_opener(_NoRedirects, urllib.request.HTTPSHandler(context=context))
+    )
     try:
-        with _opener.open(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             status = int(response.status)
     except urllib.error.HTTPError as error:
         status = error.code

@@ -274,9 +274,14 @@ class Worker:
 
     def run(self, stop: threading.Event, *, poll_seconds: float = 2.0) -> None:
         """Deliver until ``stop`` is set, polling while there is nothing to do."""
-        while not stop.is_set():
-            if self.run_once() == 0:
-                stop.wait(poll_seconds)
+        run_until(stop, self.run_once, poll_seconds=poll_seconds)
+
+
+def run_until(stop: threading.Event, step: Callable[[], int], *, poll_seconds: float) -> None:
+    """Call ``step`` until ``stop`` is set, waiting ``poll_seconds`` after an idle round."""
+    while not stop.is_set():
+        if step() == 0:
+            stop.wait(poll_seconds)
 
 
 def _since(started: float) -> int:

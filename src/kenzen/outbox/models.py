@@ -90,12 +90,17 @@ class NotificationPreference(Base):
 
 
 class WebhookSubscription(Base):
-    """An operator's endpoint for one marketplace's ``ACCOUNT_STATUS_CHANGED`` events."""
+    """An endpoint for one marketplace's events of one type: an operator's (every seller), or
+    an SP-API app's for the one seller that subscribed it (``seller_id``)."""
 
     __tablename__ = "webhook_subscriptions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     marketplace_id: Mapped[str] = mapped_column(ForeignKey("marketplaces.id"), index=True)
+    seller_id: Mapped[str | None] = mapped_column(ForeignKey("sellers.id"), index=True)
+    notification_type: Mapped[str] = mapped_column(String(64), default="ACCOUNT_STATUS_CHANGED")
+    application_id: Mapped[str] = mapped_column(String(64), default="kenzen")
+    """``notificationMetadata.applicationId``: "kenzen", or the SP-API app's client id."""
     url: Mapped[str] = mapped_column(String(2000))
     secret_ciphertext: Mapped[str] = mapped_column(Text)
     """The signing secret, encrypted with a key kept under KENZEN_HOME/keys, not here."""

@@ -1,4 +1,4 @@
-"""Queueing: a notice for a seller-visible case entry, a webhook delivery for a status change.
+"""Queueing: a notice for a seller-visible case entry, webhook deliveries for an event.
 
 The caller passes the facts (who, where, what); the outbox applies what it owns — the
 seller's notification preferences and the marketplace's subscriptions — and adds the rows
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kenzen.db import utcnow
@@ -25,7 +25,6 @@ from kenzen.outbox.models import (
 )
 
 NOTIFICATION_TYPE = "ACCOUNT_STATUS_CHANGED"
-APPLICATION_ID = "kenzen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,51 +89,74 @@ class StatusChange:
     at: datetime
 
 
-def status_change_payload(
-    change: StatusChange, *, subscription_id: int, notification_id: str, publish_time: datetime
+def envelope(
+    subscription: WebhookSubscription,
+    *,
+    notification_type: str,
+    payload_version: str,
+    event_time: datetime,
+    payload: dict[str, Any],
+    notification_id: str,
+    publish_time: datetime,
 ) -> dict[str, Any]:
-    """SP-API's ``ACCOUNT_STATUS_CHANGED`` notification."""
+    """SP-API's notification envelope around ``payload``."""
     return {
         "notificationVersion": "1.0",
-        "notificationType": NOTIFICATION_TYPE,
-        "payloadVersion": "2021-01-01",
-        "eventTime": iso_time(change.at),
-        "payload": {
-            "accountStatusChangeNotification": {
-                "sellerId": change.seller_id,
-                "marketplaceId": change.marketplace_id,
-                "previousAccountStatus": change.previous_status,
-                "currentAccountStatus": change.status,
-            }
-        },
+        "notificationType": notification_type,
+        "payloadVersion": payload_version,
+        "eventTime": iso_time(event_time),
+        "payload": payload,
         "notificationMetadata": {
-            "applicationId": APPLICATION_ID,
-            "subscriptionId": str(subscription_id),
+            "applicationId": subscription.application_id,
+            "subscriptionId": str(subscription.id),
             "publishTime": iso_time(publish_time),
             "notificationId": notification_id,
         },
     }
 
 
-def queue_status_change(session: Session, change: StatusChange) -> list[WebhookDelivery]:
-    """One delivery per active subscription of the seller's marketplace."""
-    subscriptions = session.scalars(
-        select(WebhookSubscription).where(
-            WebhookSubscription.marketplace_id == change.marketplace_id,
-            WebhookSubscription.disabled_at.is_(None),
-        )
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One notification about one seller, before it is addressed to subscriptions."""
+
+    seller_id: str
+    marketplace_id: str
+    notification_type: str
+    payload_version: str
+    at: datetime
+    payload: dict[str, Any]
+    application_id: str | None = None
+    """Only this app's subscriptions (an SP-API report concerns the app that asked)."""
+
+
+def queue_notification(session: Session, event: Event) -> list[WebhookDelivery]:
+    """One delivery per active subscription to the event's type that covers its seller: the
+    marketplace's operator endpoints and the seller's own apps'."""
+    query = select(WebhookSubscription).where(
+        WebhookSubscription.marketplace_id == event.marketplace_id,
+        WebhookSubscription.notification_type == event.notification_type,
+        or_(
+            WebhookSubscription.seller_id.is_(None),
+            WebhookSubscription.seller_id == event.seller_id,
+        ),
+        WebhookSubscription.disabled_at.is_(None),
     )
+    if event.application_id is not None:
+        query = query.where(WebhookSubscription.application_id == event.application_id)
     now = utcnow()
     queued = []
-    for subscription in subscriptions:
+    for subscription in session.scalars(query):
         notification_id = str(uuid.uuid4())
         delivery = WebhookDelivery(
             subscription_id=subscription.id,
             notification_id=notification_id,
-            notification_type=NOTIFICATION_TYPE,
-            payload=status_change_payload(
-                change,
-                subscription_id=subscription.id,
+            notification_type=event.notification_type,
+            payload=envelope(
+                subscription,
+                notification_type=event.notification_type,
+                payload_version=event.payload_version,
+                event_time=event.at,
+                payload=event.payload,
                 notification_id=notification_id,
                 publish_time=now,
             ),
@@ -144,3 +166,25 @@ def queue_status_change(session: Session, change: StatusChange) -> list[WebhookD
         session.add(delivery)
         queued.append(delivery)
     return queued
+
+
+def queue_status_change(session: Session, change: StatusChange) -> list[WebhookDelivery]:
+    """``ACCOUNT_STATUS_CHANGED`` for every subscription that covers the seller."""
+    return queue_notification(
+        session,
+        Event(
+            seller_id=change.seller_id,
+            marketplace_id=change.marketplace_id,
+            notification_type=NOTIFICATION_TYPE,
+            payload_version="2021-01-01",
+            at=change.at,
+            payload={
+                "accountStatusChangeNotification": {
+                    "sellerId": change.seller_id,
+                    "marketplaceId": change.marketplace_id,
+                    "previousAccountStatus": change.previous_status,
+                    "currentAccountStatus": change.status,
+                }
+            },
+        ),
+    )

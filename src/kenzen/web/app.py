@@ -15,7 +15,7 @@ from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import KenzenError
 from kenzen.policy.document import PolicyHolder
-from kenzen.web import api, errors
+from kenzen.web import api, errors, sp_api
 from kenzen.web.api.appeals import MAX_ATTACHMENT_BODY
 from kenzen.web.api.events import MAX_EVENT_FILE_BYTES
 from kenzen.web.limits import BodySizeLimit
@@ -53,6 +53,8 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
     attach(app, settings, database)
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(sp_api.token_router)
+    app.include_router(sp_api.router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
