@@ -19,8 +19,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
-# The worker delivers notices (signed .eml files under $KENZEN_HOME/mail without SMTP) next
-# to the server, and stops with it.
+# The worker generates SP-API reports and delivers notices (signed .eml files under
+# $KENZEN_HOME/mail without SMTP) next to the server, and stops with it.
 run: $(VENV)/.installed
 	$(BIN)/kenzen db upgrade
 	$(BIN)/kenzen demo --if-empty

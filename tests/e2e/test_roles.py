@@ -33,11 +33,14 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.mark.parametrize(
     ("email", "menu"),
     [
-        (SELLER, ["アカウントヘルス", "ケース", "電話サポート", "通知の確認"]),
+        (
+            SELLER,
+            ["アカウントヘルス", "ケース", "電話サポート", "アプリと権限の管理", "通知の確認"],
+        ),
         (AHS, ["Callback queue", "Seller search"]),
         (SPECIALIST, ["Review queue", "Seller search"]),
         (RIGHTS, ["Brands and complaints"]),
-        (ADMIN, ["Audit log"]),
+        (ADMIN, ["Audit log", "Apps"]),
     ],
 )
 def test_each_role_sees_only_its_menus(

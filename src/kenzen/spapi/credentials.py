@@ -76,9 +76,10 @@ def add_app(session: Session, actor: Actor, *, name: str) -> NewApp:
     return NewApp(app, secret)
 
 
-def list_apps(session: Session, actor: Actor) -> list[App]:
-    """Every registered app: operators manage them, sellers choose among them."""
-    access.authorize(actor, Action.LIST_APPS)
+def list_apps(session: Session, actor: Actor, *, managing: bool = False) -> list[App]:
+    """Every registered app: sellers choose among them, operators (``managing``) manage
+    them on the staff page."""
+    access.authorize(actor, Action.MANAGE_APPS if managing else Action.LIST_APPS)
     return list(session.scalars(select(App).order_by(App.name, App.id)))
 
 

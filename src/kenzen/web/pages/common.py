@@ -45,6 +45,7 @@ MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
         ("/", N_("ui.menu.health")),
         ("/cases", N_("ui.menu.cases")),
         ("/callbacks", N_("ui.menu.callback")),
+        ("/apps", N_("ui.menu.apps")),
         ("/verify", N_("page.verify")),
     ),
     Role.AHS_AGENT: (
@@ -56,7 +57,7 @@ MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
         ("/staff/sellers", N_("ui.menu.sellers")),
     ),
     Role.RIGHTS_OWNER: (("/rights", N_("ui.menu.rights")),),
-    Role.ADMIN: (("/staff/audit", N_("ui.menu.audit")),),
+    Role.ADMIN: (("/staff/audit", N_("ui.menu.audit")), ("/staff/apps", N_("ui.menu.staff_apps"))),
 }
 
 
