@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 import pytest
 import trustme
@@ -111,6 +112,14 @@ def live_server(world: World, database: Database, tls: Tls, tmp_path: Path) -> I
             break
         thread.join(0.01)
     assert server.started, "the server did not start"
+    # The first request pays for cold imports and connections; the client under test gets
+    # the server warm, so its fixed five-second token timeout measures Kenzen, not the start.
+    httpx.post(
+        f"{settings.base_url}/auth/o2/token",
+        data={"grant_type": "refresh_token", "client_id": "-", "client_secret": "-"},
+        verify=tls.client_context(),
+        timeout=60,
+    )
     try:
         yield LiveServer(settings.base_url, settings)
     finally:

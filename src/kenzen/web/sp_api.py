@@ -106,7 +106,9 @@ class AmazonRoute(APIRoute):
         return answer
 
 
-router = APIRouter(route_class=AmazonRoute, tags=["selling partner api"])
+#: Amazon's models (spapi/schemas/) describe these operations; Kenzen's OpenAPI document
+#: describes Kenzen's own API under /api/v1.
+router = APIRouter(route_class=AmazonRoute, include_in_schema=False)
 
 
 def limiter_of(request: Request) -> RateLimiter:
@@ -152,7 +154,7 @@ def _listed(values: list[str] | None) -> tuple[str, ...]:
 
 # -- Login with Amazon ----------------------------------------------------------------------
 
-token_router = APIRouter(tags=["selling partner api"])
+token_router = APIRouter(include_in_schema=False)
 
 
 @token_router.post("/auth/o2/token", operation_id="lwaToken")
