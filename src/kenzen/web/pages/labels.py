@@ -31,6 +31,7 @@ ROLE: Final = labels(
         Role.ACCOUNT_SPECIALIST: N_("ui.role.account_specialist"),
         Role.ADMIN: N_("ui.role.admin"),
         Role.SYSTEM: N_("ui.role.system"),
+        Role.SELLING_PARTNER_APP: N_("ui.role.selling_partner_app"),
     },
 )
 
@@ -44,6 +45,7 @@ AUTHOR: Final = labels(
         Role.ACCOUNT_SPECIALIST: N_("ui.author.account_specialist"),
         Role.ADMIN: N_("ui.author.admin"),
         Role.SYSTEM: N_("ui.author.system"),
+        Role.SELLING_PARTNER_APP: N_("ui.author.selling_partner_app"),
     },
 )
 

@@ -1,4 +1,4 @@
-"""``kenzen app``, run as a real process against the test database."""
+"""``kenzen app``, run in-process against the test database."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from kenzen.db import Database
+from tests.cli.test_commands import kenzen
 from tests.conftest import World
-from tests.test_cli import kenzen
 
 
 def test_an_operator_registers_an_app_and_authorises_it_for_a_seller(
     database: Database, tmp_path: Path, world: World, client: TestClient
 ) -> None:
     added = kenzen(database.url, tmp_path, "app", "add", "--name", "Repricer")
-    assert added.returncode == 0, added.stderr
+    assert added.exit_code == 0, added.stderr
     lines = dict(line.split(": ", 1) for line in added.stdout.splitlines())
     assert set(lines) == {"client_id", "client_secret"}
 
@@ -29,7 +29,7 @@ def test_an_operator_registers_an_app_and_authorises_it_for_a_seller(
         "--seller",
         "S1",
     )
-    assert authorized.returncode == 0, authorized.stderr
+    assert authorized.exit_code == 0, authorized.stderr
     refresh_token = authorized.stdout.strip()
     issued = client.post(
         "/auth/o2/token",
@@ -45,5 +45,5 @@ def test_an_operator_registers_an_app_and_authorises_it_for_a_seller(
     unknown = kenzen(
         database.url, tmp_path, "app", "authorize", "--client-id", "nope", "--seller", "S1"
     )
-    assert unknown.returncode == 2
+    assert unknown.exit_code == 2
     assert unknown.stderr.strip() == "kenzen: app nope not found"
