@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kenzen.access import SYSTEM, Role
+from kenzen.audit import AuditEntry, Outcome
 from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import Forbidden, Unauthenticated
@@ -364,6 +365,23 @@ def test_documents_are_gzipped_past_the_threshold_only() -> None:
     content, compression = reports.pack(at_limit + b"x")
     assert compression == "GZIP"
     assert gzip.decompress(content) == at_limit + b"x"
+
+
+def test_what_an_app_changes_is_audited_under_its_client_id(
+    client: TestClient, s1: dict[str, str], app_keys: AppKeys, world: World
+) -> None:
+    report_id = create(client, s1).json()["reportId"]
+    client.delete(f"{REPORTS}/reports/{report_id}", headers=s1)
+    with world.database.transaction() as session:
+        entries = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.actor == f"app:{app_keys.client_id}")
+            .order_by(AuditEntry.id)
+        ).all()
+        assert [(e.action, e.target, e.outcome) for e in entries] == [
+            ("createReport", "seller:S1", Outcome.OK),
+            ("cancelReport", "seller:S1", Outcome.OK),
+        ]
 
 
 # -- notifications --------------------------------------------------------------------------

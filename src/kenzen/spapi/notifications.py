@@ -65,6 +65,14 @@ def create_destination(
     )
     session.add(destination)
     session.flush()
+    session.add(
+        access.record(
+            actor,
+            Action.MANAGE_DESTINATIONS,
+            f"destination:{destination.id}",
+            {"url": endpoint, "hint": destination.secret_hint},
+        )
+    )
     return destination, secret
 
 
@@ -98,8 +106,8 @@ def get_destination(session: Session, actor: Actor, destination_id: str) -> Dest
 def delete_destination(session: Session, actor: Actor, destination_id: str) -> None:
     """Remove the destination; subscriptions delivering to it end with it."""
     destination = get_destination(session, actor, destination_id)
-    now = utcnow()
-    destination.deleted_at = now
+    destination.deleted_at = utcnow()
+    session.add(access.record(actor, Action.MANAGE_DESTINATIONS, f"destination:{destination.id}"))
     for subscription in session.scalars(
         select(Subscription).where(
             Subscription.destination_id == destination.id, Subscription.deleted_at.is_(None)
@@ -173,6 +181,14 @@ def create_subscription(
     )
     session.add(subscription)
     session.flush()
+    session.add(
+        access.record(
+            actor,
+            Action.MANAGE_SUBSCRIPTIONS,
+            f"seller:{seller.id}",
+            {"subscription": subscription.id, "type": notification_type},
+        )
+    )
     return subscription
 
 
@@ -202,3 +218,11 @@ def delete_subscription(
     if subscription.deleted_at is not None or subscription.notification_type != notification_type:
         raise NotFound(f"subscription {subscription_id} not found")
     _end(session, subscription)
+    session.add(
+        access.record(
+            actor,
+            Action.MANAGE_SUBSCRIPTIONS,
+            f"seller:{subscription.seller_id}",
+            {"subscription": subscription.id, "ended": True},
+        )
+    )

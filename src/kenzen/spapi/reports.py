@@ -100,6 +100,14 @@ def create_report(
     )
     session.add(report)
     session.flush()
+    session.add(
+        access.record(
+            actor,
+            Action.CREATE_REPORT,
+            f"seller:{seller.id}",
+            {"report": report.id, "reportType": report_type},
+        )
+    )
     return report
 
 
@@ -134,6 +142,11 @@ def cancel_report(session: Session, actor: Actor, report_id: str) -> None:
         )
     report.status = ProcessingStatus.CANCELLED
     report.processing_ended_at = utcnow()
+    session.add(
+        access.record(
+            actor, Action.CANCEL_REPORT, f"seller:{report.seller_id}", {"report": report.id}
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

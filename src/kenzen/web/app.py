@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import KenzenError
 from kenzen.policy.document import PolicyHolder
+from kenzen.spapi.ratelimit import RateLimiter
 from kenzen.web import api, errors, sp_api
 from kenzen.web.api.appeals import MAX_ATTACHMENT_BODY
 from kenzen.web.api.events import MAX_EVENT_FILE_BYTES
@@ -76,3 +78,5 @@ def attach(app: FastAPI, settings: Settings, database: Database) -> None:
     app.state.settings = settings
     app.state.database = database
     app.state.policy = PolicyHolder(settings.policy)
+    # Rate-limit buckets are keyed by the database's app ids, so they go with the database.
+    app.state.sp_api_limiter = RateLimiter(time.monotonic)

@@ -7,7 +7,6 @@ errors always ``{"errors": [{"code", "message", "details"}]}``.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Coroutine
 from datetime import datetime
@@ -112,9 +111,7 @@ router = APIRouter(route_class=AmazonRoute, include_in_schema=False)
 
 
 def limiter_of(request: Request) -> RateLimiter:
-    limiter: RateLimiter | None = getattr(request.app.state, "sp_api_limiter", None)
-    if limiter is None:
-        limiter = request.app.state.sp_api_limiter = RateLimiter(time.monotonic)
+    limiter: RateLimiter = request.app.state.sp_api_limiter
     return limiter
 
 
