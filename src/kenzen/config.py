@@ -8,8 +8,6 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kenzen.errors import InvalidInput
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KENZEN_", extra="ignore")
@@ -48,17 +46,6 @@ class Settings(BaseSettings):
         description="The base of URLs Kenzen hands out (report documents), e.g. "
         "https://kenzen.example.com; never taken from a request's Host header.",
     )
-
-    def tls_files(self) -> tuple[Path, Path] | None:
-        """The certificate and key to serve HTTPS with, or None for plain HTTP."""
-        if self.tls_cert is None and self.tls_key is None:
-            return None
-        if self.tls_cert is None or self.tls_key is None:
-            raise InvalidInput("KENZEN_TLS_CERT and KENZEN_TLS_KEY: set both, or neither")
-        for name, path in (("KENZEN_TLS_CERT", self.tls_cert), ("KENZEN_TLS_KEY", self.tls_key)):
-            if not path.is_file():
-                raise InvalidInput(f"{name}: {path} is not a file")
-        return self.tls_cert, self.tls_key
 
     @property
     def base_url(self) -> str:

@@ -94,12 +94,10 @@ def live_server(world: World, database: Database, tls: Tls, tmp_path: Path) -> I
         tls_cert=tls.cert,
         tls_key=tls.key,
     )
-    files = settings.tls_files()
-    assert files is not None
     config = uvicorn.Config(
         create_app(settings, database),
-        ssl_certfile=str(files[0]),
-        ssl_keyfile=str(files[1]),
+        ssl_certfile=str(tls.cert),
+        ssl_keyfile=str(tls.key),
         log_level="warning",
         lifespan="off",
         timeout_graceful_shutdown=1,

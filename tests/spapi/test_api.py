@@ -21,7 +21,7 @@ from kenzen.audit import AuditEntry, Outcome
 from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import Forbidden, Unauthenticated
-from kenzen.notify.models import WebhookDelivery
+from kenzen.outbox.models import WebhookDelivery
 from kenzen.policy.document import Policy
 from kenzen.spapi import credentials, reports
 from kenzen.spapi.generation import ReportWorker

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kenzen.cli.server import tls_files
 from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import InvalidInput
@@ -21,13 +22,13 @@ from tests.spapi.conftest import Tls
 def test_tls_needs_both_files_and_both_must_exist(tmp_path: Path) -> None:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert.write_text("-----BEGIN CERTIFICATE-----\n")
-    assert Settings(home=tmp_path).tls_files() is None
+    assert tls_files(Settings(home=tmp_path)) is None
     with pytest.raises(InvalidInput, match="set both"):
-        Settings(home=tmp_path, tls_cert=cert).tls_files()
+        tls_files(Settings(home=tmp_path, tls_cert=cert))
     with pytest.raises(InvalidInput, match=r"KENZEN_TLS_KEY: .* is not a file"):
-        Settings(home=tmp_path, tls_cert=cert, tls_key=key).tls_files()
+        tls_files(Settings(home=tmp_path, tls_cert=cert, tls_key=key))
     key.write_text("-----BEGIN PRIVATE KEY-----\n")
-    assert Settings(home=tmp_path, tls_cert=cert, tls_key=key).tls_files() == (cert, key)
+    assert tls_files(Settings(home=tmp_path, tls_cert=cert, tls_key=key)) == (cert, key)
 
 
 def test_handed_out_urls_use_the_public_url_else_where_kenzen_listens(tmp_path: Path) -> None:

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kenzen.cli.support import AsOption, database, err, policy, use_case, user_errors
+from kenzen.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from kenzen.config import Settings
 
 commands = typer.Typer()
 """``serve`` and ``demo``, merged into the top level of ``kenzen``."""
 db_app = typer.Typer(help="The operational database.", no_args_is_help=True)
+
+
+def tls_files(settings: Settings) -> tuple[Path, Path] | None:
+    """The certificate and key to serve HTTPS with, or None for plain HTTP."""
+    if settings.tls_cert is None and settings.tls_key is None:
+        return None
+    if settings.tls_cert is None or settings.tls_key is None:
+        raise InvalidInput("KENZEN_TLS_CERT and KENZEN_TLS_KEY: set both, or neither")
+    for name, path in (
+        ("KENZEN_TLS_CERT", settings.tls_cert),
+        ("KENZEN_TLS_KEY", settings.tls_key),
+    ):
+        if not path.is_file():
+            raise InvalidInput(f"{name}: {path} is not a file")
+    return settings.tls_cert, settings.tls_key
 
 
 @commands.command()
@@ -26,7 +46,7 @@ def serve(
     from kenzen.web.app import create_app
 
     settings = get_settings()
-    tls = settings.tls_files()
+    tls = tls_files(settings)
     application = create_app(settings, database(migrated=False))
     uvicorn.run(
         application,
