@@ -189,6 +189,10 @@ def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
     document = json.loads(report.stdout)
     jsonschema.validate(document, report_schema())
     assert document["performanceMetrics"][0]["lateShipmentRate"]["status"] == "BAD"
+    compacted = kenzen(url, tmp_path, "events", "compact")
+    assert compacted.returncode == 0, compacted.stderr
+    assert compacted.stderr == "compacted: 1 orders, 0 defects\n"
+    assert kenzen(url, tmp_path, "events", "migrate").stderr == "migrate: nothing to migrate\n"
 
 
 def test_policy_check_names_the_key_of_a_bad_file(tmp_path: Path) -> None:

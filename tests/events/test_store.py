@@ -1,4 +1,5 @@
-"""The bulk load into an empty table gives what the general merge gives."""
+"""The segment store: bulk files kept as segments give what the general merge gives,
+later versions win before and after compaction, old stores migrate."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from kenzen.events.store import EventStore, ImportOutcome
+from kenzen.events.formats import EventFormatError, event_format
+from kenzen.events.store import EventStore, ImportOutcome, migrate_legacy
 from tests.metrics.conftest import TOKYO, US, batch, defect, order
 
 T = datetime(2024, 11, 20, tzinfo=UTC)
@@ -93,3 +97,91 @@ def test_bulk_load_with_an_invalid_row_imports_nothing(tmp_path: Path) -> None:
         assert outcome.result is None
         assert [str(e) for e in outcome.validation.errors] == ["line 5, column units: must be ≥ 1"]
         assert store.count("orders") == 0
+
+
+def test_a_parquet_file_in_the_stores_schema_is_kept_as_it_is(tmp_path: Path) -> None:
+    path = parquet(tmp_path / "orders.parquet", "orders", ORDERS)
+    with EventStore(tmp_path / "events") as store:
+        assert summary(store.import_file("orders", path, known_sellers=KNOWN))[0] == 4
+        (segment,), superseded = store.segment_paths("orders")
+        assert segment.read_bytes() == path.read_bytes()
+        assert superseded == []
+        again = store.import_file("orders", path, known_sellers=KNOWN)
+        assert summary(again) == (0, 0, 4, frozenset())
+        assert len(store.segment_paths("orders")[0]) == 1
+
+
+def test_a_file_in_another_schema_is_written_once_in_the_stores(tmp_path: Path) -> None:
+    table = batch("orders", ORDERS).table
+    wide = table.set_column(
+        table.schema.get_field_index("units"), "units", table["units"].cast(pa.int64())
+    )
+    pq.write_table(wide, tmp_path / "orders.parquet")
+    with EventStore(tmp_path / "events") as store:
+        store.import_file("orders", tmp_path / "orders.parquet", known_sellers=KNOWN)
+        (segment,), _ = store.segment_paths("orders")
+        assert pq.read_schema(segment).field("units").type == pa.int32()
+        assert stored(store, "orders")["units"].to_pylist() == [1, 1, 3, 1]
+
+
+def test_a_later_version_replaces_the_stored_one_until_and_after_compaction(
+    tmp_path: Path,
+) -> None:
+    later = T + timedelta(hours=1)
+    older = order("O1", T, updated_at=T - timedelta(hours=1), shipped_at=None)
+    with EventStore(tmp_path / "events") as store:
+        store.import_file(
+            "orders", parquet(tmp_path / "a.parquet", "orders", ORDERS), known_sellers=KNOWN
+        )
+        newer = [order("O1", T, updated_at=later, units=7), order("O5", T + timedelta(days=40))]
+        outcome = store.import_file(
+            "orders",
+            parquet(tmp_path / "b.parquet", "orders", [*newer, older]),
+            known_sellers=KNOWN,
+        )
+        assert summary(outcome) == (1, 1, 1, frozenset({"S1"}))
+        assert store.count("orders") == 5
+        before = stored(store, "orders")
+        assert before["units"].to_pylist()[0] == 7
+        assert len(store.segment_paths("orders")[1]) == 1
+        assert store.compact() == {"orders": 5, "defects": 0}
+        segments, superseded = store.segment_paths("orders")
+        assert (len(segments), superseded) == (2, [])  # November and December
+        assert stored(store, "orders").equals(before)
+        again = store.import_file("orders", tmp_path / "b.parquet", known_sellers=KNOWN)
+        assert summary(again) == (0, 0, 3, frozenset())
+
+
+def test_another_store_object_sees_what_one_imported(tmp_path: Path) -> None:
+    with (
+        EventStore(tmp_path / "events") as reader,
+        EventStore(f"file://{tmp_path}/events") as writer,
+    ):
+        assert reader.count("orders") == 0
+        writer.upsert(batch("orders", ORDERS), known_sellers=KNOWN)
+        assert reader.count("orders") == 4
+        assert reader.sellers_changed_after(0) == {"S1", "S2"}
+
+
+def test_a_store_of_the_old_format_migrates_with_its_ingest_log(tmp_path: Path) -> None:
+    directory = tmp_path / "events"
+    directory.mkdir()
+    legacy = duckdb.connect(str(directory / "events.duckdb"))
+    for kind in ("orders", "defects"):
+        columns = ", ".join(f"{c.name} {c.sql_type}" for c in event_format(kind).columns)
+        legacy.execute(f"CREATE TABLE {kind} ({columns})")
+    legacy.register("incoming", batch("orders", ORDERS).table)
+    legacy.execute("INSERT INTO orders SELECT * FROM incoming")
+    legacy.execute("CREATE TABLE ingest_log (batch BIGINT, seller_id VARCHAR)")
+    legacy.execute("INSERT INTO ingest_log VALUES (1, 'S1'), (1, 'S2'), (2, 'S2')")
+    legacy.close()
+    with pytest.raises(EventFormatError, match="kenzen events migrate"):
+        EventStore(directory)
+    assert migrate_legacy(directory) == {"orders": 4, "defects": 0}
+    assert migrate_legacy(directory) is None
+    with EventStore(directory) as store:
+        assert store.last_batch() == 2
+        assert store.sellers_changed_after(1) == {"S2"}
+        with EventStore(tmp_path / "fresh") as fresh:
+            fresh.upsert(batch("orders", ORDERS), known_sellers=KNOWN)
+            assert stored(store, "orders").equals(stored(fresh, "orders"))

@@ -41,7 +41,7 @@ def test_many_dates_in_a_row_match_the_sqlglot_query(loaded: EventStore) -> None
 def test_no_rows_for_an_empty_store_or_no_sellers(store: EventStore, loaded: EventStore) -> None:
     assert compute_metrics(loaded, AS_OF, TIME_ZONES, set()).num_rows == 0
     assert compute_metrics(loaded, AS_OF, TIME_ZONES, {"nobody"}).num_rows == 0
-    with EventStore(store.path.parent.parent / "empty") as empty:
+    with EventStore(store.directory.parent / "empty") as empty:
         table = compute_metrics(empty, AS_OF, TIME_ZONES)
     assert table.num_rows == 0
     assert table.schema == METRIC_SCHEMA

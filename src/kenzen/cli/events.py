@@ -16,6 +16,7 @@ from kenzen.cli.support import AsOption, err, policy, use_case, user_errors
 commands = typer.Typer()
 """``import`` and ``metrics``, merged into the top level of ``kenzen``."""
 report_app = typer.Typer(help="Reports in other systems' formats.", no_args_is_help=True)
+events_app = typer.Typer(help="The columnar event store.", no_args_is_help=True)
 
 
 @commands.command("import")
@@ -95,6 +96,37 @@ def metrics(
         f"metrics {summary.as_of}: {summary.sellers} sellers ({scope}), {summary.rows} rows",
         highlight=False,
     )
+
+
+@events_app.command("compact")
+@user_errors
+def events_compact(as_user: AsOption = None) -> None:
+    """Merge the store's segments: one per purchase month, replaced versions dropped."""
+    from kenzen.config import get_settings
+    from kenzen.events import service as events
+    from kenzen.events.store import EventStore
+
+    with (
+        use_case(as_user) as (session, actor),
+        EventStore(get_settings().events_dir) as store,
+    ):
+        live = events.compact_store(session, actor, store)
+    err.print(f"compacted: {live['orders']} orders, {live['defects']} defects", highlight=False)
+
+
+@events_app.command("migrate")
+@user_errors
+def events_migrate(as_user: AsOption = None) -> None:
+    """Convert an event store of the old format (events.duckdb) into Parquet segments."""
+    from kenzen.config import get_settings
+    from kenzen.events import service as events
+
+    with use_case(as_user) as (session, actor):
+        live = events.migrate_store(session, actor, get_settings().events_dir)
+    if live is None:
+        err.print("migrate: nothing to migrate", highlight=False)
+    else:
+        err.print(f"migrated: {live['orders']} orders, {live['defects']} defects", highlight=False)
 
 
 @report_app.command("sp-api")

@@ -22,7 +22,7 @@ from kenzen.access import Action, Actor
 from kenzen.errors import InvalidInput
 from kenzen.events.formats import RowError
 from kenzen.events.readers import read_events, rejected_path, write_rejected
-from kenzen.events.store import EventStore
+from kenzen.events.store import EventStore, migrate_legacy
 from kenzen.events.validation import MAX_ERRORS
 from kenzen.sellers.models import Marketplace, Seller
 from kenzen.sellers.status import AccountStatus
@@ -166,3 +166,21 @@ def _import_sellers(session: Session, path: Path, skip_invalid: bool) -> ImportR
         errors=errors[:MAX_ERRORS],
         rejected_file=rejected_file,
     )
+
+
+def compact_store(session: Session, actor: Actor, store: EventStore) -> dict[str, int]:
+    """Merge the store's segments and drop replaced versions (who may import may compact)."""
+    access.authorize(actor, Action.IMPORT_EVENTS)
+    live = store.compact()
+    session.add(access.record(actor, Action.IMPORT_EVENTS, "events:compact", live))
+    return live
+
+
+def migrate_store(session: Session, actor: Actor, directory: Path) -> dict[str, int] | None:
+    """Convert a store of the old single-file format into segments (None: nothing to do)."""
+    access.authorize(actor, Action.IMPORT_EVENTS)
+    live = migrate_legacy(directory)
+    if live is None:
+        return None
+    session.add(access.record(actor, Action.IMPORT_EVENTS, "events:migrate", live))
+    return live

@@ -1,0 +1,143 @@
+"""The event store on disk: Parquet segments listed by one manifest.
+
+Layout of a store directory::
+
+    manifest.json                 the committed state; replaced atomically, nothing else is
+    orders/seg-000001-….parquet   rows of one import (or of a compaction), canonical schema
+    defects/seg-….parquet
+    superseded/orders-….parquet   (key, updated_at) of stored rows a later import replaced
+    ingest/batch-000001.parquet   the sellers each import changed
+
+Every file is written before the manifest names it and never changed afterwards, so a
+reader (DuckDB here, Spark elsewhere) sees one consistent set of files. The live rows of a
+kind are its segments minus the superseded versions: an anti-join on (key, updated_at)
+with a small table, which both engines run as a hash join. Compaction rewrites the live
+rows into segments sorted by purchase time, one per purchase month, and drops the
+superseded lists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from kenzen.events.formats import EventFormatError, event_format
+from kenzen.events.validation import ident, lit
+
+StoredKind = Literal["orders", "defects"]
+STORED_KINDS: tuple[StoredKind, ...] = ("orders", "defects")
+MANIFEST = "manifest.json"
+#: The DuckDB file of stores made before segments; ``kenzen events migrate`` converts it.
+LEGACY_DATABASE = "events.duckdb"
+#: Where compaction moves the files it replaced; emptied by the next compaction, so a
+#: reader that opened the store before it can still finish its query.
+TRASH = "trash"
+
+
+@dataclass
+class Segment:
+    """One Parquet file of a kind; ``path`` is relative to the store directory."""
+
+    path: str
+    rows: int
+    batch: int
+
+
+@dataclass
+class Manifest:
+    """What the store holds: segments, superseded versions and the ingest log by batch."""
+
+    batch: int = 0
+    live: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STORED_KINDS, 0))
+    segments: dict[str, list[Segment]] = field(
+        default_factory=lambda: {kind: [] for kind in STORED_KINDS}
+    )
+    superseded: dict[str, list[str]] = field(
+        default_factory=lambda: {kind: [] for kind in STORED_KINDS}
+    )
+    ingest: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, directory: Path) -> Manifest:
+        path = directory / MANIFEST
+        if not path.exists():
+            if (directory / LEGACY_DATABASE).exists():
+                raise EventFormatError(
+                    f"{directory}: the event store is in the old format ({LEGACY_DATABASE}); "
+                    "convert it once with `kenzen events migrate`"
+                )
+            return cls()
+        data = json.loads(path.read_text("utf-8"))
+        return cls(
+            batch=int(data["batch"]),
+            live={k: int(n) for k, n in data["live"].items()},
+            segments={k: [Segment(**s) for s in v] for k, v in data["segments"].items()},
+            superseded={k: list(v) for k, v in data["superseded"].items()},
+            ingest={int(b): str(p) for b, p in data["ingest"].items()},
+        )
+
+    def save(self, directory: Path) -> None:
+        """Commit: write a new manifest beside the old one, then rename it over it."""
+        data: dict[str, Any] = asdict(self)
+        data["ingest"] = {str(b): p for b, p in self.ingest.items()}
+        temporary = directory / f".{MANIFEST}.{uuid.uuid4().hex}"
+        temporary.write_text(json.dumps(data, indent=1), "utf-8")
+        os.replace(temporary, directory / MANIFEST)
+
+    def files(self, kind: StoredKind) -> list[str]:
+        return [s.path for s in self.segments[kind]]
+
+
+def new_file(directory: Path, folder: str, stem: str) -> Path:
+    """A fresh, unique file name under ``folder`` (created if needed)."""
+    (directory / folder).mkdir(parents=True, exist_ok=True)
+    return directory / folder / f"{stem}-{uuid.uuid4().hex[:12]}.parquet"
+
+
+def relative(directory: Path, path: Path) -> str:
+    return path.relative_to(directory).as_posix()
+
+
+def empty_relation(kind: StoredKind) -> str:
+    """No rows, with the kind's columns and types."""
+    fmt = event_format(kind)
+    columns = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {ident(c.name)}" for c in fmt.columns)
+    return f"SELECT {columns} WHERE FALSE"
+
+
+def live_relation(directory: Path, manifest: Manifest, kind: StoredKind) -> str:
+    """DuckDB SQL for the live rows of ``kind``: segments minus superseded versions."""
+    files = manifest.files(kind)
+    if not files:
+        return empty_relation(kind)
+    fmt = event_format(kind)
+    columns = ", ".join(f"r.{ident(c)}" for c in fmt.column_names)
+    segments = f"read_parquet([{', '.join(lit(str(directory / f)) for f in files)}])"
+    superseded = manifest.superseded[kind]
+    if not superseded:
+        return f"SELECT {columns} FROM {segments} AS r"
+    key = ident(fmt.key)
+    gone = f"read_parquet([{', '.join(lit(str(directory / f)) for f in superseded)}])"
+    return (
+        f"SELECT {columns} FROM {segments} AS r ANTI JOIN {gone} AS x "
+        f"ON x.{key} = r.{key} AND x.updated_at = r.updated_at"
+    )
+
+
+def empty_trash(directory: Path) -> None:
+    shutil.rmtree(directory / TRASH, ignore_errors=True)
+
+
+def to_trash(directory: Path, paths: list[str]) -> None:
+    """Move files a new manifest no longer names out of the way (see :data:`TRASH`)."""
+    trash = directory / TRASH
+    trash.mkdir(exist_ok=True)
+    for path in paths:
+        source = directory / path
+        if source.exists():
+            os.replace(source, trash / path.replace("/", "__"))
