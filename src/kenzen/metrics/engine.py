@@ -11,7 +11,7 @@ time-zone support from the engine that runs it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -203,31 +203,52 @@ def _template(targets: tuple[Target, ...]) -> Template:
     classified, aggregates = _classified()
     sums = ", ".join(f"{sql} AS {name}" for name, sql in aggregates.items())
     counts = ", ".join(f"COALESCE(c.{name}, 0) AS {name}" for name in aggregates)
-    selects = []
-    for key, definition in DEFINITIONS.items():
+
+    # One row per seller and metric from one pass over ``counts``: a cross join with the
+    # metric names and a CASE per column. Spark inlines a CTE wherever it is used, so a
+    # UNION ALL of one SELECT per metric ran the whole query seven times there.
+    def per_metric(value: Callable[[str], str]) -> str:
+        cases = " ".join(f"WHEN {lit(key)} THEN {value(key)}" for key in DEFINITIONS)
+        return f"CASE m.metric {cases} END"
+
+    def rate(key: str) -> str:
+        return f"CAST({key}__num AS DOUBLE) / {key}__den"
+
+    def good(key: str) -> str:
         target = chosen[key]
-        rate = f"CAST({key}__num AS DOUBLE) / {key}__den"
         if target.condition == "LESS_THAN":
-            good = f"{rate} < {target.value!r}"
-        else:
-            good = f"{rate} {'>=' if target.inclusive else '>'} {target.value!r}"
-        breakdown = ", ".join(
-            f"{key}__{name} AS {name}"
-            if name in definition.breakdown
-            else f"CAST(NULL AS BIGINT) AS {name}"
+            return f"{rate(key)} < {target.value!r}"
+        return f"{rate(key)} {'>=' if target.inclusive else '>'} {target.value!r}"
+
+    columns = {
+        "window_from": lambda key: f"${key}__from",
+        "window_to": lambda key: f"${key}__to",
+        "numerator": lambda key: f"{key}__num",
+        "denominator": lambda key: f"{key}__den",
+        "rate": lambda key: f"CASE WHEN {key}__den = 0 THEN NULL ELSE {rate(key)} END",
+        "status": lambda key: (
+            f"CASE WHEN {key}__den = 0 THEN 'NONE' WHEN {good(key)} THEN 'GOOD' ELSE 'BAD' END"
+        ),
+        "target_value": lambda key: f"CAST({chosen[key].value!r} AS DOUBLE)",
+        "target_condition": lambda key: lit(chosen[key].condition),
+        "target_inclusive": lambda key: "TRUE" if chosen[key].inclusive else "FALSE",
+        **{
+            name: (
+                lambda key, name=name: (
+                    f"{key}__{name}"
+                    if name in DEFINITIONS[key].breakdown
+                    else "CAST(NULL AS BIGINT)"
+                )
+            )
             for name in BREAKDOWNS
-        )
-        selects.append(
-            f"SELECT seller_id, marketplace_id, {lit(key)} AS metric, $as_of AS as_of, "
-            f"${key}__from AS window_from, ${key}__to AS window_to, "
-            f"{key}__num AS numerator, {key}__den AS denominator, "
-            f"CASE WHEN {key}__den = 0 THEN NULL ELSE {rate} END AS rate, "
-            f"CASE WHEN {key}__den = 0 THEN 'NONE' WHEN {good} THEN 'GOOD' ELSE 'BAD' END "
-            f"AS status, CAST({target.value!r} AS DOUBLE) AS target_value, "
-            f"{lit(target.condition)} AS target_condition, "
-            f"{'TRUE' if target.inclusive else 'FALSE'} AS target_inclusive, {breakdown} "
-            "FROM counts"
-        )
+        },
+    }
+    metric_names = ", ".join(f"({lit(key)})" for key in DEFINITIONS)
+    final = (
+        "SELECT c.seller_id, c.marketplace_id, m.metric, $as_of AS as_of, "
+        + ", ".join(f"{per_metric(value)} AS {name}" for name, value in columns.items())
+        + f" FROM counts AS c CROSS JOIN (VALUES {metric_names}) AS m(metric)"
+    )
     return Template(
         f"WITH bounds AS (SELECT * FROM (VALUES $bounds) AS t({', '.join(_BOUND_NAMES)})), "
         f"defect_flags AS (SELECT order_id, {flags} FROM defects GROUP BY order_id), "
@@ -246,7 +267,7 @@ def _template(targets: tuple[Target, ...]) -> Template:
         f"counts AS (SELECT s.seller_id, s.marketplace_id, {counts} FROM sellers AS s "
         "LEFT JOIN sums AS c ON c.seller_id = s.seller_id "
         "AND c.marketplace_id = s.marketplace_id) "
-        f"{' UNION ALL '.join(selects)} ORDER BY seller_id, marketplace_id, metric"
+        f"{final} ORDER BY seller_id, marketplace_id, metric"
     )
 
 
