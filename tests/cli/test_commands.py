@@ -190,7 +190,7 @@ def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
     jsonschema.validate(document, report_schema())
     assert document["performanceMetrics"][0]["lateShipmentRate"]["status"] == "BAD"
     compacted = kenzen(url, tmp_path, "events", "compact")
-    assert compacted.returncode == 0, compacted.stderr
+    assert compacted.exit_code == 0, compacted.stderr
     assert compacted.stderr == "compacted: 1 orders, 0 defects\n"
     assert kenzen(url, tmp_path, "events", "migrate").stderr == "migrate: nothing to migrate\n"
 

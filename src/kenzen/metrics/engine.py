@@ -177,6 +177,15 @@ _BOUND_NAMES = (
 )
 
 
+def _breakdown(name: str) -> Callable[[str], str]:
+    """A breakdown count of a metric that reports it, NULL for the others."""
+
+    def value(key: str) -> str:
+        return f"{key}__{name}" if name in DEFINITIONS[key].breakdown else "CAST(NULL AS BIGINT)"
+
+    return value
+
+
 @lru_cache(maxsize=16)
 def _template(targets: tuple[Target, ...]) -> Template:
     """The DuckDB query for one set of targets, parsed and assembled once.
@@ -220,7 +229,7 @@ def _template(targets: tuple[Target, ...]) -> Template:
             return f"{rate(key)} < {target.value!r}"
         return f"{rate(key)} {'>=' if target.inclusive else '>'} {target.value!r}"
 
-    columns = {
+    columns: dict[str, Callable[[str], str]] = {
         "window_from": lambda key: f"${key}__from",
         "window_to": lambda key: f"${key}__to",
         "numerator": lambda key: f"{key}__num",
@@ -232,16 +241,7 @@ def _template(targets: tuple[Target, ...]) -> Template:
         "target_value": lambda key: f"CAST({chosen[key].value!r} AS DOUBLE)",
         "target_condition": lambda key: lit(chosen[key].condition),
         "target_inclusive": lambda key: "TRUE" if chosen[key].inclusive else "FALSE",
-        **{
-            name: (
-                lambda key, name=name: (
-                    f"{key}__{name}"
-                    if name in DEFINITIONS[key].breakdown
-                    else "CAST(NULL AS BIGINT)"
-                )
-            )
-            for name in BREAKDOWNS
-        },
+        **{name: _breakdown(name) for name in BREAKDOWNS},
     }
     metric_names = ", ".join(f"({lit(key)})" for key in DEFINITIONS)
     final = (
