@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 KENZEN_HOME ?= var
 export KENZEN_HOME
 
-.PHONY: run test test-slow test-clock test-postgres lint lock clean translations
+.PHONY: run test test-slow test-clock test-spark test-postgres lint lock clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,spark]'
 	touch $@
 
 # The worker generates SP-API reports and delivers notices (signed .eml files under
@@ -35,21 +35,26 @@ lint: $(VENV)/.installed-dev
 # The fast lane; the slowest tests are listed at the end.
 PYTEST := $(BIN)/pytest -n 2 --durations=15
 test: lint
-	$(PYTEST) -m "not slow"
+	$(PYTEST) -m "not slow and not spark"
 
 # The slow lane: end-to-end checks (the browser, the full demo, commands as real processes).
 test-slow: $(VENV)/.installed-dev
-	$(PYTEST) -m slow
+	$(PYTEST) -m "slow and not spark"
+
+# The Spark tests (a JVM: Java 17, scripts/java installs it) in one process, so that they
+# share one Spark session: parity with the embedded engine, and a standalone cluster.
+test-spark: $(VENV)/.installed-dev
+	$(BIN)/pytest -m spark --durations=5
 
 # The whole suite started at five hours of the Japanese day (time-machine moves every clock
 # and sets TZ): before and after AHS hours, around midnight and the UTC date change.
 CLOCKS := 00:30 08:59 16:59 17:01 23:30
 test-clock: $(VENV)/.installed-dev
-	for at in $(CLOCKS); do $(BIN)/pytest -n 2 -q --clock "$$at Asia/Tokyo" || exit 1; done
+	for at in $(CLOCKS); do $(BIN)/pytest -n 2 -q -m "not spark" --clock "$$at Asia/Tokyo" || exit 1; done
 
 # The suite against KENZEN_DATABASE_URL (PostgreSQL); .ci/run starts one with scripts/postgres.
 test-postgres: $(VENV)/.installed-dev
-	KENZEN_REQUIRE_POSTGRES=1 $(PYTEST)
+	KENZEN_REQUIRE_POSTGRES=1 $(PYTEST) -m "not spark"
 
 # Message ids the code and templates use go into both catalogues (new ones with empty text for
 # the translator: the tests fail until both languages have it); the compiled .mo files are
@@ -65,7 +70,7 @@ translations: $(VENV)/.installed
 # Re-pin every dependency to the newest release (commit the new constraints.txt).
 lock: $(BIN)/python
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install -q '.[dev]'
+	.lock-venv/bin/pip install -q '.[dev,spark]'
 	.lock-venv/bin/pip freeze --exclude kenzen > constraints.txt
 	rm -rf .lock-venv
 

@@ -31,9 +31,12 @@ def _imported_modules() -> set[str]:
 
 def _runtime_distributions() -> set[str]:
     """What pyproject.toml declares (not the installed metadata, which a shared development
-    environment keeps from its last install)."""
+    environment keeps from its last install), with the extras a user opts into:
+    ``kenzen[spark]``, whose ``kenzen.metrics.spark`` imports PySpark only when asked to
+    run on Spark."""
     project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
-    runtime = [Requirement(r) for r in project["dependencies"]]
+    declared = [*project["dependencies"], *project["optional-dependencies"]["spark"]]
+    runtime = [Requirement(r) for r in declared]
     return {r.name.lower().replace("_", "-") for r in runtime if not r.marker}
 
 

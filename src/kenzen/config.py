@@ -19,6 +19,10 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL; defaults to SQLite in WAL mode under KENZEN_HOME.",
     )
+    spark_master: str = Field(
+        default="local[2]",
+        description="Where `kenzen metrics --engine spark` runs: local[N] or spark://host:port.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     policy: Path | None = Field(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -79,6 +81,14 @@ def metrics(
     full: Annotated[
         bool, typer.Option("--full", help="Recompute every seller, not only those with new events.")
     ] = False,
+    engine: Annotated[
+        Literal["embedded", "spark"],
+        typer.Option(help="embedded (DuckDB, in this process) or spark (a Spark cluster)."),
+    ] = "embedded",
+    master: Annotated[
+        str | None,
+        typer.Option(help="Spark master (default KENZEN_SPARK_MASTER, else local[2])."),
+    ] = None,
     as_user: AsOption = None,
 ) -> None:
     """Compute and store every seller's metric snapshot for a date."""
@@ -86,11 +96,23 @@ def metrics(
     from kenzen.events.store import EventStore
     from kenzen.metrics import service as metrics_service
 
+    settings = get_settings()
     with (
+        ExitStack() as stack,
         use_case(as_user) as (session, actor),
-        EventStore(get_settings().events_dir) as store,
+        EventStore(settings.events_dir) as store,
     ):
-        summary = metrics_service.compute_snapshots(session, actor, store, as_of.date(), full=full)
+        runner = None
+        if engine == "spark":
+            from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
+
+            spark = stack.enter_context(
+                spark_session(master or settings.spark_master, spark_conf(os.environ))
+            )
+            runner = SparkEvents(spark, store)
+        summary = metrics_service.compute_snapshots(
+            session, actor, store, as_of.date(), full=full, engine=runner
+        )
     scope = "all sellers" if summary.full else "sellers with new events"
     err.print(
         f"metrics {summary.as_of}: {summary.sellers} sellers ({scope}), {summary.rows} rows",

@@ -1,0 +1,228 @@
+"""Benchmark of the event store and the metrics end to end, each beside its baseline.
+
+A benchmark, not a test. On the files of ``bench/metrics.py`` (same generator, same seed)
+it times, in one run and on the same files:
+
+- ``kenzen import orders orders.parquet`` (the command, start-up included) against a
+  plain DuckDB rewrite of the same file into Parquet and a byte copy of it;
+- ``kenzen metrics --full`` (start-up, compute, storing every snapshot) against one raw
+  DuckDB query computing the same numbers over the same Parquet files;
+- the same metrics on Spark ``local[2]`` (session start-up apart), checked equal.
+
+Every command runs as its own process; its CPU time and peak RSS come from ``wait4``
+(Linux counts in a child's peak the memory of the parent it was forked from, so this
+script's own process only starts processes and imports nothing heavy; the work of its
+phases runs in children, too).
+The 1-minute load average is recorded with each figure (the machine is shared)::
+
+    python bench/scale.py --orders 10000000 --sellers 50000 --workdir /tmp/kenzen-scale
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).parent
+AS_OF = date(2024, 11, 30)
+TIME_ZONES = {"A1VC38T7YXB528": "Asia/Tokyo", "ATVPDKIKX0DER": "America/Los_Angeles"}
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a command; its wall and CPU seconds, peak RSS and the load average before."""
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err)  # noqa: S603
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().strip(), err.read().strip()
+    if process.returncode:
+        raise RuntimeError(f"{command}: {stderr[-2000:]}")
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "load_average": round(load, 1),
+        "stdout": stdout.splitlines()[-1:],
+        "stderr": stderr.splitlines()[-1:],
+    }
+
+
+def kenzen(home: Path, *args: str) -> dict[str, Any]:
+    env = {**os.environ, "KENZEN_HOME": str(home)}
+    return run([sys.executable, "-m", "kenzen", *args], env)
+
+
+def phase(name: str, args: argparse.Namespace) -> dict[str, Any]:
+    """This script's own phases, each in a process of its own (for its peak RSS)."""
+    output = run([sys.executable, __file__, *sys.argv[1:], "--phase", name])["stdout"]
+    figures: dict[str, Any] = json.loads(output[0])
+    return figures
+
+
+def phase_setup(work: Path) -> dict[str, Any]:
+    """An empty Kenzen home with the two marketplaces and the generated sellers."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    home = work / "home"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    kenzen(home, "db", "upgrade")
+    for marketplace_id, zone in TIME_ZONES.items():
+        kenzen(home, "marketplace", "add", "--id", marketplace_id, "--name", marketplace_id,
+               "--timezone", zone, "--currency", "JPY", "--language", "ja")  # fmt: skip
+    sellers = pq.read_table(work / "sellers.parquet")
+    count = sellers.num_rows
+    table = sellers.append_column("name", sellers["seller_id"])
+    table = table.append_column(
+        "email", pa.array([f"{s}@example.com" for s in sellers["seller_id"].to_pylist()])
+    )
+    table = table.append_column("language", pa.array(["ja"] * count))
+    table = table.append_column("registered_at", pa.array(["2020-01-01T00:00:00Z"] * count))
+    pcsv.write_csv(table, work / "sellers.csv")
+    return kenzen(home, "import", "sellers", str(work / "sellers.csv"))
+
+
+def phase_rewrite(work: Path) -> dict[str, Any]:
+    """A plain DuckDB rewrite of the orders file into Parquet, and a byte copy of it."""
+    import duckdb
+
+    load = os.getloadavg()[0]
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    target = work / "rewrite.parquet"
+    started, cpu = time.perf_counter(), time.process_time()
+    con.execute(
+        f"COPY (SELECT * FROM read_parquet('{work / 'orders.parquet'}')) TO '{target}' "
+        "(FORMAT parquet)"
+    )
+    rewrite = time.perf_counter() - started, time.process_time() - cpu
+    started = time.perf_counter()
+    shutil.copyfile(work / "orders.parquet", target)
+    copy = time.perf_counter() - started
+    target.unlink()
+    return {
+        "duckdb_rewrite_seconds": round(rewrite[0], 2),
+        "duckdb_rewrite_cpu_seconds": round(rewrite[1], 2),
+        "byte_copy_seconds": round(copy, 2),
+        "load_average": round(load, 1),
+    }
+
+
+def phase_raw(work: Path) -> dict[str, Any]:
+    """One raw DuckDB query over the store's Parquet files computing the same numbers."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from kenzen.events.segments import STORED_KINDS
+    from kenzen.events.store import EventStore
+    from kenzen.metrics.engine import METRIC_SCHEMA, metrics_sql
+
+    with EventStore(work / "home" / "events") as store:
+        files = {kind: store.segment_paths(kind)[0] for kind in STORED_KINDS}
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    con.execute("SET TimeZone = 'UTC'")
+    for kind, paths in files.items():
+        listed = ", ".join(f"'{p}'" for p in paths)
+        con.execute(f"CREATE VIEW {kind} AS SELECT * FROM read_parquet([{listed}])")
+    sql = metrics_sql(AS_OF, TIME_ZONES)
+    load = os.getloadavg()[0]
+    started, cpu = time.perf_counter(), time.process_time()
+    table = con.sql(sql).to_arrow_table()
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    pq.write_table(table.cast(METRIC_SCHEMA), work / "raw_metrics.parquet")
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "load_average": round(load, 1),
+        "rows": table.num_rows,
+    }
+
+
+def phase_spark(work: Path) -> dict[str, Any]:
+    """The same metrics on Spark local[2]; equal to the raw query's rows."""
+    import pyarrow.parquet as pq
+
+    from kenzen.events.store import EventStore
+    from kenzen.metrics.engine import compute_metrics
+    from kenzen.metrics.spark import SparkEvents, spark_session
+
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    with EventStore(work / "home" / "events") as store, spark_session("local[2]") as spark:
+        session_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        table = compute_metrics(SparkEvents(spark, store), AS_OF, TIME_ZONES)
+        seconds = time.perf_counter() - started
+    raw = pq.read_table(work / "raw_metrics.parquet")
+    return {
+        "session_start_seconds": round(session_seconds, 2),
+        "seconds": round(seconds, 2),
+        "load_average": round(load, 1),
+        "rows": table.num_rows,
+        "equal_to_raw_duckdb": table.equals(raw),
+    }
+
+
+PHASES = {"setup": phase_setup, "rewrite": phase_rewrite, "raw": phase_raw, "spark": phase_spark}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=10_000_000)
+    parser.add_argument("--sellers", type=int, default=50_000)
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--reuse-files", action="store_true", help="skip generating files")
+    parser.add_argument("--spark", action="store_true", help="also time Spark local[2]")
+    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    work: Path = args.workdir
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](work)))
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"orders": args.orders, "sellers": args.sellers}
+    if not (args.reuse_files and (work / "orders.parquet").exists()):
+        results["generate"] = run(
+            [sys.executable, str(BENCH / "metrics.py"), "--phase", "generate",
+             "--orders", str(args.orders), "--sellers", str(args.sellers),
+             "--text-orders", "1000", "--workdir", str(work)]
+        )  # fmt: skip
+    home = work / "home"
+    results["setup"] = phase("setup", args)
+    results["import_orders"] = kenzen(home, "import", "orders", str(work / "orders.parquet"))
+    results["import_orders"]["rows_per_s"] = round(
+        args.orders / results["import_orders"]["seconds"]
+    )
+    results["import_orders_baselines"] = phase("rewrite", args)
+    results["import_defects"] = kenzen(home, "import", "defects", str(work / "defects.parquet"))
+    results["metrics_full"] = kenzen(home, "metrics", "--as-of", AS_OF.isoformat(), "--full")
+    results["raw_duckdb_query"] = phase("raw", args)
+    results["metrics_full_over_raw"] = round(
+        results["metrics_full"]["seconds"] / results["raw_duckdb_query"]["seconds"], 2
+    )
+    results["help"] = kenzen(home, "--help")
+    if args.spark:
+        results["spark_local_2"] = phase("spark", args)
+        results["spark_over_raw"] = round(
+            results["spark_local_2"]["seconds"] / results["raw_duckdb_query"]["seconds"], 1
+        )
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+"""Spark computes what the embedded engine computes, in local mode and on a cluster.
+
+The events are generated to meet every edge of the definitions: instants on a 30-minute
+grid that lands on local midnights in Tokyo and Los Angeles (window borders), AFN and MFN,
+cancellations by each party before and after shipment, late, missing and after-as-of
+scans and deliveries, defects of every kind and status (also on cancelled orders), later
+and equal versions across imports (the superseded list), sellers whose orders all fall
+outside every window, and orders purchased after the as-of day.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyspark
+import pytest
+from pyspark.sql import SparkSession
+from sqlalchemy import select
+
+from kenzen.db import Database
+from kenzen.errors import InvalidInput
+from kenzen.events.store import EventStore
+from kenzen.metrics.engine import METRIC_SCHEMA, compute_metrics
+from kenzen.metrics.models import MetricSnapshot
+from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
+from kenzen.sellers.models import Language, Marketplace, Seller
+from tests.metrics.conftest import AS_OF, TIME_ZONES, batch
+
+pytestmark = pytest.mark.spark
+
+BASE = datetime(2024, 11, 30, 15, tzinfo=UTC)  # end of the as-of day in Tokyo
+MARKETPLACES = sorted(TIME_ZONES)
+
+
+def _instant(rng: random.Random) -> datetime:
+    return BASE + timedelta(minutes=30 * rng.randint(-75 * 48, 3 * 48))
+
+
+def _maybe(rng: random.Random, after: datetime, p: float = 0.8) -> datetime | None:
+    """Mostly a time after ``after`` (sometimes past the as-of day), else none."""
+    if rng.random() > p:
+        return None
+    return after + timedelta(minutes=30 * rng.randint(-2, 12 * 48))
+
+
+def _order(rng: random.Random, number: int, seller: int) -> dict[str, Any]:
+    purchased = _instant(rng)
+    if seller % 10 == 9:  # sellers with no order in any window
+        purchased = BASE - timedelta(days=100 + rng.randint(0, 20))
+    merchant = rng.random() < 0.7
+    shipped = _maybe(rng, purchased)
+    cancelled = _maybe(rng, purchased, 0.15)
+    return {
+        "order_id": f"O{number}",
+        "seller_id": f"S{seller}",
+        "marketplace_id": MARKETPLACES[seller % 2],
+        "purchased_at": purchased,
+        "fulfillment": "merchant" if merchant else "marketplace",
+        "ship_by": purchased + timedelta(days=rng.randint(0, 3)) if merchant else None,
+        "shipped_at": shipped,
+        "tracking_id": f"T{number}" if shipped and rng.random() < 0.9 else None,
+        "first_scan_at": _maybe(rng, shipped, 0.9) if shipped else None,
+        "deliver_by": purchased + timedelta(days=rng.randint(2, 9)) if rng.random() < 0.9 else None,
+        "delivered_at": _maybe(rng, shipped, 0.85) if shipped else None,
+        "cancelled_at": cancelled,
+        "cancelled_by": rng.choice(["seller", "buyer", "marketplace", "system"])
+        if cancelled
+        else None,
+        "units": rng.randint(1, 4),
+        "updated_at": purchased + timedelta(days=1),
+    }
+
+
+def _defect(rng: random.Random, number: int, order: dict[str, Any]) -> dict[str, Any]:
+    kind = rng.choice(["feedback", "a_to_z_claim", "chargeback"])
+    statuses = {
+        "feedback": ["active", "removed"],
+        "a_to_z_claim": ["open", "granted", "denied", "withdrawn"],
+        "chargeback": ["open", "lost", "reversed"],
+    }[kind]
+    occurred = order["purchased_at"] + timedelta(minutes=30 * rng.randint(0, 40 * 48))
+    return {
+        "defect_id": f"D{number}",
+        "order_id": order["order_id"],
+        "kind": kind,
+        "occurred_at": occurred,
+        "rating": rng.randint(1, 5) if kind == "feedback" else None,
+        "status": rng.choice(statuses),
+        "updated_at": occurred,
+    }
+
+
+def load_edge_cases(store: EventStore, seed: int = 13) -> None:
+    """~3,000 orders of 40 sellers in three imports, then their defects."""
+    rng = random.Random(seed)
+    orders = [_order(rng, n, rng.randrange(40)) for n in range(3000)]
+    assert store.upsert(batch("orders", orders)).imported
+    later = [
+        {**o, **_order(rng, int(o["order_id"][1:]), int(o["seller_id"][1:])),
+         "purchased_at": o["purchased_at"], "updated_at": o["updated_at"] + timedelta(hours=h)}
+        for o, h in ((rng.choice(orders), rng.choice([0, 0, 5])) for _ in range(400))
+    ]  # fmt: skip
+    outcome = store.upsert(batch("orders", later))
+    assert outcome.result is not None
+    assert outcome.result.updated > 0
+    assert outcome.result.unchanged > 0  # equal versions are ignored
+    defects = [_defect(rng, n, rng.choice(orders)) for n in range(500)]
+    assert store.upsert(batch("defects", defects)).imported
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[SparkSession]:
+    """One JVM for the module: starting Spark costs more than the queries."""
+    with spark_session("local[2]", {"spark.sql.shuffle.partitions": "2"}) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def edge_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventStore]:
+    with EventStore(tmp_path_factory.mktemp("spark") / "events") as store:
+        load_edge_cases(store)
+        yield store
+
+
+def test_spark_local_matches_the_embedded_engine(
+    spark: SparkSession, edge_store: EventStore
+) -> None:
+    embedded = compute_metrics(edge_store, AS_OF, TIME_ZONES)
+    on_spark = compute_metrics(SparkEvents(spark, edge_store), AS_OF, TIME_ZONES)
+    assert on_spark.schema == METRIC_SCHEMA
+    assert on_spark.equals(embedded)
+    statuses = set(embedded["status"].to_pylist())
+    assert statuses == {"GOOD", "BAD", "NONE"}
+    quiet = embedded.filter(pa.compute.equal(embedded["seller_id"], "S9"))
+    assert set(quiet["status"].to_pylist()) == {"NONE"}
+    some = {"S1", "S2", "S9", "nobody"}
+    assert compute_metrics(SparkEvents(spark, edge_store), AS_OF, TIME_ZONES, some).equals(
+        compute_metrics(edge_store, AS_OF, TIME_ZONES, some)
+    )
+
+
+def test_spark_reads_the_store_after_compaction(spark: SparkSession, tmp_path: Path) -> None:
+    with EventStore(tmp_path / "events") as store:
+        load_edge_cases(store, seed=5)
+        before = compute_metrics(store, AS_OF, TIME_ZONES)
+        store.compact()
+        assert compute_metrics(SparkEvents(spark, store), AS_OF, TIME_ZONES).equals(before)
+
+
+def test_spark_settings_come_from_the_environment() -> None:
+    environ = {"KENZEN_SPARK_CONF_MEMORY": "spark.executor.memory = 2g", "OTHER": "x"}
+    assert spark_conf(environ) == {"spark.executor.memory": "2g"}
+    with pytest.raises(InvalidInput, match="KENZEN_SPARK_CONF_BAD: expected spark"):
+        spark_conf({"KENZEN_SPARK_CONF_BAD": "executor.memory=2g"})
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[str]:
+    """A standalone master and one worker from the PySpark package, on loopback."""
+    home = Path(pyspark.__file__).parent
+    env = {
+        **os.environ,
+        "SPARK_HOME": str(home),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "SPARK_LOG_DIR": str(tmp_path),
+        "PYSPARK_PYTHON": sys.executable,
+        "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false",
+    }
+    port = _free_port()
+    url = f"spark://127.0.0.1:{port}"
+    spark_class = str(home / "bin" / "spark-class")
+    logs = [tmp_path / "master.log", tmp_path / "worker.log"]
+    commands = [
+        [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+         "--port", str(port), "--webui-port", str(_free_port())],
+        [spark_class, "org.apache.spark.deploy.worker.Worker", url, "--host", "127.0.0.1",
+         "--cores", "2", "--memory", "1g", "--webui-port", str(_free_port()),
+         "--work-dir", str(tmp_path / "work")],
+    ]  # fmt: skip
+    processes = []
+    try:
+        for command, log in zip(commands, logs, strict=True):
+            with log.open("w") as out:
+                processes.append(
+                    subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+                )
+        deadline = time.monotonic() + 180
+        while "Successfully registered with master" not in logs[1].read_text(errors="replace"):
+            assert all(p.poll() is None for p in processes), logs[0].read_text()
+            assert time.monotonic() < deadline, logs[0].read_text() + logs[1].read_text()
+            time.sleep(0.5)
+        yield url
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def test_kenzen_metrics_on_a_standalone_cluster(
+    cluster: str, database: Database, tmp_path: Path
+) -> None:
+    """`kenzen metrics --engine spark --master spark://…` stores what embedded computes."""
+    with database.transaction() as session:
+        for marketplace_id, zone in TIME_ZONES.items():
+            session.add(
+                Marketplace(id=marketplace_id, name=marketplace_id, time_zone=zone,
+                            currency="JPY", language=Language.JA)
+            )  # fmt: skip
+        session.flush()
+        for number in range(40):
+            session.add(
+                Seller(id=f"S{number}", marketplace_id=MARKETPLACES[number % 2],
+                       display_name=f"S{number}", email=f"s{number}@example.com",
+                       language=Language.JA, registered_at=BASE - timedelta(days=400))
+            )  # fmt: skip
+    with EventStore(tmp_path / "events") as store:
+        load_edge_cases(store)
+        expected = compute_metrics(store, AS_OF, TIME_ZONES)
+    env = {
+        **os.environ,
+        "KENZEN_DATABASE_URL": database.url,
+        "KENZEN_HOME": str(tmp_path),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "KENZEN_SPARK_CONF_DRIVER": "spark.driver.host=127.0.0.1",
+    }
+    command = [sys.executable, "-m", "kenzen", "metrics", "--as-of", AS_OF.isoformat(),
+               "--engine", "spark", "--master", cluster]  # fmt: skip
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    sellers = len(set(expected["seller_id"].to_pylist()))
+    assert f"{sellers} sellers (all sellers), {expected.num_rows} rows" in done.stderr
+    with database.transaction() as session:
+        stored = session.execute(
+            select(MetricSnapshot.seller_id, MetricSnapshot.metric, MetricSnapshot.numerator,
+                   MetricSnapshot.denominator, MetricSnapshot.rate, MetricSnapshot.status)
+            .where(MetricSnapshot.as_of == AS_OF)
+        ).all()  # fmt: skip
+    expected_rows = zip(
+        *(expected[c].to_pylist() for c in
+          ("seller_id", "metric", "numerator", "denominator", "rate", "status")),
+        strict=True,
+    )  # fmt: skip
+    assert sorted(map(tuple, stored)) == sorted(expected_rows)
