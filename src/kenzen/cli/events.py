@@ -97,11 +97,13 @@ def metrics(
     from kenzen.metrics import service as metrics_service
 
     settings = get_settings()
+    started = time.perf_counter()
     with (
         ExitStack() as stack,
         use_case(as_user) as (session, actor),
         EventStore(settings.events_dir) as store,
     ):
+        store.show_progress(err.is_terminal)
         runner = None
         if engine == "spark":
             from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
@@ -115,7 +117,8 @@ def metrics(
         )
     scope = "all sellers" if summary.full else "sellers with new events"
     err.print(
-        f"metrics {summary.as_of}: {summary.sellers} sellers ({scope}), {summary.rows} rows",
+        f"metrics {summary.as_of}: {summary.sellers} sellers ({scope}), {summary.rows} rows "
+        f"in {time.perf_counter() - started:.1f} s",
         highlight=False,
     )
 
