@@ -30,10 +30,11 @@ from sqlalchemy import select
 from kenzen.db import Database
 from kenzen.errors import InvalidInput
 from kenzen.events.store import EventStore
+from kenzen.languages import Language
 from kenzen.metrics.engine import METRIC_SCHEMA, compute_metrics
 from kenzen.metrics.models import MetricSnapshot
 from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
-from kenzen.sellers.models import Language, Marketplace, Seller
+from kenzen.sellers.models import Marketplace, Seller
 from tests.metrics.conftest import AS_OF, TIME_ZONES, batch
 
 pytestmark = pytest.mark.spark
