@@ -18,12 +18,14 @@ from kenzen.errors import KenzenError
 from kenzen.policy.document import PolicyHolder
 from kenzen.spapi.ratelimit import RateLimiter
 from kenzen.web import api, errors, sp_api
-from kenzen.web.api.appeals import MAX_ATTACHMENT_BODY
-from kenzen.web.api.events import MAX_EVENT_FILE_BYTES
-from kenzen.web.limits import BodySizeLimit
 from kenzen.web.pages.routes import router as pages_router
 
 STATIC_DIR = Path(__file__).parent / "static"
+
+#: Every request body is counted while it streams and refused (413) past this size; the
+#: upload routes set larger limits of their own and read their bodies only once the caller
+#: is authorised (`web/uploads.py`).
+MAX_BODY_BYTES = 1024 * 1024
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
@@ -51,6 +53,7 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
         description="Open, explainable account health for online marketplaces.",
         docs_url=None,
         redoc_url=None,
+        max_body_size=MAX_BODY_BYTES,
     )
     attach(app, settings, database)
     errors.install(app)
@@ -60,13 +63,6 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
-    app.add_middleware(
-        BodySizeLimit,
-        larger={
-            "/api/v1/events/": MAX_EVENT_FILE_BYTES,
-            "/api/v1/attachments": MAX_ATTACHMENT_BODY,
-        },
-    )
     return app
 
 

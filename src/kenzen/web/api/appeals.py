@@ -1,7 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import BaseModel
 
+from kenzen.access import Action
 from kenzen.appeals import service
 from kenzen.appeals.models import AppealStatus, AttachmentKind
 from kenzen.appeals.schemas import (
@@ -15,11 +17,13 @@ from kenzen.appeals.schemas import (
     SubmitAppeal,
 )
 from kenzen.config import Settings
+from kenzen.db import RowId
 from kenzen.web.deps import CurrentActor, Db
+from kenzen.web.uploads import Upload, authorised_upload, multipart_body, permitted
 
 router = APIRouter(tags=["appeals"])
 
-#: Attachments may be up to 10 MB each: the one route past the general 1 MiB body limit.
+#: Attachments may be up to 10 MB each, past the general 1 MiB body limit.
 MAX_ATTACHMENT_BODY = 11 * 1024 * 1024
 
 
@@ -82,26 +86,39 @@ def decide_appeal(appeal_id: int, body: DecideAppeal, actor: CurrentActor, db: D
         return AppealOut.of(appeal)
 
 
-@router.post("/attachments", operation_id="addAttachment", status_code=status.HTTP_201_CREATED)
+class AttachmentForm(BaseModel):
+    appeal_id: RowId
+    kind: AttachmentKind
+
+
+AttachmentUpload = Annotated[
+    Upload[AttachmentForm],
+    Depends(authorised_upload(permitted(Action.ADD_ATTACHMENT), AttachmentForm)),
+]
+
+
+@router.post(
+    "/attachments",
+    operation_id="addAttachment",
+    status_code=status.HTTP_201_CREATED,
+    max_body_size=MAX_ATTACHMENT_BODY,
+    openapi_extra=multipart_body(AttachmentForm, "PDF, PNG or JPEG, at most 10 MB"),
+)
 def add_attachment(
-    request: Request,
-    actor: CurrentActor,
-    db: Db,
-    appeal_id: Annotated[int, Form(ge=1)],
-    kind: Annotated[AttachmentKind, Form()],
-    file: Annotated[UploadFile, File(description="PDF, PNG or JPEG, at most 10 MB")],
+    request: Request, actor: CurrentActor, db: Db, upload: AttachmentUpload
 ) -> AttachmentOut:
+    """Evidence for an appeal; the body is read only once the caller may add attachments."""
     settings: Settings = request.app.state.settings
-    data = file.file.read(service.MAX_ATTACHMENT_BYTES + 1)
+    data = upload.file.file.read(service.MAX_ATTACHMENT_BYTES + 1)
     with db.transaction() as session:
         attachment = service.add_attachment(
             session,
             actor,
             settings.attachments_dir,
-            appeal_id,
-            filename=file.filename or "attachment",
+            upload.fields.appeal_id,
+            filename=upload.file.filename or "attachment",
             data=data,
-            kind=kind,
+            kind=upload.fields.kind,
         )
         return AttachmentOut.model_validate(attachment)
 

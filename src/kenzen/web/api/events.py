@@ -3,19 +3,21 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel
 
+from kenzen.access import Action
 from kenzen.config import Settings
 from kenzen.events import service
 from kenzen.events.readers import detect_format
 from kenzen.events.service import ImportKind
 from kenzen.events.store import EventStore
 from kenzen.web.deps import CurrentActor, Db
+from kenzen.web.uploads import Upload, authorised_upload, multipart_body, permitted
 
 router = APIRouter(prefix="/events", tags=["events"])
 
-#: Event files are the one kind of body allowed past the general 1 MiB limit.
+#: Event files may be far larger than the general 1 MiB body limit.
 MAX_EVENT_FILE_BYTES = 512 * 1024 * 1024
 
 
@@ -35,28 +37,39 @@ class ImportOut(BaseModel):
     errors: list[RowErrorOut]
 
 
-@router.post("/{kind}", operation_id="importEvents", status_code=status.HTTP_200_OK)
+class ImportForm(BaseModel):
+    skip_invalid: bool = False
+
+
+ImportUpload = Annotated[
+    Upload[ImportForm],
+    Depends(authorised_upload(permitted(Action.IMPORT_EVENTS), ImportForm)),
+]
+
+
+@router.post(
+    "/{kind}",
+    operation_id="importEvents",
+    status_code=status.HTTP_200_OK,
+    max_body_size=MAX_EVENT_FILE_BYTES,
+    openapi_extra=multipart_body(ImportForm, "CSV (header row), JSON Lines or Parquet."),
+)
 def import_events(
-    kind: ImportKind,
-    request: Request,
-    actor: CurrentActor,
-    db: Db,
-    file: Annotated[UploadFile, File(description="CSV (header row), JSON Lines or Parquet.")],
-    skip_invalid: Annotated[bool, Form()] = False,
+    kind: ImportKind, request: Request, actor: CurrentActor, db: Db, upload: ImportUpload
 ) -> ImportOut:
     """Import a file of events; idempotent, and all-or-nothing unless ``skip_invalid``."""
     settings: Settings = request.app.state.settings
-    name = Path(file.filename or "upload")
+    name = Path(upload.file.filename or "upload")
     detect_format(name)
     suffix = name.suffix.lower()
     settings.home.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.home, prefix="upload-") as folder:
         path = Path(folder) / f"{kind}{suffix}"
         with path.open("wb") as target:
-            shutil.copyfileobj(file.file, target)
+            shutil.copyfileobj(upload.file.file, target)
         with db.transaction() as session, EventStore(settings.events_dir) as store:
             report = service.import_events(
-                session, actor, store, kind, path, skip_invalid=skip_invalid
+                session, actor, store, kind, path, skip_invalid=upload.fields.skip_invalid
             )
     return ImportOut(
         kind=report.kind,
