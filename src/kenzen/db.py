@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from pydantic import Field
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -28,11 +27,6 @@ from kenzen import clock
 from kenzen.errors import KenzenError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-#: The largest row id either database holds (a signed 64-bit integer). SQLite cannot even
-#: look up a larger one, so every id a request carries is bounded by ``RowId``.
-MAX_ID = 2**63 - 1
-RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 NAMING_CONVENTION = {

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kenzen.errors import InvalidInput
+from kenzen.ids import RowId
 
 MAX_ITEMS = 50
 MAX_TEXT = 5_000
@@ -53,7 +54,7 @@ class PlanOfAction(_Model):
     preventive_measures: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
     """Preventive measures not tied to one cause."""
     listings: tuple[ListingAnswer, ...] = Field(default=(), max_length=500)
-    attachment_ids: tuple[int, ...] = Field(default=(), max_length=20)
+    attachment_ids: tuple[RowId, ...] = Field(default=(), max_length=20)
     closing: str = Field(default="", max_length=MAX_TEXT)
     """Thanks, requests and the signature after the last section: set aside, not refused."""
 

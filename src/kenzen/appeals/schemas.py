@@ -13,6 +13,7 @@ from kenzen.appeals.models import Appeal, AppealStatus, Attachment
 from kenzen.appeals.poa import PlanOfAction
 from kenzen.appeals.service import ReviewPacket
 from kenzen.cases.schemas import CaseOut
+from kenzen.ids import RowId
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -28,7 +29,7 @@ class CheckAppeal(BaseModel):
     model_config = _STRICT
 
     poa: PlanOfAction
-    case_id: int | None = Field(default=None, ge=1)
+    case_id: RowId | None = None
 
 
 class DecideAppeal(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kenzen.complaints.brand_check import describe
 from kenzen.complaints.models import Brand, Complaint, ComplaintKind, ComplaintStatus
 from kenzen.complaints.screening import Finding
+from kenzen.ids import RowId
 from kenzen.sellers.models import Fulfillment, Listing, ListingStatus
 
 _STRICT = ConfigDict(extra="forbid")
@@ -46,9 +47,9 @@ class BrandOut(BaseModel):
 class FileComplaint(BaseModel):
     model_config = _STRICT
 
-    brand_id: int = Field(ge=1)
+    brand_id: RowId
     kind: ComplaintKind
-    listing_ids: list[int] = Field(min_length=1, max_length=500)
+    listing_ids: list[RowId] = Field(min_length=1, max_length=500)
     evidence: str = Field(min_length=1, max_length=20_000)
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kenzen.ids import RowId
 from kenzen.sellers.service import MAX_REASON_LENGTH
 from kenzen.sellers.status import AccountStatus
 
@@ -15,7 +16,7 @@ class SetAccountStatus(BaseModel):
 
     status: AccountStatus
     reason: str = Field(min_length=1, max_length=MAX_REASON_LENGTH)
-    case_id: int | None = Field(default=None, ge=1)
+    case_id: RowId | None = None
 
 
 class AccountStatusChangeOut(BaseModel):

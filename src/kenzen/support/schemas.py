@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kenzen.ids import RowId
 from kenzen.support.models import CallbackStatus, CallOutcome
 from kenzen.support.service import CallbackView
 
@@ -17,7 +18,7 @@ class RequestCallback(BaseModel):
 
     phone: str = Field(min_length=3, max_length=40)
     preferred_time: datetime
-    case_id: int | None = Field(default=None, ge=1)
+    case_id: RowId | None = None
     replaces: int | None = Field(default=None, ge=1, description="A booking to move")
 
 

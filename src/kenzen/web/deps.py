@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kenzen.access import Actor
@@ -12,8 +12,12 @@ from kenzen.db import Database
 from kenzen.errors import Unauthenticated
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
+from kenzen.ids import MAX_ID
 from kenzen.policy.document import Policy, PolicyHolder
 from kenzen.web.csrf import SESSION_COOKIE, require_api_token
+
+#: A row id in a path: out of range is 422, never a lookup the database cannot make.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `kenzen token create`.")
 

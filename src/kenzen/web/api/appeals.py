@@ -17,8 +17,8 @@ from kenzen.appeals.schemas import (
     SubmitAppeal,
 )
 from kenzen.config import Settings
-from kenzen.db import RowId
-from kenzen.web.deps import CurrentActor, Db
+from kenzen.ids import RowId
+from kenzen.web.deps import CurrentActor, Db, PathId
 from kenzen.web.uploads import Upload, authorised_upload, multipart_body, permitted
 
 router = APIRouter(tags=["appeals"])
@@ -30,7 +30,7 @@ MAX_ATTACHMENT_BODY = 11 * 1024 * 1024
 @router.post(
     "/cases/{case_id}/appeal", operation_id="submitAppeal", status_code=status.HTTP_201_CREATED
 )
-def submit_appeal(case_id: int, body: SubmitAppeal, actor: CurrentActor, db: Db) -> AppealOut:
+def submit_appeal(case_id: PathId, body: SubmitAppeal, actor: CurrentActor, db: Db) -> AppealOut:
     """Save a draft or submit a Plan of Action; a resubmission keeps every earlier version."""
     with db.transaction() as session:
         appeal = service.submit_appeal(session, actor, case_id, body.poa, draft=body.draft)
@@ -59,20 +59,20 @@ def list_appeals(
 
 
 @router.get("/appeals/{appeal_id}", operation_id="getAppeal")
-def get_appeal(appeal_id: int, actor: CurrentActor, db: Db) -> ReviewPacketOut:
+def get_appeal(appeal_id: PathId, actor: CurrentActor, db: Db) -> ReviewPacketOut:
     """The review packet: the appeal, its case, the evidence and the guidance."""
     with db.transaction() as session:
         return ReviewPacketOut.of(service.get_appeal(session, actor, appeal_id))
 
 
 @router.post("/appeals/{appeal_id}/review", operation_id="reviewAppeal")
-def review_appeal(appeal_id: int, actor: CurrentActor, db: Db) -> AppealOut:
+def review_appeal(appeal_id: PathId, actor: CurrentActor, db: Db) -> AppealOut:
     with db.transaction() as session:
         return AppealOut.of(service.review_appeal(session, actor, appeal_id))
 
 
 @router.post("/appeals/{appeal_id}/decision", operation_id="decideAppeal")
-def decide_appeal(appeal_id: int, body: DecideAppeal, actor: CurrentActor, db: Db) -> AppealOut:
+def decide_appeal(appeal_id: PathId, body: DecideAppeal, actor: CurrentActor, db: Db) -> AppealOut:
     """Accept (reinstates), reject with reasons, or ask for more information by a deadline."""
     with db.transaction() as session:
         appeal = service.decide_appeal(
@@ -124,7 +124,7 @@ def add_attachment(
 
 
 @router.get("/cases/{case_id}/guidance", operation_id="getGuidance")
-def get_guidance(case_id: int, actor: CurrentActor, db: Db) -> list[GuidanceOut]:
+def get_guidance(case_id: PathId, actor: CurrentActor, db: Db) -> list[GuidanceOut]:
     """Why a Plan of Action is needed, how to write it, and what happens after submission."""
     with db.transaction() as session:
         return [GuidanceOut.of(g) for g in service.guidance(session, actor, case_id)]

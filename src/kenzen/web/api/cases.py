@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, status
 from kenzen.cases import service
 from kenzen.cases.models import CaseStatus
 from kenzen.cases.schemas import AddCaseNote, CaseEntryOut, CaseOut, CaseSummary
-from kenzen.web.deps import CurrentActor, Db
+from kenzen.web.deps import CurrentActor, Db, PathId
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -26,13 +26,13 @@ def list_cases(
 
 
 @router.get("/{case_id}", operation_id="getCase")
-def get_case(case_id: int, actor: CurrentActor, db: Db) -> CaseOut:
+def get_case(case_id: PathId, actor: CurrentActor, db: Db) -> CaseOut:
     with db.transaction() as session:
         return CaseOut.of(service.get_case(session, actor, case_id))
 
 
 @router.post("/{case_id}/notes", operation_id="addCaseNote", status_code=status.HTTP_201_CREATED)
-def add_case_note(case_id: int, body: AddCaseNote, actor: CurrentActor, db: Db) -> CaseEntryOut:
+def add_case_note(case_id: PathId, body: AddCaseNote, actor: CurrentActor, db: Db) -> CaseEntryOut:
     with db.transaction() as session:
         entry = service.add_case_note(
             session, actor, case_id, text=body.text, visibility=body.visibility

@@ -8,7 +8,7 @@ from kenzen.complaints.schemas import (
     RegisterBrand,
     RetractComplaint,
 )
-from kenzen.web.deps import CurrentActor, CurrentPolicy, Db
+from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
 
 router = APIRouter(tags=["rights owners"])
 
@@ -52,7 +52,7 @@ def file_complaint(
 
 @router.post("/complaints/{complaint_id}/retract", operation_id="retractComplaint")
 def retract_complaint(
-    complaint_id: int, body: RetractComplaint, actor: CurrentActor, db: Db
+    complaint_id: PathId, body: RetractComplaint, actor: CurrentActor, db: Db
 ) -> ComplaintOut:
     with db.transaction() as session:
         complaint = service.retract_complaint(session, actor, complaint_id, reason=body.reason)

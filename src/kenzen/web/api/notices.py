@@ -29,7 +29,7 @@ from kenzen.outbox.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from kenzen.web.deps import CurrentActor, Db
+from kenzen.web.deps import CurrentActor, Db, PathId
 
 router = APIRouter(tags=["notices"])
 
@@ -249,14 +249,14 @@ def list_webhooks(
 
 
 @router.delete("/webhooks/{subscription_id}", operation_id="disableWebhook")
-def disable_webhook(subscription_id: int, actor: CurrentActor, db: Db) -> WebhookOut:
+def disable_webhook(subscription_id: PathId, actor: CurrentActor, db: Db) -> WebhookOut:
     with db.transaction() as session:
         return WebhookOut.model_validate(webhooks.disable_webhook(session, actor, subscription_id))
 
 
 @router.get("/webhooks/{subscription_id}/deliveries", operation_id="listWebhookDeliveries")
 def list_webhook_deliveries(
-    subscription_id: int,
+    subscription_id: PathId,
     actor: CurrentActor,
     db: Db,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,

@@ -9,6 +9,7 @@ from kenzen.complaints.brand_check import ListingRow
 from kenzen.complaints.schemas import ListingIn, ListingOut
 from kenzen.health import service as health
 from kenzen.health.schemas import RatingWhatIfOut, SellerHealthOut
+from kenzen.ids import RowId
 from kenzen.sellers.schemas import AccountStatusChangeOut, SetAccountStatus
 from kenzen.web.deps import CurrentActor, CurrentPolicy, Db
 
@@ -30,7 +31,9 @@ def get_seller_rating(
     actor: CurrentActor,
     db: Db,
     policy: CurrentPolicy,
-    resolve: Annotated[list[int] | None, Query(description="What if these were resolved")] = None,
+    resolve: Annotated[
+        list[RowId] | None, Query(max_length=100, description="What if these were resolved")
+    ] = None,
 ) -> RatingWhatIfOut:
     """The Account Health Rating explained, and what-if for chosen violations."""
     with db.transaction() as session:

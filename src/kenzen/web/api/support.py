@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 from kenzen.support import service
 from kenzen.support.models import CallbackStatus
 from kenzen.support.schemas import CallbackOut, CompleteCallback, RequestCallback
-from kenzen.web.deps import CurrentActor, Db
+from kenzen.web.deps import CurrentActor, Db, PathId
 
 router = APIRouter(tags=["account health support"])
 
@@ -49,14 +49,14 @@ def list_callbacks(
 
 
 @router.post("/callbacks/{callback_id}/claim", operation_id="claimCallback")
-def claim_callback(callback_id: int, actor: CurrentActor, db: Db) -> CallbackOut:
+def claim_callback(callback_id: PathId, actor: CurrentActor, db: Db) -> CallbackOut:
     with db.transaction() as session:
         return CallbackOut.of(service.claim_callback(session, actor, callback_id))
 
 
 @router.post("/callbacks/{callback_id}/complete", operation_id="completeCallback")
 def complete_callback(
-    callback_id: int, body: CompleteCallback, actor: CurrentActor, db: Db
+    callback_id: PathId, body: CompleteCallback, actor: CurrentActor, db: Db
 ) -> CallbackOut:
     with db.transaction() as session:
         view = service.complete_callback(
@@ -66,6 +66,6 @@ def complete_callback(
 
 
 @router.post("/callbacks/{callback_id}/cancel", operation_id="cancelCallback")
-def cancel_callback(callback_id: int, actor: CurrentActor, db: Db) -> CallbackOut:
+def cancel_callback(callback_id: PathId, actor: CurrentActor, db: Db) -> CallbackOut:
     with db.transaction() as session:
         return CallbackOut.of(service.cancel_callback(session, actor, callback_id))

@@ -20,7 +20,7 @@ from kenzen.appeals.models import Appeal, AttachmentKind
 from kenzen.appeals.poa import PlanOfAction, from_json
 from kenzen.cases import service as cases
 from kenzen.errors import InvalidInput
-from kenzen.web.deps import Db
+from kenzen.web.deps import Db, PathId
 from kenzen.web.pages.common import PageRoute, language_of, render, require_actor, settings_of
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -165,12 +165,12 @@ def _as_form(values: dict[str, str]) -> FormData:
 
 
 @router.get("/cases/{case_id}/appeal", response_class=HTMLResponse)
-def appeal_page(request: Request, db: Db, case_id: int) -> Response:
+def appeal_page(request: Request, db: Db, case_id: PathId) -> Response:
     return _page(request, db, require_actor(request), case_id)
 
 
 @router.post("/cases/{case_id}/appeal/check", response_class=HTMLResponse)
-def check_plan(request: Request, db: Db, case_id: int, form: Posted) -> Response:
+def check_plan(request: Request, db: Db, case_id: PathId, form: Posted) -> Response:
     """The findings fragment htmx swaps in while the seller types (nothing is saved)."""
     actor = require_actor(request)
     language = language_of(request, actor)
@@ -186,7 +186,7 @@ def check_plan(request: Request, db: Db, case_id: int, form: Posted) -> Response
 
 
 @router.post("/cases/{case_id}/appeal")
-def submit_plan(request: Request, db: Db, case_id: int, form: Posted) -> Response:
+def submit_plan(request: Request, db: Db, case_id: PathId, form: Posted) -> Response:
     """Save a draft or submit; a refused plan comes back with the seller's text kept."""
     actor = require_actor(request)
     draft = _field(form, "intent") == "draft"
@@ -203,7 +203,7 @@ def submit_plan(request: Request, db: Db, case_id: int, form: Posted) -> Respons
 def upload_evidence(
     request: Request,
     db: Db,
-    case_id: int,
+    case_id: PathId,
     kind: Annotated[AttachmentKind, Form()],
     upload: Annotated[UploadFile, File()],
 ) -> Response:

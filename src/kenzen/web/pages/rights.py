@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from kenzen.complaints import service as complaints
 from kenzen.complaints.models import ComplaintKind
 from kenzen.errors import InvalidInput
+from kenzen.ids import MAX_ID
 from kenzen.policy.document import Policy
-from kenzen.web.deps import Db
+from kenzen.web.deps import Db, PathId
 from kenzen.web.pages.common import PageRoute, language_of, render, require_actor
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -59,7 +60,7 @@ def register_brand(
 def file_complaint(
     request: Request,
     db: Db,
-    brand_id: Annotated[int, Form()],
+    brand_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     kind: Annotated[ComplaintKind, Form()],
     listing_ids: Annotated[str, Form(max_length=2000)],
     evidence: Annotated[str, Form(max_length=10_000)],
@@ -86,7 +87,7 @@ def file_complaint(
 def retract_complaint(
     request: Request,
     db: Db,
-    complaint_id: int,
+    complaint_id: PathId,
     reason: Annotated[str, Form(max_length=5000)],
 ) -> Response:
     actor = require_actor(request)

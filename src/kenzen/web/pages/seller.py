@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kenzen import clock, i18n
@@ -21,11 +21,12 @@ from kenzen.cases import service as cases
 from kenzen.errors import InvalidInput
 from kenzen.health import service as health_service
 from kenzen.health.service import TrendPoint
+from kenzen.ids import MAX_ID
 from kenzen.policy.document import Policy
 from kenzen.sellers.models import Seller
 from kenzen.support import service as support
 from kenzen.support.slots import local, slots
-from kenzen.web.deps import Db
+from kenzen.web.deps import Db, PathId
 from kenzen.web.pages.common import PageRoute, language_of, metric_name, render, require_actor
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -100,7 +101,7 @@ def case_list(request: Request, db: Db) -> Response:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, db: Db, case_id: int) -> Response:
+def case_page(request: Request, db: Db, case_id: PathId) -> Response:
     """The case's timeline, newest first; AHS also sees the guidance it explains."""
     actor = require_actor(request)
     language = language_of(request, actor)
@@ -122,7 +123,10 @@ def case_page(request: Request, db: Db, case_id: int) -> Response:
 
 @router.get("/callbacks", response_class=HTMLResponse)
 def callbacks_page(
-    request: Request, db: Db, case: int | None = None, move: int | None = None
+    request: Request,
+    db: Db,
+    case: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    move: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     actor = require_actor(request)
     return _callbacks(request, db, actor, case=case, move=move)
@@ -173,8 +177,8 @@ def book_callback(
     db: Db,
     phone: Annotated[str, Form(max_length=40)],
     slot: Annotated[str, Form(max_length=40)],
-    case_id: Annotated[int | None, Form()] = None,
-    replaces: Annotated[int | None, Form()] = None,
+    case_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
+    replaces: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """Book (or move, with ``replaces``) the call; the service offers the next free slot."""
     actor = require_actor(request)
@@ -201,7 +205,7 @@ def book_callback(
 
 
 @router.post("/callbacks/{callback_id}/cancel")
-def cancel_callback(request: Request, db: Db, callback_id: int) -> Response:
+def cancel_callback(request: Request, db: Db, callback_id: PathId) -> Response:
     actor = require_actor(request)
     with db.transaction() as session:
         support.cancel_callback(session, actor, callback_id)

@@ -22,7 +22,7 @@ from kenzen.policy.enforcement import assess_seller
 from kenzen.sellers import service as sellers
 from kenzen.support import service as support
 from kenzen.support.models import CallbackStatus, CallOutcome
-from kenzen.web.deps import Db
+from kenzen.web.deps import Db, PathId
 from kenzen.web.pages.common import PageRoute, language_of, render, require_actor
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -53,7 +53,7 @@ def callback_queue(request: Request, db: Db) -> Response:
 
 
 @router.post("/staff/callbacks/{callback_id}/claim")
-def claim(request: Request, db: Db, callback_id: int) -> Response:
+def claim(request: Request, db: Db, callback_id: PathId) -> Response:
     actor = require_actor(request)
     with db.transaction() as session:
         support.claim_callback(session, actor, callback_id)
@@ -61,7 +61,7 @@ def claim(request: Request, db: Db, callback_id: int) -> Response:
 
 
 @router.get("/staff/callbacks/{callback_id}", response_class=HTMLResponse)
-def callback_page(request: Request, db: Db, callback_id: int) -> Response:
+def callback_page(request: Request, db: Db, callback_id: PathId) -> Response:
     """The call in hand: the case, the guidance to explain, and the notes form."""
     actor = require_actor(request)
     with db.transaction() as session:
@@ -89,7 +89,7 @@ def callback_page(request: Request, db: Db, callback_id: int) -> Response:
 def complete(
     request: Request,
     db: Db,
-    callback_id: int,
+    callback_id: PathId,
     outcome: Annotated[CallOutcome, Form()],
     notes: Annotated[str, Form(max_length=support.MAX_NOTES)] = "",
 ) -> Response:
@@ -143,7 +143,7 @@ def _packet(
 
 
 @router.get("/staff/appeals/{appeal_id}", response_class=HTMLResponse)
-def review_packet(request: Request, db: Db, appeal_id: int) -> Response:
+def review_packet(request: Request, db: Db, appeal_id: PathId) -> Response:
     return _packet(request, db, appeal_id)
 
 
@@ -151,7 +151,7 @@ def review_packet(request: Request, db: Db, appeal_id: int) -> Response:
 def decide(
     request: Request,
     db: Db,
-    appeal_id: int,
+    appeal_id: PathId,
     decision: Annotated[AppealStatus, Form()],
     reasons: Annotated[str, Form(max_length=10_000)] = "",
     deadline: Annotated[date | None, Form()] = None,
