@@ -26,6 +26,7 @@ from kenzen.errors import InvalidInput, NotFound
 from kenzen.events.readers import detect_format
 from kenzen.events.validation import lit
 from kenzen.sellers.models import Fulfillment, Listing, ListingStatus, Seller
+from kenzen.text import check_name
 
 REQUIRED = ("seller_id", "sku", "listing_id", "title")
 SCREENING_TOPIC = "screening"
@@ -187,8 +188,8 @@ def _store(session: Session, actor: Actor, row: ListingRow) -> tuple[Seller, Lis
         listing = Listing(seller_id=row.seller_id, sku=row.sku, status=ListingStatus.ACTIVE)
         session.add(listing)
     listing.listing_id = row.listing_id
-    listing.title = row.title
-    listing.brand = row.brand
+    listing.title = check_name(row.title, "title")
+    listing.brand = check_name(row.brand, "brand")
     listing.description = row.description
     listing.fulfillment = Fulfillment(row.fulfillment)
     return seller, listing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +12,7 @@ from kenzen.complaints.models import Brand, Complaint, ComplaintKind, ComplaintS
 from kenzen.complaints.screening import Finding
 from kenzen.ids import RowId
 from kenzen.sellers.models import Fulfillment, Listing, ListingStatus
+from kenzen.text import Name
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -18,10 +20,12 @@ _STRICT = ConfigDict(extra="forbid")
 class RegisterBrand(BaseModel):
     model_config = _STRICT
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     registration_number: str = Field(min_length=1, max_length=64)
     country: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2")
-    terms: list[str] = Field(default_factory=list, max_length=200)
+    terms: list[Annotated[Name, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=200
+    )
 
 
 class BrandOut(BaseModel):
@@ -93,8 +97,8 @@ class ListingIn(BaseModel):
     model_config = _STRICT
 
     listing_id: str = Field(min_length=1, max_length=32)
-    title: str = Field(min_length=1, max_length=500)
-    brand: str = Field(default="", max_length=200)
+    title: Name = Field(min_length=1, max_length=500)
+    brand: Name = Field(default="", max_length=200)
     description: str = Field(default="", max_length=20_000)
     fulfillment: Fulfillment = Fulfillment.MERCHANT
 

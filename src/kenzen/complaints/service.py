@@ -32,6 +32,7 @@ from kenzen.policy import violations
 from kenzen.policy.document import Policy
 from kenzen.policy.models import Violation, ViolationStatus
 from kenzen.sellers.models import Listing, Seller
+from kenzen.text import check_name
 
 IP_CATEGORY = "receivedIntellectualPropertyComplaints"
 MAX_TERMS = 200
@@ -49,9 +50,11 @@ def register_brand(
 ) -> Brand:
     """Register a brand; its name and the given terms are screened in listings from now on."""
     access.authorize(actor, Action.REGISTER_BRAND)
-    name = name.strip()
+    name = check_name(name, "name").strip()
     if not name:
         raise InvalidInput("name: must not be empty")
+    for term in terms:
+        check_name(term, "terms")
     if not registration_number.strip():
         raise InvalidInput("registration_number: must not be empty")
     country = country.strip().upper()

@@ -24,6 +24,7 @@ from kenzen.cases.models import Case, CaseEntry
 from kenzen.notify.keys import DkimKey
 from kenzen.outbox.models import Notice
 from kenzen.sellers.models import Marketplace, Seller
+from kenzen.text import header_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SENDER_LOCAL_PART = "account-health"
@@ -69,7 +70,7 @@ class Sender:
 
     @property
     def header(self) -> str:
-        return formataddr((self.name, self.address))
+        return formataddr((header_text(self.name), self.address))
 
 
 def sender_for(marketplace: Marketplace) -> Sender:
@@ -108,7 +109,8 @@ def render_notice(
     message = EmailMessage(policy=SMTP)
     message["From"] = sender.header
     message["To"] = ", ".join(notice.recipients)
-    message["Subject"] = i18n.t("mail.subject", language, title=case.title, case_id=case.id)
+    subject = i18n.t("mail.subject", language, title=case.title, case_id=case.id)
+    message["Subject"] = header_text(subject)
     message["Date"] = format_datetime(notice.created_at)
     message["Message-ID"] = message_id(notice.id, sender)
     message[NOTICE_ID_HEADER] = notice.id

@@ -23,9 +23,10 @@ from typing import Any, Literal, cast
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
-from kenzen import access, clock
-from kenzen.access import SYSTEM, Action, Actor
-from kenzen.cases.models import Case, CaseEntry
+from kenzen import access, clock, i18n
+from kenzen.access import SYSTEM, Action, Actor, Visibility
+from kenzen.cases import service as cases
+from kenzen.cases.models import Case, CaseEntry, EntryKind
 from kenzen.db import Database
 from kenzen.notify import email, webhooks
 from kenzen.notify.keys import Keyring
@@ -72,6 +73,10 @@ class Result:
     error: DeliveryError | None = None
     http_status: int | None = None
     duration_ms: int = 0
+
+
+class Unrenderable(PermanentFailure):
+    """The stored rows cannot be made into a message; retrying would fail the same way."""
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
@@ -151,7 +156,11 @@ class Worker:
                 f"no DKIM key for {sender.domain}: run "
                 f"`kenzen dkim keygen --marketplace {marketplace.id}`"
             )
-        message = email.render_notice(notice, entry, case, seller, marketplace)
+        try:
+            message = email.render_notice(notice, entry, case, seller, marketplace)
+        except Exception as error:
+            log.exception("notice %s cannot be rendered", notice.id)
+            raise Unrenderable(f"cannot be rendered: {type(error).__name__}") from error
         return sender.address, email.sign(message, keys)
 
     def send_notice(self, claim: Claim) -> Result:
@@ -227,8 +236,29 @@ class Worker:
                 self._settle(notice, outcome, result)
                 if outcome is AttemptOutcome.SENT:
                     notice.sent_at = clock.now()
+                if outcome is AttemptOutcome.FAILED:
+                    self._alert_staff(session, notice, str(result.error))
         log.info("notice %s: %s via %s", claim.id, outcome.value, self.transport.name)
         return outcome
+
+    def _alert_staff(self, session: Session, notice: Notice, reason: str) -> None:
+        """A notice that will never arrive is the staff's to follow up, not a silent row:
+        an internal case entry both departments read, an audit entry and an error log."""
+        case = session.get_one(Case, notice.case_id)
+        language = session.get_one(Marketplace, notice.marketplace_id).language.value
+        text = i18n.t("entry.notice_failed", language, entry_id=notice.case_entry_id, reason=reason)
+        cases.append_entry(
+            session,
+            case,
+            self.actor,
+            visibility=Visibility.SELLER_PERFORMANCE,
+            kind=EntryKind.NOTE,
+            text=text,
+        )
+        session.add(
+            access.record(self.actor, "noticeFailed", f"notice:{notice.id}", {"reason": reason})
+        )
+        log.error("notice %s for case %s failed for good: %s", notice.id, case.id, reason)
 
     def finish_webhook(self, claim: Claim, result: Result) -> AttemptOutcome:
         with self.database.transaction() as session:

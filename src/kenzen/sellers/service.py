@@ -19,6 +19,7 @@ from kenzen.languages import Language
 from kenzen.outbox import queue as outbox
 from kenzen.sellers.models import AccountStatusChange, Marketplace, Seller
 from kenzen.sellers.status import AccountStatus, check_transition
+from kenzen.text import check_name
 
 MAX_REASON_LENGTH = 2_000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -69,7 +70,7 @@ def add_marketplace(
     access.authorize(actor, Action.ADD_MARKETPLACE)
     marketplace = Marketplace(
         id=_check_id("id", marketplace_id),
-        name=name.strip() or marketplace_id,
+        name=check_name(name, "name").strip() or marketplace_id,
         time_zone=_check_time_zone(time_zone),
         currency=_check_currency(currency),
         language=_language(language),
@@ -101,7 +102,7 @@ def add_seller(
     seller = Seller(
         id=seller_id,
         marketplace_id=marketplace_id,
-        display_name=display_name,
+        display_name=check_name(display_name, "display_name"),
         email=email,
         language=_language(language),
         registered_at=registered_at,
