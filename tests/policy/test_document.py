@@ -59,6 +59,8 @@ def test_default_policy_holds_the_documented_defaults(policy: Policy) -> None:
     ip = policy.violations[IP]
     assert ip.severity is Severity.CRITICAL
     assert ip.suppresses_listing
+    callbacks = policy.document.callbacks
+    assert (callbacks.open_per_case, callbacks.open_per_seller) == (1, 2)
 
 
 def test_version_is_the_content_hash(default_text: str, policy: Policy) -> None:
@@ -124,6 +126,11 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
             "[rating.bands.AT_RISK]\nmin = 100",
             "[rating.bands.AT_RISK]\nmin = 250",
             "rating: bands: need HEALTHY.min > AT_RISK.min",
+        ),
+        (
+            "open_per_seller = 2",
+            "open_per_seller = 0",
+            "callbacks.open_per_seller: Input should be greater than or equal to 1",
         ),
         (
             "repeat_multiplier = 1\n",

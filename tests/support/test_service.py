@@ -10,7 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from kenzen.access import SYSTEM, Role
+from kenzen.cases.models import CaseKind
+from kenzen.cases.service import open_case
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.policy.document import CallbackRules
 from kenzen.sellers.service import add_seller
 from kenzen.support import service
 from kenzen.support.models import Callback, CallbackStatus, CallOutcome
@@ -30,7 +33,12 @@ def _book(
     actor = world.actors[Role.SELLER] if seller_id == "S1" else SYSTEM
     with world.database.transaction() as session:
         return service.request_callback(
-            session, actor, seller_id, phone="090-1234-5678", preferred=when or tomorrow_at(10)
+            session,
+            actor,
+            seller_id,
+            phone="090-1234-5678",
+            preferred=when or tomorrow_at(10),
+            rules=CallbackRules(),
         )
 
 
@@ -69,7 +77,12 @@ def test_concurrent_requests_never_overbook(world: World) -> None:
         with world.database.transaction() as session:
             start.wait()
             service.request_callback(
-                session, SYSTEM, seller_id, phone="03-1234-5678", preferred=tomorrow_at(10)
+                session,
+                SYSTEM,
+                seller_id,
+                phone="03-1234-5678",
+                preferred=tomorrow_at(10),
+                rules=CallbackRules(),
             )
 
     threads = [threading.Thread(target=request, args=(f"S{n}",)) for n in range(3, 9)]
@@ -89,7 +102,12 @@ def test_concurrent_requests_never_overbook(world: World) -> None:
 def test_bad_phone_numbers_are_refused(world: World, phone: str) -> None:
     with world.database.transaction() as session, pytest.raises(InvalidInput, match="phone"):
         service.request_callback(
-            session, world.actors[Role.SELLER], "S1", phone=phone, preferred=tomorrow_at(10)
+            session,
+            world.actors[Role.SELLER],
+            "S1",
+            phone=phone,
+            preferred=tomorrow_at(10),
+            rules=CallbackRules(),
         )
 
 
@@ -123,6 +141,7 @@ def test_reschedule_and_cancel_free_the_seat(world: World) -> None:
             "S1",
             phone="090-1234-5678",
             preferred=tomorrow_at(14),
+            rules=CallbackRules(),
             replaces=first.callback.id,
         )
     assert moved.local_start == tomorrow_at(14)
@@ -138,3 +157,53 @@ def test_a_seller_cannot_touch_another_sellers_callback(world: World) -> None:
     theirs = _book(world, "S2")
     with world.database.transaction() as session, pytest.raises(NotFound):
         service.cancel_callback(session, world.actors[Role.SELLER], theirs.callback.id)
+
+
+def _case(world: World) -> int:
+    with world.database.transaction() as session:
+        return open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title="Help").id
+
+
+def _request(world: World, rules: CallbackRules, **options: object) -> service.CallbackView:
+    with world.database.transaction() as session:
+        return service.request_callback(
+            session,
+            world.actors[Role.SELLER],
+            "S1",
+            phone="090-1234-5678",
+            preferred=tomorrow_at(10),
+            rules=rules,
+            **options,  # type: ignore[arg-type]
+        )
+
+
+def test_one_open_call_per_case_and_moving_it_is_not_a_second(world: World) -> None:
+    case_id = _case(world)
+    first = _request(world, CallbackRules(), case_id=case_id)
+    with pytest.raises(Conflict, match=f"case {case_id} already has 1 call"):
+        _request(world, CallbackRules(), case_id=case_id)
+    moved = _request(world, CallbackRules(), case_id=case_id, replaces=first.callback.id)
+    assert moved.callback.case_id == case_id
+
+
+def test_two_open_calls_in_all_then_a_clear_refusal(world: World) -> None:
+    first = _request(world, CallbackRules())
+    _request(world, CallbackRules())  # at the limit: a second case, a second call
+    with pytest.raises(Conflict, match="at most 2 calls may be booked at a time"):
+        _request(world, CallbackRules())
+    with world.database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Callback)) == 2
+        service.cancel_callback(session, world.actors[Role.SELLER], first.callback.id)
+    _request(world, CallbackRules())  # a held or cancelled call frees its place
+
+
+def test_the_policy_sets_the_numbers(world: World) -> None:
+    rules = CallbackRules(open_per_case=2, open_per_seller=3)
+    case_id = _case(world)
+    _request(world, rules, case_id=case_id)
+    _request(world, rules, case_id=case_id)
+    with pytest.raises(Conflict, match="already has 2 call"):
+        _request(world, rules, case_id=case_id)
+    _request(world, rules)
+    with pytest.raises(Conflict, match="at most 3 calls"):
+        _request(world, rules)

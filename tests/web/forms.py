@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 
 from kenzen.access import SYSTEM
+from kenzen.policy.document import CallbackRules
 from kenzen.support import service as support
 from tests.conftest import World
 
@@ -32,5 +33,6 @@ def booked_callback(world: World, days_ahead: int = 1) -> int:
             "S1",
             phone="090-1234-5678",
             preferred=datetime(day.year, day.month, day.day, 10, tzinfo=JST),
+            rules=CallbackRules(),
         )
         return view.callback.id

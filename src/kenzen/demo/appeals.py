@@ -20,6 +20,7 @@ from kenzen.appeals.poa import PlanOfAction
 from kenzen.cases.models import OPEN_STATUSES, Case, CaseKind
 from kenzen.db import utcnow
 from kenzen.demo.accounts import DEMO_SELLER, DEMO_TIME_ZONE, DemoAccounts
+from kenzen.policy.document import CallbackRules
 from kenzen.support import service as support
 from kenzen.support.models import CallOutcome
 
@@ -110,7 +111,12 @@ def add_callbacks(session: Session, accounts: DemoAccounts, actor: Actor) -> int
     for seller_id, wish in zip(sellers, wishes, strict=False):
         booked.append(
             support.request_callback(
-                session, actor, seller_id, phone="03-1234-5678", preferred=wish
+                session,
+                actor,
+                seller_id,
+                phone="03-1234-5678",
+                preferred=wish,
+                rules=CallbackRules(),
             )
         )
     if not booked:

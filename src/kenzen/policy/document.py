@@ -161,12 +161,21 @@ class Rule(_Model):
     description: str = ""
 
 
+class CallbackRules(_Model):
+    """Fair use of the callback line: how many calls a seller may have booked and not yet
+    held, for one case and in all (one seller once filled two weeks of slots)."""
+
+    open_per_case: Annotated[int, Field(ge=1)] = 1
+    open_per_seller: Annotated[int, Field(ge=1)] = 2
+
+
 class PolicyDocument(_Model):
     rating: RatingRules
     metrics: dict[str, MetricRule] = {}
     violations: dict[str, ViolationCategory]
     caps: dict[str, Cap] = {}
     rules: dict[str, Rule] = {}
+    callbacks: CallbackRules = CallbackRules()
 
     @model_validator(mode="after")
     def _known_keys(self) -> PolicyDocument:

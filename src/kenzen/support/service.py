@@ -23,12 +23,14 @@ from kenzen.cases.models import Case, CaseKind, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.identity.models import User
+from kenzen.policy.document import CallbackRules
 from kenzen.sellers.models import Seller
 from kenzen.sellers.service import get_seller
 from kenzen.support.models import AhsHours, Callback, CallbackStatus, CallOutcome
 from kenzen.support.slots import Hours, local, slots
 
 MAX_NOTES = 10_000
+OPEN_STATUSES = (CallbackStatus.BOOKED, CallbackStatus.CLAIMED)
 
 
 def hours_of(session: Session, marketplace_id: str) -> Hours:
@@ -82,10 +84,12 @@ def request_callback(
     *,
     phone: str,
     preferred: datetime,
+    rules: CallbackRules,
     case_id: int | None = None,
     replaces: int | None = None,
 ) -> CallbackView:
-    """Book the first free slot at or after ``preferred`` (rescheduling ``replaces``)."""
+    """Book the first free slot at or after ``preferred`` (rescheduling ``replaces``),
+    within the policy's fair use of the line."""
     seller = get_seller(session, actor, seller_id, Action.REQUEST_CALLBACK)
     number = _phone(seller, phone)
     if preferred.tzinfo is None:
@@ -93,6 +97,7 @@ def request_callback(
     if replaces is not None:
         cancel_callback(session, actor, replaces)
     case = _case_for(session, seller, case_id)
+    _check_fair_use(session, seller, case, rules)
     capacity = agents_on_duty(session)
     if capacity == 0:
         raise Conflict("no Account Health Support agent is on duty; try again later")
@@ -120,6 +125,27 @@ def request_callback(
             )
             return _view(session, actor, booked)
     raise Conflict("every callback slot of the next two weeks is booked")
+
+
+def _check_fair_use(session: Session, seller: Seller, case: Case, rules: CallbackRules) -> None:
+    """Refuse a booking past the open calls the policy allows (the seller's row is locked
+    first, so two simultaneous requests cannot both take the last one)."""
+    session.execute(select(Seller.id).where(Seller.id == seller.id).with_for_update())
+    open_cases = session.scalars(
+        select(Callback.case_id).where(
+            Callback.seller_id == seller.id, Callback.status.in_(OPEN_STATUSES)
+        )
+    ).all()
+    if len(open_cases) >= rules.open_per_seller:
+        raise Conflict(
+            f"callbacks: at most {rules.open_per_seller} calls may be booked at a time; "
+            "cancel or move one of them first"
+        )
+    if open_cases.count(case.id) >= rules.open_per_case:
+        raise Conflict(
+            f"case_id: case {case.id} already has {rules.open_per_case} call(s) booked; "
+            "move that call instead of booking another"
+        )
 
 
 def _case_for(session: Session, seller: Seller, case_id: int | None) -> Case:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 from kenzen.support import service
 from kenzen.support.models import CallbackStatus
 from kenzen.support.schemas import CallbackOut, CompleteCallback, RequestCallback
-from kenzen.web.deps import CurrentActor, Db, PathId
+from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
 
 router = APIRouter(tags=["account health support"])
 
@@ -17,7 +17,7 @@ router = APIRouter(tags=["account health support"])
     status_code=status.HTTP_201_CREATED,
 )
 def request_callback(
-    seller_id: str, body: RequestCallback, actor: CurrentActor, db: Db
+    seller_id: str, body: RequestCallback, actor: CurrentActor, db: Db, policy: CurrentPolicy
 ) -> CallbackOut:
     """Book a call from AHS; outside AHS hours the next open slot is offered and booked."""
     with db.transaction() as session:
@@ -27,6 +27,7 @@ def request_callback(
             seller_id,
             phone=body.phone,
             preferred=body.preferred_time,
+            rules=policy.document.callbacks,
             case_id=body.case_id,
             replaces=body.replaces,
         )

@@ -196,6 +196,7 @@ def book_callback(
                 actor.seller_id,
                 phone=phone,
                 preferred=preferred,
+                rules=request.app.state.policy.current.document.callbacks,
                 case_id=case_id,
                 replaces=replaces,
             )
