@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         "https://kenzen.example.com; never taken from a request's Host header.",
     )
 
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook endpoints on loopback, private or link-local addresses.",
+    )
+
     @property
     def base_url(self) -> str:
         """KENZEN_PUBLIC_URL, else where `kenzen serve` listens."""

@@ -13,15 +13,18 @@ from kenzen.access import SYSTEM, Role, Visibility
 from kenzen.cases import account_status
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind, EntryKind
+from kenzen.config import Settings
 from kenzen.errors import InvalidInput
 from kenzen.identity import service as identity
 from kenzen.notify import service as notices
+from kenzen.notify import webhooks
 from kenzen.notify.keys import Keyring
 from kenzen.notify.smtp import FileTransport
 from kenzen.notify.webhooks import check_endpoint
 from kenzen.notify.worker import Worker
-from kenzen.outbox.models import Notice
+from kenzen.outbox.models import DeliveryStatus, Notice, WebhookDelivery
 from kenzen.sellers.status import AccountStatus
+from kenzen.web.app import create_app
 from tests.conftest import World
 
 PASSWORD = "seller-password"
@@ -77,6 +80,14 @@ def test_verify_notice_api(
         "/api/v1/notices/verify", json={"message": ""}, headers=world.headers(Role.SELLER)
     )
     assert empty.status_code == 422
+    text = client.post(
+        "/api/v1/notices/verify",
+        json={"message": "Is this mail really from you?"},
+        headers=world.headers(Role.SELLER),
+    )
+    assert text.status_code == 200
+    assert text.json()["verdict"] == "SUSPICIOUS"
+    assert "NOT_A_MESSAGE" in [r["code"] for r in text.json()["reasons"]]
 
 
 def test_list_notices_is_limited_to_the_sellers_own(
@@ -246,3 +257,67 @@ def test_verify_page_for_a_logged_in_seller(
     assert "検証できません" in uploaded.text
     forged = client.post("/verify", data={"message": message, "csrf_token": "wrong"})
     assert forged.status_code == 403
+
+
+PRIVATE_ENDPOINTS = [
+    "https://127.0.0.1/hooks",
+    "https://localhost/hooks",
+    "https://[::1]/hooks",
+    "https://10.1.2.3/hooks",
+    "https://172.16.0.9/hooks",
+    "https://192.168.1.1/hooks",
+    "https://169.254.169.254/latest/meta-data",
+    "https://[fe80::1]/hooks",
+    "https://[fd00::1]/hooks",
+    "https://0.0.0.0/hooks",
+    "https://[::ffff:127.0.0.1]/hooks",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_ENDPOINTS)
+def test_webhooks_to_private_addresses_are_refused_unless_allowed(
+    settings: Settings, world: World, url: str
+) -> None:
+    admin = world.headers(Role.ADMIN)
+    body = {"marketplace_id": "JP", "url": url}
+    with TestClient(create_app(settings, world.database)) as client:
+        refused = client.post("/api/v1/webhooks", json=body, headers=admin)
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith("url: ")
+    assert "KENZEN_WEBHOOK_ALLOW_PRIVATE" in refused.json()["detail"]
+    allowing = settings.model_copy(update={"webhook_allow_private": True})
+    with TestClient(create_app(allowing, world.database)) as client:
+        assert client.post("/api/v1/webhooks", json=body, headers=admin).status_code == 201
+
+
+def test_public_addresses_pass() -> None:
+    assert check_endpoint("https://93.184.215.14/hooks") == "https://93.184.215.14/hooks"
+    assert check_endpoint("https://[2606:2800:21f::1]/h") == "https://[2606:2800:21f::1]/h"
+
+
+def test_a_subscription_now_pointing_inside_is_not_delivered(
+    world: World, keyring: Keyring, tmp_path: Path
+) -> None:
+    with world.database.transaction() as session:
+        webhooks.add_webhook(
+            session,
+            SYSTEM,
+            keyring,
+            marketplace_id="JP",
+            url="https://10.0.0.7/hooks",
+            allow_private=True,  # allowed when it was added, not by this worker
+        )
+        sellers.set_account_status(session, SYSTEM, "S1", status=AccountStatus.AT_RISK, reason="r")
+    posted: list[str] = []
+
+    def poster(url: str, body: bytes, headers: dict[str, str]) -> int:
+        posted.append(url)
+        return 200
+
+    worker = Worker(world.database, keyring, FileTransport(tmp_path / "mail"), poster=poster)
+    worker.run_once()
+    assert posted == []
+    with world.database.transaction() as session:
+        delivery = session.scalars(select(WebhookDelivery)).one()
+        assert delivery.status is DeliveryStatus.FAILED
+        assert "private" in (delivery.last_error or "")

@@ -189,3 +189,22 @@ def test_bad_input_and_roles(world: World, keyring: Keyring) -> None:
         _verify(world, keyring, b"  \r\n")
     with pytest.raises(Forbidden):
         _verify(world, keyring, _phish("<a@b.example>", "x"), Role.RIGHTS_OWNER)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"hello, is this mail from you?",
+        "アカウントが停止されます。こちらをクリック".encode(),
+        b"\xff\xfe\x00garbage\r\nmore lines",
+    ],
+)
+def test_text_that_is_not_a_mail_is_suspicious_with_the_reason(
+    world: World, keyring: Keyring, raw: bytes
+) -> None:
+    result = _verify(world, keyring, raw)
+    assert result.verdict is Verdict.SUSPICIOUS
+    assert Reason.NOT_A_MESSAGE in _reasons(result)
+    [finding] = [f for f in result.findings if f.reason is Reason.NOT_A_MESSAGE]
+    assert "headers" in finding.message("en")
+    assert "ヘッダー" in finding.message("ja")

@@ -61,7 +61,9 @@ def worker(
         else str(settings.mail_dir)
     )
     err.print(f"worker: delivering mail to {where}", highlight=False, markup=False)
-    delivery = Worker(opened, _keyring(), transport)
+    delivery = Worker(
+        opened, _keyring(), transport, allow_private_webhooks=settings.webhook_allow_private
+    )
     holder = PolicyHolder(settings.policy)
     reports = ReportWorker(opened, lambda: holder.current)
 
@@ -176,6 +178,7 @@ def webhook_add(
     as_user: AsOption = None,
 ) -> None:
     """Subscribe an endpoint; prints its signing secret (and nothing else) once."""
+    from kenzen.config import get_settings
     from kenzen.notify import webhooks
 
     with use_case(as_user) as (session, actor):
@@ -186,6 +189,7 @@ def webhook_add(
             marketplace_id=marketplace,
             url=url,
             allow_loopback_http=allow_loopback_http,
+            allow_private=get_settings().webhook_allow_private,
         )
         err.print(f"webhook {subscription.id} added for {marketplace}", highlight=False)
     print(secret)

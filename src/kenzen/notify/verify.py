@@ -65,6 +65,7 @@ class Verdict(enum.StrEnum):
 
 
 class Reason(enum.StrEnum):
+    NOT_A_MESSAGE = "NOT_A_MESSAGE"
     UNREADABLE = "UNREADABLE"
     NO_SIGNATURE = "NO_SIGNATURE"
     SIGNATURE_INVALID = "SIGNATURE_INVALID"
@@ -86,6 +87,7 @@ class Reason(enum.StrEnum):
 REASON_MESSAGES = i18n.labels(
     Reason,
     {
+        Reason.NOT_A_MESSAGE: i18n.N_("verify.NOT_A_MESSAGE"),
         Reason.UNREADABLE: i18n.N_("verify.UNREADABLE"),
         Reason.NO_SIGNATURE: i18n.N_("verify.NO_SIGNATURE"),
         Reason.SIGNATURE_INVALID: i18n.N_("verify.SIGNATURE_INVALID"),
@@ -265,7 +267,11 @@ def check_signatures(
 
     Returns the signatures that verified (``domain/selector``) and, when none did, why.
     """
-    headers = [v for n, v in dkim.DKIM(raw).headers if n.lower() == b"dkim-signature"]
+    try:
+        parsed = dkim.DKIM(raw)
+    except dkim.MessageFormatError:
+        return [], [Finding(Reason.NOT_A_MESSAGE, "its header lines cannot be read")]
+    headers = [v for n, v in parsed.headers if n.lower() == b"dkim-signature"]
     if not headers:
         return [], [Finding(Reason.NO_SIGNATURE)]
 

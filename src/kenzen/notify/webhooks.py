@@ -16,6 +16,7 @@ import http.client
 import ipaddress
 import json
 import secrets
+import socket
 import ssl
 import urllib.error
 import urllib.request
@@ -57,8 +58,33 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def check_endpoint(url: str, *, allow_loopback_http: bool = False) -> str:
-    """HTTPS only; plain HTTP only to a loopback address, and only when explicitly allowed
+def _private(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return not ip.is_global or ip.is_multicast
+
+
+def private_address(host: str) -> str | None:
+    """The first loopback, private, link-local or otherwise non-public address ``host`` is
+    or resolves to, or None. A name that does not resolve is judged again at delivery."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return host
+    try:
+        return host if _private(host) else None
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None
+    return next((str(info[4][0]) for info in found if _private(str(info[4][0]))), None)
+
+
+def check_endpoint(
+    url: str, *, allow_loopback_http: bool = False, allow_private: bool = False
+) -> str:
+    """HTTPS only, to a public address unless the operator allows private ones
+    (``KENZEN_WEBHOOK_ALLOW_PRIVATE``): a subscription must not reach into the marketplace's
+    own network. Plain HTTP only to a loopback address, and only when explicitly allowed
     (tests and a local demo receiver — never a production endpoint)."""
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
@@ -76,12 +102,24 @@ def check_endpoint(url: str, *, allow_loopback_http: bool = False) -> str:
     if parts.fragment:
         raise InvalidInput("url: must not have a #fragment")
     if parts.scheme == "https":
+        check_destination(host, allow_private=allow_private)
         return url
     if parts.scheme == "http" and allow_loopback_http and _is_loopback(host):
         return url
     if parts.scheme == "http" and _is_loopback(host):
         raise InvalidInput("url: http is allowed only for loopback with --allow-loopback-http")
     raise InvalidInput(f"url: must be https:// (got {parts.scheme or 'no'} scheme)")
+
+
+def check_destination(host: str, *, allow_private: bool) -> None:
+    """Refuse a host that is or resolves to a non-public address, unless allowed."""
+    if allow_private:
+        return
+    if found := private_address(host):
+        raise InvalidInput(
+            f"url: {host} is a loopback, private or link-local address ({found}); "
+            "set KENZEN_WEBHOOK_ALLOW_PRIVATE=1 to allow it"
+        )
 
 
 def add_webhook(
@@ -92,10 +130,13 @@ def add_webhook(
     marketplace_id: str,
     url: str,
     allow_loopback_http: bool = False,
+    allow_private: bool = False,
 ) -> tuple[WebhookSubscription, str]:
     """Subscribe an endpoint; returns the signing secret, which is shown this once."""
     access.authorize(actor, Action.MANAGE_WEBHOOKS)
-    endpoint = check_endpoint(url, allow_loopback_http=allow_loopback_http)
+    endpoint = check_endpoint(
+        url, allow_loopback_http=allow_loopback_http, allow_private=allow_private
+    )
     if session.get(Marketplace, marketplace_id) is None:
         raise NotFound(f"marketplace {marketplace_id} not found")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)

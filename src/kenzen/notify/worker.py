@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal, cast
+from urllib.parse import urlsplit
 
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from kenzen.access import SYSTEM, Action, Actor, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseEntry, EntryKind
 from kenzen.db import Database
+from kenzen.errors import InvalidInput
 from kenzen.notify import email, webhooks
 from kenzen.notify.keys import Keyring
 from kenzen.notify.smtp import DeliveryError, PermanentFailure, TemporaryFailure, Transport
@@ -93,6 +95,7 @@ class Worker:
     batch: int = 20
     poster: Poster = _post
     actor: Actor = SYSTEM
+    allow_private_webhooks: bool = False
 
     def __post_init__(self) -> None:
         access.authorize(self.actor, Action.DELIVER_NOTICES)
@@ -186,6 +189,13 @@ class Worker:
                 return Result(PermanentFailure("the subscription was disabled"))
             secret = self.keyring.unseal(subscription.secret_ciphertext)
             url, body = subscription.url, webhooks.encode(delivery.payload)
+            if url.startswith("https:"):  # resolved anew: a name may point elsewhere now
+                try:
+                    webhooks.check_destination(
+                        urlsplit(url).hostname or "", allow_private=self.allow_private_webhooks
+                    )
+                except InvalidInput as refusal:
+                    return Result(PermanentFailure(refusal.message))
             headers = webhooks.signed_headers(secret, body, delivery.notification_id, clock.now())
         started = time.monotonic()
         try:

@@ -34,9 +34,13 @@ from kenzen.web.deps import CurrentActor, Db, PathId
 router = APIRouter(tags=["notices"])
 
 
-def keyring_of(request: Request) -> Keyring:
+def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
-    return Keyring(settings.keys_dir)
+    return settings
+
+
+def keyring_of(request: Request) -> Keyring:
+    return Keyring(settings_of(request).keys_dir)
 
 
 class VerifyNoticeIn(BaseModel):
@@ -232,6 +236,7 @@ def add_webhook(body: AddWebhookIn, request: Request, actor: CurrentActor, db: D
             keyring_of(request),
             marketplace_id=body.marketplace_id,
             url=body.url,
+            allow_private=settings_of(request).webhook_allow_private,
         )
         shown = WebhookOut.model_validate(subscription)
         return NewWebhookOut(**shown.model_dump(), secret=secret)
