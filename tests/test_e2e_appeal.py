@@ -21,6 +21,7 @@ from kenzen.access import SYSTEM, Role
 from kenzen.audit import AuditEntry
 from kenzen.policy.document import Policy
 from kenzen.policy.evaluation import evaluate
+from tests import evidence
 from tests.conftest import World
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -174,7 +175,7 @@ def test_the_appeal_journey(client: TestClient, world: World, policy: Policy) ->
             "appeal_id": str(appeal["id"]),
             "kind": "invoice",
         },
-        files={"file": ("invoice.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")},
+        files={"file": ("invoice.pdf", evidence.pdf(), "application/pdf")},
     )
     assert invoice.status_code == 201, invoice.text
     fixed["attachment_ids"] = [invoice.json()["id"]]

@@ -19,11 +19,12 @@ from kenzen.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kenzen.policy.models import Violation, ViolationStatus
 from kenzen.sellers.models import Listing, ListingStatus, Seller
 from kenzen.sellers.status import AccountStatus
+from tests import evidence
 from tests.appeals.conftest import GOOD_POA, Deactivated
 from tests.conftest import World
 
 POA = PlanOfAction.model_validate(GOOD_POA)
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+PDF = evidence.pdf()
 
 
 def _submit(world: World, case_id: int, *, draft: bool = False) -> int:
@@ -210,6 +211,10 @@ def test_attachments_are_checked_by_content_and_stored_by_hash(
     rejected = [
         ("invoice.pdf", b"MZ\x90\x00 an executable", "not a PDF, PNG or JPEG"),
         ("big.pdf", b"%PDF-" + b"0" * service.MAX_ATTACHMENT_BYTES, "larger than"),
+        ("cut.pdf", PDF[: len(PDF) // 2], "not a readable PDF"),
+        ("fake.pdf", b"%PDF-1.7\n%%EOF\n", "not a readable PDF"),
+        ("fake.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "not a readable PNG image"),
+        ("cut.jpg", evidence.image("JPEG")[:40], "not a readable JPEG image"),
     ]
     for filename, data, message in rejected:
         with world.database.transaction() as session, pytest.raises(InvalidInput, match=message):
@@ -230,7 +235,7 @@ def test_attachments_are_checked_by_content_and_stored_by_hash(
                 tmp_path,
                 appeal_id,
                 filename=f"p{n}.png",
-                data=b"\x89PNG\r\n\x1a\n" + bytes([n]),
+                data=evidence.image("PNG", shade=n),
                 kind=AttachmentKind.OTHER,
             )
     with world.database.transaction() as session, pytest.raises(InvalidInput, match="at most 20"):
@@ -240,7 +245,7 @@ def test_attachments_are_checked_by_content_and_stored_by_hash(
             tmp_path,
             appeal_id,
             filename="one-more.jpg",
-            data=b"\xff\xd8\xff\xe0",
+            data=evidence.image("JPEG"),
             kind=AttachmentKind.OTHER,
         )
 

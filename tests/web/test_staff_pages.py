@@ -22,6 +22,7 @@ from kenzen.cases.service import open_case
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
 from kenzen.identity.models import User
 from kenzen.identity.service import add_user
+from tests import evidence
 from tests.conftest import World
 from tests.web.forms import booked_callback, page_token
 
@@ -164,7 +165,7 @@ def test_evidence_upload_is_checked_by_content(
     client.post(
         f"/cases/{case.id}/appeal/attachments",
         data={"csrf_token": token, "kind": "invoice"},
-        files={"upload": ("invoice.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")},
+        files={"upload": ("invoice.pdf", evidence.pdf(), "application/pdf")},
     )
     assert "invoice.pdf" in client.get(f"/cases/{case.id}/appeal").text
 

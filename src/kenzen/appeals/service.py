@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from kenzen import access, i18n
 from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.appeals.checker import CaseContext, Finding, check
+from kenzen.appeals.evidence import content_type_of
 from kenzen.appeals.guidance import Guidance, guidance_for
 from kenzen.appeals.models import (
     DECISIONS,
@@ -46,11 +47,6 @@ from kenzen.sellers.status import AccountStatus
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 20
 #: Recognised by their first bytes, never by the file name.
-SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
 
 
 @dataclass(frozen=True)
@@ -220,15 +216,13 @@ def add_attachment(
     data: bytes,
     kind: AttachmentKind,
 ) -> Attachment:
-    """Keep a PDF, PNG or JPEG (checked by its content) under ``folder`` by its hash."""
+    """Keep a PDF, PNG or JPEG (read in full first) under ``folder`` by its hash."""
     appeal = access.load(session, actor, Action.ADD_ATTACHMENT, Appeal, appeal_id, noun="appeal")
     if appeal.status in PENDING or appeal.status is AppealStatus.ACCEPTED:
         raise Conflict(f"appeal {appeal_id} is {appeal.status.value}; attachments are closed")
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise InvalidInput(f"file: {filename} is larger than {MAX_ATTACHMENT_BYTES} bytes")
-    content_type = next((t for sig, t in SIGNATURES.items() if data.startswith(sig)), None)
-    if content_type is None:
-        raise InvalidInput(f"file: {filename} is not a PDF, PNG or JPEG (checked by content)")
+    content_type = content_type_of(filename, data)
     if len(appeal.attachments) >= MAX_ATTACHMENTS:
         raise InvalidInput(f"file: an appeal holds at most {MAX_ATTACHMENTS} attachments")
     digest = hashlib.sha256(data).hexdigest()
