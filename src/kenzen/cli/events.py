@@ -36,6 +36,12 @@ def import_(
             help="Import the valid rows; write the rejected ones beside FILE with reasons.",
         ),
     ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="The encoding of a CSV or JSON Lines file that is not UTF-8 (e.g. cp932).",
+        ),
+    ] = None,
     as_user: AsOption = None,
 ) -> None:
     """Import events or listings; importing the same file twice changes nothing."""
@@ -57,7 +63,9 @@ def import_(
         EventStore(get_settings().events_dir) as store,
     ):
         store.show_progress(err.is_terminal)
-        report = events.import_events(session, actor, store, kind, file, skip_invalid=skip_invalid)
+        report = events.import_events(
+            session, actor, store, kind, file, skip_invalid=skip_invalid, encoding=encoding
+        )
     seconds = time.perf_counter() - started
     rate = report.rows_read / seconds if seconds > 0 else float(report.rows_read)
     err.print(

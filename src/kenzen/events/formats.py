@@ -25,6 +25,11 @@ class ColumnType(Enum):
     INTEGER = "integer"
 
 
+#: The longest string value a column takes unless it says otherwise: ids, names and
+#: tracking numbers are short, and a huge value is a broken file, not data.
+MAX_TEXT = 200
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of an event format."""
@@ -38,6 +43,8 @@ class Column:
     maximum: int | None = None
     default: int | None = None
     pattern: str | None = None
+    max_length: int = MAX_TEXT
+    """For strings: the longest value accepted, in characters."""
 
     @property
     def sql_type(self) -> str:
@@ -119,6 +126,7 @@ SELLERS = EventFormat(
             "Address that notices are sent to.",
             required=True,
             pattern=EMAIL_PATTERN,
+            max_length=254,
         ),
         Column(
             "language",
@@ -245,7 +253,7 @@ def _column_schema(column: Column) -> dict[str, Any]:
         if column.default is not None:
             schema["default"] = column.default
     else:
-        schema.update(type="string", minLength=1)
+        schema.update(type="string", minLength=1, maxLength=column.max_length)
         if column.values:
             schema["enum"] = list(column.values)
         if column.pattern:

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from kenzen.events.encoding import check_utf8
 from kenzen.events.formats import EventFormat, EventFormatError, EventKind, RowError, event_format
 from kenzen.events.validation import (
     ROW_ERROR,
@@ -91,6 +92,16 @@ def detect_format(path: Path) -> FileFormat:
         ) from None
 
 
+MAX_QUOTED = 200
+
+
+def quoted(names: list[str]) -> str:
+    """Column names from a file, quoted, at most ``MAX_QUOTED`` characters in all: a binary
+    file read as CSV has one enormous header."""
+    text = ", ".join(repr(name) for name in names)
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
+
+
 def _check_columns(fmt: EventFormat, columns: list[str], where: str) -> None:
     """File-level column errors: nothing in the file can be imported."""
     unknown = [c for c in columns if c not in fmt.column_names]
@@ -98,9 +109,9 @@ def _check_columns(fmt: EventFormat, columns: list[str], where: str) -> None:
     missing = [c.name for c in fmt.columns if c.required and c.name not in columns]
     problems = []
     if unknown:
-        problems.append(f"unknown column(s) {', '.join(unknown)}")
+        problems.append(f"unknown column(s) {quoted(unknown)}")
     if duplicated:
-        problems.append(f"duplicated column(s) {', '.join(duplicated)}")
+        problems.append(f"duplicated column(s) {quoted(duplicated)}")
     if missing:
         problems.append(f"missing required column(s) {', '.join(missing)}")
     if problems:
@@ -195,6 +206,8 @@ def register_source(
     if not path.is_file():
         raise EventFormatError(f"{path}: no such file")
     file_format = file_format or detect_format(path)
+    if file_format != "parquet":
+        check_utf8(path)
     if file_format == "csv":
         table = _read_csv(fmt, path)
         con.register(SOURCE, table)
@@ -208,8 +221,9 @@ def register_source(
                 f"file_row_number + 1 AS __line "
                 f"FROM read_parquet({lit(str(path))}, file_row_number = true)"
             )
-        except duckdb.Error as exc:
-            raise EventFormatError(f"{path.name}: cannot read Parquet: {exc}") from None
+        except duckdb.Error:
+            # DuckDB's message carries the server's path and query: not for the user.
+            raise EventFormatError(f"{path.name}: not a readable Parquet file") from None
         columns = [c for c in source_types(con, SOURCE) if c != "__line"]
         _check_columns(fmt, columns, f"{path.name} (Parquet schema)")
     return int(con.execute(f"SELECT count(*) FROM {SOURCE}").fetchall()[0][0])

@@ -7,11 +7,14 @@ caller asks to skip invalid rows, which are then written beside the input with r
 
 from __future__ import annotations
 
+import logging
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pcsv
 from sqlalchemy import insert, select, update
@@ -20,12 +23,15 @@ from sqlalchemy.orm import Session
 from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.errors import InvalidInput
+from kenzen.events.encoding import to_utf8
 from kenzen.events.formats import RowError
-from kenzen.events.readers import read_events, rejected_path, write_rejected
+from kenzen.events.readers import detect_format, read_events, rejected_path, write_rejected
 from kenzen.events.store import EventStore, migrate_legacy
 from kenzen.events.validation import MAX_ERRORS
 from kenzen.sellers.models import Marketplace, Seller
 from kenzen.sellers.status import AccountStatus
+
+log = logging.getLogger("kenzen.events")
 
 ImportKind = Literal["sellers", "orders", "defects"]
 IMPORT_KINDS: tuple[ImportKind, ...] = get_args(ImportKind)
@@ -65,28 +71,29 @@ def import_events(
     path: Path,
     *,
     skip_invalid: bool = False,
+    encoding: str | None = None,
 ) -> ImportReport:
+    """Import ``path``; a text file in another encoding than UTF-8 is converted first when
+    its ``encoding`` is named. Errors name the file's own lines, never the server's paths
+    or queries."""
     access.authorize(actor, Action.IMPORT_EVENTS)
     if kind not in IMPORT_KINDS:
         raise InvalidInput(f"kind: {kind!r} is not one of {', '.join(IMPORT_KINDS)}")
-    if kind == "sellers":
-        report = _import_sellers(session, path, skip_invalid)
-    else:
-        known = dict(session.execute(select(Seller.id, Seller.marketplace_id)).all())
-        outcome = store.import_file(kind, path, known_sellers=known, skip_invalid=skip_invalid)
-        validation = outcome.validation
-        if outcome.result is None:
-            raise ImportRejected(path, validation.errors, validation.error_count)
-        report = ImportReport(
-            kind=kind,
-            rows_read=validation.rows_read,
-            inserted=outcome.result.inserted,
-            updated=outcome.result.updated,
-            unchanged=outcome.result.unchanged,
-            error_count=validation.error_count,
-            errors=validation.errors,
-            rejected_file=write_rejected(validation, path),
-        )
+    try:
+        if encoding is None:
+            report = _import(session, store, kind, path, path, skip_invalid)
+        else:
+            if detect_format(path) == "parquet":
+                raise InvalidInput("encoding: only CSV and JSON Lines files have an encoding")
+            with tempfile.TemporaryDirectory(dir=path.parent, prefix=".kenzen-") as folder:
+                source = to_utf8(path, encoding, Path(folder))
+                report = _import(session, store, kind, source, path, skip_invalid)
+    except duckdb.Error:
+        log.exception("import of %s failed in the event store", path.name)
+        raise InvalidInput(
+            f"{path.name}: cannot be imported: a value cannot be stored as {kind}; "
+            "check the file against docs/events.md"
+        ) from None
     session.add(
         access.record(
             actor,
@@ -104,9 +111,39 @@ def import_events(
     return report
 
 
-def _import_sellers(session: Session, path: Path, skip_invalid: bool) -> ImportReport:
+def _import(
+    session: Session,
+    store: EventStore,
+    kind: ImportKind,
+    source: Path,
+    path: Path,
+    skip_invalid: bool,
+) -> ImportReport:
+    """Read ``source`` (``path`` itself, or its UTF-8 copy); rejected rows go beside ``path``."""
+    if kind == "sellers":
+        report = _import_sellers(session, source, path, skip_invalid)
+    else:
+        known = dict(session.execute(select(Seller.id, Seller.marketplace_id)).all())
+        outcome = store.import_file(kind, source, known_sellers=known, skip_invalid=skip_invalid)
+        validation = outcome.validation
+        if outcome.result is None:
+            raise ImportRejected(path, validation.errors, validation.error_count)
+        report = ImportReport(
+            kind=kind,
+            rows_read=validation.rows_read,
+            inserted=outcome.result.inserted,
+            updated=outcome.result.updated,
+            unchanged=outcome.result.unchanged,
+            error_count=validation.error_count,
+            errors=validation.errors,
+            rejected_file=write_rejected(validation, path),
+        )
+    return report
+
+
+def _import_sellers(session: Session, source: Path, path: Path, skip_invalid: bool) -> ImportReport:
     """Sellers are accounts: new ones are added, known ones get their contact details."""
-    batch = read_events("sellers", path)
+    batch = read_events("sellers", source)
     marketplaces = set(session.scalars(select(Marketplace.id)))
     existing = {s.id: s for s in session.scalars(select(Seller))}
     errors = list(batch.errors)

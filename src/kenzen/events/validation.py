@@ -28,6 +28,8 @@ from kenzen.events.formats import (
 )
 
 MAX_ERRORS = 100
+FIRST_SELLER = "__first_seller"
+FIRST_LINE = "__first_line"
 ROW_ERROR = "__row_error"
 UNKNOWN_FIELDS = "__unknown_fields"
 _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}
@@ -167,6 +169,14 @@ def _parse(col: Column, types: Mapping[str, str], kind: str) -> tuple[str, Check
 def _column_checks(col: Column) -> list[Check]:
     value = v(col.name)
     checks = []
+    if col.type is ColumnType.STRING:
+        checks.append(
+            Check(
+                col.name,
+                f"length({value}) > {col.max_length}",
+                f"'longer than {col.max_length} characters: ' || left({value}, 40) || '…'",
+            )
+        )
     if col.values and col.name != "status":
         checks.append(
             Check(
@@ -195,6 +205,13 @@ def _rules(fmt: EventFormat, types: Mapping[str, str]) -> list[Check]:
     """Rules across columns (the twins of ``formats._conditional_rules``)."""
     if fmt.kind == "orders":
         return [
+            Check(
+                "order_id",
+                f"{v('seller_id')} <> {FIRST_SELLER}",
+                f"'order ' || left({v('order_id')}, 40) || ' is on line ' || {FIRST_LINE} || "
+                f"' for seller ' || left({FIRST_SELLER}, 40) || ' and here for seller ' || "
+                f"left({v('seller_id')}, 40) || '; an order belongs to one seller'",
+            ),
             Check(
                 "ship_by",
                 f"{v('fulfillment')} = 'merchant' AND {_blank('ship_by', types)}",
@@ -242,6 +259,17 @@ def _rules(fmt: EventFormat, types: Mapping[str, str]) -> list[Check]:
             ),
         ]
     return []
+
+
+def _with_first_owner(parsed: str) -> str:
+    """Add, for each row, the seller and line of the first row of the file with its order
+    id, so that one order id for two sellers is an error naming both lines."""
+    order_id, seller_id = v("order_id"), v("seller_id")
+    return (
+        f"SELECT q.*, first_value(q.{seller_id}) OVER first AS {FIRST_SELLER}, "
+        f"min(q.__line) OVER first AS {FIRST_LINE} FROM ({parsed}) AS q "
+        f"WINDOW first AS (PARTITION BY q.{order_id} ORDER BY q.__line)"
+    )
 
 
 def known_seller_lookup(table: str) -> Lookup:
@@ -311,6 +339,8 @@ def build_plan(
         extra = ", ".join(c for lookup in lookups for c in lookup.columns)
         joins = " ".join(lookup.sql for lookup in lookups)
         parsed = f"SELECT p.*, {extra} FROM ({parsed}) AS p {joins}"
+    if fmt.kind == "orders":
+        parsed = _with_first_owner(parsed)
     return Plan(fmt=fmt, parsed=parsed, checks=tuple(checks))
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from kenzen.access import Action
 from kenzen.config import Settings
@@ -39,6 +39,9 @@ class ImportOut(BaseModel):
 
 class ImportForm(BaseModel):
     skip_invalid: bool = False
+    encoding: str | None = Field(
+        default=None, max_length=40, description="A text file's encoding if not UTF-8 (cp932)."
+    )
 
 
 ImportUpload = Annotated[
@@ -69,7 +72,13 @@ def import_events(
             shutil.copyfileobj(upload.file.file, target)
         with db.transaction() as session, EventStore(settings.events_dir) as store:
             report = service.import_events(
-                session, actor, store, kind, path, skip_invalid=upload.fields.skip_invalid
+                session,
+                actor,
+                store,
+                kind,
+                path,
+                skip_invalid=upload.fields.skip_invalid,
+                encoding=upload.fields.encoding,
             )
     return ImportOut(
         kind=report.kind,
