@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
@@ -80,7 +81,9 @@ def call(
         elif message["type"] == "http.response.body":
             exchange.body += message.get("body", b"")  # type: ignore[operator]
 
-    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    # A thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, app(scope, receive, send)).result()  # type: ignore[arg-type]
     return exchange
 
 

@@ -13,8 +13,9 @@ from kenzen.web.api import (
     sellers,
     support,
 )
+from kenzen.web.api.responses import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 router.include_router(identity.router)
 router.include_router(sellers.router)
 router.include_router(cases.router)
