@@ -3,7 +3,8 @@ every answer is one the OpenAPI document states, in the shape it states.
 
 The server is a real uvicorn on loopback over a database of its own (SQLite, whatever the
 suite runs on: the fuzzing is about the HTTP boundary), with two sellers, a case, an appeal
-and one user and token per role. Examples are bounded so the run stays within minutes.
+and one user and token per role. Examples are bounded so the run stays within minutes; it is
+in the slow lane (`make test-slow`, run by .ci/run).
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def api(live: Live) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_url(f"{live.url}/openapi.json")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("identity", IDENTITIES, ids=lambda r: r.value if r else "anonymous")
 def test_every_answer_is_documented_and_none_is_a_server_error(
     identity: Role | None, api: schemathesis.BaseSchema, live: Live
