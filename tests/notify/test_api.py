@@ -307,7 +307,9 @@ def test_a_subscription_now_pointing_inside_is_not_delivered(
             url="https://10.0.0.7/hooks",
             allow_private=True,  # allowed when it was added, not by this worker
         )
-        sellers.set_account_status(session, SYSTEM, "S1", status=AccountStatus.AT_RISK, reason="r")
+        account_status.set_account_status(
+            session, SYSTEM, "S1", status=AccountStatus.AT_RISK, reason="r"
+        )
     posted: list[str] = []
 
     def poster(url: str, body: bytes, headers: dict[str, str]) -> int:

@@ -20,8 +20,8 @@ from kenzen.cases.models import CaseEntry, CaseKind, EntryKind
 from kenzen.complaints import service as complaints
 from kenzen.errors import InvalidInput
 from kenzen.notify import email as mail
-from kenzen.notify.models import DeliveryStatus, Notice
 from kenzen.notify.worker import Worker
+from kenzen.outbox.models import DeliveryStatus, Notice
 from kenzen.sellers import service as sellers
 from kenzen.text import forbidden_character, header_text
 from tests.conftest import World

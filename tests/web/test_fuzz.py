@@ -31,9 +31,9 @@ from schemathesis.specs.openapi.checks import (
 from kenzen.access import SYSTEM, Role
 from kenzen.appeals import service as appeals
 from kenzen.appeals.poa import PlanOfAction
+from kenzen.cases import account_status
 from kenzen.config import Settings
 from kenzen.db import Database
-from kenzen.sellers import service as sellers
 from kenzen.sellers.status import AccountStatus
 from kenzen.web.app import create_app
 from tests.conftest import build_world
@@ -67,7 +67,7 @@ def _free_port() -> int:
 def _populate(database: Database) -> dict[Role, str]:
     world = build_world(database)
     with database.transaction() as session:
-        change = sellers.set_account_status(
+        change = account_status.set_account_status(
             session, SYSTEM, "S1", status=AccountStatus.DEACTIVATED, reason="IP complaints"
         )
         appeals.submit_appeal(session, SYSTEM, change.case_id, PlanOfAction(), draft=True)
