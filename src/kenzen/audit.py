@@ -7,13 +7,16 @@ so not even a bug in Kenzen can rewrite history.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+
+#: A refusal identical to one logged within this window is not logged again.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 class Outcome(enum.StrEnum):
@@ -32,6 +35,24 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(200), index=True)
     outcome: Mapped[Outcome] = mapped_column(str_enum(Outcome, 16))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    def repeats_recent(self, session: Session) -> bool:
+        """The same refusal (actor, action, target, detail) is already in the log from the
+        last ``REPEAT_WINDOW``: a caller hammering a door is recorded once per window."""
+        if self.outcome is not Outcome.DENIED:
+            return False
+        recent = session.scalars(
+            select(AuditEntry.detail)
+            .where(
+                AuditEntry.actor == self.actor,
+                AuditEntry.action == self.action,
+                AuditEntry.target == self.target,
+                AuditEntry.outcome == Outcome.DENIED,
+                AuditEntry.at >= self.at - REPEAT_WINDOW,
+            )
+            .limit(50)
+        )
+        return any(detail == self.detail for detail in recent)
 
 
 def entry(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from limits import parse
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,10 +52,23 @@ class Settings(BaseSettings):
         "https://kenzen.example.com; never taken from a request's Host header.",
     )
 
+    login_failures_per_account: str = Field(
+        default="5 per 15 minutes", description="Failed logins an account may have."
+    )
+    login_failures_per_client: str = Field(
+        default="20 per 15 minutes", description="Failed logins a client address may have."
+    )
     webhook_allow_private: bool = Field(
         default=False,
         description="Allow webhook endpoints on loopback, private or link-local addresses.",
     )
+
+    @field_validator("login_failures_per_account", "login_failures_per_client")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        """Refuse a limit the throttle could not read, at startup rather than at a login."""
+        parse(value)
+        return value
 
     @property
     def base_url(self) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -97,6 +97,14 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+@runtime_checkable
+class Trace(Protocol):
+    """A failed attempt's audit entry, which knows whether the log already holds the same
+    refusal from a moment ago (then it is not written again)."""
+
+    def repeats_recent(self, session: Session) -> bool: ...
+
+
 class Database:
     """Owns the engine and hands out one transaction per use case."""
 
@@ -115,7 +123,9 @@ class Database:
         except KenzenError as error:
             if error.audit is not None:
                 with self._sessions() as trace_session, trace_session.begin():
-                    trace_session.add(error.audit)
+                    trace = error.audit
+                    if not (isinstance(trace, Trace) and trace.repeats_recent(trace_session)):
+                        trace_session.add(trace)
             raise
         finally:
             session.close()

@@ -36,3 +36,11 @@ class InvalidInput(KenzenError):
 
 class Unauthenticated(KenzenError):
     """No valid credentials were presented."""
+
+
+class TooManyAttempts(KenzenError):
+    """Too many failed attempts; ``retry_after`` says in how many seconds to try again."""
+
+    def __init__(self, message: str, *, retry_after: int, audit: object | None = None) -> None:
+        super().__init__(message, audit=audit)
+        self.retry_after = retry_after

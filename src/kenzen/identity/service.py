@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from kenzen import access, audit
 from kenzen.access import Action, Actor, Role
 from kenzen.db import utcnow
-from kenzen.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from kenzen.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
 from kenzen.identity.models import Token, TokenKind, User
+from kenzen.identity.throttle import LoginThrottle
 from kenzen.sellers.models import Seller
 
 TOKEN_PREFIX = "kz_"  # noqa: S105 - marks Kenzen tokens in logs and scanners
 MIN_PASSWORD_LENGTH = 8
+LOG_IN = "logIn"
 
 _hasher = PasswordHasher()
 
@@ -131,17 +133,66 @@ def actor_for_token(session: Session, token: str, kind: TokenKind) -> Actor:
     return row.user.as_actor()
 
 
-def log_in(session: Session, *, email: str, password: str, session_days: int) -> str:
-    """Check the password and open a browser session; the same error for every failure."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+def log_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    session_days: int,
+    client: str = "local",
+    throttle: LoginThrottle | None = None,
+) -> str:
+    """Check the password and open a browser session; the same error for every failure.
+
+    Every attempt is audited (never the password): a success, a refusal, or a refusal
+    without checking because the account or the client address failed too often. The
+    server passes its ``throttle``; without one (a script on the machine) nothing is limited.
+    """
+    email = email.strip().lower()[:320]
+    if throttle is not None and (wait := throttle.retry_after(email, client)):
+        raise TooManyAttempts(
+            f"too many failed logins; try again in {wait} seconds",
+            retry_after=wait,
+            audit=_login_audit(email, client, "too many failed logins"),
+        )
+    user = session.scalar(select(User).where(User.email == email))
     if user is None or user.password_hash is None or user.disabled_at is not None:
         _verify(_dummy_hash(), password)
-        raise Unauthenticated("wrong email or password")
+        if throttle is not None:
+            throttle.failed(email, client)
+        raise Unauthenticated("wrong email or password", audit=_login_audit(email, client))
     if not _verify(user.password_hash, password):
-        raise Unauthenticated("wrong email or password")
+        if throttle is not None:
+            throttle.failed(email, client)
+        raise Unauthenticated("wrong email or password", audit=_login_audit(email, client))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+    if throttle is not None:
+        throttle.succeeded(email)
+    session.add(
+        audit.entry(
+            actor=user.email,
+            actor_role=user.role.value,
+            action=LOG_IN,
+            target=f"user:{user.id}",
+            detail={"client": client},
+        )
+    )
     return _issue(session, user, TokenKind.SESSION, utcnow() + timedelta(days=session_days))
+
+
+def _login_audit(
+    email: str, client: str, reason: str = "wrong email or password"
+) -> audit.AuditEntry:
+    """A refused login; the same entry whether or not the account exists."""
+    return audit.entry(
+        actor=email,
+        actor_role="anonymous",
+        action=LOG_IN,
+        target=f"login:{email}",
+        outcome=audit.Outcome.DENIED,
+        detail={"client": client, "reason": reason},
+    )
 
 
 def log_out(session: Session, token: str) -> None:

@@ -15,6 +15,7 @@ from kenzen import __version__
 from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import KenzenError
+from kenzen.identity.throttle import LoginThrottle
 from kenzen.policy.document import PolicyHolder
 from kenzen.spapi.ratelimit import RateLimiter
 from kenzen.web import api, errors, sp_api
@@ -76,3 +77,6 @@ def attach(app: FastAPI, settings: Settings, database: Database) -> None:
     app.state.policy = PolicyHolder(settings.policy)
     # Rate-limit buckets are keyed by the database's app ids, so they go with the database.
     app.state.sp_api_limiter = RateLimiter(time.monotonic)
+    app.state.login_throttle = LoginThrottle(
+        settings.login_failures_per_account, settings.login_failures_per_client
+    )

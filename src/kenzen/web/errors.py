@@ -11,6 +11,7 @@ from kenzen.errors import (
     InvalidInput,
     KenzenError,
     NotFound,
+    TooManyAttempts,
     Unauthenticated,
 )
 
@@ -20,6 +21,7 @@ STATUS_OF: dict[type[KenzenError], int] = {
     NotFound: 404,
     Conflict: 409,
     InvalidInput: 422,
+    TooManyAttempts: 429,
 }
 
 
@@ -34,6 +36,8 @@ async def _kenzen_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, KenzenError)
     status = status_of(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
     return JSONResponse({"detail": error.message}, status_code=status, headers=headers)
 
 

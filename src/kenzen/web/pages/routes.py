@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kenzen.access import Role
-from kenzen.errors import Unauthenticated
+from kenzen.errors import TooManyAttempts, Unauthenticated
 from kenzen.identity import service as identity
 from kenzen.web.csrf import SESSION_COOKIE, require_form_token
 from kenzen.web.deps import Db
@@ -54,8 +54,24 @@ def log_in(
     try:
         with db.transaction() as session:
             token = identity.log_in(
-                session, email=email, password=password, session_days=settings.session_days
+                session,
+                email=email,
+                password=password,
+                session_days=settings.session_days,
+                client=request.client.host if request.client else "unknown",
+                throttle=request.app.state.login_throttle,
             )
+    except TooManyAttempts as error:
+        refused = render(
+            request,
+            "login.html",
+            browser_language(request),
+            status_code=429,
+            throttled=True,
+            email=email,
+        )
+        refused.headers["Retry-After"] = str(error.retry_after)
+        return refused
     except Unauthenticated:
         return render(
             request,
