@@ -93,6 +93,7 @@ def live_server(world: World, database: Database, tls: Tls, tmp_path: Path) -> I
         port=port,
         tls_cert=tls.cert,
         tls_key=tls.key,
+        webhook_allow_private=True,  # the test's receiver listens on loopback
     )
     config = uvicorn.Config(
         create_app(settings, database),

@@ -121,6 +121,7 @@ def test_a_subscription_delivers_account_status_changed_when_a_specialist_acts(
         Keyring(live_server.settings.keys_dir),
         transport_for(live_server.settings),
         poster=partial(webhooks.post, context=tls.client_context()),
+        allow_private_webhooks=True,
     )
     worker.run_once()
 

@@ -45,14 +45,21 @@ def check_notification_type(notification_type: str) -> str:
 
 
 def create_destination(
-    session: Session, actor: Actor, keyring: Keyring, *, name: str, url: str
+    session: Session,
+    actor: Actor,
+    keyring: Keyring,
+    *,
+    name: str,
+    url: str,
+    allow_private: bool = False,
 ) -> tuple[Destination, str]:
-    """Register the app's HTTPS receiver; the signing secret is returned this once."""
+    """Register the app's HTTPS receiver (a public address unless the operator allows
+    private ones); the signing secret is returned this once."""
     access.authorize(actor, Action.MANAGE_DESTINATIONS)
     name = name.strip()
     if not name or len(name) > MAX_DESTINATION_NAME:
         raise InvalidInput(f"name: between 1 and {MAX_DESTINATION_NAME} characters")
-    endpoint = webhooks.check_endpoint(url)
+    endpoint = webhooks.check_endpoint(url, allow_private=allow_private)
     secret = webhooks.SECRET_PREFIX + secrets.token_urlsafe(32)
     destination = Destination(
         id=str(uuid.uuid4()),

@@ -369,7 +369,12 @@ def create_destination(
     url = _receiver_url(body.resourceSpecification)
     with db.transaction() as session:
         destination, secret = notifications.create_destination(
-            session, actor, keyring_of(request), name=body.name, url=url
+            session,
+            actor,
+            keyring_of(request),
+            name=body.name,
+            url=url,
+            allow_private=_settings(request).webhook_allow_private,
         )
         return {"payload": {**destination_json(destination), "signingSecret": secret}}
 
