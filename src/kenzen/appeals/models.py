@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kenzen.appeals.written import PlanSource
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
 
 
@@ -54,6 +55,14 @@ class AppealVersion(Base):
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The structured view the reader made of the seller's words."""
+    text: Mapped[str | None] = mapped_column(Text)
+    """The seller's own words, verbatim (None for versions saved before they were kept)."""
+    source: Mapped[PlanSource] = mapped_column(
+        str_enum(PlanSource, 16), default=PlanSource.STRUCTURED
+    )
+    filename: Mapped[str | None] = mapped_column(String(200))
+    """The uploaded file the text was read from."""
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -58,13 +58,27 @@ class PlanOfAction(_Model):
     closing: str = Field(default="", max_length=MAX_TEXT)
     """Thanks, requests and the signature after the last section: set aside, not refused."""
 
+    def counts(self) -> tuple[int, int, int]:
+        """Root causes, actions taken and preventive measures, tied to a cause or not."""
+        actions = len(self.actions) + sum(len(c.actions) for c in self.root_causes)
+        prevention = len(self.preventive_measures) + sum(
+            len(c.preventive_measures) for c in self.root_causes
+        )
+        return len(self.root_causes), actions, prevention
+
 
 def from_json(text: str) -> PlanOfAction:
     try:
         data: Any = json.loads(text)
-        return PlanOfAction.model_validate(data)
     except json.JSONDecodeError as error:
         raise InvalidInput(f"poa: not valid JSON: {error}") from None
+    return validated(data)
+
+
+def validated(data: Any) -> PlanOfAction:
+    """The plan, or an error naming the first field that is wrong."""
+    try:
+        return PlanOfAction.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])

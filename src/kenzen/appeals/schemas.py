@@ -5,30 +5,82 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kenzen.appeals.checker import Finding
 from kenzen.appeals.guidance import Guidance
 from kenzen.appeals.models import Appeal, AppealStatus, Attachment
-from kenzen.appeals.poa import PlanOfAction
+from kenzen.appeals.poa import MAX_ITEMS, PlanOfAction, validated
+from kenzen.appeals.reader import MAX_PLAN_TEXT
 from kenzen.appeals.service import ReviewPacket
+from kenzen.appeals.written import PlanSource, Tie, WrittenPlan, from_boxes, from_text
 from kenzen.cases.schemas import CaseOut
 from kenzen.ids import RowId
 
 _STRICT = ConfigDict(extra="forbid")
 
 
-class SubmitAppeal(BaseModel):
+class Boxes(BaseModel):
+    """Amazon's appeal form: three boxes, each free text with items of any kind."""
+
     model_config = _STRICT
 
-    poa: PlanOfAction
+    root_cause: str = Field(default="", max_length=MAX_PLAN_TEXT)
+    actions: str = Field(default="", max_length=MAX_PLAN_TEXT)
+    preventive_measures: str = Field(default="", max_length=MAX_PLAN_TEXT)
+
+
+class CauseTie(BaseModel):
+    """Root cause ``cause`` (counted from 1) explains this violation or metric of the case."""
+
+    model_config = _STRICT
+
+    cause: int = Field(ge=1, le=MAX_ITEMS)
+    violation_id: int | None = Field(default=None, ge=1)
+    metric: str | None = Field(default=None, max_length=64)
+
+
+class PlanInput(BaseModel):
+    """The plan in one of three shapes: ``poa`` (structured), ``text`` (the whole plan as
+    the seller wrote it: plain, Markdown, pasted from Word) or ``boxes``. With text or boxes,
+    ``ties`` say which violation or metric each cause explains."""
+
+    model_config = _STRICT
+
+    poa: PlanOfAction | None = None
+    text: str | None = Field(default=None, max_length=MAX_PLAN_TEXT)
+    boxes: Boxes | None = None
+    ties: tuple[CauseTie, ...] = Field(default=(), max_length=MAX_ITEMS)
+    attachment_ids: tuple[int, ...] = Field(default=(), max_length=20)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> PlanInput:
+        given = [name for name in ("poa", "text", "boxes") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of poa, text, boxes")
+        if self.poa is not None and self.ties:
+            raise ValueError("ties go with text or boxes; a structured cause names its own")
+        return self
+
+    def written(self) -> WrittenPlan:
+        ties = [Tie(t.cause, t.violation_id, t.metric) for t in self.ties]
+        if self.text is not None:
+            return from_text(self.text, ties, self.attachment_ids)
+        if self.boxes is not None:
+            box = self.boxes
+            return from_boxes(
+                box.root_cause, box.actions, box.preventive_measures, ties, self.attachment_ids
+            )
+        assert self.poa is not None
+        ids = list(dict.fromkeys((*self.poa.attachment_ids, *self.attachment_ids)))
+        return WrittenPlan.structured(validated({**self.poa.model_dump(), "attachment_ids": ids}))
+
+
+class SubmitAppeal(PlanInput):
     draft: bool = False
 
 
-class CheckAppeal(BaseModel):
-    model_config = _STRICT
-
-    poa: PlanOfAction
+class CheckAppeal(PlanInput):
     case_id: RowId | None = None
 
 
@@ -73,6 +125,11 @@ class VersionOut(BaseModel):
 
     number: int
     content: dict[str, Any]
+    """The structured view of the plan."""
+    text: str | None
+    """The seller's own words, verbatim."""
+    source: PlanSource
+    filename: str | None
     findings: list[dict[str, Any]]
     saved_at: datetime
     submitted_at: datetime | None

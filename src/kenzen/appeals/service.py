@@ -32,6 +32,7 @@ from kenzen.appeals.models import (
     AttachmentKind,
 )
 from kenzen.appeals.poa import PlanOfAction
+from kenzen.appeals.written import WrittenPlan
 from kenzen.cases import account_status
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseStatus, EntryKind
@@ -93,21 +94,21 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
 
 
 def check_appeal(
-    session: Session,
-    actor: Actor,
-    poa: PlanOfAction,
-    case_id: int | None = None,
-    *,
-    text: str | None = None,
+    session: Session, actor: Actor, plan: PlanOfAction | WrittenPlan, case_id: int | None = None
 ) -> list[Finding]:
-    """Findings on a plan (and the text it was read from); with a case, also what the case
+    """Findings on a plan and the words it was read from; with a case, also what the case
     needs that the plan lacks."""
+    written = _written(plan)
     if case_id is None:
         access.authorize(actor, Action.CHECK_APPEAL)
-        return check(poa, text=text)
+        return check(written.plan, text=written.text)
     case = access.load(session, actor, Action.CHECK_APPEAL, Case, case_id, noun="case")
-    attachments = _attachments(session, case.seller_id, poa.attachment_ids)
-    return check(poa, case_facts(session, case).context(attachments), text)
+    attachments = _attachments(session, case.seller_id, written.plan.attachment_ids)
+    return check(written.plan, case_facts(session, case).context(attachments), written.text)
+
+
+def _written(plan: PlanOfAction | WrittenPlan) -> WrittenPlan:
+    return plan if isinstance(plan, WrittenPlan) else WrittenPlan.structured(plan)
 
 
 def guidance(session: Session, actor: Actor, case_id: int) -> list[Guidance]:
@@ -137,9 +138,17 @@ def _attachments(session: Session, seller_id: str, ids: tuple[int, ...]) -> list
 
 
 def submit_appeal(
-    session: Session, actor: Actor, case_id: int, poa: PlanOfAction, *, draft: bool = False
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    plan: PlanOfAction | WrittenPlan,
+    *,
+    draft: bool = False,
 ) -> Appeal:
-    """Save a draft, or submit the plan; a resubmission adds a version and keeps the others."""
+    """Save a draft, or submit the plan; a resubmission adds a version and keeps the others.
+    The version keeps the seller's words beside the structured view."""
+    written = _written(plan)
+    poa = written.plan
     case = access.load(session, actor, Action.SUBMIT_APPEAL, Case, case_id, noun="case")
     if case.status is CaseStatus.CLOSED:
         raise Conflict(f"case {case_id} is closed")
@@ -153,7 +162,7 @@ def submit_appeal(
         session.add(appeal)
         session.flush()
     attachments = _attachments(session, case.seller_id, poa.attachment_ids)
-    findings = check(poa, case_facts(session, case).context(attachments))
+    findings = check(poa, case_facts(session, case).context(attachments), written.text)
     now = utcnow()
     latest = appeal.versions[-1] if appeal.versions else None
     if latest is not None and latest.submitted_at is None:
@@ -163,6 +172,9 @@ def submit_appeal(
         session.add(version)
         appeal.versions.append(version)
     version.content = poa.model_dump(mode="json")
+    version.text = written.text
+    version.source = written.source
+    version.filename = written.filename
     version.findings = [_finding_json(f) for f in findings]
     version.saved_at = now
     if not draft:

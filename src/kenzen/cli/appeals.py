@@ -29,22 +29,20 @@ def poa_check(
 ) -> None:
     """Feedback on a Plan of Action before submitting it; exit 1 when it has errors."""
     from kenzen.appeals import service as appeals_service
-    from kenzen.appeals.documents import text_of_file
+    from kenzen.appeals import written
     from kenzen.appeals.poa import from_json
-    from kenzen.appeals.reader import read_text
 
     try:
         data = file.read_bytes()
     except OSError as error:
         raise KenzenError(f"{file}: {error.strerror}") from None
     if file.suffix.lower() == ".json":
-        poa, text = from_json(data.decode("utf-8", errors="replace")), None
+        plan = written.WrittenPlan.structured(from_json(data.decode("utf-8", "replace")))
     else:
-        text = text_of_file(file.name, data)
-        poa = read_text(text)
+        plan = written.from_file(file.name, data)
     with use_case(as_user) as (session, actor):
-        findings = appeals_service.check_appeal(session, actor, poa, case, text=text)
-    shown = language or poa.language
+        findings = appeals_service.check_appeal(session, actor, plan, case)
+    shown = language or plan.plan.language
     for finding in findings:
         out.print(
             f"{finding.severity:7} {finding.part}: {finding.message[shown]}",

@@ -4,7 +4,8 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel
 
 from kenzen.access import Action
-from kenzen.appeals import service
+from kenzen.appeals import service, written
+from kenzen.appeals.documents import MAX_PLAN_FILE_BYTES
 from kenzen.appeals.models import AppealStatus, AttachmentKind
 from kenzen.appeals.schemas import (
     AppealOut,
@@ -27,22 +28,61 @@ router = APIRouter(tags=["appeals"])
 MAX_ATTACHMENT_BODY = 11 * 1024 * 1024
 
 
+PlanFile = Annotated[
+    UploadFile, File(description="The plan as Word (.docx) or text (.txt, .md), at most 768 KiB")
+]
+
+
 @router.post(
     "/cases/{case_id}/appeal", operation_id="submitAppeal", status_code=status.HTTP_201_CREATED
 )
 def submit_appeal(case_id: PathId, body: SubmitAppeal, actor: CurrentActor, db: Db) -> AppealOut:
-    """Save a draft or submit a Plan of Action; a resubmission keeps every earlier version."""
+    """Save a draft or submit a Plan of Action — structured, as text, or in Amazon's three
+    boxes; a resubmission keeps every earlier version, each with the seller's words."""
+    plan = body.written()
     with db.transaction() as session:
-        appeal = service.submit_appeal(session, actor, case_id, body.poa, draft=body.draft)
+        appeal = service.submit_appeal(session, actor, case_id, plan, draft=body.draft)
         return AppealOut.of(appeal)
+
+
+@router.post(
+    "/cases/{case_id}/appeal/file",
+    operation_id="submitAppealFile",
+    status_code=status.HTTP_201_CREATED,
+)
+def submit_appeal_file(
+    case_id: PathId,
+    actor: CurrentActor,
+    db: Db,
+    file: PlanFile,
+    draft: Annotated[bool, Form()] = False,
+) -> AppealOut:
+    """Save a draft or submit the plan as the seller's Word or text file."""
+    plan = written.from_file(file.filename or "plan", file.file.read(MAX_PLAN_FILE_BYTES + 1))
+    with db.transaction() as session:
+        return AppealOut.of(service.submit_appeal(session, actor, case_id, plan, draft=draft))
 
 
 @router.post("/appeals/check", operation_id="checkAppeal")
 def check_appeal(body: CheckAppeal, actor: CurrentActor, db: Db) -> list[FindingOut]:
     """Findings on a plan before it is submitted. It guides; it never decides."""
+    plan = body.written()
     with db.transaction() as session:
-        findings = service.check_appeal(session, actor, body.poa, body.case_id)
+        findings = service.check_appeal(session, actor, plan, body.case_id)
         return [FindingOut.of(f) for f in findings]
+
+
+@router.post("/appeals/check/file", operation_id="checkAppealFile")
+def check_appeal_file(
+    actor: CurrentActor,
+    db: Db,
+    file: PlanFile,
+    case_id: Annotated[int | None, Form(ge=1)] = None,
+) -> list[FindingOut]:
+    """Findings on a plan in a Word or text file, before it is submitted."""
+    plan = written.from_file(file.filename or "plan", file.file.read(MAX_PLAN_FILE_BYTES + 1))
+    with db.transaction() as session:
+        return [FindingOut.of(f) for f in service.check_appeal(session, actor, plan, case_id)]
 
 
 @router.get("/appeals", operation_id="listAppeals")

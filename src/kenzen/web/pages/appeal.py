@@ -5,7 +5,6 @@ the Account Specialist's reasons."""
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -15,17 +14,19 @@ from starlette.datastructures import FormData
 
 from kenzen.access import Actor
 from kenzen.appeals import service as appeals
-from kenzen.appeals.checker import Finding
-from kenzen.appeals.models import Appeal, AttachmentKind
-from kenzen.appeals.poa import PlanOfAction, from_json
+from kenzen.appeals import written
+from kenzen.appeals.documents import MAX_PLAN_FILE_BYTES
+from kenzen.appeals.models import Appeal, AppealVersion, AttachmentKind
+from kenzen.appeals.poa import PlanOfAction, validated
+from kenzen.appeals.reader import boxes_text, read_text
+from kenzen.appeals.reader import language_of as plan_language
+from kenzen.appeals.written import PlanSource, Tie, WrittenPlan
 from kenzen.cases import service as cases
 from kenzen.errors import InvalidInput
 from kenzen.web.deps import Db, PathId
 from kenzen.web.pages.common import PageRoute, language_of, render, require_actor, settings_of
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 async def _form(request: Request) -> FormData:
@@ -53,8 +54,42 @@ def _subjects(facts: appeals.CaseFacts) -> list[dict[str, Any]]:
     return blocks or [{"violation_id": None, "metric": None, "category": "-"}]
 
 
-def plan_from_form(form: FormData, facts: appeals.CaseFacts) -> PlanOfAction:
-    """The plan as the seller typed it; empty blocks are left out so the checker names them."""
+def plan_from_form(form: FormData, facts: appeals.CaseFacts) -> WrittenPlan:
+    """The plan in the shape the seller chose: the whole text, Amazon's three boxes, or one
+    block per violation (empty blocks are left out so the checker names them)."""
+    attachments = tuple(
+        int(a) for a in form.getlist("attachment") if isinstance(a, str) and a.isdigit()
+    )
+    shape = _field(form, "shape")
+    if shape == "text":
+        text = _field(form, "text")
+        return written.from_text(text, _ties(form, read_text(text)), attachments)
+    if shape == "boxes":
+        boxes = (
+            _field(form, "box-cause"),
+            _field(form, "box-actions"),
+            _field(form, "box-prevent"),
+        )
+        plan = read_text(boxes_text(*boxes))
+        return written.from_boxes(*boxes, _ties(form, plan), attachments)
+    return WrittenPlan.structured(_blocks_plan(form, facts, attachments))
+
+
+def _ties(form: FormData, plan: PlanOfAction) -> list[Tie]:
+    """The seller's pick beside each cause read: ``v:12`` a violation, ``m:name`` a metric."""
+    ties = []
+    for index in range(len(plan.root_causes)):
+        kind, _, value = _field(form, f"tie-{index}").partition(":")
+        if kind == "v" and value.isdigit():
+            ties.append(Tie(index + 1, violation_id=int(value)))
+        elif kind == "m" and value:
+            ties.append(Tie(index + 1, metric=value))
+    return ties
+
+
+def _blocks_plan(
+    form: FormData, facts: appeals.CaseFacts, attachments: tuple[int, ...]
+) -> PlanOfAction:
     causes = []
     for index, block in enumerate(_subjects(facts)):
         text = _field(form, f"cause-{index}")
@@ -74,23 +109,29 @@ def plan_from_form(form: FormData, facts: appeals.CaseFacts) -> PlanOfAction:
         for x in facts.listings
         if (answer := _field(form, f"listing-{x.listing_id}"))
     ]
-    attachments = [int(a) for a in form.getlist("attachment") if isinstance(a, str) and a.isdigit()]
-    written = json.dumps([causes, listings], ensure_ascii=False)
-    return from_json(
-        json.dumps(
-            {
-                "language": "ja" if _JAPANESE.search(written) else "en",
-                "root_causes": causes,
-                "listings": listings,
-                "attachment_ids": attachments,
-            }
-        )
+    return validated(
+        {
+            "language": plan_language(json.dumps([causes, listings], ensure_ascii=False)),
+            "root_causes": causes,
+            "listings": listings,
+            "attachment_ids": list(attachments),
+        }
     )
 
 
-def _values(plan: dict[str, Any], facts: appeals.CaseFacts) -> dict[str, str]:
-    """Form values of a saved version, so a draft or a rejected plan is edited, not retyped."""
-    values: dict[str, str] = {}
+def _values(version: AppealVersion, facts: appeals.CaseFacts) -> dict[str, str]:
+    """Form values of a saved version, so a draft or a rejected plan is edited, not retyped:
+    a plan given as text comes back as the text, with the causes' ties picked."""
+    plan = version.content
+    if version.source is not PlanSource.STRUCTURED and version.text is not None:
+        values = {"shape": "text", "text": version.text}
+        for number, cause in enumerate(plan.get("root_causes", [])):
+            if cause.get("violation_id"):
+                values[f"tie-{number}"] = f"v:{cause['violation_id']}"
+            elif cause.get("metric"):
+                values[f"tie-{number}"] = f"m:{cause['metric']}"
+        return values
+    values = {"shape": "blocks"}
     blocks = _subjects(facts)
     for cause in plan.get("root_causes", []):
         index = next(
@@ -133,14 +174,18 @@ def _page(
         detail = cases.get_case(session, actor, case_id)
         facts = appeals.case_facts(session, detail.case)
         appeal = _appeal_of(session, actor, case_id)
+        latest = appeal.versions[-1] if appeal is not None and appeal.versions else None
         if form is not None:
             values = {k: v for k, v in form.items() if isinstance(v, str)}
-        elif appeal is not None and appeal.versions:
-            values = _values(appeal.versions[-1].content, facts)
+        elif latest is not None:
+            values = _values(latest, facts)
         else:
-            values = {}
-        plan = plan_from_form(_as_form(values), facts)
-        findings = appeals.check_appeal(session, actor, plan, case_id)
+            values = {"shape": "text"}
+        try:
+            plan: WrittenPlan | None = plan_from_form(_as_form(values), facts)
+        except InvalidInput as refused:
+            plan, error = None, error or refused.message
+        findings = appeals.check_appeal(session, actor, plan, case_id) if plan else []
         return render(
             request,
             "appeal.html",
@@ -153,6 +198,8 @@ def _page(
             values=values,
             appeal=appeal,
             findings=findings,
+            written=plan,
+            latest=latest,
             error=error,
             editable=appeal is None
             or appeal.status.value in ("DRAFT", "REJECTED", "MORE_INFO_REQUESTED"),
@@ -177,12 +224,19 @@ def check_plan(request: Request, db: Db, case_id: PathId, form: Posted) -> Respo
     with db.transaction() as session:
         facts = appeals.case_facts(session, cases.get_case(session, actor, case_id).case)
         try:
-            findings: list[Finding] = appeals.check_appeal(
-                session, actor, plan_from_form(form, facts), case_id
-            )
+            plan = plan_from_form(form, facts)
+            findings = appeals.check_appeal(session, actor, plan, case_id)
         except InvalidInput as error:
             return render(request, "_findings.html", language, findings=[], error=error.message)
-        return render(request, "_findings.html", language, findings=findings)
+        return render(
+            request,
+            "_check.html",
+            language,
+            findings=findings,
+            written=plan,
+            blocks=_subjects(facts),
+            values={k: v for k, v in form.items() if isinstance(v, str)},
+        )
 
 
 @router.post("/cases/{case_id}/appeal")
@@ -223,4 +277,25 @@ def upload_evidence(
             data=data,
             kind=kind,
         )
+    return RedirectResponse(f"/cases/{case_id}/appeal", status_code=303)
+
+
+@router.post("/cases/{case_id}/appeal/file")
+def read_plan_file(
+    request: Request,
+    db: Db,
+    case_id: int,
+    csrf_token: Annotated[str, Form()],
+    upload: Annotated[UploadFile, File()],
+) -> Response:
+    """A plan written in Word or a text editor is read and kept as a draft, in its words."""
+    csrf.check(request, csrf_token)
+    actor = require_actor(request)
+    data = upload.file.read(MAX_PLAN_FILE_BYTES + 1)
+    try:
+        plan = written.from_file(upload.filename or "plan", data)
+        with db.transaction() as session:
+            appeals.submit_appeal(session, actor, case_id, plan, draft=True)
+    except InvalidInput as error:
+        return _page(request, db, actor, case_id, error=error.message, status_code=422)
     return RedirectResponse(f"/cases/{case_id}/appeal", status_code=303)
