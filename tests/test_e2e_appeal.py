@@ -138,7 +138,7 @@ def test_the_appeal_journey(client: TestClient, world: World, policy: Policy) ->
         },
     ).json()
     codes = {f["code"] for f in findings}
-    assert {"vague_promise", "vague_cause", "listing_not_addressed", "tie_causes"} <= codes
+    assert {"vague_promise", "vague_cause", "listing_not_addressed"} <= codes
     violation_ids = [v["id"] for v in health["violations"]]
     fixed: dict[str, Any] = {
         "language": "ja",

@@ -1,6 +1,8 @@
 """The seed's journey by clicking: the deactivated demo seller reads the notice, books a
-call, writes a Plan of Action while the checker's findings update without a reload, and
-submits; the Account Specialist reads the packet and accepts; the seller sees NORMAL.
+call, pastes a Plan of Action as sellers write it while the checker's findings and the
+reading update without a reload, picks which violation a cause explains, and submits; the
+Account Specialist reads the seller's words beside the structured view and accepts; the
+seller sees NORMAL.
 The screenshots for docs/screenshots/ are taken along the way, in Japanese and English."""
 
 from __future__ import annotations
@@ -11,6 +13,31 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import SELLER, SPECIALIST, log_in, serious_accessibility_violations, shoot
+
+VAGUE_PLAN = """【根本原因】
+確認不足でした。
+
+【是正措置】
+1. 今後気をつけます。
+
+【再発防止策】
+1. 二度と起こらないように徹底します。
+"""
+PLAN = """アカウントスペシャリスト 御中
+
+【根本原因】
+1. ノーブランド品と思い込み、商標データベースでブランドを確認せずに仕入れ、出品しました。
+2. 仕入先から正規品であることを示す請求書を受け取っていませんでした。
+
+【是正措置】
+1. 出品 {listings} を削除し、在庫を仕入先に返品しました。
+
+【再発防止策】
+1. 出品前に商標データベースでブランドを確認するチェックリストを使い、担当者2名で確認します。
+2. 仕入先からは請求書と正規代理店の証明書を受け取り、台帳に保管します。
+
+以上、よろしくお願いいたします。
+"""
 
 
 def _switch_language(page: Page) -> None:
@@ -52,27 +79,29 @@ def _seller_books_a_call_and_writes_the_plan(page: Page, server: str, artifacts:
     expect(page.get_by_test_id("booked-call")).to_have_count(1)
     assert page.get_by_test_id("booked-call").locator("strong").inner_text() != first_time
 
-    # the plan: findings update as the seller types, without a full reload
+    # the plan, pasted in the shape sellers use: the checker reads along without a reload
     page.goto(case_url)
     page.get_by_role("link", name="改善計画書").click()
     page.evaluate("window.__sameDocument = true")
     findings = page.get_by_test_id("findings")
-    expect(findings.get_by_test_id("finding").first).to_be_visible()
-    before = findings.inner_text()
-    causes = page.locator("textarea[id^=cause-]")
-    for index in range(causes.count()):
-        causes.nth(index).fill("ノーブランド品と思い込み、ブランドの確認をせずに仕入れた。")
-        page.locator(f"#actions-{index}").fill("該当の出品を削除し、在庫を返品した。")
-    expect(findings).not_to_have_text(before)
+    expect(findings.locator('[data-code="no_root_cause"]')).to_be_visible()
+    plan = page.get_by_label("改善計画書の本文")
+    plan.fill(VAGUE_PLAN)
+    expect(findings.locator('[data-code="vague_cause"]')).to_be_visible()
+    expect(findings.locator('[data-code="vague_promise"]')).to_have_count(2)
+    listings = re.findall(r"B0[A-Z0-9]{8}", page.locator("#plan-text-hint").inner_text())
+    plan.fill(PLAN.format(listings="、".join(listings)))
+    expect(page.get_by_test_id("read-as")).to_contain_text(
+        "根本原因 2 件、実施した対策 1 件、再発防止策 2 件"
+    )
+    expect(findings.locator('[data-code="tie_causes"]')).to_be_visible()
+    expect(findings.locator('[data-code="vague_cause"]')).to_have_count(0)
+    # the seller says which violation the first cause explains; the second explains the rest
+    page.get_by_label("根本原因 1 が説明する対象").select_option(index=1)
+    expect(findings.locator('[data-code="tie_causes"]')).to_have_count(0)
     assert page.evaluate("window.__sameDocument") is True
     shoot(page, artifacts, "appeal-findings-ja")
     assert not serious_accessibility_violations(page)
-    for index in range(causes.count()):
-        page.locator(f"#prevent-{index}").fill(
-            "仕入れ前に商標データベースでブランドを確認し、責任者が承認する。"
-        )
-    for answer in page.locator("textarea[id^=listing-]").all():
-        answer.fill("出品を削除し、仕入先から請求書を取り寄せた。")
     page.get_by_test_id("submit-plan").click()
     expect(page.get_by_test_id("appeal-status")).to_have_text("提出済み")
     _switch_language(page)
@@ -85,6 +114,9 @@ def _specialist_accepts(page: Page, server: str, artifacts: Path) -> None:
     log_in(page, server, SPECIALIST)
     page.get_by_test_id("queued-appeal").filter(has_text="S0001").get_by_role("link").click()
     expect(page.get_by_test_id("packet-plan")).to_contain_text("ノーブランド品と思い込み")
+    words = page.get_by_test_id("packet-words")
+    expect(words).to_contain_text("アカウントスペシャリスト 御中")
+    expect(words).to_contain_text("以上、よろしくお願いいたします。")
     expect(page.locator("main")).not_to_contain_text("AHS内部")
     shoot(page, artifacts, "review-packet-ja")
     _switch_language(page)

@@ -14,8 +14,9 @@ from kenzen.policy.document import Policy
 from tests.appeals.conftest import Deactivated, deactivate
 from tests.appeals.test_corpus import CORPUS, word_document
 from tests.conftest import World
+from tests.web.forms import page_token as _csrf
 from tests.web.test_appeal_inputs import PASTED
-from tests.web.test_staff_pages import LogIn, _csrf, log_in
+from tests.web.test_staff_pages import LogIn, log_in
 
 __all__ = ["log_in"]
 

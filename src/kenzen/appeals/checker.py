@@ -138,7 +138,11 @@ def _quote(text: str) -> str:
 def _case(
     poa: PlanOfAction, context: CaseContext, written: str, data: dict[str, Any]
 ) -> list[Finding]:
-    """What the case needs: every violation explained, every listing answered, invoices."""
+    """What the case needs: every violation explained, every listing answered, invoices.
+
+    A cause that names nothing is taken to explain what no other cause names; only when
+    several causes name nothing and several violations or metrics are left is it unclear
+    which explains which — then the checker asks, it never refuses."""
     findings: list[Finding] = []
     for index, cause in enumerate(poa.root_causes):
         reference = _unknown_reference(cause.violation_id, cause.metric, context)
@@ -153,7 +157,7 @@ def _case(
         context.violation_ids - {c.violation_id for c in poa.root_causes if c.violation_id}
     )
     metrics = sorted(context.metrics - {c.metric for c in poa.root_causes if c.metric})
-    if untied and len(unexplained) + len(metrics) > 1:
+    if len(untied) > 1 and len(unexplained) + len(metrics) > 1:
         subjects = [f"#{v}" for v in unexplained] + metrics
         findings.append(_finding("tie_causes", "root_causes", subjects=", ".join(subjects)))
     elif poa.root_causes and not untied:
