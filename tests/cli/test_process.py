@@ -46,3 +46,20 @@ def test_python_m_kenzen_runs_in_a_process_of_its_own(tmp_path: Path) -> None:
 def test_the_console_script_is_the_kenzen_app() -> None:
     (script,) = metadata.entry_points(group="console_scripts", name="kenzen")
     assert script.load() is app
+
+
+def test_building_the_command_loads_no_database_settings_or_domain() -> None:
+    """What keeps ``kenzen --help`` fast (bench/startup.py measures it): every command is
+    built, and none of the heavy modules a command needs only when it runs is loaded."""
+    probe = (
+        "import sys, typer.main\n"
+        "from kenzen.cli import app\n"
+        "typer.main.get_command(app)\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'sqlalchemy', 'alembic', 'pydantic_settings', 'duckdb', 'numpy', 'fastapi'} "
+        "or m.startswith(('kenzen.db', 'kenzen.config', 'kenzen.demo', 'kenzen.web')))))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert loaded.stdout.split() == []
