@@ -119,8 +119,14 @@ def test_a_page_form_posted_from_another_site_is_refused(client: TestClient, wor
 
 @pytest.mark.parametrize(
     "headers",
-    [{"Origin": FOREIGN_ORIGIN}, {}, {CSRF_HEADER: "guessed"}],
-    ids=["foreign-origin", "no-origin", "wrong-token"],
+    [
+        {"Origin": FOREIGN_ORIGIN},
+        {"Origin": "http://testserver.attacker.example"},
+        {"Origin": "null"},
+        {},
+        {CSRF_HEADER: "guessed"},
+    ],
+    ids=["foreign-origin", "lookalike-origin", "null-origin", "no-origin", "wrong-token"],
 )
 def test_the_api_refuses_a_cookie_session_s_body_less_post_from_elsewhere(
     client: TestClient, world: World, headers: dict[str, str]
@@ -133,15 +139,17 @@ def test_the_api_refuses_a_cookie_session_s_body_less_post_from_elsewhere(
     assert _status(world, callback_id) is CallbackStatus.BOOKED
 
 
-@pytest.mark.parametrize("proof", ["origin", "token"])
+@pytest.mark.parametrize("proof", ["origin", "origin-through-a-tls-proxy", "token"])
 def test_the_api_accepts_a_cookie_session_with_our_origin_or_its_token(
     client: TestClient, world: World, proof: str
 ) -> None:
     _logged_in(client, world)
     callback_id = booked_callback(world, days_ahead=2)
-    headers = (
-        {"Origin": OWN_ORIGIN} if proof == "origin" else {CSRF_HEADER: page_token(client, "/")}
-    )
+    headers = {
+        "origin": {"Origin": OWN_ORIGIN},
+        "origin-through-a-tls-proxy": {"Origin": "https://testserver"},
+        "token": {CSRF_HEADER: page_token(client, "/")},
+    }[proof]
     response = client.post(f"/api/v1/callbacks/{callback_id}/cancel", headers=headers)
     assert response.status_code == 200
     assert _status(world, callback_id) is CallbackStatus.CANCELLED

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 
@@ -62,17 +63,20 @@ def remember(request: Request, response: Response, token: str, *, secure: bool) 
     )
 
 
-def _own_origin(request: Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc}"
+def _names_this_host(request: Request, origin: str) -> bool:
+    """The Origin's host and port are the ones the request was sent to. The scheme is not
+    compared: behind a proxy that ends TLS, the browser's https is the server's http."""
+    return urlsplit(origin).netloc == request.url.netloc
 
 
 def _from_own_site(request: Request) -> bool:
-    return request.headers.get("origin") == _own_origin(request)
+    origin = request.headers.get("origin")
+    return origin is not None and _names_this_host(request, origin)
 
 
 def _from_foreign_site(request: Request) -> bool:
     origin = request.headers.get("origin")
-    return origin is not None and origin != _own_origin(request)
+    return origin is not None and not _names_this_host(request, origin)
 
 
 def _matches(request: Request, submitted: object) -> bool:
