@@ -27,6 +27,7 @@ from kenzen.db import Base, Database
 from kenzen.events.store import EventStore
 from kenzen.identity import service as identity
 from kenzen.policy.document import Policy, load_policy
+from kenzen.policy.service import PolicyHolder
 from kenzen.sellers import service as sellers
 from kenzen.web.app import attach, create_app
 
@@ -203,11 +204,23 @@ def shared_app(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> F
     return app
 
 
+@pytest.fixture(scope="session")
+def default_policy_holder() -> PolicyHolder:
+    """The default policy, loaded once: reloading it reads the same packaged file."""
+    return PolicyHolder(None)
+
+
 @pytest.fixture
-def client(shared_app: FastAPI, settings: Settings, database: Database) -> Iterator[TestClient]:
+def client(
+    shared_app: FastAPI,
+    settings: Settings,
+    database: Database,
+    default_policy_holder: PolicyHolder,
+) -> Iterator[TestClient]:
     """A client of the shared app, pointed at this test's own database and home; the app
     keeps no other state between requests, so nothing passes from one test to the next."""
-    attach(shared_app, settings, database)
+    holder = default_policy_holder if settings.policy is None else None
+    attach(shared_app, settings, database, holder)
     with TestClient(shared_app) as test_client:
         yield test_client
 

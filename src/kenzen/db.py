@@ -11,6 +11,7 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -75,6 +76,15 @@ def str_enum(enum_type: type[enum.Enum], length: int = 32) -> SAEnum:
 
 #: "Now" for column defaults and services: the one injectable clock (``kenzen.clock``).
 utcnow = clock.now
+
+
+@cache
+def _code_head() -> str | None:
+    """The newest migration this code ships, read once: the scripts do not change under a
+    running process, and parsing them costs more than the check itself."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -143,10 +153,9 @@ class Database:
 
     def pending_migrations(self) -> bool:
         """True when the schema is behind the code (or the database was never migrated)."""
-        head = ScriptDirectory.from_config(self.alembic_config()).get_current_head()
         with self.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
-        return current != head
+        return current != _code_head()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -67,14 +67,17 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
     return app
 
 
-def attach(app: FastAPI, settings: Settings, database: Database) -> None:
-    """Points the app at a database, its settings and their policy (the test suite points
-    one app at each test's own database instead of building the app again)."""
+def attach(
+    app: FastAPI, settings: Settings, database: Database, policy: PolicyHolder | None = None
+) -> None:
+    """Points the app at a database, its settings and their policy (loaded from
+    ``settings.policy`` unless given). The test suite points one app at each test's own
+    database instead of building the app again."""
     if database.pending_migrations():
         raise NotMigrated("the database is not migrated; run `kenzen db upgrade` first")
     app.state.settings = settings
     app.state.database = database
-    app.state.policy = PolicyHolder(settings.policy)
+    app.state.policy = policy or PolicyHolder(settings.policy)
     # Rate-limit buckets are keyed by the database's app ids, so they go with the database.
     app.state.sp_api_limiter = RateLimiter(time.monotonic)
     app.state.login_throttle = LoginThrottle(
