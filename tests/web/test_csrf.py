@@ -68,6 +68,12 @@ def test_every_unsafe_page_route_refuses_a_request_without_the_token(
         assert "the form expired" in response.text, path
 
 
+def test_a_non_ascii_form_token_is_refused_not_an_error(client: TestClient, world: World) -> None:
+    _logged_in(client, world)
+    response = client.post("/language", data={"language": "ja", "csrf_token": "トークン"})
+    assert response.status_code == 403
+
+
 def test_a_planted_csrf_cookie_does_not_stand_in_for_the_sessions_token(
     client: TestClient, world: World
 ) -> None:
@@ -125,15 +131,26 @@ def test_a_page_form_posted_from_another_site_is_refused(client: TestClient, wor
         {"Origin": "null"},
         {},
         {CSRF_HEADER: "guessed"},
+        {CSRF_HEADER: "töken".encode()},
     ],
-    ids=["foreign-origin", "lookalike-origin", "null-origin", "no-origin", "wrong-token"],
+    ids=[
+        "foreign-origin",
+        "lookalike-origin",
+        "null-origin",
+        "no-origin",
+        "wrong-token",
+        "non-ascii-token",
+    ],
 )
 def test_the_api_refuses_a_cookie_session_s_body_less_post_from_elsewhere(
-    client: TestClient, world: World, headers: dict[str, str]
+    client: TestClient, world: World, headers: dict[str, str | bytes]
 ) -> None:
     _logged_in(client, world)
     callback_id = booked_callback(world, days_ahead=2)
-    response = client.post(f"/api/v1/callbacks/{callback_id}/cancel", headers=headers)
+    raw = [
+        (name.encode(), v if isinstance(v, bytes) else v.encode()) for name, v in headers.items()
+    ]
+    response = client.post(f"/api/v1/callbacks/{callback_id}/cancel", headers=raw)
     assert response.status_code == 403
     assert CSRF_HEADER in response.json()["detail"]
     assert _status(world, callback_id) is CallbackStatus.BOOKED
