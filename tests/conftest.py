@@ -26,8 +26,7 @@ from kenzen.config import Settings
 from kenzen.db import Base, Database
 from kenzen.events.store import EventStore
 from kenzen.identity import service as identity
-from kenzen.policy.document import Policy, load_policy
-from kenzen.policy.service import PolicyHolder
+from kenzen.policy.document import Policy, PolicyHolder, load_policy
 from kenzen.sellers import service as sellers
 from kenzen.web.app import attach, create_app
 
