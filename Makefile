@@ -19,7 +19,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,spark]'
 	touch $@
 
-# The worker generates SP-API reports and delivers notices (signed .eml files under
+# The worker evaluates sellers whose facts changed (and every seller at each marketplace's
+# midnight), generates SP-API reports and delivers notices (signed .eml files under
 # $KENZEN_HOME/mail without SMTP) next to the server, and stops with it.
 run: $(VENV)/.installed
 	$(BIN)/kenzen db upgrade

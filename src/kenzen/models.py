@@ -14,8 +14,15 @@ from kenzen.outbox.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from kenzen.policy.models import EnforcementAction, Violation
-from kenzen.sellers.models import AccountStatusChange, Listing, ListingHold, Marketplace, Seller
+from kenzen.policy.models import EnforcementAction, EvaluationDay, Violation
+from kenzen.sellers.models import (
+    AccountStatusChange,
+    EvaluationMark,
+    Listing,
+    ListingHold,
+    Marketplace,
+    Seller,
+)
 from kenzen.spapi.models import (
     AccessToken,
     App,
@@ -49,6 +56,8 @@ __all__ = [
     "Destination",
     "DocumentLink",
     "EnforcementAction",
+    "EvaluationDay",
+    "EvaluationMark",
     "Listing",
     "ListingHold",
     "Marketplace",

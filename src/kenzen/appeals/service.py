@@ -41,7 +41,7 @@ from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.policy import violations
 from kenzen.policy.models import Violation, ViolationStatus
-from kenzen.sellers import holds
+from kenzen.sellers import holds, marks
 from kenzen.sellers.models import Listing, Seller
 from kenzen.sellers.status import AccountStatus
 
@@ -384,6 +384,7 @@ def decide_appeal(
     cases.append_entry(
         session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, text=text
     )
+    marks.mark_for_evaluation(session, [seller.id], reason="appeal decided")
     session.add(
         access.record(
             actor,

@@ -37,17 +37,23 @@ def _keyring() -> Keyring:
     return Keyring(get_settings().keys_dir)
 
 
+#: Marked sellers are looked for this often: a complaint's outcome shows within seconds.
+EVALUATION_POLL_SECONDS = 0.2
+
+
 @commands.command()
 @user_errors
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 2.0,
 ) -> None:
-    """Generate requested reports, then deliver queued notices (SMTP, or .eml files without
-    KENZEN_SMTP_HOST) and webhooks."""
+    """Evaluate the sellers whose facts changed (and all at each marketplace's midnight),
+    generate requested reports, then deliver queued notices (SMTP, or .eml files without
+    KENZEN_SMTP_HOST) and webhooks. With --once: only reports and deliveries."""
     from kenzen.config import get_settings
     from kenzen.notify.smtp import transport_for
     from kenzen.notify.worker import Worker, run_until
+    from kenzen.policy.continuous import Evaluator
     from kenzen.policy.document import PolicyHolder
     from kenzen.spapi.generation import ReportWorker
 
@@ -80,7 +86,16 @@ def worker(
         stop = threading.Event()
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, lambda *_: stop.set())
+        evaluator = Evaluator(opened, settings.events_dir, holder)
+        evaluating = threading.Thread(
+            target=evaluator.run,
+            args=(stop,),
+            kwargs={"poll_seconds": EVALUATION_POLL_SECONDS},
+            name="evaluation",
+        )
+        evaluating.start()
         run_until(stop, step, poll_seconds=poll)
+        evaluating.join()
     finally:
         opened.dispose()
 

@@ -28,6 +28,7 @@ from kenzen.events.formats import RowError
 from kenzen.events.readers import detect_format, read_events, rejected_path, write_rejected
 from kenzen.events.store import EventStore, migrate_legacy
 from kenzen.events.validation import MAX_ERRORS
+from kenzen.sellers import marks
 from kenzen.sellers.models import Marketplace, Seller
 from kenzen.sellers.status import AccountStatus
 
@@ -124,6 +125,7 @@ def _import(
         report = _import_sellers(session, source, path, skip_invalid)
     else:
         known = dict(session.execute(select(Seller.id, Seller.marketplace_id)).all())
+        before = store.last_batch()
         outcome = store.import_file(kind, source, known_sellers=known, skip_invalid=skip_invalid)
         validation = outcome.validation
         if outcome.result is None:
@@ -138,6 +140,8 @@ def _import(
             errors=validation.errors,
             rejected_file=write_rejected(validation, path),
         )
+        changed = store.sellers_changed_after(before)
+        marks.mark_for_evaluation(session, changed, reason="events imported")
     return report
 
 

@@ -18,6 +18,7 @@ from kenzen.events.validation import lit
 from kenzen.metrics.definitions import BREAKDOWNS
 from kenzen.metrics.engine import MetricValue, Queryable, compute_metrics
 from kenzen.metrics.models import MetricRun, MetricSnapshot, OrderVolume
+from kenzen.sellers import marks
 from kenzen.sellers.models import Marketplace
 
 SNAPSHOT_COLUMNS = (
@@ -81,7 +82,9 @@ def compute_snapshots(
         table = MetricSnapshot.metadata.tables[MetricSnapshot.__tablename__]
         session.connection().execute(table.insert(), rows)
     _store_order_volumes(session, reader, as_of, time_zones, sellers)
-    computed = len({r["seller_id"] for r in rows})
+    computed_sellers = {r["seller_id"] for r in rows}
+    computed = len(computed_sellers)
+    marks.mark_for_evaluation(session, computed_sellers, reason="metrics computed")
     if run is None:
         run = MetricRun(as_of=as_of)
         session.add(run)

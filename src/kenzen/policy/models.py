@@ -67,3 +67,13 @@ class EnforcementAction(Base):
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EvaluationDay(Base):
+    """The last day the worker started in a marketplace (at midnight in its time zone)."""
+
+    __tablename__ = "evaluation_days"
+
+    marketplace_id: Mapped[str] = mapped_column(ForeignKey("marketplaces.id"), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -22,7 +22,7 @@ from kenzen.errors import Conflict, InvalidInput
 from kenzen.policy.document import Policy
 from kenzen.policy.models import Violation, ViolationStatus
 from kenzen.policy.rules import parse_rule
-from kenzen.sellers import holds
+from kenzen.sellers import holds, marks
 from kenzen.sellers.models import Listing
 
 
@@ -58,6 +58,7 @@ def record_violation(
     )
     session.add(violation)
     session.flush()
+    marks.mark_for_evaluation(session, [seller_id], reason="violation recorded")
     if found.suppresses_listing:
         holds.hold_listings(
             session,
@@ -118,6 +119,7 @@ def _end(
     violation.resolved_at = at
     violation.resolution = reason
     session.flush()
+    marks.mark_for_evaluation(session, [violation.seller_id], reason=f"violation {status.value}")
     return holds.release_listings(
         session, violation.seller_id, [holds.Holder.violation(violation.id)]
     )

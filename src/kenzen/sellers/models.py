@@ -128,3 +128,24 @@ class AccountStatusChange(Base):
     actor_role: Mapped[str] = mapped_column(String(32))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EvaluationMark(Base):
+    """A seller waiting to be evaluated because a fact about its health changed.
+
+    One row per seller: a new fact renews it (``version`` + 1) and keeps its place in the
+    queue (``marked_at``, the oldest fact not yet evaluated).
+    """
+
+    __tablename__ = "evaluation_marks"
+
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), primary_key=True)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    reason: Mapped[str] = mapped_column(String(64))
+    """The latest fact (``complaint filed``, ``events imported`` …), for the log."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    """Evaluations of this mark that failed."""
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """A failed evaluation is retried from then on."""
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -17,6 +17,7 @@ from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.languages import Language
 from kenzen.outbox import queue as outbox
+from kenzen.sellers import marks
 from kenzen.sellers.models import AccountStatusChange, Marketplace, Seller
 from kenzen.sellers.status import AccountStatus, check_transition
 from kenzen.text import check_name
@@ -155,6 +156,7 @@ def record_status_change(
     session.add(change)
     seller.status = status
     seller.status_changed_at = change.at
+    marks.mark_for_evaluation(session, [seller.id], reason="account status set")
     outbox.queue_status_change(
         session,
         outbox.StatusChange(

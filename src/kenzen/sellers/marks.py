@@ -1,0 +1,93 @@
+"""Marks: the sellers whose health may have changed and who wait to be evaluated.
+
+Every use case that changes a fact the policy reads (a complaint, a violation, imported
+events, a metric run, an appeal decision, a status set by hand) marks the seller in its
+own transaction, so a mark exists exactly when the change was committed. The worker
+(:mod:`kenzen.policy.continuous`) evaluates marked sellers, oldest mark first, and clears a
+mark in the evaluation's own transaction — and only if no newer fact marked the seller
+meanwhile (the mark's ``version`` is unchanged), so nothing is ever lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from kenzen.db import utcnow
+from kenzen.sellers.models import EvaluationMark
+
+#: A failed evaluation is retried after 30 s, 1 min, 2 min, … at most an hour apart.
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+#: Five parameters a row: well under SQLite's limit of 32,766 per statement.
+_ROWS_PER_STATEMENT = 1_000
+
+
+def mark_for_evaluation(session: Session, seller_ids: Iterable[str], *, reason: str) -> None:
+    """Mark the sellers for evaluation (a marked seller's mark is renewed, and it becomes
+    due at once even if it was waiting to retry)."""
+    ids = sorted(set(seller_ids))
+    if not ids:
+        return
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(ids), _ROWS_PER_STATEMENT):
+        statement = insert(EvaluationMark).values(
+            [
+                {"seller_id": i, "marked_at": now, "version": 1, "reason": reason, "attempts": 0}
+                for i in ids[start : start + _ROWS_PER_STATEMENT]
+            ]
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[EvaluationMark.seller_id],
+                set_={
+                    "version": EvaluationMark.version + 1,
+                    "reason": statement.excluded.reason,
+                    "not_before": None,
+                },
+            )
+        )
+
+
+def due_marks(session: Session, now: datetime, limit: int) -> list[tuple[str, int]]:
+    """(seller, version) of the marks due at ``now``, oldest mark first."""
+    rows = session.execute(
+        select(EvaluationMark.seller_id, EvaluationMark.version)
+        .where((EvaluationMark.not_before.is_(None)) | (EvaluationMark.not_before <= now))
+        .order_by(EvaluationMark.marked_at, EvaluationMark.seller_id)
+        .limit(limit)
+    )
+    return [(seller_id, version) for seller_id, version in rows]
+
+
+def clear_mark(session: Session, seller_id: str, version: int) -> bool:
+    """Clear the mark evaluated at ``version``; False if a newer fact renewed it."""
+    cleared = session.execute(
+        delete(EvaluationMark).where(
+            EvaluationMark.seller_id == seller_id, EvaluationMark.version == version
+        )
+    )
+    return bool(cleared.rowcount)  # type: ignore[attr-defined]
+
+
+def retry_later(session: Session, seller_id: str, error: str, now: datetime) -> datetime:
+    """Keep the mark of a seller whose evaluation failed, and retry after a growing pause;
+    return when."""
+    mark = session.get(EvaluationMark, seller_id)
+    if mark is None:  # pragma: no cover - a failed evaluation never clears its mark
+        return now
+    mark.attempts += 1
+    mark.not_before = now + retry_pause(mark.attempts)
+    mark.last_error = error[:2000]
+    return mark.not_before
+
+
+def retry_pause(attempts: int) -> timedelta:
+    """The pause after the ``attempts``-th failure: 30 s, doubled each time, at most an hour."""
+    return min(FIRST_RETRY * (1 << min(attempts - 1, 16)), LONGEST_RETRY)
