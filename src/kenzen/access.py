@@ -89,6 +89,8 @@ class Action(enum.StrEnum):
     AUTHORIZE_APP = "authorizeApp"
     LIST_APP_AUTHORIZATIONS = "listAppAuthorizations"
     REVOKE_APP_AUTHORIZATION = "revokeAppAuthorization"
+    BACKUP = "backupInstallation"
+    RESTORE = "restoreInstallation"
     # The Selling Partner API operations, by Amazon's operationIds.
     CREATE_REPORT = "createReport"
     GET_REPORTS = "getReports"
@@ -232,8 +234,12 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.MANAGE_KEYS: _ANY,
         Action.MANAGE_APPS: _ANY,
         Action.LIST_APPS: _ANY,
+        Action.BACKUP: _ANY,
+        Action.RESTORE: _ANY,
     },
     Role.SYSTEM: {
+        Action.BACKUP: _ANY,
+        Action.RESTORE: _ANY,
         Action.SEARCH_SELLERS: _ANY,
         Action.LIST_AUDIT_LOG: _ANY,
         Action.GET_SELLER_HEALTH: _ANY,

@@ -12,6 +12,7 @@ import typer
 from kenzen.cli import (
     appeals,
     apps,
+    backup,
     complaints,
     events,
     identity,
@@ -42,3 +43,4 @@ app.add_typer(notices.webhook_app, name="webhook")
 app.add_typer(notices.notices_app, name="notices")
 app.add_typer(notices.commands)
 app.add_typer(apps.app_app, name="app")
+app.add_typer(backup.commands)

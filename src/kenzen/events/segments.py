@@ -72,7 +72,13 @@ class Manifest:
                     "convert it once with `kenzen events migrate`"
                 )
             return cls()
-        data = json.loads(path.read_text("utf-8"))
+        return cls.load_bytes(path.read_bytes())
+
+    @classmethod
+    def load_bytes(cls, committed: bytes) -> Manifest:
+        """The manifest from the bytes of a ``manifest.json`` read once (a backup copies
+        those very bytes and then the files they name)."""
+        data = json.loads(committed.decode("utf-8"))
         return cls(
             batch=int(data["batch"]),
             live={k: int(n) for k, n in data["live"].items()},
@@ -91,6 +97,12 @@ class Manifest:
 
     def files(self, kind: StoredKind) -> list[str]:
         return [s.path for s in self.segments[kind]]
+
+    def named_files(self) -> list[str]:
+        """Every file the committed state consists of, relative to the store directory."""
+        named = [path for kind in STORED_KINDS for path in self.files(kind)]
+        named += [path for kind in STORED_KINDS for path in self.superseded[kind]]
+        return named + list(self.ingest.values())
 
 
 def new_file(directory: Path, folder: str, stem: str) -> Path:

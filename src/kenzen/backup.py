@@ -1,0 +1,224 @@
+"""Backup and restore of an installation: the operational database and the event store.
+
+A backup is a directory::
+
+    backup.json          what it holds: the database backend and its migration revision
+    database.sqlite3     SQLite's online backup of the database (or database.dump, pg_dump's
+                         custom format, for PostgreSQL)
+    events/              the event store's manifest and exactly the files it names
+
+Both copies are consistent while the server runs: SQLite's backup API copies one snapshot,
+``pg_dump`` runs in one transaction, and the event store is copied from one manifest (its
+commit point): the files it names are never changed, and a concurrent compaction only
+moves them to ``trash/``, where the copy still finds them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import URL, func, inspect, make_url, select, table
+
+from kenzen.access import Action, Actor, authorize, record
+from kenzen.db import Database
+from kenzen.errors import Conflict, InvalidInput, KenzenError
+from kenzen.events.segments import MANIFEST, TRASH, Manifest, to_trash
+
+DESCRIPTION = "backup.json"
+EVENTS = "events"
+SQLITE_FILE = "database.sqlite3"
+POSTGRES_FILE = "database.dump"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    backend: str
+    revision: str | None
+    event_files: int
+
+
+def backup(database: Database, events_dir: Path, target: Path, actor: Actor) -> BackupSummary:
+    """Copy the database and the event store into the new directory ``target``."""
+    authorize(actor, Action.BACKUP)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InvalidInput(f"{target}: exists and is not an empty directory")
+    # Logged first, so the backup holds the entry of its own making.
+    with database.transaction() as session:
+        session.add(record(actor, Action.BACKUP, f"backup:{target}"))
+    target.mkdir(parents=True, exist_ok=True)
+    url = make_url(database.url)
+    revision = current_revision(database)
+    if url.get_backend_name() == "sqlite":
+        _sqlite_copy(_sqlite_path(url), target / SQLITE_FILE)
+    else:
+        _run_postgres_tool(
+            "pg_dump", url, "--format=custom", "--no-owner", f"--file={target / POSTGRES_FILE}"
+        )
+    event_files = copy_event_store(events_dir, target / EVENTS)
+    backend = url.get_backend_name()
+    description = {"format": FORMAT_VERSION, "backend": backend, "revision": revision}
+    (target / DESCRIPTION).write_text(json.dumps(description, indent=1), "utf-8")
+    return BackupSummary(backend=backend, revision=revision, event_files=event_files)
+
+
+def restore(
+    source: Path, database: Database, events_dir: Path, actor: Actor, *, force: bool
+) -> BackupSummary:
+    """Bring back a backup into the configured database and event store, then migrate it
+    to the head; an installation holding data is overwritten only when ``force`` is given."""
+    authorize(actor, Action.RESTORE)
+    description = _read_description(source)
+    url = make_url(database.url)
+    backend = url.get_backend_name()
+    if description["backend"] != backend:
+        raise InvalidInput(
+            f"{source}: a {description['backend']} backup; the configured database is {backend}"
+        )
+    _refuse_unknown_revision(source, database, description["revision"])
+    if not force:
+        _refuse_non_empty(database, events_dir)
+    if backend == "sqlite":
+        database.dispose()
+        _sqlite_copy(source / SQLITE_FILE, _sqlite_path(url))
+    else:
+        database.dispose()
+        _run_postgres_tool(
+            "pg_restore",
+            url,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={_libpq_url(url)}",
+            str(source / POSTGRES_FILE),
+            pass_url=False,
+        )
+    event_files = copy_event_store(source / EVENTS, events_dir, replace=True)
+    database.upgrade()
+    with database.transaction() as session:
+        session.add(record(actor, Action.RESTORE, f"backup:{source}"))
+    return BackupSummary(
+        backend=backend, revision=current_revision(database), event_files=event_files
+    )
+
+
+def _refuse_unknown_revision(source: Path, database: Database, revision: str | None) -> None:
+    """A backup from a newer Kenzen would leave a schema this code cannot migrate."""
+    if revision is None:
+        return
+    try:
+        ScriptDirectory.from_config(database.alembic_config()).get_revision(revision)
+    except CommandError:
+        raise Conflict(
+            f"{source}: made by a newer Kenzen (revision {revision}); upgrade Kenzen first"
+        ) from None
+
+
+def current_revision(database: Database) -> str | None:
+    with database.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def copy_event_store(source: Path, target: Path, *, replace: bool = False) -> int:
+    """Copy the manifest of ``source`` as it is now and exactly the files it names; the
+    manifest is written last, under its own name only once every file is in place.
+
+    With ``replace``, the files of the manifest it replaces go to ``trash/``."""
+    manifest_path = source / MANIFEST
+    if not manifest_path.exists():
+        return 0
+    committed = manifest_path.read_bytes()
+    manifest = Manifest.load_bytes(committed)
+    target.mkdir(parents=True, exist_ok=True)
+    replaced = Manifest.load(target).named_files() if replace else []
+    named = manifest.named_files()
+    for name in named:
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_committed_file(source, name), destination)
+    temporary = target / f".{MANIFEST}.restoring"
+    temporary.write_bytes(committed)
+    os.replace(temporary, target / MANIFEST)
+    to_trash(target, sorted(set(replaced) - set(named)))
+    return len(named)
+
+
+def _committed_file(store: Path, name: str) -> Path:
+    """A file the manifest named: in place, or in the trash if a compaction replaced it."""
+    for candidate in (store / name, store / TRASH / name.replace("/", "__")):
+        if candidate.exists():
+            return candidate
+    raise Conflict(f"{store}: {name} vanished during the copy (two compactions ran); run again")
+
+
+def _read_description(source: Path) -> dict[str, str | None]:
+    path = source / DESCRIPTION
+    if not path.is_file():
+        raise InvalidInput(f"{source}: not a Kenzen backup (no {DESCRIPTION})")
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput(f"{path}: unreadable ({error})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
+        raise InvalidInput(f"{path}: not a backup format this Kenzen reads")
+    return {"backend": str(data.get("backend")), "revision": data.get("revision")}
+
+
+def _refuse_non_empty(database: Database, events_dir: Path) -> None:
+    with database.engine.connect() as connection:
+        for name in inspect(connection).get_table_names():
+            if name == "alembic_version":
+                continue
+            if connection.execute(select(func.count()).select_from(table(name))).scalar():
+                raise Conflict(
+                    f"the database holds data (table {name}); pass --force to overwrite it"
+                )
+    if Manifest.load(events_dir).named_files():
+        raise Conflict(f"{events_dir}: the event store holds data; pass --force to overwrite it")
+
+
+def _sqlite_path(url: URL) -> Path:
+    if not url.database or url.database == ":memory:":
+        raise InvalidInput("KENZEN_DATABASE_URL: backup needs a SQLite file, not memory")
+    return Path(url.database)
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """SQLite's online backup: one consistent snapshot, also while others write."""
+    if not source.is_file():
+        raise InvalidInput(f"{source}: no such database file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as reading,
+        closing(sqlite3.connect(target)) as writing,
+    ):
+        reading.backup(writing)
+
+
+def _libpq_url(url: URL) -> str:
+    """The URL in the form libpq's tools read, without the password (given in PGPASSWORD)."""
+    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+
+
+def _run_postgres_tool(tool: str, url: URL, *args: str, pass_url: bool = True) -> None:
+    if shutil.which(tool) is None:
+        raise KenzenError(f"{tool} not found on PATH; install the PostgreSQL client tools")
+    command = [tool, *args, *([_libpq_url(url)] if pass_url else [])]
+    env = dict(os.environ)
+    if url.password is not None:
+        env["PGPASSWORD"] = str(url.password)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        raise KenzenError(f"{tool} failed: {lines[-1] if lines else done.returncode}")
