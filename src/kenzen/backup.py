@@ -88,11 +88,10 @@ def restore(
     _refuse_unknown_revision(source, database, description["revision"])
     if not force:
         _refuse_non_empty(database, events_dir)
+    database.dispose()
     if backend == "sqlite":
-        database.dispose()
         _sqlite_copy(source / SQLITE_FILE, _sqlite_path(url))
     else:
-        database.dispose()
         _run_postgres_tool(
             "pg_restore",
             url,
@@ -100,9 +99,7 @@ def restore(
             "--if-exists",
             "--no-owner",
             "--single-transaction",
-            f"--dbname={_libpq_url(url)}",
             str(source / POSTGRES_FILE),
-            pass_url=False,
         )
     event_files = copy_event_store(source / EVENTS, events_dir, replace=True)
     database.upgrade()
@@ -211,10 +208,12 @@ def _libpq_url(url: URL) -> str:
     return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
 
 
-def _run_postgres_tool(tool: str, url: URL, *args: str, pass_url: bool = True) -> None:
+def _run_postgres_tool(tool: str, url: URL, *args: str) -> None:
+    """``pg_dump`` or ``pg_restore`` on the database at ``url``; its last error line if it
+    fails."""
     if shutil.which(tool) is None:
         raise KenzenError(f"{tool} not found on PATH; install the PostgreSQL client tools")
-    command = [tool, *args, *([_libpq_url(url)] if pass_url else [])]
+    command = [tool, f"--dbname={_libpq_url(url)}", *args]
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
