@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from kenzen.spapi.ratelimit import USAGE_PLANS, RateLimiter, rate_header
+from tests.spapi.conftest import amazon_model
 
 
 class Clock:
@@ -47,3 +50,17 @@ def test_a_bucket_never_holds_more_than_its_burst() -> None:
 def test_the_header_carries_amazons_rate() -> None:
     assert rate_header("createReport") == "0.0167"
     assert rate_header("getReport") == "2"
+
+
+def test_the_usage_plans_are_the_ones_in_amazons_models() -> None:
+    """Each rate and burst is read back from the usage-plan table in the vendored model."""
+    published: dict[str, tuple[float, int]] = {}
+    for model in ("reports_2021-06-30.json", "notifications.json", "sellers.json"):
+        for methods in amazon_model(model)["paths"].values():
+            for operation in methods.values():
+                if not isinstance(operation, dict) or "operationId" not in operation:
+                    continue
+                plan = re.search(r"\|\s*([\d.]+)\s*\|\s*(\d+)\s*\|", operation["description"])
+                assert plan, operation["operationId"]
+                published[operation["operationId"]] = (float(plan[1]), int(plan[2]))
+    assert {name: published[name] for name in USAGE_PLANS} == USAGE_PLANS

@@ -21,7 +21,6 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     "getReportDocument": (0.0167, 15),
     "getSubscription": (1.0, 5),
     "createSubscription": (1.0, 5),
-    "getSubscriptionById": (1.0, 5),
     "deleteSubscriptionById": (1.0, 5),
     "getDestinations": (1.0, 5),
     "createDestination": (1.0, 5),
