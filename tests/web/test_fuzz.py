@@ -103,6 +103,7 @@ def api(live: Live) -> schemathesis.BaseSchema:
 
 
 @pytest.mark.slow
+@pytest.mark.fuzz
 @pytest.mark.parametrize("identity", IDENTITIES, ids=lambda r: r.value if r else "anonymous")
 def test_every_answer_is_documented_and_none_is_a_server_error(
     identity: Role | None, api: schemathesis.BaseSchema, live: Live
