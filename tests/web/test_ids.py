@@ -123,6 +123,19 @@ def test_an_attachment_for_an_appeal_out_of_range_is_422(lenient: TestClient, wo
     assert ["body", "appeal_id"] in [e["loc"] for e in response.json()["detail"]]
 
 
+def test_a_plan_file_checked_against_a_case_out_of_range_is_422(
+    lenient: TestClient, world: World
+) -> None:
+    response = lenient.post(
+        "/api/v1/appeals/check/file",
+        headers=world.headers(Role.SELLER),
+        data={"case_id": str(MAX_ID + 1)},
+        files={"file": ("plan.txt", b"Root cause: a brand was missed", "text/plain")},
+    )
+    assert response.status_code == 422
+    assert ["body", "case_id"] in [e["loc"] for e in response.json()["detail"]]
+
+
 @pytest.mark.parametrize(
     ("role", "page"),
     [

@@ -18,7 +18,7 @@ from kenzen.appeals.schemas import (
     SubmitAppeal,
 )
 from kenzen.config import Settings
-from kenzen.ids import RowId
+from kenzen.ids import MAX_ID, RowId
 from kenzen.web.deps import CurrentActor, Db, PathId
 from kenzen.web.uploads import Upload, authorised_upload, multipart_body, permitted
 
@@ -77,7 +77,7 @@ def check_appeal_file(
     actor: CurrentActor,
     db: Db,
     file: PlanFile,
-    case_id: Annotated[int | None, Form(ge=1)] = None,
+    case_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> list[FindingOut]:
     """Findings on a plan in a Word or text file, before it is submitted."""
     plan = written.from_file(file.filename or "plan", file.file.read(MAX_PLAN_FILE_BYTES + 1))
