@@ -124,6 +124,7 @@ def test_every_answer_is_documented_and_none_is_a_server_error(
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
             database=None,
+            derandomize=True,
         )
         def fuzz(case: schemathesis.Case[Any]) -> None:
             case.call_and_validate(headers=headers, checks=CHECKS)
