@@ -33,7 +33,21 @@ class AttemptOutcome(enum.StrEnum):
     FAILED = "FAILED"
 
 
-class Notice(Base):
+class DeliveryState:
+    """The worker's bookkeeping, shared by every outbox row it claims, retries and gives up."""
+
+    status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus, 16), default=DeliveryStatus.QUEUED, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """A worker's lease: after it, another worker may take the row (at-least-once)."""
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Notice(DeliveryState, Base):
     """One seller-facing message; its id is the ``X-Kenzen-Notice-Id`` and the Message-ID."""
 
     __tablename__ = "notices"
@@ -49,15 +63,6 @@ class Notice(Base):
     mandatory: Mapped[bool] = mapped_column(Boolean)
     language: Mapped[Language] = mapped_column(str_enum(Language, 2))
     recipients: Mapped[list[str]] = mapped_column(JSON)
-    status: Mapped[DeliveryStatus] = mapped_column(
-        str_enum(DeliveryStatus, 16), default=DeliveryStatus.QUEUED, index=True
-    )
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    """A worker's lease: after it, another worker may take the notice (at-least-once)."""
-    claim_token: Mapped[str | None] = mapped_column(String(32))
-    last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -110,7 +115,7 @@ class WebhookSubscription(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class WebhookDelivery(Base):
+class WebhookDelivery(DeliveryState, Base):
     """One event for one subscription: the outbox row the worker posts and retries."""
 
     __tablename__ = "webhook_deliveries"
@@ -121,14 +126,6 @@ class WebhookDelivery(Base):
     """Stable across retries, so receivers recognise a duplicate."""
     notification_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[DeliveryStatus] = mapped_column(
-        str_enum(DeliveryStatus, 16), default=DeliveryStatus.QUEUED, index=True
-    )
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    claim_token: Mapped[str | None] = mapped_column(String(32))
-    last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
