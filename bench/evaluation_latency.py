@@ -115,7 +115,8 @@ def main() -> None:
         with engine.connect() as c:
             candidates = c.execute(
                 text(
-                    "SELECT s.id, min(l.id) FROM sellers s JOIN listings l ON l.seller_id = s.id "
+                    "SELECT s.id, min(l.listing_id) FROM sellers s "
+                    "JOIN listings l ON l.seller_id = s.id "
                     "WHERE s.status = 'NORMAL' AND l.status = 'ACTIVE' "
                     "GROUP BY s.id ORDER BY s.id"
                 )
@@ -124,7 +125,8 @@ def main() -> None:
             raise SystemExit(f"only {len(candidates)} NORMAL sellers with a listing")
         latencies = []
         for seller_id, listing_id in candidates[: args.trials]:
-            complaint = {"brand_id": brand, "kind": "trademark", "listing_ids": [listing_id]}
+            named = [{"listing_id": listing_id, "seller_id": seller_id}]
+            complaint = {"brand_id": brand, "kind": "trademark", "listings": named}
             for n in range(4):
                 call(base, rights, "POST", "/complaints", {**complaint, "evidence": f"buy {n}"})
             wait_until(lambda s=seller_id: marked(s) == 0, f"{seller_id}'s first complaints")

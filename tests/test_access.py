@@ -84,7 +84,7 @@ OPERATIONS: dict[str, Call] = {
         json={
             "brand_id": ids["brand"],
             "kind": "trademark",
-            "listing_ids": [ids["listing"]],
+            "listings": [{"listing_id": "B0SKU1"}],
             "evidence": "test buy",
         },
     ),
@@ -164,7 +164,7 @@ MATRIX = [
 
 
 def _cases(world: World) -> dict[str, int]:
-    """Cases of S1 and S2, a brand of the rights owner and a listing of S1."""
+    """Cases of S1 and S2, a brand of the rights owner and a listing of S1 (B0SKU1)."""
     with world.database.transaction() as session:
         ids = {
             seller_id: open_case(
@@ -180,7 +180,7 @@ def _cases(world: World) -> dict[str, int]:
             country="JP",
         ).id
         row = ListingRow(1, "S1", "SKU-1", "B0SKU1", "earphones", "", "", "merchant")
-        ids["listing"] = upsert_listing(session, SYSTEM, row)[0].id
+        upsert_listing(session, SYSTEM, row)
         return ids
 
 

@@ -71,7 +71,7 @@ def test_the_appeal_journey(client: TestClient, world: World, policy: Policy) ->
             json={
                 "brand_id": brand["id"],
                 "kind": "counterfeit" if n % 2 else "trademark",
-                "listing_ids": [listings[n % 2]["id"]],
+                "listings": [{"listing_id": listings[n % 2]["listing_id"]}],
                 "evidence": f"Test buy {n + 1}",
             },
         )

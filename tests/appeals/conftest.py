@@ -13,6 +13,7 @@ from kenzen.access import SYSTEM, Role
 from kenzen.cases.models import Case
 from kenzen.complaints import service as complaints
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
+from kenzen.complaints.catalogue import ListingRef
 from kenzen.complaints.models import ComplaintKind
 from kenzen.policy.document import Policy
 from kenzen.policy.evaluation import evaluate
@@ -37,12 +38,11 @@ def deactivate(world: World, policy: Policy) -> Deactivated:
             country="JP",
             terms=["ソラノ"],
         )
-        ids = []
         for sku in ("A1", "A2"):
             row = ListingRow(
                 1, "S1", sku, f"B0{sku}", "ソラノ イヤホン", "ノーブランド", "", "merchant"
             )
-            ids.append(upsert_listing(session, SYSTEM, row)[0].id)
+            upsert_listing(session, SYSTEM, row)
         for n in range(5):
             complaints.file_complaint(
                 session,
@@ -50,7 +50,7 @@ def deactivate(world: World, policy: Policy) -> Deactivated:
                 policy,
                 brand_id=brand.id,
                 kind=ComplaintKind.TRADEMARK,
-                listing_ids=[ids[n % 2]],
+                listings=[ListingRef(f"B0A{n % 2 + 1}")],
                 evidence=f"test buy {n}",
             )
     evaluate(world.database, SYSTEM, policy, datetime.now(ZoneInfo("Asia/Tokyo")).date())

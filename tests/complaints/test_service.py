@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kenzen.access import SYSTEM, Actor, Role, Visibility
+from kenzen.cases.models import Case
 from kenzen.cases.service import get_case
 from kenzen.complaints import service
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
-from kenzen.complaints.models import Brand, ComplaintKind, ComplaintStatus
+from kenzen.complaints.catalogue import ListingRef
+from kenzen.complaints.models import Brand, Complaint, ComplaintKind, ComplaintStatus
 from kenzen.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kenzen.health.service import get_seller_health
 from kenzen.identity.service import add_user
@@ -71,8 +73,8 @@ def test_complaint_becomes_violation_case_notice_and_suppression(
     world: World, policy: Policy
 ) -> None:
     brand_id = brand(world)
-    first = listing(world, "S1", "A1", "ソラノ イヤホン", "ノーブランド")
-    second = listing(world, "S1", "A2", "ソラノ ケーブル", "ノーブランド")
+    listing(world, "S1", "A1", "ソラノ イヤホン", "ノーブランド")
+    listing(world, "S1", "A2", "ソラノ ケーブル", "ノーブランド")
     with world.database.transaction() as session:
         complaint = service.file_complaint(
             session,
@@ -80,7 +82,7 @@ def test_complaint_becomes_violation_case_notice_and_suppression(
             policy,
             brand_id=brand_id,
             kind=ComplaintKind.TRADEMARK,
-            listing_ids=[first, second],
+            listings=[ListingRef("B0A1"), ListingRef("B0A2", "S1")],
             evidence="Test buy",
         )
         assert complaint.case_id is not None
@@ -116,7 +118,7 @@ def test_retraction_removes_the_points_and_restores_the_listings(
             policy,
             brand_id=brand_id,
             kind=ComplaintKind.COUNTERFEIT,
-            listing_ids=[listing_id],
+            listings=[ListingRef("B0A1")],
             evidence="Test buy",
         )
     with world.database.transaction() as session:
@@ -134,7 +136,7 @@ def test_retraction_removes_the_points_and_restores_the_listings(
 
 def test_a_rights_owner_sees_and_touches_only_its_own(world: World, policy: Policy) -> None:
     brand_id = brand(world)
-    listing_id = listing(world, "S1", "A1", "ソラノ イヤホン")
+    listing(world, "S1", "A1", "ソラノ イヤホン")
     with world.database.transaction() as session:
         other = add_user(
             session, SYSTEM, email="other@example.test", role=Role.RIGHTS_OWNER, password=None
@@ -147,7 +149,7 @@ def test_a_rights_owner_sees_and_touches_only_its_own(world: World, policy: Poli
             policy,
             brand_id=brand_id,
             kind=ComplaintKind.TRADEMARK,
-            listing_ids=[listing_id],
+            listings=[ListingRef("B0A1")],
             evidence="x",
         )
     with world.database.transaction() as session:
@@ -161,7 +163,7 @@ def test_a_rights_owner_sees_and_touches_only_its_own(world: World, policy: Poli
                 policy,
                 brand_id=brand_id,
                 kind=ComplaintKind.TRADEMARK,
-                listing_ids=[listing_id],
+                listings=[ListingRef("B0A1")],
                 evidence="x",
             )
         with pytest.raises(NotFound, match=f"complaint {complaint.id} not found"):
@@ -172,22 +174,56 @@ def test_a_rights_owner_sees_and_touches_only_its_own(world: World, policy: Poli
 
 def test_complaint_input_is_checked(world: World, policy: Policy) -> None:
     brand_id = brand(world)
-    mine = listing(world, "S1", "A1", "x")
-    theirs = listing(world, "S2", "B1", "x")
+    listing(world, "S1", "A1", "x")
+    listing(world, "S2", "B1", "x")
     owner = world.actors[Role.RIGHTS_OWNER]
     cases = [
-        ([mine, theirs], "x", InvalidInput, "one seller"),
-        ([999], "x", NotFound, "999"),
-        ([mine], " ", InvalidInput, "evidence"),
+        ([ListingRef("B0A1"), ListingRef("B0B1")], "x", "one seller"),
+        ([ListingRef("B0A1"), ListingRef("B0NONE")], "x", r"listings\[1\]: listing B0NONE not"),
+        ([ListingRef("B0A1", "S2")], "x", r"listings\[0\]: listing B0A1 of seller S2 not found"),
+        ([], "x", "listings: name at least one"),
+        ([ListingRef("B0A1")], " ", "evidence"),
     ]
-    for listing_ids, evidence, error, message in cases:
-        with world.database.transaction() as session, pytest.raises(error, match=message):
+    for refs, evidence, message in cases:
+        with world.database.transaction() as session, pytest.raises(InvalidInput, match=message):
             service.file_complaint(
                 session,
                 owner,
                 policy,
                 brand_id=brand_id,
                 kind=ComplaintKind.PATENT,
-                listing_ids=listing_ids,
+                listings=refs,
                 evidence=evidence,
             )
+    with world.database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Complaint)) == 0
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_a_listing_several_sellers_offer_needs_the_seller(world: World, policy: Policy) -> None:
+    brand_id = brand(world)
+    # S1 offers B0A1 under two SKUs, S2 under one.
+    offers = [("S1", "A1"), ("S1", "A1-BIS"), ("S2", "Z9")]
+    with world.database.transaction() as session:
+        for seller_id, sku in offers:
+            row = ListingRow(1, seller_id, sku, "B0A1", "ソラノ イヤホン", "", "", "merchant")
+            upsert_listing(session, SYSTEM, row)
+    owner = world.actors[Role.RIGHTS_OWNER]
+
+    def file(ref: ListingRef) -> list[str]:
+        with world.database.transaction() as session:
+            complaint = service.file_complaint(
+                session,
+                owner,
+                policy,
+                brand_id=brand_id,
+                kind=ComplaintKind.TRADEMARK,
+                listings=[ref],
+                evidence="x",
+            )
+            return [link.listing.sku for link in complaint.listings]
+
+    with pytest.raises(InvalidInput, match="offered by sellers S1, S2; name the seller_id"):
+        file(ListingRef("B0A1"))
+    assert file(ListingRef("B0A1", "S1")) == ["A1", "A1-BIS"]
+    assert file(ListingRef("B0A1", "S2")) == ["Z9"]

@@ -68,7 +68,7 @@ def _counts(world: World) -> tuple[int, int]:
 
 
 def _file_complaints(client: TestClient, world: World, brand_id: int, count: int) -> None:
-    listing_id = listing(world, "S1", "A1", "ソラノ イヤホン", "ノーブランド")
+    listing(world, "S1", "A1", "ソラノ イヤホン", "ノーブランド")
     for n in range(count):
         response = client.post(
             "/api/v1/complaints",
@@ -76,7 +76,7 @@ def _file_complaints(client: TestClient, world: World, brand_id: int, count: int
             json={
                 "brand_id": brand_id,
                 "kind": "trademark",
-                "listing_ids": [listing_id],
+                "listings": [{"listing_id": "B0A1"}],
                 "evidence": f"test buy {n}",
             },
         )

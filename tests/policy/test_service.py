@@ -13,6 +13,7 @@ from kenzen.audit import AuditEntry
 from kenzen.cases.models import Case, CaseEntry
 from kenzen.complaints import service as complaints
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
+from kenzen.complaints.catalogue import ListingRef
 from kenzen.complaints.models import ComplaintKind
 from kenzen.errors import InvalidInput
 from kenzen.events.service import import_events
@@ -191,7 +192,7 @@ def test_deactivating_a_listing_does_not_resolve_its_violation(
             policy,
             brand_id=brand.id,
             kind=ComplaintKind.TRADEMARK,
-            listing_ids=[listing_id],
+            listings=[ListingRef("B0M1")],
             evidence="x",
         )
     with world.database.transaction() as session:

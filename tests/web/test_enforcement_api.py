@@ -10,7 +10,7 @@ from kenzen.access import Role
 from tests.conftest import World
 
 
-def _setup(client: TestClient, world: World) -> tuple[int, int]:
+def _setup(client: TestClient, world: World) -> tuple[int, str]:
     rights = world.headers(Role.RIGHTS_OWNER)
     brand = client.post(
         "/api/v1/brands",
@@ -33,7 +33,8 @@ def _setup(client: TestClient, world: World) -> tuple[int, int]:
         },
     )
     assert listing.status_code == 200, listing.text
-    return brand.json()["id"], listing.json()["id"]
+    assert "id" not in listing.json()  # a row number is nobody's business
+    return brand.json()["id"], listing.json()["listing_id"]
 
 
 def test_listing_is_screened_on_create(client: TestClient, world: World) -> None:
@@ -76,7 +77,7 @@ def test_complaint_shows_in_health_and_rating_what_if(client: TestClient, world:
         json={
             "brand_id": brand_id,
             "kind": "trademark",
-            "listing_ids": [listing_id],
+            "listings": [{"listing_id": listing_id, "seller_id": "S1"}],
             "evidence": "Test buy 2026-11-01",
         },
     )

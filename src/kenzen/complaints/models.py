@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
 from kenzen.i18n import N_, labels
+from kenzen.sellers.models import Listing
 
 
 class Brand(Base):
@@ -96,3 +97,5 @@ class ComplaintListing(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+
+    listing: Mapped[Listing] = relationship()

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from kenzen.complaints.brand_check import describe
+from kenzen.complaints.catalogue import ListingRef
 from kenzen.complaints.models import Brand, Complaint, ComplaintKind, ComplaintStatus
 from kenzen.complaints.screening import Finding
 from kenzen.ids import RowId
@@ -48,12 +49,24 @@ class BrandOut(BaseModel):
         )
 
 
+class ListingRefIn(BaseModel):
+    """A listing by the marketplace's listing id, and the seller if several offer it."""
+
+    model_config = _STRICT
+
+    listing_id: str = Field(min_length=1, max_length=32, description="The public listing id")
+    seller_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+    def ref(self) -> ListingRef:
+        return ListingRef(self.listing_id, self.seller_id)
+
+
 class FileComplaint(BaseModel):
     model_config = _STRICT
 
     brand_id: RowId
     kind: ComplaintKind
-    listing_ids: list[RowId] = Field(min_length=1, max_length=500)
+    listings: list[ListingRefIn] = Field(min_length=1, max_length=500)
     evidence: str = Field(min_length=1, max_length=20_000)
 
 
@@ -63,13 +76,20 @@ class RetractComplaint(BaseModel):
     reason: str = Field(min_length=1, max_length=2_000)
 
 
+class ComplaintListingOut(BaseModel):
+    """Public listing data only: what the listing page shows."""
+
+    listing_id: str
+    title: str
+
+
 class ComplaintOut(BaseModel):
     id: int
     brand_id: int
     seller_id: str
     kind: ComplaintKind
     status: ComplaintStatus
-    listing_ids: list[int]
+    listings: list[ComplaintListingOut]
     evidence: str
     filed_at: datetime
     retracted_at: datetime | None
@@ -84,7 +104,10 @@ class ComplaintOut(BaseModel):
             seller_id=complaint.seller_id,
             kind=complaint.kind,
             status=complaint.status,
-            listing_ids=[link.listing_id for link in complaint.listings],
+            listings=[
+                ComplaintListingOut(listing_id=link.listing.listing_id, title=link.listing.title)
+                for link in complaint.listings
+            ],
             evidence=complaint.evidence,
             filed_at=complaint.filed_at,
             retracted_at=complaint.retracted_at,
@@ -116,7 +139,6 @@ class FindingOut(BaseModel):
 
 
 class ListingOut(BaseModel):
-    id: int
     seller_id: str
     sku: str
     listing_id: str
@@ -128,7 +150,6 @@ class ListingOut(BaseModel):
     @classmethod
     def of(cls, listing: Listing, findings: list[Finding], language: str) -> ListingOut:
         return cls(
-            id=listing.id,
             seller_id=listing.seller_id,
             sku=listing.sku,
             listing_id=listing.listing_id,

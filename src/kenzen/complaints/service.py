@@ -17,6 +17,7 @@ from kenzen import access, i18n
 from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind, EntryKind
+from kenzen.complaints.catalogue import ListingRef, resolve_listings
 from kenzen.complaints.models import (
     KIND_NAMES,
     Brand,
@@ -27,11 +28,11 @@ from kenzen.complaints.models import (
     ProtectedTerm,
 )
 from kenzen.db import utcnow
-from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.errors import Conflict, InvalidInput
 from kenzen.policy import violations
 from kenzen.policy.document import Policy
 from kenzen.policy.models import Violation, ViolationStatus
-from kenzen.sellers.models import Listing, Seller
+from kenzen.sellers.models import Seller
 from kenzen.text import check_name
 
 IP_CATEGORY = "receivedIntellectualPropertyComplaints"
@@ -97,25 +98,20 @@ def file_complaint(
     *,
     brand_id: int,
     kind: ComplaintKind,
-    listing_ids: Sequence[int],
+    listings: Sequence[ListingRef],
     evidence: str,
 ) -> Complaint:
+    """File against listings named by their public id; all must be one seller's."""
     brand = access.load(
         session, actor, Action.FILE_COMPLAINT, Brand, brand_id, noun="brand", owned_by="user"
     )
     evidence = evidence.strip()
     if not evidence:
         raise InvalidInput("evidence: describe the infringement and attach proof")
-    unique_ids = list(dict.fromkeys(listing_ids))
-    if not unique_ids:
-        raise InvalidInput("listing_ids: name at least one listing")
-    listings = list(session.scalars(select(Listing).where(Listing.id.in_(unique_ids))))
-    missing = sorted(set(unique_ids) - {listing.id for listing in listings})
-    if missing:
-        raise NotFound(f"listing(s) {', '.join(map(str, missing))} not found")
-    sellers = {listing.seller_id for listing in listings}
+    named = resolve_listings(session, listings)
+    sellers = {listing.seller_id for listing in named}
     if len(sellers) != 1:
-        raise InvalidInput("listing_ids: one complaint concerns the listings of one seller")
+        raise InvalidInput("listings: one complaint concerns the listings of one seller")
     seller = session.get(Seller, sellers.pop())
     assert seller is not None
     now = utcnow()
@@ -127,11 +123,11 @@ def file_complaint(
         evidence=evidence,
         filed_at=now,
     )
-    complaint.listings = [ComplaintListing(listing_id=listing.id) for listing in listings]
+    complaint.listings = [ComplaintListing(listing_id=listing.id) for listing in named]
     session.add(complaint)
     session.flush()
     language = seller.language.value
-    names = ", ".join(f"{listing.listing_id} ({listing.sku})" for listing in listings)
+    names = ", ".join(f"{listing.listing_id} ({listing.sku})" for listing in named)
     case = cases.open_case(
         session,
         seller_id=seller.id,
@@ -163,7 +159,7 @@ def file_complaint(
         category=IP_CATEGORY,
         source=f"complaint:{complaint.id}",
         occurred_at=now,
-        listings=listings,
+        listings=named,
         evidence={
             "complaint_id": complaint.id,
             "kind": kind.value,

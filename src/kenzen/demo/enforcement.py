@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from kenzen.access import Actor, Role
 from kenzen.complaints import service as complaints
+from kenzen.complaints.catalogue import ListingRef
 from kenzen.complaints.models import ComplaintKind
 from kenzen.demo.accounts import BRAND_TERMS, DEMO_SELLER, DemoAccounts, Profile
 from kenzen.policy import enforcement
@@ -66,7 +67,7 @@ def apply_enforcement(
                     policy,
                     brand_id=brand.id,
                     kind=kinds[n % 2],
-                    listing_ids=[listings[n % len(listings)].id],
+                    listings=[ListingRef.of(listings[n % len(listings)])],
                     evidence=f"Test buy #{n + 1}: the product carries the {brand.name} mark "
                     f"(registration {brand.registration_number}); the seller is not licensed.",
                 )

@@ -44,7 +44,7 @@ def file_complaint(
             policy,
             brand_id=body.brand_id,
             kind=body.kind,
-            listing_ids=body.listing_ids,
+            listings=[ref.ref() for ref in body.listings],
             evidence=body.evidence,
         )
         return ComplaintOut.of(complaint)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kenzen.complaints import service as complaints
+from kenzen.complaints.catalogue import ListingRef
 from kenzen.complaints.models import ComplaintKind
 from kenzen.errors import InvalidInput
 from kenzen.ids import MAX_ID
@@ -64,11 +65,13 @@ def file_complaint(
     kind: Annotated[ComplaintKind, Form()],
     listing_ids: Annotated[str, Form(max_length=2000)],
     evidence: Annotated[str, Form(max_length=10_000)],
+    seller_id: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     actor = require_actor(request)
-    numbers = listing_ids.replace(",", " ").split()
-    if not numbers or not all(n.isdigit() for n in numbers):
-        raise InvalidInput("listing_ids: listing numbers separated by spaces or commas")
+    named = listing_ids.replace(",", " ").split()
+    if not named:
+        raise InvalidInput("listing_ids: listing ids separated by spaces or commas")
+    seller = seller_id.strip() or None
     policy: Policy = request.app.state.policy.current
     with db.transaction() as session:
         complaints.file_complaint(
@@ -77,7 +80,7 @@ def file_complaint(
             policy,
             brand_id=brand_id,
             kind=kind,
-            listing_ids=[int(n) for n in numbers],
+            listings=[ListingRef(listing_id, seller) for listing_id in named],
             evidence=evidence,
         )
     return RedirectResponse("/rights", status_code=303)
