@@ -97,6 +97,12 @@ OPERATIONS: dict[str, Call] = {
     "setAccountStatus (other)": lambda c, h, ids: c.post(
         "/api/v1/sellers/S2/status", headers=h, json={"status": "AT_RISK", "reason": "ODR 1.4%"}
     ),
+    "setEmergencyContact (own)": lambda c, h, ids: c.put(
+        "/api/v1/sellers/S1/emergency-contact", headers=h, json={"phone": "090-1234-5678"}
+    ),
+    "setEmergencyContact (other)": lambda c, h, ids: c.put(
+        "/api/v1/sellers/S2/emergency-contact", headers=h, json={"phone": "090-1234-5678"}
+    ),
 }
 
 # "own" is seller S1, which the seller user acts for; "other" is seller S2.
@@ -156,6 +162,14 @@ EXPECTED: dict[str, dict[Role, int]] = {
     "reloadPolicy": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 200},
     "setAccountStatus (own)": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
     "setAccountStatus (other)": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
+    "setEmergencyContact (own)": {SELLER: 200, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "setEmergencyContact (other)": {
+        SELLER: 404,
+        RIGHTS: 403,
+        AHS: 403,
+        SPECIALIST: 403,
+        ADMIN: 403,
+    },
 }
 
 MATRIX = [

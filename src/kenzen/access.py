@@ -39,6 +39,7 @@ class Action(enum.StrEnum):
     WHO_AM_I = "whoAmI"
     GET_SELLER_HEALTH = "getSellerHealth"
     SET_ACCOUNT_STATUS = "setAccountStatus"
+    SET_EMERGENCY_CONTACT = "setEmergencyContact"
     LIST_CASES = "listCases"
     GET_CASE = "getCase"
     ADD_CASE_NOTE = "addCaseNote"
@@ -123,6 +124,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.WHO_AM_I: _ANY,
         Action.GET_SELLER_HEALTH: _OWN,
         Action.GET_SELLER_PERFORMANCE_REPORT: _OWN,
+        Action.SET_EMERGENCY_CONTACT: _OWN,
         Action.LIST_CASES: _OWN,
         Action.GET_CASE: _OWN,
         Action.ADD_CASE_NOTE: _OWN,
@@ -245,6 +247,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.GET_SELLER_HEALTH: _ANY,
         Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.SET_ACCOUNT_STATUS: _ANY,
+        Action.SET_EMERGENCY_CONTACT: _ANY,
         Action.LIST_CASES: _ANY,
         Action.GET_CASE: _ANY,
         Action.ADD_CASE_NOTE: _ANY,

@@ -35,7 +35,14 @@ def page(browser: Browser) -> Iterator[Page]:
     [
         (
             SELLER,
-            ["アカウントヘルス", "ケース", "電話サポート", "アプリと権限の管理", "通知の確認"],
+            [
+                "アカウントヘルス",
+                "ケース",
+                "電話サポート",
+                "アカウントヘルス保証",
+                "アプリと権限の管理",
+                "通知の確認",
+            ],
         ),
         (AHS, ["Callback queue", "Seller search"]),
         (SPECIALIST, ["Review queue", "Seller search"]),

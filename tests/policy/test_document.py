@@ -133,6 +133,31 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
             "callbacks.open_per_seller: Input should be greater than or equal to 1",
         ),
         (
+            "max_days_below = 10",
+            "max_days_below = 180",
+            "assurance: max_days_below: must be less than window_days",
+        ),
+        (
+            "min_rating = 250",
+            "min_rating = 1001",
+            "assurance.min_rating: must lie between the rating's minimum and maximum",
+        ),
+        (
+            "response_hours = 72",
+            "response_hours = 0",
+            "assurance.response_hours: Input should be greater than 0",
+        ),
+        (
+            'bypass_categories = ["productSafetyCustomerComplaints", "foodAndProductSafetyIssues"]',
+            'bypass_categories = ["fraud"]',
+            "assurance: bypass_categories: unknown violation category(ies) fraud",
+        ),
+        (
+            "require_emergency_phone = true",
+            "require_emergency_phone = true\nphone = true",
+            "assurance.phone: Extra inputs are not permitted",
+        ),
+        (
             "repeat_multiplier = 1\n",
             "repeat_multiplier = 0.5\n",
             "violations.policyWarnings.repeat_multiplier: Input should be greater than or equal",

@@ -169,6 +169,39 @@ class CallbackRules(_Model):
     open_per_seller: Annotated[int, Field(ge=1)] = 2
 
 
+class AssuranceRules(_Model):
+    """Account Health Assurance (reference §1.3): who is protected, and how long a protected
+    seller whose deactivation is proposed has to work with us before it can be confirmed."""
+
+    min_rating: NonNegative = 250
+    """The rating a protected seller keeps day after day."""
+    window_days: Annotated[int, Field(gt=0)] = 180
+    """The days looked back on ("for at least 6 months")."""
+    max_days_below: NonNegative = 10
+    """Days of the window allowed below ``min_rating`` (or without a rating)."""
+    require_emergency_phone: bool = True
+    """A valid emergency contact number must be on file."""
+    response_hours: Annotated[int, Field(gt=0)] = 72
+    """How long the seller has to work with us after the notice (and after a completed
+    call, if that ends later)."""
+    bypass_categories: tuple[str, ...] = (
+        "productSafetyCustomerComplaints",
+        "foodAndProductSafetyIssues",
+    )
+    """Violation categories whose deactivation skips the protection."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AssuranceRules:
+        if self.max_days_below >= self.window_days:
+            raise ValueError("max_days_below: must be less than window_days")
+        unknown = [c for c in self.bypass_categories if c not in CATEGORIES]
+        if unknown:
+            raise ValueError(
+                f"bypass_categories: unknown violation category(ies) {', '.join(unknown)}"
+            )
+        return self
+
+
 class PolicyDocument(_Model):
     rating: RatingRules
     metrics: dict[str, MetricRule] = {}
@@ -176,6 +209,7 @@ class PolicyDocument(_Model):
     caps: dict[str, Cap] = {}
     rules: dict[str, Rule] = {}
     callbacks: CallbackRules = CallbackRules()
+    assurance: AssuranceRules = AssuranceRules()
 
     @model_validator(mode="after")
     def _known_keys(self) -> PolicyDocument:
@@ -188,6 +222,10 @@ class PolicyDocument(_Model):
         missing = [c for c in CATEGORIES if c not in self.violations]
         if missing:
             raise ValueError(f"violations: missing category(ies) {', '.join(missing)}")
+        if not self.rating.minimum <= self.assurance.min_rating <= self.rating.maximum:
+            raise ValueError(
+                "assurance.min_rating: must lie between the rating's minimum and maximum"
+            )
         return self
 
 

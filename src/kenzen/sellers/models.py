@@ -51,6 +51,8 @@ class Seller(Base):
         str_enum(AccountStatus), default=AccountStatus.NORMAL, index=True
     )
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emergency_phone: Mapped[str | None] = mapped_column(String(20))
+    """E.164; where Account Health Support calls before a deactivation (Assurance)."""
 
     marketplace: Mapped[Marketplace] = relationship()
     listings: Mapped[list[Listing]] = relationship(back_populates="seller")

@@ -29,3 +29,15 @@ class AccountStatusChangeOut(BaseModel):
     actor: str
     case_id: int
     at: datetime
+
+
+class SetEmergencyContact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(min_length=3, max_length=40, description="National or E.164")
+
+
+class EmergencyContactOut(BaseModel):
+    seller_id: str
+    phone: str
+    """E.164."""

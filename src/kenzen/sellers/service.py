@@ -19,6 +19,7 @@ from kenzen.languages import Language
 from kenzen.outbox import queue as outbox
 from kenzen.sellers import marks
 from kenzen.sellers.models import AccountStatusChange, Marketplace, Seller
+from kenzen.sellers.phones import e164
 from kenzen.sellers.status import AccountStatus, check_transition
 from kenzen.text import check_name
 
@@ -122,6 +123,23 @@ def get_seller(session: Session, actor: Actor, seller_id: str, action: Action) -
     if seller is None:
         raise NotFound(f"seller {seller_id} not found")
     return seller
+
+
+def set_emergency_phone(session: Session, actor: Actor, seller_id: str, phone: str) -> str:
+    """Set the seller's emergency contact number, where AHS calls before a deactivation is
+    confirmed; checked like a callback's number. Return it as stored (E.164)."""
+    seller = get_seller(session, actor, seller_id, Action.SET_EMERGENCY_CONTACT)
+    number = e164(phone, seller.marketplace_id)
+    seller.emergency_phone = number
+    session.add(
+        access.record(
+            actor,
+            Action.SET_EMERGENCY_CONTACT,
+            f"seller:{seller.id}",
+            {"phone_ending": number[-4:]},
+        )
+    )
+    return number
 
 
 def record_status_change(

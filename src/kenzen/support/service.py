@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import phonenumbers
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.identity.models import User
 from kenzen.policy.document import CallbackRules
 from kenzen.sellers.models import Seller
+from kenzen.sellers.phones import e164
 from kenzen.sellers.service import get_seller
 from kenzen.support.models import AhsHours, Callback, CallbackStatus, CallOutcome
 from kenzen.support.slots import Hours, local, slots
@@ -43,17 +43,6 @@ def hours_of(session: Session, marketplace_id: str) -> Hours:
 def agents_on_duty(session: Session) -> int:
     query = select(func.count()).select_from(User)
     return session.scalar(query.where(User.role == Role.AHS_AGENT, User.disabled_at.is_(None))) or 0
-
-
-def _phone(seller: Seller, raw: str) -> str:
-    region = seller.marketplace_id if len(seller.marketplace_id) == 2 else None
-    try:
-        number = phonenumbers.parse(raw, region or "JP")
-    except phonenumbers.NumberParseException:
-        raise InvalidInput(f"phone: {raw!r} is not a phone number") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"phone: {raw!r} is not a valid number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 @dataclass(frozen=True)
@@ -91,7 +80,7 @@ def request_callback(
     """Book the first free slot at or after ``preferred`` (rescheduling ``replaces``),
     within the policy's fair use of the line."""
     seller = get_seller(session, actor, seller_id, Action.REQUEST_CALLBACK)
-    number = _phone(seller, phone)
+    number = e164(phone, seller.marketplace_id)
     if preferred.tzinfo is None:
         raise InvalidInput("preferred_time: give a time zone offset")
     if replaces is not None:

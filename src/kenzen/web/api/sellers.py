@@ -10,7 +10,13 @@ from kenzen.complaints.schemas import ListingIn, ListingOut
 from kenzen.health import service as health
 from kenzen.health.schemas import RatingWhatIfOut, SellerHealthOut
 from kenzen.ids import RowId
-from kenzen.sellers.schemas import AccountStatusChangeOut, SetAccountStatus
+from kenzen.sellers import service as sellers
+from kenzen.sellers.schemas import (
+    AccountStatusChangeOut,
+    EmergencyContactOut,
+    SetAccountStatus,
+    SetEmergencyContact,
+)
 from kenzen.web.deps import CurrentActor, CurrentPolicy, Db
 
 router = APIRouter(prefix="/sellers", tags=["sellers"])
@@ -71,6 +77,17 @@ def set_account_status(
             session, actor, seller_id, status=body.status, reason=body.reason, case_id=body.case_id
         )
         return AccountStatusChangeOut.model_validate(change)
+
+
+@router.put("/{seller_id}/emergency-contact", operation_id="setEmergencyContact")
+def set_emergency_contact(
+    seller_id: str, body: SetEmergencyContact, actor: CurrentActor, db: Db
+) -> EmergencyContactOut:
+    """The number Account Health Support calls before a deactivation is confirmed
+    (Account Health Assurance needs one on file)."""
+    with db.transaction() as session:
+        number = sellers.set_emergency_phone(session, actor, seller_id, body.phone)
+        return EmergencyContactOut(seller_id=seller_id, phone=number)
 
 
 @router.get(

@@ -45,6 +45,7 @@ MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
         ("/", N_("ui.menu.health")),
         ("/cases", N_("ui.menu.cases")),
         ("/callbacks", N_("ui.menu.callback")),
+        ("/assurance", N_("ui.menu.assurance")),
         ("/apps", N_("ui.menu.apps")),
         ("/verify", N_("page.verify")),
     ),

@@ -1,0 +1,23 @@
+"""Phone numbers sellers give us (a callback's, the emergency contact), checked one way."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from kenzen.errors import InvalidInput
+
+#: A marketplace whose id is not a country code reads national numbers as Japanese ones.
+DEFAULT_REGION = "JP"
+
+
+def e164(raw: str, marketplace_id: str, *, field: str = "phone") -> str:
+    """The number in E.164 (``+819012345678``); a national number is read in the
+    marketplace's country. Raise :class:`InvalidInput` naming ``field`` otherwise."""
+    region = marketplace_id if len(marketplace_id) == 2 else DEFAULT_REGION
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(f"{field}: {raw!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(f"{field}: {raw!r} is not a valid number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
