@@ -1,0 +1,105 @@
+"""The 72-hour hold on a protected seller's deactivation, as a plain function of its facts.
+
+When a deactivation is proposed for a seller under Account Health Assurance, the seller
+has ``response_hours`` (72) from the notice to work with us: to submit a Plan of Action, or
+to complete the call Account Health Support makes. The proposal cannot be confirmed until
+
+- AHS has reached the seller, or documented a failed attempt on each open day of the
+  window (a day of AHS hours that the window overlaps), and
+- the window has passed without the seller responding.
+
+A seller reached by AHS gets the response time again from the call, if that ends later,
+to write the plan the call was about. A seller who submits a Plan of Action in time is
+working with us: the deactivation waits for that appeal's decision (accepted or rejected;
+a request for more information is not a decision on the plan).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import takewhile
+
+from kenzen.support.slots import Hours, local, slots
+
+
+class HoldState(enum.StrEnum):
+    WAITING_FOR_SELLER = "WAITING_FOR_SELLER"
+    """Inside the response window: the seller may still work with us."""
+    WORKING_WITH_US = "WORKING_WITH_US"
+    """The seller submitted a Plan of Action in time; its decision is awaited."""
+    WAITING_FOR_CONTACT = "WAITING_FOR_CONTACT"
+    """The window passed, but AHS has neither reached the seller nor tried every open day."""
+    RELEASED = "RELEASED"
+    """The proposal may be confirmed."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    at: datetime
+    reached: bool
+
+
+@dataclass(frozen=True)
+class HoldFacts:
+    opened_at: datetime
+    response_hours: int
+    hours: Hours
+    """AHS hours of the seller's marketplace: which days of the window are open days."""
+    attempts: Sequence[Attempt] = ()
+    plan_submitted_at: datetime | None = None
+    """When the seller submitted its Plan of Action on the hold's case (if it did)."""
+    plan_decided: bool = False
+    """The plan was accepted or rejected."""
+
+
+@dataclass(frozen=True)
+class HoldView:
+    state: HoldState
+    window_ends: datetime
+    respond_by: datetime
+    """The window's end, or later if AHS reached the seller late in it."""
+    reached_at: datetime | None
+    open_days: tuple[date, ...]
+    """The open days of the window (AHS's local dates)."""
+    days_without_attempt: tuple[date, ...]
+    """Open days of the window with no attempt recorded; past ones block the release."""
+
+    @property
+    def confirmable(self) -> bool:
+        return self.state is HoldState.RELEASED
+
+
+def open_days(hours: Hours, start: datetime, end: datetime) -> tuple[date, ...]:
+    """Local dates on which AHS hours overlap ``[start, end)``: a slot starts in it."""
+    within = takewhile(lambda slot: slot < end, slots(hours, start))
+    return tuple(sorted({local(hours, slot).date() for slot in within}))
+
+
+def hold_view(facts: HoldFacts, now: datetime) -> HoldView:
+    response = timedelta(hours=facts.response_hours)
+    window_ends = facts.opened_at + response
+    reached = sorted(a.at for a in facts.attempts if a.reached)
+    reached_at = reached[0] if reached else None
+    respond_by = max(window_ends, reached_at + response) if reached_at else window_ends
+    days = open_days(facts.hours, facts.opened_at, window_ends)
+    tried = {
+        local(facts.hours, a.at).date()
+        for a in facts.attempts
+        if facts.opened_at <= a.at < window_ends
+    }
+    missing = tuple(day for day in days if day not in tried)
+
+    def view(state: HoldState) -> HoldView:
+        return HoldView(state, window_ends, respond_by, reached_at, days, missing)
+
+    plan = facts.plan_submitted_at
+    if plan is not None and plan <= respond_by:
+        return view(HoldState.RELEASED if facts.plan_decided else HoldState.WORKING_WITH_US)
+    if now < respond_by:
+        return view(HoldState.WAITING_FOR_SELLER)
+    if reached_at is None and missing:
+        return view(HoldState.WAITING_FOR_CONTACT)
+    return view(HoldState.RELEASED)
