@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 from PIL import Image
 from pypdf import PdfWriter
@@ -20,4 +21,12 @@ def pdf(pages: int = 1) -> bytes:
 def image(kind: str = "PNG", shade: int = 0, size: tuple[int, int] = (4, 4)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (shade, shade, shade)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def scan(size: int) -> bytes:
+    """A PNG of at least ``size`` bytes: noise does not compress (nor, much, does a scan)."""
+    side = int((size / 3) ** 0.5) + 1
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "PNG")
     return buffer.getvalue()

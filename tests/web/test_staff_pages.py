@@ -22,6 +22,7 @@ from kenzen.cases.service import open_case
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
 from kenzen.identity.models import User
 from kenzen.identity.service import add_user
+from kenzen.web.app import MAX_BODY_BYTES
 from tests import evidence
 from tests.conftest import World
 from tests.web.forms import booked_callback, page_token
@@ -168,6 +169,24 @@ def test_evidence_upload_is_checked_by_content(
         files={"upload": ("invoice.pdf", evidence.pdf(), "application/pdf")},
     )
     assert "invoice.pdf" in client.get(f"/cases/{case.id}/appeal").text
+
+
+def test_evidence_past_the_general_body_limit_is_taken_on_the_page(
+    client: TestClient, world: World, log_in: LogIn
+) -> None:
+    with world.database.transaction() as session:
+        case = open_case(session, seller_id="S1", kind=CaseKind.POLICY_VIOLATION, title="x")
+    log_in(Role.SELLER)
+    token = page_token(client, f"/cases/{case.id}/appeal")
+    picture = evidence.scan(2 * MAX_BODY_BYTES)
+    answer = client.post(
+        f"/cases/{case.id}/appeal/attachments",
+        data={"csrf_token": token, "kind": "invoice"},
+        files={"upload": ("invoice-scan.png", picture, "image/png")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert "invoice-scan.png" in client.get(f"/cases/{case.id}/appeal").text
 
 
 def test_verify_page_calls_a_pasted_fake_suspicious(

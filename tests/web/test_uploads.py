@@ -13,9 +13,9 @@ from fastapi import FastAPI
 
 from kenzen.access import Role
 from kenzen.config import Settings
-from kenzen.web.api.appeals import MAX_ATTACHMENT_BODY
 from kenzen.web.api.events import MAX_EVENT_FILE_BYTES
 from kenzen.web.app import MAX_BODY_BYTES, create_app
+from kenzen.web.uploads import MAX_ATTACHMENT_BODY
 from tests.conftest import World
 
 CHUNK = 64 * 1024
@@ -112,18 +112,25 @@ def app(settings: Settings, world: World) -> FastAPI:
 
 @pytest.mark.parametrize("content_length", [True, False])
 @pytest.mark.parametrize(
-    ("path", "fields"),
+    ("path", "fields", "refusal"),
     [
-        ("/api/v1/events/orders", {}),
-        ("/api/v1/attachments", {"appeal_id": "1", "kind": "invoice"}),
+        ("/api/v1/events/orders", {}, 401),
+        ("/api/v1/attachments", {"appeal_id": "1", "kind": "invoice"}, 401),
+        ("/api/v1/cases/1/appeal/file", {}, 401),
+        ("/api/v1/appeals/check/file", {}, 401),
+        # the pages send an anonymous visitor to the login form
+        ("/cases/1/appeal/attachments", {"kind": "invoice"}, 303),
+        ("/cases/1/appeal/file", {}, 303),
+        ("/verify", {}, 303),
     ],
 )
 def test_an_anonymous_upload_is_refused_before_its_body_is_read(
-    app: FastAPI, path: str, fields: dict[str, str], content_length: bool
+    app: FastAPI, path: str, fields: dict[str, str], refusal: int, content_length: bool
 ) -> None:
-    body = multipart(fields, "orders.csv", 8 * 1024 * 1024)
+    # under every route's size limit, so only the missing login can refuse it
+    body = multipart(fields, "orders.csv", MAX_BODY_BYTES // 2)
     answer = call(app, path, body, headers=FORM, content_length=content_length)
-    assert (answer.status, answer.chunks_read) == (401, 0)
+    assert (answer.status, answer.chunks_read) == (refusal, 0)
 
 
 @pytest.mark.parametrize(
@@ -133,6 +140,7 @@ def test_an_anonymous_upload_is_refused_before_its_body_is_read(
         (Role.AHS_AGENT, "/api/v1/events/orders", {}),
         (Role.RIGHTS_OWNER, "/api/v1/attachments", {"appeal_id": "1", "kind": "invoice"}),
         (Role.ADMIN, "/api/v1/attachments", {"appeal_id": "1", "kind": "invoice"}),
+        (Role.RIGHTS_OWNER, "/api/v1/cases/1/appeal/file", {}),
     ],
 )
 def test_an_upload_the_role_may_not_make_is_refused_before_its_body_is_read(

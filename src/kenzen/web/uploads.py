@@ -6,7 +6,8 @@ therefore declare no body parameters: ``authorised_upload`` builds a dependency 
 runs the operation's gate (authentication and permission) and only then parses the body —
 counted against the route's ``max_body_size`` while it streams, the file spooled to a
 temporary file — and validates its text fields with a Pydantic model. ``multipart_body``
-documents that body in the OpenAPI document, where FastAPI can no longer see it.
+documents that body in the OpenAPI document, where FastAPI can no longer see it. The pages
+use the same dependency with the login session as their gate.
 """
 
 from collections.abc import Callable
@@ -19,11 +20,14 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
 from kenzen.access import Action, Actor, authorize
+from kenzen.appeals.service import MAX_ATTACHMENT_BYTES
 from kenzen.web.deps import CurrentActor, Db
 
 #: Form fields besides the file: a handful of short values.
 MAX_FORM_FIELDS = 10
 MAX_FIELD_BYTES = 1024
+#: An evidence upload's body: the file and the multipart framing around it.
+MAX_ATTACHMENT_BODY = MAX_ATTACHMENT_BYTES + 1024 * 1024
 
 FieldsT = TypeVar("FieldsT", bound=BaseModel)
 
@@ -48,9 +52,11 @@ def permitted(action: Action) -> Callable[[CurrentActor, Db], Actor]:
     return gate
 
 
-def authorised_upload(gate: Callable[..., Actor], fields: type[FieldsT]) -> Callable[..., Any]:
-    """A dependency that runs ``gate`` and then reads the multipart body: one ``file`` part
-    and the text fields of ``fields``."""
+def authorised_upload(
+    gate: Callable[..., Actor], fields: type[FieldsT], file_field: str = "file"
+) -> Callable[..., Any]:
+    """A dependency that runs ``gate`` and then reads the multipart body: one ``file_field``
+    part and the text fields of ``fields``."""
 
     async def read(
         request: Request, authorised: Annotated[Actor, Depends(gate)]
@@ -58,10 +64,10 @@ def authorised_upload(gate: Callable[..., Actor], fields: type[FieldsT]) -> Call
         form = await request.form(
             max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_BYTES
         )
-        upload = form.get("file")
+        upload = form.get(file_field)
         if not isinstance(upload, UploadFile):
             raise RequestValidationError(
-                [{"type": "missing", "loc": ("body", "file"), "msg": "Field required"}]
+                [{"type": "missing", "loc": ("body", file_field), "msg": "Field required"}]
             )
         values = {key: value for key, value in form.items() if isinstance(value, str)}
         try:

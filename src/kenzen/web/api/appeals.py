@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel
 
 from kenzen.access import Action
@@ -18,18 +18,36 @@ from kenzen.appeals.schemas import (
     SubmitAppeal,
 )
 from kenzen.config import Settings
-from kenzen.ids import MAX_ID, RowId
+from kenzen.ids import RowId
 from kenzen.web.deps import CurrentActor, Db, PathId
-from kenzen.web.uploads import Upload, authorised_upload, multipart_body, permitted
+from kenzen.web.uploads import (
+    MAX_ATTACHMENT_BODY,
+    Upload,
+    authorised_upload,
+    multipart_body,
+    permitted,
+)
 
 router = APIRouter(tags=["appeals"])
 
-#: Attachments may be up to 10 MB each, past the general 1 MiB body limit.
-MAX_ATTACHMENT_BODY = 11 * 1024 * 1024
+PLAN_FILE = "The plan as Word (.docx) or text (.txt, .md), at most 768 KiB"
 
 
-PlanFile = Annotated[
-    UploadFile, File(description="The plan as Word (.docx) or text (.txt, .md), at most 768 KiB")
+class PlanFileForm(BaseModel):
+    draft: bool = False
+
+
+class CheckFileForm(BaseModel):
+    case_id: RowId | None = None
+
+
+PlanFileUpload = Annotated[
+    Upload[PlanFileForm],
+    Depends(authorised_upload(permitted(Action.SUBMIT_APPEAL), PlanFileForm)),
+]
+CheckFileUpload = Annotated[
+    Upload[CheckFileForm],
+    Depends(authorised_upload(permitted(Action.CHECK_APPEAL), CheckFileForm)),
 ]
 
 
@@ -49,18 +67,21 @@ def submit_appeal(case_id: PathId, body: SubmitAppeal, actor: CurrentActor, db: 
     "/cases/{case_id}/appeal/file",
     operation_id="submitAppealFile",
     status_code=status.HTTP_201_CREATED,
+    openapi_extra=multipart_body(PlanFileForm, PLAN_FILE),
 )
 def submit_appeal_file(
-    case_id: PathId,
-    actor: CurrentActor,
-    db: Db,
-    file: PlanFile,
-    draft: Annotated[bool, Form()] = False,
+    case_id: PathId, actor: CurrentActor, db: Db, upload: PlanFileUpload
 ) -> AppealOut:
     """Save a draft or submit the plan as the seller's Word or text file."""
-    plan = written.from_file(file.filename or "plan", file.file.read(MAX_PLAN_FILE_BYTES + 1))
+    plan = _plan_of(upload)
     with db.transaction() as session:
-        return AppealOut.of(service.submit_appeal(session, actor, case_id, plan, draft=draft))
+        appeal = service.submit_appeal(session, actor, case_id, plan, draft=upload.fields.draft)
+        return AppealOut.of(appeal)
+
+
+def _plan_of(upload: Upload[PlanFileForm] | Upload[CheckFileForm]) -> written.WrittenPlan:
+    name = upload.file.filename or "plan"
+    return written.from_file(name, upload.file.file.read(MAX_PLAN_FILE_BYTES + 1))
 
 
 @router.post("/appeals/check", operation_id="checkAppeal")
@@ -72,15 +93,15 @@ def check_appeal(body: CheckAppeal, actor: CurrentActor, db: Db) -> list[Finding
         return [FindingOut.of(f) for f in findings]
 
 
-@router.post("/appeals/check/file", operation_id="checkAppealFile")
-def check_appeal_file(
-    actor: CurrentActor,
-    db: Db,
-    file: PlanFile,
-    case_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
-) -> list[FindingOut]:
+@router.post(
+    "/appeals/check/file",
+    operation_id="checkAppealFile",
+    openapi_extra=multipart_body(CheckFileForm, PLAN_FILE),
+)
+def check_appeal_file(actor: CurrentActor, db: Db, upload: CheckFileUpload) -> list[FindingOut]:
     """Findings on a plan in a Word or text file, before it is submitted."""
-    plan = written.from_file(file.filename or "plan", file.file.read(MAX_PLAN_FILE_BYTES + 1))
+    plan = _plan_of(upload)
+    case_id = upload.fields.case_id
     with db.transaction() as session:
         return [FindingOut.of(f) for f in service.check_appeal(session, actor, plan, case_id)]
 

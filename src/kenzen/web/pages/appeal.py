@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -24,16 +25,34 @@ from kenzen.appeals.written import PlanSource, Tie, WrittenPlan
 from kenzen.cases import service as cases
 from kenzen.errors import InvalidInput
 from kenzen.web.deps import Db, PathId
-from kenzen.web.pages.common import PageRoute, language_of, render, require_actor, settings_of
+from kenzen.web.pages.common import (
+    PageRoute,
+    Posted,
+    language_of,
+    render,
+    require_actor,
+    settings_of,
+)
+from kenzen.web.uploads import MAX_ATTACHMENT_BODY, Upload, authorised_upload
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
-async def _form(request: Request) -> FormData:
-    return await request.form()
+class EvidenceForm(BaseModel):
+    kind: AttachmentKind
 
 
-Posted = Annotated[FormData, Depends(_form)]
+class NoFields(BaseModel):
+    pass
+
+
+#: The router's session check has run before any upload is read (``pages/routes.py``).
+EvidenceUpload = Annotated[
+    Upload[EvidenceForm], Depends(authorised_upload(require_actor, EvidenceForm, "upload"))
+]
+PlanFileUpload = Annotated[
+    Upload[NoFields], Depends(authorised_upload(require_actor, NoFields, "upload"))
+]
 
 
 def _lines(value: str) -> list[str]:
@@ -253,17 +272,11 @@ def submit_plan(request: Request, db: Db, case_id: PathId, form: Posted) -> Resp
     return RedirectResponse(f"/cases/{case_id}/appeal", status_code=303)
 
 
-@router.post("/cases/{case_id}/appeal/attachments")
-def upload_evidence(
-    request: Request,
-    db: Db,
-    case_id: PathId,
-    kind: Annotated[AttachmentKind, Form()],
-    upload: Annotated[UploadFile, File()],
-) -> Response:
+@router.post("/cases/{case_id}/appeal/attachments", max_body_size=MAX_ATTACHMENT_BODY)
+def upload_evidence(request: Request, db: Db, case_id: PathId, upload: EvidenceUpload) -> Response:
     """Evidence joins the appeal (a draft is started if there is none yet)."""
     actor = require_actor(request)
-    data = upload.file.read(appeals.MAX_ATTACHMENT_BYTES + 1)
+    data = upload.file.file.read(appeals.MAX_ATTACHMENT_BYTES + 1)
     with db.transaction() as session:
         appeal = _appeal_of(session, actor, case_id)
         if appeal is None:
@@ -273,25 +286,20 @@ def upload_evidence(
             actor,
             settings_of(request).attachments_dir,
             appeal.id,
-            filename=upload.filename or "attachment",
+            filename=upload.file.filename or "attachment",
             data=data,
-            kind=kind,
+            kind=upload.fields.kind,
         )
     return RedirectResponse(f"/cases/{case_id}/appeal", status_code=303)
 
 
 @router.post("/cases/{case_id}/appeal/file")
-def read_plan_file(
-    request: Request,
-    db: Db,
-    case_id: int,
-    upload: Annotated[UploadFile, File()],
-) -> Response:
+def read_plan_file(request: Request, db: Db, case_id: PathId, upload: PlanFileUpload) -> Response:
     """A plan written in Word or a text editor is read and kept as a draft, in its words."""
     actor = require_actor(request)
-    data = upload.file.read(MAX_PLAN_FILE_BYTES + 1)
+    data = upload.file.file.read(MAX_PLAN_FILE_BYTES + 1)
     try:
-        plan = written.from_file(upload.filename or "plan", data)
+        plan = written.from_file(upload.file.filename or "plan", data)
         with db.transaction() as session:
             appeals.submit_appeal(session, actor, case_id, plan, draft=True)
     except InvalidInput as error:

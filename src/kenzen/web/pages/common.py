@@ -11,12 +11,13 @@ user's data and a form token.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
 from kenzen import i18n
 from kenzen.access import Actor, Role
@@ -99,6 +100,24 @@ def require_actor(request: Request) -> Actor:
     if actor is None:
         raise LoginRequired
     return actor
+
+
+def uploads_need_a_session(request: Request) -> None:
+    """Router dependency of every page, before the CSRF check reads the form: a multipart
+    body (an upload) is read only from a logged-in visitor. Page routes take their bodies
+    through dependencies (``Posted``, ``web/uploads.py``), never as ``Form``/``File``
+    parameters, which FastAPI would read before any dependency runs."""
+    content_type = request.headers.get("content-type", "")
+    if request.method not in csrf.SAFE_METHODS and content_type.startswith("multipart/"):
+        require_actor(request)
+
+
+async def _posted(request: Request) -> FormData:
+    return await request.form()
+
+
+#: A page form's fields, read after the router's session and CSRF checks.
+Posted = Annotated[FormData, Depends(_posted)]
 
 
 def language_of(request: Request, actor: Actor | None) -> i18n.Language:

@@ -21,12 +21,13 @@ from kenzen.web.pages.common import (
     require_actor,
     session_actor,
     settings_of,
+    uploads_need_a_session,
 )
 
 router = APIRouter(
     include_in_schema=False,
     route_class=PageRoute,
-    dependencies=[Depends(require_form_token)],
+    dependencies=[Depends(uploads_need_a_session), Depends(require_form_token)],
 )
 
 #: Where each role lands after logging in: its first menu.

@@ -3,16 +3,15 @@ every reason, and the matching entry of their case log."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from kenzen.errors import InvalidInput
 from kenzen.notify.keys import Keyring
 from kenzen.notify.verify import MAX_MESSAGE_BYTES, verify_notice
 from kenzen.web.deps import Db
-from kenzen.web.pages.common import PageRoute, language_of
+from kenzen.web.pages.common import PageRoute, Posted, language_of
 from kenzen.web.pages.common import render as _render
 from kenzen.web.pages.common import session_actor as _session_actor
 from kenzen.web.pages.common import settings_of as _settings
@@ -29,17 +28,15 @@ def verify_form(request: Request, db: Db) -> Response:
 
 
 @router.post("/verify", response_class=HTMLResponse)
-def verify_submit(
-    request: Request,
-    db: Db,
-    message: Annotated[str, Form(max_length=MAX_MESSAGE_BYTES)] = "",
-    upload: Annotated[UploadFile | None, File()] = None,
-) -> Response:
+def verify_submit(request: Request, db: Db, form: Posted) -> Response:
     actor = _session_actor(request, db)
     if actor is None:
         return RedirectResponse("/login", status_code=303)
-    raw = upload.file.read(MAX_MESSAGE_BYTES + 1) if upload and upload.filename else b""
-    raw = raw or message.encode()
+    upload, message = form.get("upload"), form.get("message")
+    raw = b""
+    if isinstance(upload, UploadFile) and upload.filename:
+        raw = upload.file.read(MAX_MESSAGE_BYTES + 1)
+    raw = raw or (message.encode() if isinstance(message, str) else b"")
     keyring = Keyring(_settings(request).keys_dir)
     language = language_of(request, actor)
     with db.transaction() as session:
