@@ -103,6 +103,8 @@ OPERATIONS: dict[str, Call] = {
     "setEmergencyContact (other)": lambda c, h, ids: c.put(
         "/api/v1/sellers/S2/emergency-contact", headers=h, json={"phone": "090-1234-5678"}
     ),
+    "getQueueOverview": lambda c, h, ids: c.get("/api/v1/queues", headers=h),
+    "readMetrics": lambda c, h, ids: c.get("/metrics", headers=h),
 }
 
 # "own" is seller S1, which the seller user acts for; "other" is seller S2.
@@ -170,6 +172,8 @@ EXPECTED: dict[str, dict[Role, int]] = {
         SPECIALIST: 403,
         ADMIN: 403,
     },
+    "getQueueOverview": {SELLER: 403, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 200},
+    "readMetrics": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 200},
 }
 
 MATRIX = [

@@ -84,6 +84,10 @@ class Action(enum.StrEnum):
     GET_SELLER_PERFORMANCE_REPORT = "getSellerPerformanceReport"
     SEARCH_SELLERS = "searchSellers"
     LIST_AUDIT_LOG = "listAuditLog"
+    EXPORT_AUDIT_LOG = "exportAuditLog"
+    GET_QUEUE_OVERVIEW = "getQueueOverview"
+    READ_METRICS = "readMetrics"
+    """Prometheus's scrape of /metrics: counts and times only, never a seller's data."""
     SET_LANGUAGE = "setLanguage"
     MANAGE_APPS = "manageApps"
     LIST_APPS = "listApps"
@@ -192,6 +196,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.CLAIM_CALLBACK: _ANY,
         Action.COMPLETE_CALLBACK: _ANY,
         Action.CANCEL_CALLBACK: _ANY,
+        Action.GET_QUEUE_OVERVIEW: _ANY,
     },
     Role.ACCOUNT_SPECIALIST: {
         Action.WHO_AM_I: _ANY,
@@ -215,11 +220,15 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.REVIEW_APPEAL: _ANY,
         Action.DECIDE_APPEAL: _ANY,
         Action.GET_GUIDANCE: _ANY,
+        Action.GET_QUEUE_OVERVIEW: _ANY,
     },
     Role.ADMIN: {
         Action.WHO_AM_I: _ANY,
         Action.SET_LANGUAGE: _ANY,
         Action.LIST_AUDIT_LOG: _ANY,
+        Action.EXPORT_AUDIT_LOG: _ANY,
+        Action.GET_QUEUE_OVERVIEW: _ANY,
+        Action.READ_METRICS: _ANY,
         Action.ADD_MARKETPLACE: _ANY,
         Action.ADD_SELLER: _ANY,
         Action.ADD_USER: _ANY,
@@ -244,6 +253,9 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.RESTORE: _ANY,
         Action.SEARCH_SELLERS: _ANY,
         Action.LIST_AUDIT_LOG: _ANY,
+        Action.EXPORT_AUDIT_LOG: _ANY,
+        Action.GET_QUEUE_OVERVIEW: _ANY,
+        Action.READ_METRICS: _ANY,
         Action.GET_SELLER_HEALTH: _ANY,
         Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.SET_ACCOUNT_STATUS: _ANY,
@@ -334,6 +346,9 @@ class Actor:
 
 
 SYSTEM = Actor(email="system", role=Role.SYSTEM)
+METRICS_SCRAPER = Actor(email="metrics-scraper", role=Role.SYSTEM)
+"""Whoever presents KENZEN_METRICS_TOKEN: the operator's Prometheus. The token opens
+/metrics and nothing else (no other route reads it)."""
 
 
 def _audit_entry(
@@ -432,6 +447,11 @@ def load(
     if thing is None:
         raise _hidden(actor, hidden)
     return thing
+
+
+def allows(actor: Actor, action: Action) -> bool:
+    """Whether the actor's role may ``action`` at all (to show a link, not to guard one)."""
+    return action in PERMISSIONS.get(actor.role, {})
 
 
 def may_read(actor: Actor, visibility: Visibility) -> bool:

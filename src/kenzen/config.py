@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     login_failures_per_client: str = Field(
         default="20 per 15 minutes", description="Failed logins a client address may have."
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="The bearer token Prometheus presents to read /metrics (administrators "
+        "may read it with their own token or session).",
+        min_length=16,
+    )
     webhook_allow_private: bool = Field(
         default=False,
         description="Allow webhook endpoints on loopback, private or link-local addresses.",

@@ -6,7 +6,6 @@ show its state.
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 import threading
@@ -50,6 +49,7 @@ def worker(
     """Evaluate the sellers whose facts changed (and all at each marketplace's midnight),
     generate requested reports, then deliver queued notices (SMTP, or .eml files without
     KENZEN_SMTP_HOST) and webhooks. With --once: only reports and deliveries."""
+    from kenzen import logs
     from kenzen.config import get_settings
     from kenzen.notify.smtp import transport_for
     from kenzen.notify.worker import Worker, run_until
@@ -57,7 +57,7 @@ def worker(
     from kenzen.policy.document import PolicyHolder
     from kenzen.spapi.generation import ReportWorker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure()
     settings = get_settings()
     opened = database()
     transport = transport_for(settings)

@@ -42,9 +42,11 @@ def serve(
     """Serve the API and the pages; over HTTPS when KENZEN_TLS_CERT and KENZEN_TLS_KEY are set."""
     import uvicorn
 
+    from kenzen import logs
     from kenzen.config import get_settings
     from kenzen.web.app import create_app
 
+    logs.configure()
     settings = get_settings()
     tls = tls_files(settings)
     application = create_app(settings, database(migrated=False))
@@ -54,6 +56,9 @@ def serve(
         port=port or settings.port,
         ssl_certfile=tls[0] if tls else None,
         ssl_keyfile=tls[1] if tls else None,
+        # Kenzen writes its own JSON access lines, with the route template and request id.
+        log_config=None,
+        access_log=False,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ import pyarrow.csv as pcsv
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from kenzen import access
+from kenzen import access, telemetry
 from kenzen.access import Action, Actor
 from kenzen.errors import InvalidInput
 from kenzen.events.encoding import to_utf8
@@ -80,6 +81,7 @@ def import_events(
     access.authorize(actor, Action.IMPORT_EVENTS)
     if kind not in IMPORT_KINDS:
         raise InvalidInput(f"kind: {kind!r} is not one of {', '.join(IMPORT_KINDS)}")
+    started = time.perf_counter()
     try:
         if encoding is None:
             report = _import(session, store, kind, path, path, skip_invalid)
@@ -95,6 +97,7 @@ def import_events(
             f"{path.name}: cannot be imported: a value cannot be stored as {kind}; "
             "check the file against docs/events.md"
         ) from None
+    telemetry.imported(kind, report.rows_read, time.perf_counter() - started)
     session.add(
         access.record(
             actor,

@@ -12,7 +12,7 @@ from argon2.exceptions import VerificationError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kenzen import access, audit
+from kenzen import access, audit, telemetry
 from kenzen.access import Action, Actor, Role
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
@@ -150,6 +150,7 @@ def log_in(
     """
     email = email.strip().lower()[:320]
     if throttle is not None and (wait := throttle.retry_after(email, client)):
+        telemetry.LOGIN_FAILURES.labels("throttled").inc()
         raise TooManyAttempts(
             f"too many failed logins; try again in {wait} seconds",
             retry_after=wait,
@@ -160,10 +161,12 @@ def log_in(
         _verify(_dummy_hash(), password)
         if throttle is not None:
             throttle.failed(email, client)
+        telemetry.LOGIN_FAILURES.labels("bad_credentials").inc()
         raise Unauthenticated("wrong email or password", audit=_login_audit(email, client))
     if not _verify(user.password_hash, password):
         if throttle is not None:
             throttle.failed(email, client)
+        telemetry.LOGIN_FAILURES.labels("bad_credentials").inc()
         raise Unauthenticated("wrong email or password", audit=_login_audit(email, client))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)

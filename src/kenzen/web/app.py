@@ -18,7 +18,7 @@ from kenzen.errors import KenzenError
 from kenzen.identity.throttle import LoginThrottle
 from kenzen.policy.document import PolicyHolder
 from kenzen.spapi.ratelimit import RateLimiter
-from kenzen.web import api, errors, sp_api
+from kenzen.web import api, errors, sp_api, telemetry
 from kenzen.web.pages.routes import router as pages_router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -64,6 +64,7 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
+    telemetry.install(app)
     return app
 
 

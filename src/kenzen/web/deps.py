@@ -19,7 +19,7 @@ from kenzen.web.csrf import SESSION_COOKIE, require_api_token
 #: A row id in a path: out of range is 422, never a lookup the database cannot make.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-_bearer = HTTPBearer(auto_error=False, description="A token from `kenzen token create`.")
+bearer = HTTPBearer(auto_error=False, description="A token from `kenzen token create`.")
 
 
 def get_database(request: Request) -> Database:
@@ -33,7 +33,7 @@ Db = Annotated[Database, Depends(get_database)]
 def current_actor(
     request: Request,
     database: Db,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
     """The caller, from a bearer token or else from the browser session cookie; a session
     changes data only with its CSRF token or from Kenzen's own pages."""

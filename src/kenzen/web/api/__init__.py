@@ -9,6 +9,7 @@ from kenzen.web.api import (
     events,
     identity,
     notices,
+    operations,
     policy,
     sellers,
     support,
@@ -25,3 +26,4 @@ router.include_router(policy.router)
 router.include_router(appeals.router)
 router.include_router(support.router)
 router.include_router(notices.router)
+router.include_router(operations.router)
