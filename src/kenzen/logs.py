@@ -81,3 +81,5 @@ def configure(level: int = logging.INFO) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # Alembic tells of its SQL dialect each time the schema's revision is read (startup, /readyz).
+    logging.getLogger("alembic").setLevel(logging.WARNING)

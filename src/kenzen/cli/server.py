@@ -46,10 +46,10 @@ def serve(
     from kenzen.config import get_settings
     from kenzen.web.app import create_app
 
-    logs.configure()
     settings = get_settings()
     tls = tls_files(settings)
     application = create_app(settings, database(migrated=False))
+    logs.configure()
     uvicorn.run(
         application,
         host=host or settings.host,
