@@ -60,6 +60,7 @@ def evaluate(
     nothing more. A seller that fails is reported and the others proceed (exit status 1)."""
     from rich.progress import Progress
 
+    from kenzen.config import get_settings
     from kenzen.policy import evaluation
     from kenzen.policy import shadow as shadow_runs
 
@@ -85,6 +86,7 @@ def evaluate(
                 policy(policy_file),
                 as_of.date(),
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                events_dir=get_settings().events_dir,
             )
     finally:
         opened.dispose()

@@ -1,5 +1,5 @@
 """The demo marketplace JP: accounts, 120 days of events, their metric history, complaints,
-violations, and the statuses the policy gives them.
+violations, the statuses the policy gives them, and 180 days of daily ratings.
 
 Deterministic for a seed and a day, and built only through the domain services and the
 real import path, so the demo exercises what a marketplace would run.
@@ -32,6 +32,7 @@ from kenzen.errors import Conflict
 from kenzen.events import service as events
 from kenzen.events.store import EventStore
 from kenzen.metrics import service as metrics
+from kenzen.policy import history
 from kenzen.policy.document import Policy
 from kenzen.sellers.models import Marketplace, Seller
 
@@ -40,6 +41,8 @@ __all__ = ["DEMO_MARKETPLACE", "DEMO_PASSWORD", "DEMO_SELLER", "DEMO_USERS", "lo
 #: Daily snapshots for the last weeks, weekly before: enough for 90-day trends.
 DAILY_DAYS = 28
 TREND_DAYS = 90
+#: Past days whose ratings the demo records, for the seller's 180-day rating chart.
+RATING_HISTORY_DAYS = 180
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,10 @@ def load_demo(
     for day in days:
         metrics.compute_snapshots(session, actor, store, day, full=True)
     changed = apply_enforcement(session, actor, policy, accounts, today)
+    for days_ago in range(RATING_HISTORY_DAYS, 0, -1):
+        history.record_daily_ratings(
+            session, store.directory, policy, DEMO_MARKETPLACE, today - timedelta(days=days_ago)
+        )
     appeal_count = add_appeals(session, accounts)
     callback_count = add_callbacks(session, accounts, actor)
     statuses = dict(

@@ -19,7 +19,7 @@ from kenzen.metrics.definitions import BREAKDOWNS
 from kenzen.metrics.engine import MetricValue, Queryable, compute_metrics
 from kenzen.metrics.models import MetricRun, MetricSnapshot, OrderVolume
 from kenzen.sellers import marks
-from kenzen.sellers.models import Marketplace
+from kenzen.sellers.models import Marketplace, Seller
 
 SNAPSHOT_COLUMNS = (
     "seller_id",
@@ -161,6 +161,24 @@ def fulfilled_orders(session: Session, seller_id: str, as_of: date) -> int:
         .limit(1)
     )
     return volume or 0
+
+
+def fulfilled_orders_of(session: Session, marketplace_id: str, as_of: date) -> dict[str, int]:
+    """:func:`fulfilled_orders` of every seller of a marketplace at once."""
+    latest = (
+        select(OrderVolume.seller_id, func.max(OrderVolume.as_of).label("as_of"))
+        .join(Seller, Seller.id == OrderVolume.seller_id)
+        .where(Seller.marketplace_id == marketplace_id, OrderVolume.as_of <= as_of)
+        .group_by(OrderVolume.seller_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(OrderVolume.seller_id, OrderVolume.fulfilled_orders).join(
+            latest,
+            (latest.c.seller_id == OrderVolume.seller_id) & (latest.c.as_of == OrderVolume.as_of),
+        )
+    )
+    return {str(seller_id): int(volume) for seller_id, volume in rows}
 
 
 def _snapshot_rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 """Continuous evaluation: the worker's side of enforcement.
 
 Each round: where a new day began (midnight in the marketplace's time zone), the metrics
-of the new date are computed and the marketplace's sellers marked, because their windows
-and violation memory moved; then the marked sellers are evaluated, oldest mark first —
+of the new date are computed, the marketplace's sellers marked, because their windows
+and violation memory moved, and the ratings of the day that ended recorded
+(:mod:`kenzen.policy.history`); then the marked sellers are evaluated, oldest mark first —
 after the metrics caught up with any events imported since — each in a transaction of its
 own that also clears the mark. A seller that fails keeps its mark and is retried after a
 growing pause; a worker killed mid-evaluation rolls that seller back, mark included, so
@@ -16,7 +17,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -29,6 +30,7 @@ from kenzen.db import Database, utcnow
 from kenzen.errors import KenzenError
 from kenzen.events.store import EventStore
 from kenzen.metrics import service as metrics
+from kenzen.policy import history
 from kenzen.policy.document import PolicyHolder
 from kenzen.policy.enforcement import SellerOutcome, enforce_seller
 from kenzen.policy.evaluation import SellerFailure
@@ -37,6 +39,8 @@ from kenzen.sellers import marks
 from kenzen.sellers.models import Marketplace, Seller
 
 log = logging.getLogger("kenzen.evaluation")
+#: Finished days whose ratings a worker records when it starts a day after a pause.
+CATCH_UP_DAYS = 7
 T = TypeVar("T")
 
 
@@ -130,6 +134,11 @@ class Evaluator:
                     select(Seller.id).where(Seller.marketplace_id == marketplace_id)
                 )
                 marks.mark_for_evaluation(session, sellers, reason="a new day")
+                first = today - timedelta(days=1) if day is None else day.as_of
+                for ended in _days(max(first, today - timedelta(days=CATCH_UP_DAYS)), today):
+                    history.record_daily_ratings(
+                        session, self.events_dir, self.policy.current, marketplace_id, ended
+                    )
                 if day is None:
                     day = EvaluationDay(marketplace_id=marketplace_id)
                     session.add(day)
@@ -143,6 +152,11 @@ class Evaluator:
         for today in sorted(set(self._marketplace_days(now).values())):
             with self.database.transaction() as session, EventStore(self.events_dir) as store:
                 metrics.compute_snapshots(session, SYSTEM, store, today)
+
+
+def _days(first: date, end: date) -> list[date]:
+    """``first`` up to the day before ``end``."""
+    return [first + timedelta(days=n) for n in range((end - first).days)]
 
 
 def _local_day(now: datetime, time_zone: str) -> date:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -18,9 +19,10 @@ from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import Database
 from kenzen.errors import KenzenError
+from kenzen.policy import history
 from kenzen.policy.document import Policy
 from kenzen.policy.enforcement import SellerOutcome, enforce_seller
-from kenzen.sellers.models import Seller
+from kenzen.sellers.models import Marketplace, Seller
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,12 @@ def evaluate(
     *,
     seller_ids: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    events_dir: Path | None = None,
 ) -> EvaluationReport:
     """Enforce the policy for every seller (or the given ones) on ``as_of``, each in a
-    transaction of its own; ``progress`` hears (sellers done, sellers in all) after each."""
+    transaction of its own; ``progress`` hears (sellers done, sellers in all) after each.
+    With ``events_dir``, every seller's rating of ``as_of`` is then recorded in the
+    rating history there."""
     with database.transaction() as session:
         access.authorize(actor, Action.EVALUATE)
         query = select(Seller.id).order_by(Seller.id)
@@ -75,6 +80,9 @@ def evaluate(
             progress(done, len(ids))
     report = EvaluationReport(as_of, policy.version, len(ids) - len(failed), changed, failed)
     with database.transaction() as session:
+        if events_dir is not None:
+            for marketplace_id in session.scalars(select(Marketplace.id)):
+                history.record_daily_ratings(session, events_dir, policy, marketplace_id, as_of)
         session.add(
             access.record(
                 actor,
