@@ -112,4 +112,10 @@ def test_account_health_shows_rating_metrics_and_violations(page: Page, server: 
         " return c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v); }"
     )
     assert drawn
+    # the 180-day rating history beside the gauge, drawn once Chart.js has loaded
+    expect(page.get_by_test_id("rating-history")).to_be_visible()
+    page.wait_for_function(
+        "() => { const c = document.querySelector('canvas.rating-history');"
+        " return c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v); }"
+    )
     assert not serious_accessibility_violations(page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -97,12 +98,32 @@ def seller_rating(
         list[int] | None,
         typer.Option("--what-if", help="A violation id to treat as resolved (repeatable)."),
     ] = None,
+    start: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="Daily ratings from this day."),
+    ] = None,
+    end: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Daily ratings up to this day."),
+    ] = None,
     as_user: AsOption = None,
 ) -> None:
-    """Explain the Account Health Rating point by point, and what-if."""
+    """Explain the Account Health Rating point by point, and what-if; with --from/--to,
+    the daily ratings recorded between them (at most 366 days)."""
+    from kenzen.config import get_settings
     from kenzen.health import service as health_service
 
     with use_case(as_user) as (session, actor):
+        history = None
+        if start is not None or end is not None:
+            history = health_service.rating_history(
+                session,
+                actor,
+                get_settings().events_dir,
+                seller_id,
+                start=start.date() if start else None,
+                end=end.date() if end else None,
+            )
         result = health_service.rating_what_if(session, actor, policy(), seller_id, what_if or [])
     for title, rating in (("now", result.now), ("if resolved", result.if_resolved)):
         if title == "if resolved" and not result.resolved:
@@ -110,3 +131,7 @@ def seller_rating(
         out.print(f"{title}: {rating.value} ({rating.band.value})", highlight=False)
         for line in rating.lines:
             out.print(f"  {line.points:+5d}  {line.text}", highlight=False, markup=False)
+    if history is not None:
+        out.print(f"daily ratings {history.start} – {history.end}:", highlight=False)
+        for day in history.days:
+            out.print(f"  {day.day}  {day.rating:4d}  {day.band.value}", highlight=False)

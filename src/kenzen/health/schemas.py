@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from kenzen.cases.schemas import CaseSummary
-from kenzen.health.service import RatingWhatIf, SellerHealth
+from kenzen.health.service import RatingHistory, RatingWhatIf, SellerHealth
 from kenzen.metrics.engine import MetricValue
 from kenzen.policy.rating import Rating
 from kenzen.sellers.status import AccountStatus
@@ -146,4 +146,33 @@ class RatingWhatIfOut(BaseModel):
             now=_rating_out(result.now),
             if_resolved=_rating_out(result.if_resolved),
             resolved=list(result.resolved),
+        )
+
+
+class DailyRatingOut(BaseModel):
+    day: date
+    rating: int
+    band: str
+
+
+class SellerRatingOut(RatingWhatIfOut):
+    """The rating now, what-if, and the daily ratings recorded from ``history_from`` to
+    ``history_to`` (a day nobody recorded is absent)."""
+
+    history_from: date
+    history_to: date
+    history: list[DailyRatingOut]
+
+    @classmethod
+    def of_history(cls, result: RatingWhatIf, history: RatingHistory) -> SellerRatingOut:
+        now = RatingWhatIfOut.of(result)
+        return cls(
+            now=now.now,
+            if_resolved=now.if_resolved,
+            resolved=now.resolved,
+            history_from=history.start,
+            history_to=history.end,
+            history=[
+                DailyRatingOut(day=d.day, rating=d.rating, band=d.band.value) for d in history.days
+            ],
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from kenzen import clock, i18n
 from kenzen.access import Action, Actor
 from kenzen.cases.models import OPEN_STATUSES, Case
-from kenzen.errors import NotFound
+from kenzen.errors import InvalidInput, NotFound
 from kenzen.metrics import service as metrics
 from kenzen.metrics.engine import MetricValue
 from kenzen.metrics.models import MetricSnapshot
@@ -21,6 +22,7 @@ from kenzen.metrics.report import POLICY_COUNTERS, build_report
 from kenzen.policy import violations as violation_records
 from kenzen.policy.document import Policy, SellerText
 from kenzen.policy.enforcement import assess_seller
+from kenzen.policy.history import DailyRating, seller_ratings
 from kenzen.policy.models import Violation
 from kenzen.policy.rating import Rating, what_if
 from kenzen.sellers.models import Seller
@@ -141,6 +143,42 @@ def rating_what_if(
         resolved=chosen,
     )
     return RatingWhatIf(assessment.rating, if_resolved, chosen)
+
+
+#: Days of rating history the seller's page draws, and getSellerRating returns by default.
+HISTORY_DAYS = 180
+#: The longest span of rating history one request may ask for.
+MAX_HISTORY_DAYS = 366
+
+
+@dataclass(frozen=True, slots=True)
+class RatingHistory:
+    start: date
+    end: date
+    days: list[DailyRating]
+    """The recorded days between ``start`` and ``end``, oldest first."""
+
+
+def rating_history(
+    session: Session,
+    actor: Actor,
+    events_dir: Path,
+    seller_id: str,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> RatingHistory:
+    """The seller's daily ratings from ``start`` to ``end`` (inclusive; by default ``end``
+    is today in the seller's marketplace and ``start`` :data:`HISTORY_DAYS` days before)."""
+    seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
+    end = end or local_today(seller)
+    if start is None:  # (the first days of the calendar have fewer before them)
+        start = end - timedelta(days=min(HISTORY_DAYS - 1, (end - date.min).days))
+    if start > end:
+        raise InvalidInput(f"from: {start} is after to ({end})")
+    if (end - start).days >= MAX_HISTORY_DAYS:
+        raise InvalidInput(f"from: at most {MAX_HISTORY_DAYS} days before to ({end}), got {start}")
+    return RatingHistory(start, end, seller_ratings(events_dir, seller.id, start, end))
 
 
 @dataclass(frozen=True, slots=True)

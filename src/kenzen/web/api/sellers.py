@@ -1,14 +1,15 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from kenzen.cases import account_status
 from kenzen.complaints import brand_check
 from kenzen.complaints.brand_check import ListingRow
 from kenzen.complaints.schemas import ListingIn, ListingOut
+from kenzen.config import Settings
 from kenzen.health import service as health
-from kenzen.health.schemas import RatingWhatIfOut, SellerHealthOut
+from kenzen.health.schemas import SellerHealthOut, SellerRatingOut
 from kenzen.ids import RowId
 from kenzen.sellers import service as sellers
 from kenzen.sellers.schemas import (
@@ -37,15 +38,27 @@ def get_seller_rating(
     actor: CurrentActor,
     db: Db,
     policy: CurrentPolicy,
+    request: Request,
     resolve: Annotated[
         list[RowId] | None, Query(max_length=100, description="What if these were resolved")
     ] = None,
-) -> RatingWhatIfOut:
-    """The Account Health Rating explained, and what-if for chosen violations."""
+    start: Annotated[
+        date | None,
+        Query(alias="from", description="First day of the history (default: 179 days before to)"),
+    ] = None,
+    end: Annotated[
+        date | None, Query(alias="to", description="Last day of the history (default: today)")
+    ] = None,
+) -> SellerRatingOut:
+    """The Account Health Rating explained, what-if for chosen violations, and the daily
+    ratings from ``from`` to ``to`` (at most 366 days)."""
+    settings: Settings = request.app.state.settings
     with db.transaction() as session:
-        return RatingWhatIfOut.of(
-            health.rating_what_if(session, actor, policy, seller_id, resolve or [])
+        history = health.rating_history(
+            session, actor, settings.events_dir, seller_id, start=start, end=end
         )
+        now = health.rating_what_if(session, actor, policy, seller_id, resolve or [])
+        return SellerRatingOut.of_history(now, history)
 
 
 @router.put("/{seller_id}/listings/{sku}", operation_id="putListing")

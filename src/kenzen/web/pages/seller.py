@@ -7,7 +7,7 @@ Staff with the right to read a seller's health see the same Account Health page 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Annotated
 
@@ -18,9 +18,10 @@ from kenzen import clock, i18n
 from kenzen.access import Actor, Role
 from kenzen.appeals import service as appeals
 from kenzen.cases import service as cases
+from kenzen.config import Settings
 from kenzen.errors import InvalidInput
 from kenzen.health import service as health_service
-from kenzen.health.service import TrendPoint
+from kenzen.health.service import RatingHistory, TrendPoint
 from kenzen.ids import MAX_ID
 from kenzen.policy.document import Policy
 from kenzen.sellers.models import Seller
@@ -47,11 +48,35 @@ def _trend_json(points: list[TrendPoint], target: float, label: str) -> str:
     )
 
 
+def _rating_history_json(
+    history: RatingHistory, today: int, policy: Policy, label: str, band_label: str
+) -> str:
+    """Every day of the history (null where none was recorded), today's being the gauge's
+    rating; the bands' lower bounds as reference lines (static/kenzen.js)."""
+    recorded = {d.day: d.rating for d in history.days}
+    span = (history.end - history.start).days + 1
+    days = [history.start + timedelta(days=n) for n in range(span)]
+    bands = policy.document.rating.bands
+    return json.dumps(
+        {
+            "label": label,
+            "bands": band_label,
+            "days": [d.isoformat() for d in days],
+            "values": [today if d == history.end else recorded.get(d) for d in days],
+            "thresholds": [bands.HEALTHY.min, bands.AT_RISK.min],
+        }
+    )
+
+
 def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Response:
     language = language_of(request, actor)
     policy: Policy = request.app.state.policy.current
+    settings: Settings = request.app.state.settings
     with db.transaction() as session:
         health = health_service.get_seller_health(session, actor, policy, seller_id)
+        history = health_service.rating_history(
+            session, actor, settings.events_dir, seller_id, end=health.as_of
+        )
         trends = health_service.metric_trends(session, actor, seller_id)
         case_list = cases.list_cases(session, actor, seller_id=seller_id)
         unread = cases.unread_case_ids(session, actor, [c.id for c in case_list])
@@ -74,6 +99,13 @@ def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Respo
             health=health,
             texts={vid: i18n.pick(text, language) for vid, text in texts.items()},
             charts=charts,
+            rating_history=_rating_history_json(
+                history,
+                health.rating.value,
+                policy,
+                i18n.t("ui.rating_history", language),
+                i18n.t("ui.rating_band_limits", language),
+            ),
             cases=case_list,
             unread=unread,
         )
