@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from kenzen.access import Role
@@ -109,12 +110,15 @@ def test_complaint_shows_in_health_and_rating_what_if(client: TestClient, world:
     assert (after["rating"]["value"], after["violations"]) == (200, [])
 
 
-def test_policy_is_readable_and_a_bad_reload_keeps_it(client: TestClient, world: World) -> None:
+def test_policy_is_readable_and_a_bad_reload_keeps_it(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     policy = client.get("/api/v1/policy", headers=world.headers(Role.SELLER)).json()
     assert policy["source"] == "kenzen default"
     assert policy["document"]["caps"]["ip_complaints"]["at_least"] == 5
     holder = client.app.state.policy  # type: ignore[attr-defined]
-    holder.path = Path(__file__)  # a file, but not a policy
+    # a file, but not a policy; the holder is shared by the tests of this process: put back
+    monkeypatch.setattr(holder, "path", Path(__file__))
     response = client.post("/api/v1/policy/reload", headers=world.headers(Role.ADMIN))
     assert response.status_code == 422
     assert response.json()["detail"].startswith("policy: not valid TOML")
