@@ -66,6 +66,8 @@ class Action(enum.StrEnum):
     MANAGE_WEBHOOKS = "manageWebhooks"
     MANAGE_KEYS = "manageKeys"
     DELIVER_NOTICES = "deliverNotices"
+    WATCH_DEADLINES = "deadlineMissed"
+    GET_TRANSPARENCY_REPORT = "getTransparencyReport"
     SUBMIT_APPEAL = "submitAppeal"
     LIST_APPEALS = "listAppeals"
     GET_APPEAL = "getAppeal"
@@ -197,6 +199,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.COMPLETE_CALLBACK: _ANY,
         Action.CANCEL_CALLBACK: _ANY,
         Action.GET_QUEUE_OVERVIEW: _ANY,
+        Action.GET_TRANSPARENCY_REPORT: _ANY,
     },
     Role.ACCOUNT_SPECIALIST: {
         Action.WHO_AM_I: _ANY,
@@ -221,6 +224,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.DECIDE_APPEAL: _ANY,
         Action.GET_GUIDANCE: _ANY,
         Action.GET_QUEUE_OVERVIEW: _ANY,
+        Action.GET_TRANSPARENCY_REPORT: _ANY,
     },
     Role.ADMIN: {
         Action.WHO_AM_I: _ANY,
@@ -247,6 +251,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LIST_APPS: _ANY,
         Action.BACKUP: _ANY,
         Action.RESTORE: _ANY,
+        Action.GET_TRANSPARENCY_REPORT: _ANY,
     },
     Role.SYSTEM: {
         Action.BACKUP: _ANY,
@@ -288,6 +293,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.MANAGE_WEBHOOKS: _ANY,
         Action.MANAGE_KEYS: _ANY,
         Action.DELIVER_NOTICES: _ANY,
+        Action.WATCH_DEADLINES: _ANY,
+        Action.GET_TRANSPARENCY_REPORT: _ANY,
         Action.SUBMIT_APPEAL: _ANY,
         Action.LIST_APPEALS: _ANY,
         Action.GET_APPEAL: _ANY,

@@ -4,6 +4,7 @@ from kenzen.appeals.models import Appeal, AppealDecision, AppealVersion, Attachm
 from kenzen.audit import AuditEntry
 from kenzen.cases.models import Case, CaseEntry, CaseRead
 from kenzen.complaints.models import Brand, Complaint, ComplaintListing, ProtectedTerm
+from kenzen.deadlines.models import DeadlineAlert
 from kenzen.identity.models import Token, User
 from kenzen.metrics.models import MetricRun, MetricSnapshot, OrderVolume
 from kenzen.outbox.models import (
@@ -53,6 +54,7 @@ __all__ = [
     "CaseRead",
     "Complaint",
     "ComplaintListing",
+    "DeadlineAlert",
     "Destination",
     "DocumentLink",
     "EnforcementAction",

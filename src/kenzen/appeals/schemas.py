@@ -14,7 +14,7 @@ from kenzen.appeals.poa import MAX_ITEMS, PlanOfAction, validated
 from kenzen.appeals.reader import MAX_PLAN_TEXT
 from kenzen.appeals.service import ReviewPacket
 from kenzen.appeals.written import PlanSource, Tie, WrittenPlan, from_boxes, from_text
-from kenzen.cases.schemas import CaseOut
+from kenzen.cases.schemas import CaseOut, DecisionDue
 from kenzen.ids import RowId
 
 _STRICT = ConfigDict(extra="forbid")
@@ -156,9 +156,10 @@ class AppealOut(BaseModel):
     versions: list[VersionOut]
     decisions: list[DecisionOut]
     attachments: list[AttachmentOut]
+    decision_due: DecisionDue | None = None
 
     @classmethod
-    def of(cls, appeal: Appeal) -> AppealOut:
+    def of(cls, appeal: Appeal, due: DecisionDue | None = None) -> AppealOut:
         return cls(
             id=appeal.id,
             case_id=appeal.case_id,
@@ -169,6 +170,7 @@ class AppealOut(BaseModel):
             versions=[VersionOut.model_validate(v) for v in appeal.versions],
             decisions=[DecisionOut.model_validate(d) for d in appeal.decisions],
             attachments=[AttachmentOut.model_validate(a) for a in appeal.attachments],
+            decision_due=due,
         )
 
 

@@ -11,6 +11,16 @@ from kenzen.cases.models import CaseKind, CaseStatus, EntryKind
 from kenzen.cases.service import MAX_NOTE_LENGTH, CaseDetail
 
 
+class DecisionDue(BaseModel):
+    """When the decision a case or an item waits for is due (policy ``[deadlines]``)."""
+
+    decision: str = Field(examples=["appeal_decision"])
+    due_at: datetime
+    """In the seller's marketplace time zone."""
+    time_zone: str = Field(examples=["Asia/Tokyo"])
+    overdue: bool
+
+
 class CaseSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -22,6 +32,7 @@ class CaseSummary(BaseModel):
     deadline: datetime | None
     opened_at: datetime
     updated_at: datetime
+    decision_due: DecisionDue | None = None
 
 
 class CaseEntryOut(BaseModel):

@@ -47,10 +47,12 @@ def worker(
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 2.0,
 ) -> None:
     """Evaluate the sellers whose facts changed (and all at each marketplace's midnight),
-    generate requested reports, then deliver queued notices (SMTP, or .eml files without
-    KENZEN_SMTP_HOST) and webhooks. With --once: only reports and deliveries."""
+    generate requested reports, tell staff once about each decision past its deadline, then
+    deliver queued notices (SMTP, or .eml files without KENZEN_SMTP_HOST) and webhooks.
+    With --once: only reports, deadlines and deliveries."""
     from kenzen import logs
     from kenzen.config import get_settings
+    from kenzen.deadlines.watch import DeadlineWatch
     from kenzen.notify.smtp import transport_for
     from kenzen.notify.worker import Worker, run_until
     from kenzen.policy.continuous import Evaluator
@@ -72,16 +74,20 @@ def worker(
     )
     holder = PolicyHolder(settings.policy)
     reports = ReportWorker(opened, lambda: holder.current)
+    deadlines = DeadlineWatch(opened, lambda: holder.current)
 
     def step() -> int:
-        return reports.run_once() + delivery.run_once()
+        return reports.run_once() + deadlines.run_once() + delivery.run_once()
 
     try:
         if once:
             handled = 0
             while batch := step():
                 handled += batch
-            err.print(f"worker: {handled} report(s) and delivery attempt(s)", highlight=False)
+            err.print(
+                f"worker: {handled} report(s), overdue notice(s) and delivery attempt(s)",
+                highlight=False,
+            )
             return
         stop = threading.Event()
         for number in (signal.SIGINT, signal.SIGTERM):

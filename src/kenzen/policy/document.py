@@ -202,6 +202,24 @@ class AssuranceRules(_Model):
         return self
 
 
+#: The longest decision target a policy may set: a target past a year promises nothing.
+MAX_TARGET_HOURS = 24 * 366
+TargetHours = Annotated[int, Field(ge=1, le=MAX_TARGET_HOURS)]
+
+
+class DeadlineRules(_Model):
+    """How long each decision may take (DSA Art. 16/20 ask for decisions "without undue
+    delay"; the seller is shown the due time, and staff are told once when it passes)."""
+
+    appeal_decision_hours: TargetHours = 48
+    dispute_decision_hours: TargetHours = 5 * 24
+    retraction_answer_hours: TargetHours = 10 * 24
+    proposal_decision_hours: TargetHours = 48
+    callback_days_after_booked: Annotated[int, Field(ge=0, le=30)] = 0
+    """A callback is due by the end of its booked day in the marketplace's time zone, plus
+    this many days."""
+
+
 class PolicyDocument(_Model):
     rating: RatingRules
     metrics: dict[str, MetricRule] = {}
@@ -210,6 +228,7 @@ class PolicyDocument(_Model):
     rules: dict[str, Rule] = {}
     callbacks: CallbackRules = CallbackRules()
     assurance: AssuranceRules = AssuranceRules()
+    deadlines: DeadlineRules = DeadlineRules()
 
     @model_validator(mode="after")
     def _known_keys(self) -> PolicyDocument:

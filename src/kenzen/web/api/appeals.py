@@ -2,11 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
+from kenzen import clock
 from kenzen.access import Action
 from kenzen.appeals import service, written
 from kenzen.appeals.documents import MAX_PLAN_FILE_BYTES
-from kenzen.appeals.models import AppealStatus, AttachmentKind
+from kenzen.appeals.models import Appeal, AppealStatus, AttachmentKind
 from kenzen.appeals.schemas import (
     AppealOut,
     AttachmentOut,
@@ -18,8 +20,10 @@ from kenzen.appeals.schemas import (
     SubmitAppeal,
 )
 from kenzen.config import Settings
+from kenzen.deadlines import service as deadlines
 from kenzen.ids import RowId
-from kenzen.web.deps import CurrentActor, Db, PathId
+from kenzen.policy.document import Policy
+from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
 from kenzen.web.uploads import (
     MAX_ATTACHMENT_BODY,
     Upload,
@@ -51,16 +55,33 @@ CheckFileUpload = Annotated[
 ]
 
 
+def _with_dues(session: Session, policy: Policy, found: list[Appeal]) -> list[AppealOut]:
+    """The appeals with the time their decision is due; those waiting first, earliest due
+    first, the others in the order given."""
+    dues = deadlines.due_of_items(
+        session, policy.document.deadlines, "appeals", [a.id for a in found]
+    )
+    now = clock.now()
+    waiting = sorted((a for a in found if a.id in dues), key=lambda a: dues[a.id].due_at)
+    ordered = waiting + [a for a in found if a.id not in dues]
+    return [
+        AppealOut.of(a, deadlines.as_due(dues[a.id], now) if a.id in dues else None)
+        for a in ordered
+    ]
+
+
 @router.post(
     "/cases/{case_id}/appeal", operation_id="submitAppeal", status_code=status.HTTP_201_CREATED
 )
-def submit_appeal(case_id: PathId, body: SubmitAppeal, actor: CurrentActor, db: Db) -> AppealOut:
+def submit_appeal(
+    case_id: PathId, body: SubmitAppeal, actor: CurrentActor, db: Db, policy: CurrentPolicy
+) -> AppealOut:
     """Save a draft or submit a Plan of Action — structured, as text, or in Amazon's three
     boxes; a resubmission keeps every earlier version, each with the seller's words."""
     plan = body.written()
     with db.transaction() as session:
         appeal = service.submit_appeal(session, actor, case_id, plan, draft=body.draft)
-        return AppealOut.of(appeal)
+        return _with_dues(session, policy, [appeal])[0]
 
 
 @router.post(
@@ -70,13 +91,17 @@ def submit_appeal(case_id: PathId, body: SubmitAppeal, actor: CurrentActor, db: 
     openapi_extra=multipart_body(PlanFileForm, PLAN_FILE),
 )
 def submit_appeal_file(
-    case_id: PathId, actor: CurrentActor, db: Db, upload: PlanFileUpload
+    case_id: PathId,
+    actor: CurrentActor,
+    db: Db,
+    upload: PlanFileUpload,
+    policy: CurrentPolicy,
 ) -> AppealOut:
     """Save a draft or submit the plan as the seller's Word or text file."""
     plan = _plan_of(upload)
     with db.transaction() as session:
         appeal = service.submit_appeal(session, actor, case_id, plan, draft=upload.fields.draft)
-        return AppealOut.of(appeal)
+        return _with_dues(session, policy, [appeal])[0]
 
 
 def _plan_of(upload: Upload[PlanFileForm] | Upload[CheckFileForm]) -> written.WrittenPlan:
@@ -110,13 +135,15 @@ def check_appeal_file(actor: CurrentActor, db: Db, upload: CheckFileUpload) -> l
 def list_appeals(
     actor: CurrentActor,
     db: Db,
+    policy: CurrentPolicy,
     seller_id: str | None = None,
     appeal_status: Annotated[AppealStatus | None, Query(alias="status")] = None,
 ) -> list[AppealOut]:
-    """For Account Specialists the review queue, earliest deadline first."""
+    """For Account Specialists the review queue: waiting appeals by the time their decision
+    is due, then the others."""
     with db.transaction() as session:
         found = service.list_appeals(session, actor, status=appeal_status, seller_id=seller_id)
-        return [AppealOut.of(a) for a in found]
+        return _with_dues(session, policy, found)
 
 
 @router.get("/appeals/{appeal_id}", operation_id="getAppeal")
@@ -127,9 +154,11 @@ def get_appeal(appeal_id: PathId, actor: CurrentActor, db: Db) -> ReviewPacketOu
 
 
 @router.post("/appeals/{appeal_id}/review", operation_id="reviewAppeal")
-def review_appeal(appeal_id: PathId, actor: CurrentActor, db: Db) -> AppealOut:
+def review_appeal(
+    appeal_id: PathId, actor: CurrentActor, db: Db, policy: CurrentPolicy
+) -> AppealOut:
     with db.transaction() as session:
-        return AppealOut.of(service.review_appeal(session, actor, appeal_id))
+        return _with_dues(session, policy, [service.review_appeal(session, actor, appeal_id)])[0]
 
 
 @router.post("/appeals/{appeal_id}/decision", operation_id="decideAppeal")

@@ -1,11 +1,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
+from kenzen import clock
 from kenzen.cases import service
 from kenzen.cases.models import CaseStatus
-from kenzen.cases.schemas import AddCaseNote, CaseEntryOut, CaseOut, CaseSummary
-from kenzen.web.deps import CurrentActor, Db, PathId
+from kenzen.cases.schemas import AddCaseNote, CaseEntryOut, CaseOut, CaseSummary, DecisionDue
+from kenzen.deadlines import service as deadlines
+from kenzen.policy.document import Policy
+from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -14,21 +18,36 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 def list_cases(
     actor: CurrentActor,
     db: Db,
+    policy: CurrentPolicy,
     seller_id: str | None = None,
     case_status: Annotated[CaseStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[CaseSummary]:
+    """Cases, each with the time the decision it waits for is due."""
     with db.transaction() as session:
         found = service.list_cases(
             session, actor, seller_id=seller_id, status=case_status, limit=limit
         )
-        return [CaseSummary.model_validate(c) for c in found]
+        dues = _dues(session, policy, [c.id for c in found])
+        return [
+            CaseSummary.model_validate(c).model_copy(update={"decision_due": dues.get(c.id)})
+            for c in found
+        ]
 
 
 @router.get("/{case_id}", operation_id="getCase")
-def get_case(case_id: PathId, actor: CurrentActor, db: Db) -> CaseOut:
+def get_case(case_id: PathId, actor: CurrentActor, db: Db, policy: CurrentPolicy) -> CaseOut:
     with db.transaction() as session:
-        return CaseOut.of(service.get_case(session, actor, case_id))
+        case = CaseOut.of(service.get_case(session, actor, case_id))
+        return case.model_copy(
+            update={"decision_due": _dues(session, policy, [case_id]).get(case_id)}
+        )
+
+
+def _dues(session: Session, policy: Policy, case_ids: list[int]) -> dict[int, DecisionDue]:
+    now = clock.now()
+    found = deadlines.due_by_case(session, policy.document.deadlines, case_ids)
+    return {case_id: deadlines.as_due(item, now) for case_id, item in found.items()}
 
 
 @router.post("/{case_id}/notes", operation_id="addCaseNote", status_code=status.HTTP_201_CREATED)

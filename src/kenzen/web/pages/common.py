@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
-from kenzen import i18n
+from kenzen import clock, i18n
 from kenzen.access import Actor, Role
 from kenzen.config import Settings
 from kenzen.db import Database
@@ -28,7 +28,7 @@ from kenzen.i18n import N_
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
 from kenzen.metrics.definitions import METRIC_NAMES
-from kenzen.policy.document import Policy
+from kenzen.policy.document import DeadlineRules, Policy
 from kenzen.sellers.models import Seller
 from kenzen.web import csrf
 from kenzen.web.csrf import SESSION_COOKIE
@@ -68,6 +68,12 @@ class LoginRequired(Unauthenticated):
 
     def __init__(self) -> None:
         super().__init__("log in first")
+
+
+def deadline_rules(request: Request) -> DeadlineRules:
+    """The decision targets of the policy in force."""
+    policy: Policy = request.app.state.policy.current
+    return policy.document.deadlines
 
 
 def settings_of(request: Request) -> Settings:
@@ -164,6 +170,7 @@ def render(
             "path": request.url.path,
             "metric_name": lambda metric: metric_name(metric, language),
             "category_name": lambda category: category_name(request, category, language),
+            "now": clock.now(),
             **context,
         },
         status_code=status_code,

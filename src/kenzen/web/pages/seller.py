@@ -19,6 +19,7 @@ from kenzen.access import Actor, Role
 from kenzen.appeals import service as appeals
 from kenzen.cases import service as cases
 from kenzen.config import Settings
+from kenzen.deadlines import service as deadlines
 from kenzen.errors import InvalidInput
 from kenzen.health import service as health_service
 from kenzen.health.service import RatingHistory, TrendPoint
@@ -28,7 +29,14 @@ from kenzen.sellers.models import Seller
 from kenzen.support import service as support
 from kenzen.support.slots import local, slots
 from kenzen.web.deps import Db, PathId
-from kenzen.web.pages.common import PageRoute, language_of, metric_name, render, require_actor
+from kenzen.web.pages.common import (
+    PageRoute,
+    deadline_rules,
+    language_of,
+    metric_name,
+    render,
+    require_actor,
+)
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -80,6 +88,7 @@ def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Respo
         trends = health_service.metric_trends(session, actor, seller_id)
         case_list = cases.list_cases(session, actor, seller_id=seller_id)
         unread = cases.unread_case_ids(session, actor, [c.id for c in case_list])
+        dues = deadlines.due_by_case(session, policy.document.deadlines, [c.id for c in case_list])
         texts = {
             v.violation.id: policy.violations[v.violation.category].text for v in health.violations
         }
@@ -108,6 +117,7 @@ def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Respo
             ),
             cases=case_list,
             unread=unread,
+            dues=dues,
         )
 
 
@@ -122,6 +132,7 @@ def case_list(request: Request, db: Db) -> Response:
     with db.transaction() as session:
         found = cases.list_cases(session, actor)
         unread = cases.unread_case_ids(session, actor, [c.id for c in found])
+        dues = deadlines.due_by_case(session, deadline_rules(request), [c.id for c in found])
         return render(
             request,
             "cases.html",
@@ -129,6 +140,7 @@ def case_list(request: Request, db: Db) -> Response:
             actor=actor,
             cases=found,
             unread=unread,
+            dues=dues,
         )
 
 
@@ -141,11 +153,13 @@ def case_page(request: Request, db: Db, case_id: PathId) -> Response:
         detail = cases.get_case(session, actor, case_id)
         seen_before = cases.mark_read(session, actor, case_id)
         guidance = appeals.guidance(session, actor, case_id) if actor.role is Role.AHS_AGENT else []
+        dues = deadlines.due_by_case(session, deadline_rules(request), [case_id])
         return render(
             request,
             "case.html",
             language,
             actor=actor,
+            due=dues.get(case_id),
             case=detail.case,
             entries=list(reversed(detail.entries)),
             seen_before=seen_before,

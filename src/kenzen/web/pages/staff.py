@@ -15,6 +15,7 @@ from kenzen.appeals import service as appeals
 from kenzen.appeals.models import PENDING, AppealStatus
 from kenzen.audit import Outcome
 from kenzen.cases import service as cases
+from kenzen.deadlines import service as deadlines
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.health.service import local_today
 from kenzen.identity import service as identity
@@ -23,7 +24,13 @@ from kenzen.sellers import service as sellers
 from kenzen.support import service as support
 from kenzen.support.models import CallbackStatus, CallOutcome
 from kenzen.web.deps import Db, PathId
-from kenzen.web.pages.common import PageRoute, language_of, render, require_actor
+from kenzen.web.pages.common import (
+    PageRoute,
+    deadline_rules,
+    language_of,
+    render,
+    require_actor,
+)
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -32,10 +39,14 @@ _WAITING = (CallbackStatus.BOOKED, CallbackStatus.CLAIMED)
 
 @router.get("/staff/callbacks", response_class=HTMLResponse)
 def callback_queue(request: Request, db: Db) -> Response:
-    """Today's calls by time, then the coming days (each in the marketplace's time)."""
+    """Today's calls by time, then the coming days (each in the marketplace's time); a call
+    not made on its booked day is marked overdue."""
     actor = require_actor(request)
     with db.transaction() as session:
         views = [v for v in support.list_callbacks(session, actor) if v.callback.status in _WAITING]
+        dues = deadlines.due_of_items(
+            session, deadline_rules(request), "callbacks", [v.callback.id for v in views]
+        )
         today = [
             v
             for v in views
@@ -49,6 +60,7 @@ def callback_queue(request: Request, db: Db) -> Response:
             actor=actor,
             today=today,
             later=later,
+            dues=dues,
         )
 
 
@@ -101,18 +113,17 @@ def complete(
 
 @router.get("/staff/appeals", response_class=HTMLResponse)
 def review_queue(request: Request, db: Db) -> Response:
-    """Appeals waiting for a decision, the earliest case deadline first."""
+    """Appeals waiting for a decision, the earliest due first, overdue ones marked."""
     actor = require_actor(request)
     with db.transaction() as session:
-        queue = [a for a in appeals.list_appeals(session, actor) if a.status in PENDING]
-        deadlines = {a.id: cases.get_case(session, actor, a.case_id).case.deadline for a in queue}
+        waiting = deadlines.staff_queue(session, actor, deadline_rules(request), "appeals")
+        pending = {a.id: a for a in appeals.list_appeals(session, actor) if a.status in PENDING}
         return render(
             request,
             "staff_appeals.html",
             language_of(request, actor),
             actor=actor,
-            queue=queue,
-            deadlines=deadlines,
+            queue=[(pending[w.item_id], w) for w in waiting if w.item_id in pending],
         )
 
 

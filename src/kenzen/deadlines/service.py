@@ -1,0 +1,148 @@
+"""Waiting items with their due times: for the seller's pages, the staff queues and the
+worker's overdue notices. Every query is built from a :class:`~kenzen.deadlines.queues.Queue`
+entry, so each queue is read the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kenzen import access
+from kenzen.access import Actor, Scope
+from kenzen.cases.schemas import DecisionDue
+from kenzen.deadlines.due import due_at, is_overdue
+from kenzen.deadlines.models import DeadlineAlert
+from kenzen.deadlines.queues import BY_NAME, QUEUES, Queue
+from kenzen.errors import NotFound
+from kenzen.policy.document import DeadlineRules
+from kenzen.sellers.models import Marketplace, Seller
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One item waiting for a decision, and when it is due."""
+
+    queue: Queue
+    item_id: int
+    seller_id: str
+    case_id: int | None
+    started_at: datetime
+    due_at: datetime
+    time_zone: str
+    """The seller's marketplace's: the seller reads the due time there."""
+
+    def overdue(self, now: datetime) -> bool:
+        return is_overdue(self.due_at, now)
+
+    @property
+    def local_due(self) -> datetime:
+        return self.due_at.astimezone(ZoneInfo(self.time_zone))
+
+    def due_text(self, language: str) -> str:
+        """The due time as the seller reads it: in its marketplace's zone and language."""
+        return format_datetime(
+            self.due_at, format="long", tzinfo=ZoneInfo(self.time_zone), locale=language
+        )
+
+    @property
+    def link(self) -> str:
+        return self.queue.link.format(id=self.item_id)
+
+
+def waiting(
+    session: Session,
+    rules: DeadlineRules,
+    queues: Iterable[Queue] = QUEUES,
+    *,
+    seller_id: str | None = None,
+    case_ids: Collection[int] | None = None,
+    item_ids: Collection[int] | None = None,
+    unalerted_before: datetime | None = None,
+) -> list[Waiting]:
+    """Items waiting in ``queues``, the earliest due first (reads only; callers authorise).
+    With ``unalerted_before``: only items started before it that staff were not yet told
+    about (no item is due before its clock started)."""
+    found: list[Waiting] = []
+    for queue in queues:
+        query = (
+            select(queue.id, queue.seller_id, queue.case_id, queue.started, Marketplace.time_zone)
+            .join(Seller, Seller.id == queue.seller_id)
+            .join(Marketplace, Marketplace.id == Seller.marketplace_id)
+            .where(queue.waiting, queue.started.is_not(None))
+        )
+        if seller_id is not None:
+            query = query.where(queue.seller_id == seller_id)
+        if case_ids is not None:
+            query = query.where(queue.case_id.in_(case_ids))
+        if item_ids is not None:
+            query = query.where(queue.id.in_(item_ids))
+        if unalerted_before is not None:
+            query = query.outerjoin(
+                DeadlineAlert,
+                (DeadlineAlert.queue == queue.name) & (DeadlineAlert.item_id == queue.id),
+            ).where(DeadlineAlert.item_id.is_(None), queue.started < unalerted_before)
+        for item_id, seller, case_id, started, zone in session.execute(query):
+            assert started is not None  # the query leaves out items whose clock has not started
+            found.append(
+                Waiting(
+                    queue=queue,
+                    item_id=item_id,
+                    seller_id=seller,
+                    case_id=case_id,
+                    started_at=started,
+                    due_at=due_at(rules, queue.target, started, zone),
+                    time_zone=zone,
+                )
+            )
+    return sorted(found, key=lambda item: (item.due_at, item.queue.name, item.item_id))
+
+
+def staff_queue(session: Session, actor: Actor, rules: DeadlineRules, name: str) -> list[Waiting]:
+    """A queue as staff work it: the earliest due first; a seller sees only its own."""
+    queue = BY_NAME.get(name)
+    if queue is None:
+        raise NotFound(f"queue {name!r} not found")
+    scope = access.authorize(actor, queue.reader)
+    own = actor.seller_id if scope is Scope.OWN else None
+    return waiting(session, rules, [queue], seller_id=own)
+
+
+def due_by_case(
+    session: Session, rules: DeadlineRules, case_ids: Collection[int]
+) -> dict[int, Waiting]:
+    """For cases the caller may already read: the earliest decision each one waits for."""
+    earliest: dict[int, Waiting] = {}
+    for item in waiting(session, rules, case_ids=case_ids):
+        if item.case_id is not None:
+            earliest.setdefault(item.case_id, item)
+    return earliest
+
+
+def due_of_items(
+    session: Session, rules: DeadlineRules, queue: str, item_ids: Collection[int]
+) -> dict[int, Waiting]:
+    """For items of one queue the caller may already read: those waiting, by item id."""
+    return {
+        item.item_id: item for item in waiting(session, rules, [BY_NAME[queue]], item_ids=item_ids)
+    }
+
+
+def unalerted_overdue(session: Session, rules: DeadlineRules, now: datetime) -> list[Waiting]:
+    """Overdue items staff have not been told about yet."""
+    return [item for item in waiting(session, rules, unalerted_before=now) if item.overdue(now)]
+
+
+def as_due(item: Waiting, now: datetime) -> DecisionDue:
+    """What the API tells about an item's due time: in the seller's time zone."""
+    return DecisionDue(
+        decision=item.queue.target.value,
+        due_at=item.local_due,
+        time_zone=item.time_zone,
+        overdue=item.overdue(now),
+    )

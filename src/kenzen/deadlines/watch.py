@@ -1,0 +1,96 @@
+"""The worker's side: tell staff, once, about every item past its deadline.
+
+Each overdue item is told in a transaction of its own that inserts its
+:class:`~kenzen.deadlines.models.DeadlineAlert` row with the notice, so the notice is raised
+exactly once: the next round finds the row, and of two workers racing for the same item the
+second fails on the primary key and rolls back its copy of the notice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kenzen import access, clock, i18n
+from kenzen.access import SYSTEM, Action, Actor
+from kenzen.cases import service as cases
+from kenzen.cases.models import Case, EntryKind
+from kenzen.db import Database
+from kenzen.deadlines import service
+from kenzen.deadlines.models import DeadlineAlert
+from kenzen.policy.document import Policy
+from kenzen.sellers.models import Marketplace, Seller
+
+log = logging.getLogger("kenzen.deadlines")
+
+
+@dataclass
+class DeadlineWatch:
+    database: Database
+    policy: Callable[[], Policy]
+    actor: Actor = SYSTEM
+
+    def __post_init__(self) -> None:
+        access.authorize(self.actor, Action.WATCH_DEADLINES)
+
+    def run_once(self) -> int:
+        """Raise the notices now due; returns how many were raised."""
+        now = clock.now()
+        rules = self.policy().document.deadlines
+        with self.database.transaction() as session:
+            overdue = service.unalerted_overdue(session, rules, now)
+        raised = 0
+        for item in overdue:
+            try:
+                with self.database.transaction() as session:
+                    self._alert(session, item)
+                raised += 1
+            except IntegrityError:
+                log.info("%s %s: another worker told staff first", item.queue.name, item.item_id)
+        return raised
+
+    def _alert(self, session: Session, item: service.Waiting) -> None:
+        now = clock.now()
+        session.add(
+            DeadlineAlert(
+                queue=item.queue.name, item_id=item.item_id, due_at=item.due_at, raised_at=now
+            )
+        )
+        session.flush()
+        if item.case_id is not None:
+            case = session.get_one(Case, item.case_id)
+            seller = session.get_one(Seller, case.seller_id)
+            language = session.get_one(Marketplace, seller.marketplace_id).language.value
+            cases.append_entry(
+                session,
+                case,
+                self.actor,
+                visibility=item.queue.department,
+                kind=EntryKind.NOTE,
+                text=i18n.t(
+                    "entry.deadline_missed",
+                    language,
+                    queue=i18n.t(item.queue.label, language),
+                    item=item.item_id,
+                    due=item.local_due.strftime("%Y-%m-%d %H:%M %Z"),
+                ),
+            )
+        session.add(
+            access.record(
+                self.actor,
+                Action.WATCH_DEADLINES,
+                f"{item.queue.name}:{item.item_id}",
+                {"due_at": item.due_at.isoformat(), "case_id": item.case_id},
+            )
+        )
+        log.warning(
+            "%s %s (case %s) is overdue since %s",
+            item.queue.name,
+            item.item_id,
+            item.case_id,
+            item.due_at.isoformat(),
+        )
