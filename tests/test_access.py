@@ -90,6 +90,9 @@ OPERATIONS: dict[str, Call] = {
     ),
     "listComplaints": lambda c, h, ids: c.get("/api/v1/complaints", headers=h),
     "getPolicy": lambda c, h, ids: c.get("/api/v1/policy", headers=h),
+    "getTransparencyReport": lambda c, h, ids: c.get(
+        "/api/v1/transparency-report?from=2026-01-01&to=2026-01-31", headers=h
+    ),
     "reloadPolicy": lambda c, h, ids: c.post("/api/v1/policy/reload", headers=h),
     "setAccountStatus (own)": lambda c, h, ids: c.post(
         "/api/v1/sellers/S1/status", headers=h, json={"status": "AT_RISK", "reason": "ODR 1.4%"}
@@ -161,6 +164,7 @@ EXPECTED: dict[str, dict[Role, int]] = {
     "fileComplaint": {SELLER: 403, RIGHTS: 201, AHS: 403, SPECIALIST: 403, ADMIN: 403},
     "listComplaints": {SELLER: 403, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
     "getPolicy": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 200},
+    "getTransparencyReport": {SELLER: 403, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 200},
     "reloadPolicy": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 200},
     "setAccountStatus (own)": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
     "setAccountStatus (other)": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},

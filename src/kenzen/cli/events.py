@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from contextlib import ExitStack
 from datetime import datetime
@@ -180,3 +181,25 @@ def report_sp_api(
             session, actor, policy(), seller, as_of.date() if as_of else None
         )
     print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@report_app.command("transparency")
+@user_errors
+def report_transparency(
+    first: Annotated[str, typer.Option("--from", help="First day counted (YYYY-MM-DD, UTC).")],
+    last: Annotated[str, typer.Option("--to", help="Last day counted (YYYY-MM-DD, UTC).")],
+    output: Annotated[
+        Literal["json", "csv"], typer.Option("--format", help="json or csv.")
+    ] = "json",
+    as_user: AsOption = None,
+) -> None:
+    """Print the transparency report of a period: notices, actions, decision times, appeal
+    outcomes and reversals, counted from the records and the audit log."""
+    from kenzen.transparency.service import transparency_report
+
+    with use_case(as_user) as (session, actor):
+        report = transparency_report(session, actor, first, last)
+    if output == "csv":
+        sys.stdout.write(report.csv())
+    else:
+        print(report.model_dump_json(indent=2))

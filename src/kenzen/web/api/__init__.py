@@ -13,6 +13,7 @@ from kenzen.web.api import (
     policy,
     sellers,
     support,
+    transparency,
 )
 from kenzen.web.api.responses import ERROR_RESPONSES
 
@@ -27,3 +28,4 @@ router.include_router(appeals.router)
 router.include_router(support.router)
 router.include_router(notices.router)
 router.include_router(operations.router)
+router.include_router(transparency.router)

@@ -53,13 +53,19 @@ MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.AHS_AGENT: (
         ("/staff/callbacks", N_("ui.menu.callbacks")),
         ("/staff/sellers", N_("ui.menu.sellers")),
+        ("/staff/transparency", N_("ui.menu.transparency")),
     ),
     Role.ACCOUNT_SPECIALIST: (
         ("/staff/appeals", N_("ui.menu.queue")),
         ("/staff/sellers", N_("ui.menu.sellers")),
+        ("/staff/transparency", N_("ui.menu.transparency")),
     ),
     Role.RIGHTS_OWNER: (("/rights", N_("ui.menu.rights")),),
-    Role.ADMIN: (("/staff/audit", N_("ui.menu.audit")), ("/staff/apps", N_("ui.menu.staff_apps"))),
+    Role.ADMIN: (
+        ("/staff/audit", N_("ui.menu.audit")),
+        ("/staff/apps", N_("ui.menu.staff_apps")),
+        ("/staff/transparency", N_("ui.menu.transparency")),
+    ),
 }
 
 
