@@ -10,12 +10,13 @@ import jsonschema
 import pytest
 from sqlalchemy import func, select
 
-from kenzen import demo
+from kenzen import clock, demo
 from kenzen.access import SYSTEM, Actor, Role
 from kenzen.appeals.models import Appeal, AppealStatus
 from kenzen.cases.models import Case, CaseStatus
 from kenzen.complaints.models import Complaint
 from kenzen.db import Database
+from kenzen.deadlines import service as deadlines
 from kenzen.errors import Conflict, Forbidden
 from kenzen.events.store import EventStore
 from kenzen.health.service import performance_report
@@ -109,6 +110,13 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
         }
         assert TODAY + timedelta(days=1) in days
         assert summary.callbacks == 6
+        # one submitted appeal waits past its decision deadline
+        overdue = [
+            item
+            for item in deadlines.waiting(session, policy.document.deadlines)
+            if item.overdue(clock.now())
+        ]
+        assert [item.queue.name for item in overdue] == ["appeals"]
 
 
 def _snapshot(database: Database) -> list[tuple[str, str, str, str]]:

@@ -1,4 +1,5 @@
-"""Demo appeals in every status and callbacks for today and tomorrow.
+"""Demo appeals in every status (one waiting past its decision deadline) and callbacks for
+today and tomorrow.
 
 S0001 — the seed's seller — is left without an appeal, so a visitor can write one.
 """
@@ -40,6 +41,12 @@ _REASONS = {
 }
 
 
+#: The first submitted appeal was submitted this long ago, past the policy's decision target
+#: (48 hours by default), so the review queue shows an overdue decision and the worker's
+#: staff notice about it.
+OVERDUE_BY = timedelta(days=3)
+
+
 def _plan(facts: appeals.CaseFacts) -> PlanOfAction:
     cause = {
         "text": "出荷作業日数を1日に設定しており、午後の注文が翌々日の出荷になっていた",
@@ -78,9 +85,12 @@ def add_appeals(session: Session, accounts: DemoAccounts) -> int:
         seller = Actor(email=f"demo:{case.seller_id}", role=Role.SELLER, seller_id=case.seller_id)
         stage = next(stages)
         poa = _plan(appeals.case_facts(session, case))
-        appeal = appeals.submit_appeal(
-            session, seller, case.id, poa, draft=stage is AppealStatus.DRAFT
-        )
+        late = stage is AppealStatus.SUBMITTED and count < len(STAGES)
+        submitted = clock.now() - OVERDUE_BY if late else clock.now()
+        with clock.use(clock.fixed(submitted)):
+            appeal = appeals.submit_appeal(
+                session, seller, case.id, poa, draft=stage is AppealStatus.DRAFT
+            )
         if stage not in (AppealStatus.DRAFT, AppealStatus.SUBMITTED):
             appeals.review_appeal(session, specialist, appeal.id)
         if stage in _REASONS:
