@@ -19,7 +19,10 @@ from kenzen.cases.models import CaseKind
 from kenzen.cases.service import open_case
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
 from kenzen.complaints.service import register_brand
+from kenzen.i18n import Message
 from tests.conftest import World
+
+INQUIRY = Message("case.inquiry.title")
 
 SELLER, RIGHTS, AHS, SPECIALIST, ADMIN = (
     Role.SELLER,
@@ -190,7 +193,7 @@ def _cases(world: World) -> dict[str, int]:
     with world.database.transaction() as session:
         ids = {
             seller_id: open_case(
-                session, seller_id=seller_id, kind=CaseKind.GENERAL, title="inquiry"
+                session, seller_id=seller_id, kind=CaseKind.GENERAL, title=INQUIRY
             ).id
             for seller_id in ("S1", "S2")
         }

@@ -4,6 +4,7 @@ choice of a reader's language."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import get_args
@@ -173,3 +174,25 @@ def test_templates_translate_in_the_page_language_and_escape_values() -> None:
     assert page.render(lang="en", n=1, subject="<b>") == "1 finding · Root cause for &lt;b&gt;"
     assert page.render(lang="en", n=4, subject="x") == "4 findings · Root cause for x"
     assert page.render(lang="ja", n=4, subject="x") == "指摘 4 件 · xの根本原因"
+
+
+def test_a_stored_message_survives_json_and_renders_in_each_language() -> None:
+    stored = i18n.Message(
+        "entry.screening",
+        {
+            "findings": [
+                i18n.Message("complaint.patent"),
+                {"ja": "運営者の文言", "en": "the operator's words"},
+                "B0A1 (A1)",
+            ]
+        },
+    )
+    again = i18n.Message.from_json(json.loads(json.dumps(stored.as_json())))
+    assert again == stored
+    assert again.render("en").splitlines()[1:] == ["patent", "the operator's words", "B0A1 (A1)"]
+    assert again.render("ja").splitlines()[1:] == ["特許権侵害", "運営者の文言", "B0A1 (A1)"]
+
+
+def test_a_value_that_is_not_a_message_value_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a message value"):
+        i18n.Message.from_json({"id": "ui.version", "params": {"number": None}})

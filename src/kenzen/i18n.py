@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from gettext import GNUTranslations
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar, cast, get_args
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -72,6 +73,60 @@ def tn(key: str, count: int, language: str, **values: object) -> str:
 def pick(texts: Mapping[Any, _T], language: str) -> _T:
     """The text in ``language`` from an operator-edited ``{"ja": …, "en": …}`` table."""
     return texts[language] if language in texts else texts[DEFAULT]
+
+
+#: A value in a stored message: plain (a SKU, a count, words a person typed), another message
+#: (a metric's name), an operator's bilingual text from TOML ``{"ja": …, "en": …}``, or a
+#: list of those, shown one per line.
+Param: TypeAlias = "str | int | float | Message | Mapping[str, str] | list[Param]"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Text kept as a message id and its values, and put into words when someone reads it, in
+    their language: stored case titles and entries are these, not rendered text."""
+
+    id: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    def render(self, language: str) -> str:
+        values = {name: _render(value, language) for name, value in self.params.items()}
+        return t(self.id, language, **values)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "params": {k: _as_json(v) for k, v in self.params.items()}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Message:
+        return cls(str(data["id"]), {k: _from_json(v) for k, v in data["params"].items()})
+
+
+def _render(value: Param, language: str) -> str | int | float:
+    if isinstance(value, Message):
+        return value.render(language)
+    if isinstance(value, Mapping):
+        return pick(value, language)
+    if isinstance(value, list):
+        return "\n".join(str(_render(item, language)) for item in value)
+    return value
+
+
+def _as_json(value: Param) -> Any:
+    if isinstance(value, Message):
+        return value.as_json()
+    if isinstance(value, list):
+        return [_as_json(item) for item in value]
+    return dict(value) if isinstance(value, Mapping) else value
+
+
+def _from_json(value: Any) -> Param:
+    if isinstance(value, Mapping):
+        return Message.from_json(value) if "id" in value else {k: str(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(item) for item in value]
+    if isinstance(value, str | int | float):
+        return value
+    raise ValueError(f"not a message value: {value!r}")
 
 
 def accepted_languages(header: str | None) -> list[str]:

@@ -126,7 +126,7 @@ def test_reject_needs_reasons_the_seller_reads(world: World, deactivated: Deacti
     _decide(world, appeal_id, AppealStatus.REJECTED, "Invoices do not show the brand.")
     with world.database.transaction() as session:
         packet = service.get_appeal(session, world.actors[Role.SELLER], appeal_id)
-        texts = [e.text for e in packet.case.entries]
+        texts = [e.text_in("en") for e in packet.case.entries]
         assert any("Invoices do not show the brand." in t for t in texts)
         seller = session.get(Seller, "S1")
         assert seller is not None
@@ -185,9 +185,9 @@ def test_a_specialists_packet_never_holds_ahs_call_notes(
         )
     with world.database.transaction() as session:
         specialist = service.get_appeal(session, world.actors[Role.ACCOUNT_SPECIALIST], appeal_id)
-        assert all("CALL-NOTE" not in e.text for e in specialist.case.entries)
+        assert all("CALL-NOTE" not in e.text_in("en") for e in specialist.case.entries)
         ahs = service.get_appeal(session, world.actors[Role.AHS_AGENT], appeal_id)
-        assert any("CALL-NOTE" in e.text for e in ahs.case.entries)
+        assert any("CALL-NOTE" in e.text_in("en") for e in ahs.case.entries)
 
 
 def test_attachments_are_checked_by_content_and_stored_by_hash(

@@ -11,9 +11,12 @@ from kenzen.cases.account_status import set_account_status
 from kenzen.cases.models import Case, CaseEntry, CaseKind, CaseStatus
 from kenzen.cases.service import open_case
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.i18n import Message
 from kenzen.sellers.models import AccountStatusChange, Seller
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
+
+INQUIRY = Message("case.inquiry.title")
 
 
 def test_status_change_is_recorded_with_case_entry_and_audit(world: World) -> None:
@@ -39,9 +42,13 @@ def test_status_change_is_recorded_with_case_entry_and_audit(world: World) -> No
         assert (case.kind, case.seller_id) == (CaseKind.ACCOUNT_STATUS, "S1")
         entry = session.scalars(select(CaseEntry).where(CaseEntry.case_id == case_id)).one()
         assert entry.visibility is Visibility.SELLER
-        # S1's language is Japanese: the seller reads the entry in Japanese.
-        assert entry.text == (
-            "アカウントの状態が NORMAL から DEACTIVATED に変わりました。理由: IP complaints"
+        # Stored as a message: each reader gets it in their language, statuses by name.
+        assert entry.text is None
+        assert entry.text_in("ja") == (
+            "アカウントの状態が 正常 から 停止 に変わりました。理由: IP complaints"
+        )
+        assert entry.text_in("en") == (
+            "Your account status changed from Normal to Deactivated. Reason: IP complaints"
         )
         audit = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "setAccountStatus")
@@ -56,7 +63,7 @@ def test_status_change_is_recorded_with_case_entry_and_audit(world: World) -> No
 
 def test_status_change_joins_the_given_case(world: World) -> None:
     with world.database.transaction() as session:
-        case = open_case(session, seller_id="S2", kind=CaseKind.PERFORMANCE, title="ODR")
+        case = open_case(session, seller_id="S2", kind=CaseKind.PERFORMANCE, title=INQUIRY)
         change = set_account_status(
             session, SYSTEM, "S2", status=AccountStatus.AT_RISK, reason="ODR 1.3%", case_id=case.id
         )
@@ -77,7 +84,7 @@ def test_status_change_refuses_unknown_seller_or_foreign_case(
     with world.database.transaction() as session:
         case_id = None
         if case_of:
-            case_id = open_case(session, seller_id=case_of, kind=CaseKind.GENERAL, title="x").id
+            case_id = open_case(session, seller_id=case_of, kind=CaseKind.GENERAL, title=INQUIRY).id
         with pytest.raises(error, match=message):
             set_account_status(
                 session,
@@ -91,7 +98,7 @@ def test_status_change_refuses_unknown_seller_or_foreign_case(
 
 def test_status_change_on_a_closed_case_is_a_conflict(world: World) -> None:
     with world.database.transaction() as session:
-        case = open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title="old")
+        case = open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title=INQUIRY)
         case.status = CaseStatus.CLOSED
         with pytest.raises(Conflict, match="closed"):
             set_account_status(

@@ -8,12 +8,15 @@ from kenzen.access import SYSTEM, Role, Visibility
 from kenzen.cases import service
 from kenzen.cases.models import CaseKind, CaseStatus
 from kenzen.errors import Conflict, Forbidden, InvalidInput
+from kenzen.i18n import Message
 from tests.conftest import World
+
+INQUIRY = Message("case.inquiry.title")
 
 
 def _case_with_every_audience(world: World) -> int:
     with world.database.transaction() as session:
-        case = service.open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title="inquiry")
+        case = service.open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title=INQUIRY)
         for role, visibility, text in (
             (Role.ACCOUNT_SPECIALIST, Visibility.SELLER, "to the seller"),
             (Role.ACCOUNT_SPECIALIST, Visibility.SELLER_PERFORMANCE, "specialist note"),

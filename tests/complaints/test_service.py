@@ -87,7 +87,7 @@ def test_complaint_becomes_violation_case_notice_and_suppression(
         )
         assert complaint.case_id is not None
         case = get_case(session, world.actors[Role.SELLER], complaint.case_id)
-        texts = [e.text for e in case.entries if e.visibility is Visibility.SELLER]
+        texts = [e.text_in("ja") for e in case.entries if e.visibility is Visibility.SELLER]
         assert "B0A1 (A1), B0A2 (A2)" in texts[0]
         assert "商標権侵害" in texts[0]  # S1 reads Japanese
         violation = session.get(Violation, complaint.violation_id)

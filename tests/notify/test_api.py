@@ -15,6 +15,7 @@ from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind, EntryKind
 from kenzen.config import Settings
 from kenzen.errors import InvalidInput
+from kenzen.i18n import Message
 from kenzen.identity import service as identity
 from kenzen.notify import service as notices
 from kenzen.notify import webhooks
@@ -26,6 +27,8 @@ from kenzen.outbox.models import DeliveryStatus, Notice, WebhookDelivery
 from kenzen.sellers.status import AccountStatus
 from kenzen.web.app import create_app
 from tests.conftest import World
+
+INQUIRY = Message("case.inquiry.title")
 
 PASSWORD = "seller-password"
 
@@ -134,7 +137,7 @@ def test_preferences_language_recipients_and_mandatory_notices(
     )
 
     with world.database.transaction() as session:
-        case = cases.open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title="t")
+        case = cases.open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title=INQUIRY)
         cases.append_entry(
             session,
             case,

@@ -21,6 +21,7 @@ from kenzen.cases.models import CaseEntry, CaseKind, EntryKind
 from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import Conflict
+from kenzen.i18n import Message
 from kenzen.notify import webhooks
 from kenzen.notify.keys import Keyring
 from kenzen.notify.smtp import FileTransport, SmtpTransport, TemporaryFailure, transport_for
@@ -43,6 +44,8 @@ from tests.notify.conftest import (
     free_port,
     tls_context_pair,
 )
+
+INQUIRY = Message("case.inquiry.title")
 
 MakeWorker = Callable[..., Worker]
 
@@ -371,7 +374,7 @@ def test_without_smtp_the_worker_writes_signed_eml_files(
 
 def test_internal_entries_and_the_sellers_own_notes_send_nothing(world: World) -> None:
     with world.database.transaction() as session:
-        case = cases.open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title="t")
+        case = cases.open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title=INQUIRY)
         cases.append_entry(
             session,
             case,

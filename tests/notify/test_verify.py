@@ -77,7 +77,7 @@ def test_genuine_notice_shows_the_matching_case_entry(
     assert (result.verdict, result.findings) == (Verdict.GENUINE, [])
     assert result.entry is not None
     assert result.case is not None
-    assert "late shipments" in result.entry.text
+    assert "late shipments" in result.entry.text_in(result.language)
     assert result.from_address == f"account-health@{MAIL_DOMAIN}"
     assert len(result.signed_by) == 2
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import Message
 from kenzen.metrics.definitions import DEFINITIONS
 from kenzen.metrics.report import POLICY_COUNTERS
 from kenzen.policy.document import (
@@ -123,6 +124,17 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
             "caps.restricted_products: category: unknown violation category",
         ),
         (
+            'title = { ja = "制限対象商品の違反が上限に達しました", en = ',
+            'title = { ja = "制限対象商品の違反が上限に達しました", fr = ',
+            "caps.restricted_products.title.fr: Input should be 'ja' or 'en'",
+        ),
+        (
+            'title = { ja = "制限対象商品の違反が上限に達しました", en = "Limit of restricted '
+            'product violations reached" }',
+            'title = { ja = "制限対象商品の違反が上限に達しました" }',
+            "caps.restricted_products.title: missing language(s) en",
+        ),
+        (
             "[rating.bands.AT_RISK]\nmin = 100",
             "[rating.bands.AT_RISK]\nmin = 250",
             "rating: bands: need HEALTHY.min > AT_RISK.min",
@@ -215,3 +227,22 @@ def test_a_broken_cel_rule_fails_the_load_naming_the_rule(
     ) as e:
         parse_policy(text)
     assert message in e.value.message
+
+
+def test_every_rule_has_a_title_that_is_not_its_id(policy: Policy) -> None:
+    """Sellers read these as case subjects: no rule id (``caps.ip_complaints``) ever shows."""
+    doc = policy.document
+    rules = [
+        *(f"metrics.{m}" for m in doc.metrics),
+        *(f"violations.{v}" for v in doc.violations),
+        *(f"caps.{c}" for c in doc.caps),
+        *(f"rules.{r}" for r in doc.rules),
+        *(f"rating.bands.{b.value}" for b in Band),
+    ]
+    for rule in rules:
+        title = Message("case.policy.title", {"topic": policy.rule_title(rule)})
+        for language in ("ja", "en"):
+            words = title.render(language)
+            assert rule.split(".")[-1] not in words, f"{rule} in {language}: {words}"
+            empty = Message("case.policy.title", {"topic": ""}).render(language)
+            assert len(words) > len(empty), f"{rule} has no title in {language}"

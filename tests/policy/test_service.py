@@ -90,7 +90,11 @@ def test_cap_deactivates_with_evidence_and_a_second_run_changes_nothing(
         }
         case = session.get(Case, action.case_id)
         assert case is not None
-        assert case.title == "アカウントヘルス: 制限対象商品の違反が上限に達しました"
+        # The cap's title from the policy file, never its id (caps.restricted_products).
+        assert case.title_in("ja") == "アカウントヘルス: 制限対象商品の違反が上限に達しました"
+        assert case.title_in("en") == (
+            "Account health: Limit of restricted product violations reached"
+        )
     before = _counts(world)
     again = evaluate(world.database, SYSTEM, policy, TODAY)
     assert again.changed == []
@@ -149,7 +153,7 @@ def test_bad_metric_warns_and_restricts_once(
             "F1": ListingStatus.ACTIVE,
         }
         warning = session.scalars(select(CaseEntry).where(CaseEntry.kind == "warning")).one()
-        assert "出荷前キャンセル率は 20.00%" in warning.text
+        assert "出荷前キャンセル率は 20.00%" in warning.text_in("ja")
 
 
 def test_policy_at_risk_is_lifted_when_no_rule_demands_it(world: World, policy: Policy) -> None:

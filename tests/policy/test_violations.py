@@ -13,11 +13,14 @@ from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
 from kenzen.errors import Conflict
+from kenzen.i18n import Message
 from kenzen.policy import violations
 from kenzen.policy.document import Policy
 from kenzen.policy.models import Violation, ViolationStatus
 from kenzen.sellers.models import Listing, ListingStatus
 from tests.conftest import World
+
+INQUIRY = Message("case.inquiry.title")
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 SUPPRESSING = "receivedIntellectualPropertyComplaints"
@@ -28,7 +31,7 @@ def _suppressing_violation(world: World, policy: Policy) -> tuple[int, int]:
     with world.database.transaction() as session:
         row = ListingRow(1, "S1", "A1", "B0A1", "ソラノ イヤホン", "", "", "merchant")
         listing = upsert_listing(session, SYSTEM, row)[0]
-        case = cases.open_case(session, seller_id="S1", kind=CaseKind.IP_COMPLAINT, title="t")
+        case = cases.open_case(session, seller_id="S1", kind=CaseKind.IP_COMPLAINT, title=INQUIRY)
         violation = violations.record_violation(
             session,
             policy,

@@ -20,12 +20,15 @@ from kenzen.appeals.poa import PlanOfAction
 from kenzen.cases.models import CaseKind
 from kenzen.cases.service import open_case
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
+from kenzen.i18n import Message
 from kenzen.identity.models import User
 from kenzen.identity.service import add_user
 from kenzen.web.app import MAX_BODY_BYTES
 from tests import evidence
 from tests.conftest import World
 from tests.web.forms import booked_callback, page_token
+
+INQUIRY = Message("case.inquiry.title")
 
 PASSWORD = "a staff password"
 LogIn = Callable[[Role], None]
@@ -82,7 +85,7 @@ def test_a_rejection_with_reasons_reaches_the_seller(
     client: TestClient, world: World, log_in: LogIn
 ) -> None:
     with world.database.transaction() as session:
-        case = open_case(session, seller_id="S1", kind=CaseKind.POLICY_VIOLATION, title="x")
+        case = open_case(session, seller_id="S1", kind=CaseKind.POLICY_VIOLATION, title=INQUIRY)
         poa = PlanOfAction.model_validate(
             {"root_causes": [{"text": "x", "actions": ["a 1"], "preventive_measures": ["b 2"]}]}
         )
@@ -154,7 +157,7 @@ def test_evidence_upload_is_checked_by_content(
     client: TestClient, world: World, log_in: LogIn
 ) -> None:
     with world.database.transaction() as session:
-        case = open_case(session, seller_id="S1", kind=CaseKind.POLICY_VIOLATION, title="x")
+        case = open_case(session, seller_id="S1", kind=CaseKind.POLICY_VIOLATION, title=INQUIRY)
     log_in(Role.SELLER)
     token = page_token(client, f"/cases/{case.id}/appeal")
     disguised = client.post(

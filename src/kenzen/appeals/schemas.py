@@ -214,11 +214,11 @@ class ReviewPacketOut(BaseModel):
     guidance: list[GuidanceOut]
 
     @classmethod
-    def of(cls, packet: ReviewPacket) -> ReviewPacketOut:
+    def of(cls, packet: ReviewPacket, language: str) -> ReviewPacketOut:
         facts = packet.facts
         return cls(
             appeal=AppealOut.of(packet.appeal),
-            case=CaseOut.of(packet.case),
+            case=CaseOut.of_detail(packet.case, language),
             violations=[
                 EvidenceViolation(
                     id=v.id,

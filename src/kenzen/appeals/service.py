@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kenzen import access, i18n
+from kenzen import access
 from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.appeals.checker import CaseContext, Finding, check
 from kenzen.appeals.evidence import content_type_of
@@ -39,6 +39,7 @@ from kenzen.cases.models import Case, CaseStatus, EntryKind
 from kenzen.complaints.models import Complaint
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.i18n import N_, Message
 from kenzen.policy import violations
 from kenzen.policy.models import Violation, ViolationStatus
 from kenzen.sellers import holds, marks
@@ -182,15 +183,13 @@ def submit_appeal(
         appeal.status = AppealStatus.SUBMITTED
         appeal.submitted_at = now
         cases.set_case_status(session, case, CaseStatus.UNDER_REVIEW)
-        seller = session.get(Seller, case.seller_id)
-        assert seller is not None
         cases.append_entry(
             session,
             case,
             actor,
             visibility=Visibility.SELLER,
             kind=EntryKind.NOTE,
-            text=i18n.t("entry.appeal_received", seller.language.value, version=version.number),
+            message=Message(N_("entry.appeal_received"), {"version": version.number}),
         )
     session.flush()
     session.add(
@@ -370,19 +369,20 @@ def decide_appeal(
     seller = session.get(Seller, appeal.seller_id)
     assert case is not None
     assert seller is not None
-    language = seller.language.value
     if decision is AppealStatus.ACCEPTED:
         _reinstate(session, actor, seller, case, reasons)
-        text = i18n.t("entry.appeal_accepted", language, reasons=reasons)
+        said = Message(N_("entry.appeal_accepted"), {"reasons": reasons})
     elif decision is AppealStatus.REJECTED:
         cases.set_case_status(session, case, CaseStatus.OPEN)
-        text = i18n.t("entry.appeal_rejected", language, reasons=reasons)
+        said = Message(N_("entry.appeal_rejected"), {"reasons": reasons})
     else:
         assert deadline is not None
         cases.set_case_status(session, case, CaseStatus.AWAITING_SELLER, deadline=deadline)
-        text = i18n.t("entry.more_info", language, reasons=reasons, deadline=deadline.date())
+        said = Message(
+            N_("entry.more_info"), {"reasons": reasons, "deadline": deadline.date().isoformat()}
+        )
     cases.append_entry(
-        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, text=text
+        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, message=said
     )
     marks.mark_for_evaluation(session, [seller.id], reason="appeal decided")
     session.add(
@@ -431,7 +431,7 @@ def _reinstate(session: Session, actor: Actor, seller: Seller, case: Case, reaso
             actor,
             visibility=Visibility.SELLER,
             kind=EntryKind.RESTRICTION,
-            text=i18n.t("entry.listings_restored", seller.language.value, listings=names),
+            message=Message(N_("entry.listings_restored"), {"listings": names}),
         )
     cases.set_case_status(session, case, CaseStatus.RESOLVED)
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from kenzen import i18n
 from kenzen.access import Action, Actor, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseKind, CaseStatus, EntryKind
 from kenzen.errors import Conflict, NotFound
+from kenzen.i18n import N_, Message
 from kenzen.sellers import service as sellers
 from kenzen.sellers.models import AccountStatusChange, Seller
-from kenzen.sellers.status import AccountStatus
+from kenzen.sellers.status import STATUS_NAMES, AccountStatus
 
 
 def set_account_status(
@@ -35,22 +35,28 @@ def set_account_status(
     change = sellers.record_status_change(
         session, actor, seller, status=status, reason=reason, case_id=case.id
     )
-    text = i18n.t(
-        "entry.account_status",
-        seller.language.value,
-        previous=change.previous_status.value,
-        current=status.value,
-        reason=change.reason,
+    said = Message(
+        N_("entry.account_status"),
+        {
+            "previous": Message(STATUS_NAMES[change.previous_status]),
+            "current": Message(STATUS_NAMES[status]),
+            "reason": change.reason,
+        },
     )
     cases.append_entry(
-        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.ACCOUNT_STATUS, text=text
+        session,
+        case,
+        actor,
+        visibility=Visibility.SELLER,
+        kind=EntryKind.ACCOUNT_STATUS,
+        message=said,
     )
     return change
 
 
 def _case_for(session: Session, seller: Seller, status: AccountStatus, case_id: int | None) -> Case:
     if case_id is None:
-        title = i18n.t("case.account_status.title", seller.language.value, status=status.value)
+        title = Message(N_("case.account_status.title"), {"status": Message(STATUS_NAMES[status])})
         return cases.open_case(
             session, seller_id=seller.id, kind=CaseKind.ACCOUNT_STATUS, title=title
         )

@@ -1,15 +1,36 @@
-"""A case groups everything about one matter of one seller; its entries form the timeline."""
+"""A case groups everything about one matter of one seller; its entries form the timeline.
+
+Titles and entries Kenzen writes are stored as a message id with values (``i18n.Message``)
+and put into words in the reader's language when read; notes people type, and text stored
+before messages were (migration 0009), are literal text shown as written.
+"""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Dialect, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from kenzen.access import Visibility
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.i18n import Message
+
+
+class StoredMessage(TypeDecorator[Message]):
+    """An ``i18n.Message`` as JSON: ``{"id": …, "params": {…}}``."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Message | None, dialect: Dialect) -> Any:
+        return None if value is None else value.as_json()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Message | None:
+        return None if value is None else Message.from_json(value)
 
 
 class CaseKind(enum.StrEnum):
@@ -47,12 +68,17 @@ restrictions, status changes, complaints, and what appeals and support add — i
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint("(title IS NULL) <> (title_message IS NULL)", name="ck_cases_one_title"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
     kind: Mapped[CaseKind] = mapped_column(str_enum(CaseKind))
     status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), default=CaseStatus.OPEN)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(String(300))
+    """A literal title (cases opened before titles were messages)."""
+    title_message: Mapped[Message | None] = mapped_column(StoredMessage(none_as_null=True))
     topic: Mapped[str | None] = mapped_column(String(200), index=True)
     """The policy rule or complaint a case is about, so enforcement finds it again."""
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -61,9 +87,15 @@ class Case(Base):
 
     entries: Mapped[list[CaseEntry]] = relationship(back_populates="case", order_by="CaseEntry.id")
 
+    def title_in(self, language: str) -> str:
+        return self.title_message.render(language) if self.title_message else (self.title or "")
+
 
 class CaseEntry(Base):
     __tablename__ = "case_entries"
+    __table_args__ = (
+        CheckConstraint("(text IS NULL) <> (message IS NULL)", name="ck_case_entries_one_text"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -72,9 +104,15 @@ class CaseEntry(Base):
     author_role: Mapped[str] = mapped_column(String(32))
     visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility))
     kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    """Literal text: a note as its author typed it, or an entry stored before messages."""
+    message: Mapped[Message | None] = mapped_column(StoredMessage(none_as_null=True))
+    """What Kenzen said, rendered in each reader's language."""
 
     case: Mapped[Case] = relationship(back_populates="entries")
+
+    def text_in(self, language: str) -> str:
+        return self.message.render(language) if self.message else (self.text or "")
 
 
 class CaseRead(Base):

@@ -23,6 +23,7 @@ from kenzen.cases.models import (
 )
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
+from kenzen.i18n import Message
 from kenzen.outbox import queue as outbox
 from kenzen.sellers.models import Seller
 
@@ -40,12 +41,12 @@ def open_case(
     *,
     seller_id: str,
     kind: CaseKind,
-    title: str,
+    title: Message,
     deadline: datetime | None = None,
     topic: str | None = None,
 ) -> Case:
     """Open a case inside an already authorised use case (it does no access check itself)."""
-    case = Case(seller_id=seller_id, kind=kind, title=title, deadline=deadline, topic=topic)
+    case = Case(seller_id=seller_id, kind=kind, title_message=title, deadline=deadline, topic=topic)
     session.add(case)
     session.flush()
     return case
@@ -81,14 +82,20 @@ def append_entry(
     *,
     visibility: Visibility,
     kind: EntryKind,
-    text: str,
+    message: Message | None = None,
+    text: str | None = None,
 ) -> CaseEntry:
+    """Add to the timeline what Kenzen says (``message``, put into words for each reader) or
+    what a person wrote (``text``, shown as written): exactly one of them."""
+    if (message is None) == (text is None):
+        raise TypeError("append_entry takes a message or a text, not both or neither")
     entry = CaseEntry(
         case_id=case.id,
         author=actor.label,
         author_role=actor.role.value,
         visibility=visibility,
         kind=kind,
+        message=message,
         text=text,
         at=utcnow(),
     )

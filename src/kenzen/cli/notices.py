@@ -179,8 +179,9 @@ def verify(
         for finding in result.findings:
             print(f"  - {finding.reason.value}: {finding.message('en')}")
         if result.entry is not None and result.case is not None:
-            print(f"case {result.case.id} ({result.case.title}), entry {result.entry.id}:")
-            print(f"  {result.entry.text}")
+            title = result.case.title_in(result.language)
+            print(f"case {result.case.id} ({title}), entry {result.entry.id}:")
+            print(f"  {result.entry.text_in(result.language)}")
     if result.verdict is not Verdict.GENUINE:
         raise typer.Exit(1)
 

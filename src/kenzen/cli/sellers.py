@@ -63,7 +63,8 @@ def seller_show(seller_id: str, as_user: AsOption = None) -> None:
             out.print(f"  {line.points:+5d}  {line.text}", highlight=False, markup=False)
         table = Table("case", "kind", "status", "title")
         for case in health.open_cases:
-            table.add_row(str(case.id), case.kind.value, case.status.value, case.title)
+            title = case.title_in(seller.language.value)
+            table.add_row(str(case.id), case.kind.value, case.status.value, title)
         out.print(table)
 
 

@@ -25,6 +25,7 @@ from kenzen.complaints.screening import Listing as ScreenedListing
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.events.readers import detect_format
 from kenzen.events.validation import lit
+from kenzen.i18n import Message
 from kenzen.sellers.models import Fulfillment, Listing, ListingStatus, Seller
 from kenzen.text import check_name
 
@@ -145,17 +146,18 @@ FINDING_MESSAGES: dict[FindingKind, str] = {
 }
 
 
-def describe(finding: Finding, language: str) -> str:
-    return i18n.t(
+def describe(finding: Finding) -> Message:
+    return Message(
         FINDING_MESSAGES[finding.kind],
-        language,
-        sku=finding.sku,
-        listing=finding.listing_id,
-        field=finding.field,
-        matched=finding.matched,
-        brand=finding.term.brand,
-        registration=finding.term.registration_number,
-        country=finding.term.country,
+        {
+            "sku": finding.sku,
+            "listing": finding.listing_id,
+            "field": finding.field,
+            "matched": finding.matched,
+            "brand": finding.term.brand,
+            "registration": finding.term.registration_number,
+            "country": finding.term.country,
+        },
     )
 
 
@@ -167,12 +169,12 @@ def _warn(session: Session, actor: Actor, seller: Seller, findings: Sequence[Fin
         session,
         seller_id=seller.id,
         kind=CaseKind.GENERAL,
-        title=i18n.t("case.screening.title", seller.language.value),
+        title=Message(i18n.N_("case.screening.title")),
         topic=SCREENING_TOPIC,
     )
-    text = "\n".join(describe(f, seller.language.value) for f in findings)
+    flagged = Message(i18n.N_("entry.screening"), {"findings": [describe(f) for f in findings]})
     cases.append_entry(
-        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.WARNING, text=text
+        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.WARNING, message=flagged
     )
 
 

@@ -166,7 +166,7 @@ class ListingOut(BaseModel):
                     brand=f.term.brand,
                     registration_number=f.term.registration_number,
                     country=f.term.country,
-                    message=describe(f, language),
+                    message=describe(f).render(language),
                 )
                 for f in findings
             ],

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kenzen import access, i18n
+from kenzen import access
 from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind, EntryKind
@@ -29,6 +29,7 @@ from kenzen.complaints.models import (
 )
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
+from kenzen.i18n import N_, Message
 from kenzen.policy import violations
 from kenzen.policy.document import Policy
 from kenzen.policy.models import Violation, ViolationStatus
@@ -126,23 +127,23 @@ def file_complaint(
     complaint.listings = [ComplaintListing(listing_id=listing.id) for listing in named]
     session.add(complaint)
     session.flush()
-    language = seller.language.value
     names = ", ".join(f"{listing.listing_id} ({listing.sku})" for listing in named)
     case = cases.open_case(
         session,
         seller_id=seller.id,
         kind=CaseKind.IP_COMPLAINT,
-        title=i18n.t("case.ip_complaint.title", language, brand=brand.name),
+        title=Message(N_("case.ip_complaint.title"), {"brand": brand.name}),
         topic=f"complaint:{complaint.id}",
     )
-    text = i18n.t(
-        "entry.ip_complaint",
-        language,
-        kind=i18n.t(KIND_NAMES[kind], language),
-        brand=brand.name,
-        registration=brand.registration_number,
-        country=brand.country,
-        listings=names,
+    received = Message(
+        N_("entry.ip_complaint"),
+        {
+            "kind": Message(KIND_NAMES[kind]),
+            "brand": brand.name,
+            "registration": brand.registration_number,
+            "country": brand.country,
+            "listings": names,
+        },
     )
     cases.append_entry(
         session,
@@ -150,7 +151,7 @@ def file_complaint(
         access.SYSTEM,
         visibility=Visibility.SELLER,
         kind=EntryKind.COMPLAINT,
-        text=text,
+        message=received,
     )
     violation = violations.record_violation(
         session,
@@ -179,7 +180,7 @@ def file_complaint(
             access.SYSTEM,
             visibility=Visibility.SELLER,
             kind=EntryKind.RESTRICTION,
-            text=i18n.t("entry.listings_suppressed", language, listings=names),
+            message=Message(N_("entry.listings_suppressed"), {"listings": names}),
         )
     session.add(
         access.record(
@@ -219,8 +220,6 @@ def retract_complaint(
         assert violation is not None
         if violation.status is ViolationStatus.ACTIVE:
             violations.resolve_violation(session, violation, reason="complaint retracted")
-    seller = session.get(Seller, complaint.seller_id)
-    assert seller is not None
     if complaint.case_id is not None:
         case = cases.get_case(session, access.SYSTEM, complaint.case_id).case
         cases.append_entry(
@@ -229,7 +228,7 @@ def retract_complaint(
             access.SYSTEM,
             visibility=Visibility.SELLER,
             kind=EntryKind.COMPLAINT,
-            text=i18n.t("entry.complaint_retracted", seller.language.value),
+            message=Message(N_("entry.complaint_retracted")),
         )
     session.add(
         access.record(

@@ -16,6 +16,7 @@ from kenzen.cases.models import CaseKind
 from kenzen.complaints import brand_check
 from kenzen.complaints import service as complaints
 from kenzen.complaints.brand_check import ListingRow
+from kenzen.i18n import N_, Message
 from kenzen.identity import service as identity
 from kenzen.sellers import service as sellers
 from kenzen.sellers.models import Fulfillment
@@ -191,7 +192,7 @@ def create_accounts(
 def _inquiry_case(session: Session, users: dict[Role, Actor], seller_id: str) -> None:
     """A case with an entry for each audience, to show who sees what."""
     case = cases.open_case(
-        session, seller_id=seller_id, kind=CaseKind.GENERAL, title="出品に関するお問い合わせ"
+        session, seller_id=seller_id, kind=CaseKind.GENERAL, title=Message(N_("case.inquiry.title"))
     )
     notes = (
         (

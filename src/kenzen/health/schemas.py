@@ -97,7 +97,7 @@ class SellerHealthOut(BaseModel):
             status=seller.status,
             status_meaning=health.status_meaning,
             status_changed_at=seller.status_changed_at,
-            open_cases=[CaseSummary.model_validate(c) for c in health.open_cases],
+            open_cases=[CaseSummary.of(c, seller.language.value) for c in health.open_cases],
             as_of=health.as_of,
             metrics=[MetricOut.of(m) for m in health.metrics],
             rating=_rating_out(rating),

@@ -94,9 +94,9 @@ def render_notice(
     context = {
         "seller_name": seller.display_name,
         "marketplace_name": marketplace.name,
-        "text": entry.text,
+        "text": entry.text_in(language),
         "case_id": case.id,
-        "case_title": case.title,
+        "case_title": case.title_in(language),
         "at": babel_datetime(entry.at, format="long", tzinfo=zone, locale=language),
         "deadline": (
             babel_datetime(case.deadline, format="long", tzinfo=zone, locale=language)
@@ -109,7 +109,8 @@ def render_notice(
     message = EmailMessage(policy=SMTP)
     message["From"] = sender.header
     message["To"] = ", ".join(notice.recipients)
-    subject = i18n.t("mail.subject", language, title=case.title, case_id=case.id)
+    title = case.title_in(language)
+    subject = i18n.t("mail.subject", language, title=title, case_id=case.id)
     message["Subject"] = header_text(subject)
     message["Date"] = format_datetime(notice.created_at)
     message["Message-ID"] = message_id(notice.id, sender)

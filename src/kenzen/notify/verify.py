@@ -128,6 +128,11 @@ class Verification:
     signed_by: list[str] = field(default_factory=list)
     """``domain/selector`` of each signature that verified with the marketplace's key."""
 
+    @property
+    def language(self) -> str:
+        """The language the notice was sent in: its case entry is shown as the mail said it."""
+        return self.notice.language.value if self.notice else i18n.DEFAULT
+
 
 # -- domains ---------------------------------------------------------------------------------
 
@@ -310,12 +315,6 @@ def check_signatures(
         else:
             findings.append(Finding(Reason.SIGNATURE_INVALID, label))
     return verified, ([] if verified else findings)
-
-
-def language_for(session: Session, actor: Actor) -> str:
-    """Reasons are shown in the seller's language; staff read English."""
-    seller = session.get(Seller, actor.seller_id) if actor.seller_id else None
-    return seller.language.value if seller else "en"
 
 
 # -- the use case ------------------------------------------------------------------------------

@@ -17,12 +17,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from kenzen.errors import InvalidInput
-from kenzen.metrics.definitions import DEFINITIONS
+from kenzen.i18n import N_, Message, labels
+from kenzen.metrics.definitions import DEFINITIONS, METRIC_NAMES
 from kenzen.metrics.report import POLICY_COUNTERS
 from kenzen.policy import cel
+from kenzen.policy.rules import RuleKind, parse_rule
 
 #: Violation categories: the SP-API report's ten policy counters, then the two that Seller
 #: Central shows without a report field (reference §2.1, §4).
@@ -45,6 +54,17 @@ class Band(enum.StrEnum):
     HEALTHY = "HEALTHY"
     AT_RISK = "AT_RISK"
     UNHEALTHY = "UNHEALTHY"
+
+
+#: The titles of the rating band rules (``rating.bands.<band>``; message ids).
+BAND_RULE_TITLES = labels(
+    Band,
+    {
+        Band.HEALTHY: N_("rule.rating.bands.HEALTHY"),
+        Band.AT_RISK: N_("rule.rating.bands.AT_RISK"),
+        Band.UNHEALTHY: N_("rule.rating.bands.UNHEALTHY"),
+    },
+)
 
 
 class ActionKind(enum.StrEnum):
@@ -106,9 +126,21 @@ class MetricRule(_Model):
         return self
 
 
+def _in_both_languages(texts: dict[Literal["ja", "en"], str]) -> dict[Literal["ja", "en"], str]:
+    missing = [lang for lang in LANGUAGES if lang not in texts]
+    if missing:
+        raise ValueError(f"missing language(s) {', '.join(missing)}")
+    return texts
+
+
+#: A seller-facing title in Japanese and English (``title = { ja = "…", en = "…" }``).
+Title = Annotated[dict[Literal["ja", "en"], Text], AfterValidator(_in_both_languages)]
+
+
 class Cap(_Model):
     """A hard limit on active violations of one category, independent of the rating."""
 
+    title: Title
     category: str
     at_least: Annotated[int, Field(gt=0)]
     actions: tuple[Demand, ...]
@@ -156,6 +188,7 @@ class RatingRules(_Model):
 class Rule(_Model):
     """An operator's condition in CEL over a seller's metrics and counts."""
 
+    title: Title
     when: Text
     actions: tuple[Demand, ...]
     description: str = ""
@@ -281,6 +314,21 @@ class Policy:
     def band_rule(self, band: Band) -> BandRule:
         rule: BandRule = getattr(self.document.rating.bands, band.value)
         return rule
+
+    def rule_title(self, name: str) -> Message | dict[str, str]:
+        """What a rule (``metrics.…``, ``violations.…``, ``caps.…``, ``rules.…``,
+        ``rating.bands.…``) is about, in words a seller reads — never the rule's name."""
+        rule = parse_rule(name)
+        if rule is None:
+            raise KeyError(f"no rule {name!r} in the policy")
+        if rule.kind is RuleKind.METRIC:
+            return Message(METRIC_NAMES[rule.key])
+        if rule.kind is RuleKind.BAND:
+            return Message(BAND_RULE_TITLES[Band(rule.key)])
+        if rule.kind is RuleKind.VIOLATION:
+            return {lang: text.title for lang, text in self.violations[rule.key].text.items()}
+        titled = self.document.caps if rule.kind is RuleKind.CAP else self.document.rules
+        return {str(lang): text for lang, text in titled[rule.key].title.items()}
 
 
 def _describe(error: ValidationError) -> str:

@@ -18,16 +18,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kenzen import access, i18n
+from kenzen import access
 from kenzen.access import Action, Actor, Visibility
 from kenzen.cases import account_status
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseKind, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import InvalidInput, NotFound
-from kenzen.i18n import N_
+from kenzen.i18n import N_, Message
 from kenzen.metrics import service as metrics
-from kenzen.metrics.definitions import METRIC_NAMES
 from kenzen.metrics.engine import MetricValue
 from kenzen.policy import violations
 from kenzen.policy.assessment import (
@@ -118,7 +117,6 @@ def _act(
     action: PolicyAction,
 ) -> bool:
     """Take one demanded action unless it exists already; say whether anything changed."""
-    language = seller.language.value
     if action.kind is ActionKind.RECORD_VIOLATION:
         return _record_rule_violation(session, policy, seller, assessment, action)
     if action.kind is ActionKind.WARN:
@@ -131,7 +129,7 @@ def _act(
             actor,
             visibility=Visibility.SELLER,
             kind=EntryKind.WARNING,
-            text=_warning_text(seller, action, assessment.facts.metrics),
+            message=_warning(policy, action, assessment.facts.metrics),
         )
     elif action.kind is ActionKind.RESTRICT_MERCHANT_LISTINGS:
         merchant = _active_listings(session, seller, merchant_only=True)
@@ -147,11 +145,12 @@ def _act(
             actor,
             visibility=Visibility.SELLER,
             kind=EntryKind.RESTRICTION,
-            text=i18n.t(
-                "entry.restricted",
-                language,
-                rule=action.rule,
-                listings=_listing_names(restricted),
+            message=Message(
+                N_("entry.restricted"),
+                {
+                    "rule": policy.rule_title(action.rule),
+                    "listings": _listing_names(restricted),
+                },
             ),
         )
     else:
@@ -187,10 +186,8 @@ def _deactivate_listings(session: Session, actor: Actor, seller: Seller, case: C
             actor,
             visibility=Visibility.SELLER,
             kind=EntryKind.RESTRICTION,
-            text=i18n.t(
-                "entry.deactivated_listings",
-                seller.language.value,
-                listings=_listing_names(inactive),
+            message=Message(
+                N_("entry.deactivated_listings"), {"listings": _listing_names(inactive)}
             ),
         )
 
@@ -281,60 +278,39 @@ def _case_kind(rule: RuleRef | None) -> CaseKind:
     return CaseKind.POLICY_VIOLATION
 
 
-#: Titles of the rules the policy's structure defines (message ids).
-_RULE_TITLES = {
-    "caps.ip_complaints": N_("rule.caps.ip_complaints"),
-    "caps.restricted_products": N_("rule.caps.restricted_products"),
-    "rating.bands.AT_RISK": N_("rule.rating.bands.AT_RISK"),
-    "rating.bands.UNHEALTHY": N_("rule.rating.bands.UNHEALTHY"),
-}
-
-
-def _topic_label(policy: Policy, name: str, language: str) -> str:
-    """What a rule is about, for a case title the seller understands."""
-    rule = parse_rule(name)
-    metric = METRIC_NAMES.get(rule.metric) if rule is not None and rule.metric else None
-    if metric is not None:
-        return i18n.t(metric, language)
-    if rule is not None and rule.kind is RuleKind.VIOLATION and rule.key in policy.violations:
-        return i18n.pick(policy.violations[rule.key].text, language).title
-    if name in _RULE_TITLES:
-        return i18n.t(_RULE_TITLES[name], language)
-    return name
-
-
 def case_for_rule(session: Session, policy: Policy, seller: Seller, rule: str) -> tuple[Case, bool]:
     """The seller's open case about ``rule``, or a new one; and whether it is new."""
     existing = cases.open_case_about(session, seller.id, rule)
     if existing is not None:
         return existing, False
-    language = seller.language.value
-    title = i18n.t("case.policy.title", language, topic=_topic_label(policy, rule, language))
+    title = Message(N_("case.policy.title"), {"topic": policy.rule_title(rule)})
     case = cases.open_case(
         session, seller_id=seller.id, kind=_case_kind(parse_rule(rule)), title=title, topic=rule
     )
     return case, True
 
 
-def _warning_text(seller: Seller, action: PolicyAction, values: list[MetricValue]) -> str:
-    language = seller.language.value
+def _warning(policy: Policy, action: PolicyAction, values: list[MetricValue]) -> Message:
     rule = parse_rule(action.rule)
     metric = rule.metric if rule is not None else None
     measured = next((v for v in values if v.metric == metric), None)
     if metric is not None and measured is not None:
         rate = "–" if measured.rate is None else f"{measured.rate:.2%}"
         condition = "<" if measured.target_condition == "LESS_THAN" else "≥"
-        return i18n.t(
-            "entry.warning.metric",
-            language,
-            metric=i18n.t(METRIC_NAMES[metric], language),
-            rate=rate,
-            window_from=measured.window_from.isoformat(),
-            window_to=measured.window_to.isoformat(),
-            target=f"{condition} {measured.target_value:.1%}",
+        return Message(
+            N_("entry.warning.metric"),
+            {
+                "metric": policy.rule_title(action.rule),
+                "rate": rate,
+                "window_from": measured.window_from.isoformat(),
+                "window_to": measured.window_to.isoformat(),
+                "target": f"{condition} {measured.target_value:.1%}",
+            },
         )
     detail = "; ".join(e.detail for e in action.evidence)
-    return i18n.t("entry.warning.rule", language, rule=action.rule, detail=detail)
+    return Message(
+        N_("entry.warning.rule"), {"rule": policy.rule_title(action.rule), "detail": detail}
+    )
 
 
 def _listing_names(listings: Sequence[Listing]) -> str:
@@ -371,7 +347,7 @@ def record_reviewed_violation(
         raise NotFound(f"listing_ids: {', '.join(missing)} not found for seller {seller.id}")
     when = occurred_at or utcnow()
     case, _ = case_for_rule(session, policy, seller, str(RuleRef(RuleKind.VIOLATION, category)))
-    text = i18n.pick(policy.violations[category].text, seller.language.value)
+    texts = policy.violations[category].text
     violation = violations.record_violation(
         session,
         policy,
@@ -389,7 +365,15 @@ def record_reviewed_violation(
         actor,
         visibility=Visibility.SELLER,
         kind=EntryKind.VIOLATION,
-        text=f"{text.title}: {reason}\n{text.explanation}\n{text.what_to_do}",
+        message=Message(
+            N_("entry.violation"),
+            {
+                "title": {lang: text.title for lang, text in texts.items()},
+                "reason": reason,
+                "explanation": {lang: text.explanation for lang, text in texts.items()},
+                "what_to_do": {lang: text.what_to_do for lang, text in texts.items()},
+            },
+        ),
     )
     session.add(
         access.record(

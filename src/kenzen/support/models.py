@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.i18n import N_, labels
 
 
 class AhsHours(Base):
@@ -35,6 +36,17 @@ class CallOutcome(enum.StrEnum):
     REACHED = "REACHED"
     NO_ANSWER = "NO_ANSWER"
     WRONG_NUMBER = "WRONG_NUMBER"
+
+
+#: How staff read each outcome (message ids).
+OUTCOME_NAMES = labels(
+    CallOutcome,
+    {
+        CallOutcome.REACHED: N_("ui.outcome.REACHED"),
+        CallOutcome.NO_ANSWER: N_("ui.outcome.NO_ANSWER"),
+        CallOutcome.WRONG_NUMBER: N_("ui.outcome.WRONG_NUMBER"),
+    },
+)
 
 
 class Callback(Base):

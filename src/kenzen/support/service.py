@@ -15,18 +15,19 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kenzen import access, i18n
+from kenzen import access
 from kenzen.access import Action, Actor, Role, Scope, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseKind, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.i18n import N_, Message
 from kenzen.identity.models import User
 from kenzen.policy.document import CallbackRules
 from kenzen.sellers.models import Seller
 from kenzen.sellers.phones import e164
 from kenzen.sellers.service import get_seller
-from kenzen.support.models import AhsHours, Callback, CallbackStatus, CallOutcome
+from kenzen.support.models import OUTCOME_NAMES, AhsHours, Callback, CallbackStatus, CallOutcome
 from kenzen.support.slots import Hours, local, slots
 
 MAX_NOTES = 10_000
@@ -95,14 +96,15 @@ def request_callback(
     for slot in slots(hours, start):
         booked = _book(session, seller, case, number, preferred, slot, capacity)
         if booked is not None:
-            text = i18n.t(
-                "entry.callback_booked",
-                seller.language.value,
-                phone=number,
-                time=local(hours, slot).strftime("%Y-%m-%d %H:%M %Z"),
-            )
+            when = local(hours, slot).strftime("%Y-%m-%d %H:%M %Z")
+            booking = Message(N_("entry.callback_booked"), {"phone": number, "time": when})
             cases.append_entry(
-                session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, text=text
+                session,
+                case,
+                actor,
+                visibility=Visibility.SELLER,
+                kind=EntryKind.NOTE,
+                message=booking,
             )
             session.add(
                 access.record(
@@ -143,7 +145,7 @@ def _case_for(session: Session, seller: Seller, case_id: int | None) -> Case:
             session,
             seller_id=seller.id,
             kind=CaseKind.GENERAL,
-            title=i18n.t("case.callback.title", seller.language.value),
+            title=Message(N_("case.callback.title")),
         )
     case = session.get(Case, case_id)
     if case is None or case.seller_id != seller.id:
@@ -198,18 +200,13 @@ def cancel_callback(session: Session, actor: Actor, callback_id: int) -> Callbac
         raise Conflict(f"callback {callback_id} is {callback.status.value}")
     callback.status = CallbackStatus.CANCELLED
     callback.seat = None
-    seller = session.get(Seller, callback.seller_id)
     case = session.get(Case, callback.case_id)
-    assert seller is not None
     assert case is not None
     hours = hours_of(session, callback.marketplace_id)
-    text = i18n.t(
-        "entry.callback_cancelled",
-        seller.language.value,
-        time=local(hours, callback.slot_start).strftime("%Y-%m-%d %H:%M %Z"),
-    )
+    when = local(hours, callback.slot_start).strftime("%Y-%m-%d %H:%M %Z")
+    cancelled = Message(N_("entry.callback_cancelled"), {"time": when})
     cases.append_entry(
-        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, text=text
+        session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, message=cancelled
     )
     session.add(access.record(actor, Action.CANCEL_CALLBACK, f"callback:{callback.id}"))
     return _view(session, actor, callback)
@@ -280,7 +277,9 @@ def complete_callback(
             actor,
             visibility=Visibility.AHS,
             kind=EntryKind.NOTE,
-            text=f"Call {outcome.value}: {notes}",
+            message=Message(
+                N_("entry.call_notes"), {"outcome": Message(OUTCOME_NAMES[outcome]), "notes": notes}
+            ),
         )
     session.add(
         access.record(

@@ -6,14 +6,17 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from kenzen.access import Actor
 from kenzen.db import Database
 from kenzen.errors import Unauthenticated
+from kenzen.i18n import Language, negotiate
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
 from kenzen.ids import MAX_ID
 from kenzen.policy.document import Policy, PolicyHolder
+from kenzen.sellers.models import Seller
 from kenzen.web.csrf import SESSION_COOKIE, require_api_token
 
 #: A row id in a path: out of range is 422, never a lookup the database cannot make.
@@ -51,6 +54,23 @@ def current_actor(
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def language_for(session: Session, actor: Actor | None, accept_language: str | None) -> Language:
+    """The reader's language, for pages and API alike: the user's chosen language, else their
+    seller account's, else the best match of the browser's ``Accept-Language``."""
+    chosen = identity.user_language(session, actor) if actor is not None else None
+    seller = session.get(Seller, actor.seller_id) if actor and actor.seller_id else None
+    account = seller.language.value if seller is not None else None
+    return negotiate(chosen, account, accept_language=accept_language)
+
+
+def reader_language(request: Request, database: Db, actor: CurrentActor) -> Language:
+    with database.transaction() as session:
+        return language_for(session, actor, request.headers.get("accept-language"))
+
+
+ReaderLanguage = Annotated[Language, Depends(reader_language)]
 
 
 def current_policy(request: Request) -> Policy:

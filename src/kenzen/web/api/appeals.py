@@ -23,7 +23,7 @@ from kenzen.config import Settings
 from kenzen.deadlines import service as deadlines
 from kenzen.ids import RowId
 from kenzen.policy.document import Policy
-from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
+from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId, ReaderLanguage
 from kenzen.web.uploads import (
     MAX_ATTACHMENT_BODY,
     Upload,
@@ -147,10 +147,12 @@ def list_appeals(
 
 
 @router.get("/appeals/{appeal_id}", operation_id="getAppeal")
-def get_appeal(appeal_id: PathId, actor: CurrentActor, db: Db) -> ReviewPacketOut:
+def get_appeal(
+    appeal_id: PathId, actor: CurrentActor, db: Db, language: ReaderLanguage
+) -> ReviewPacketOut:
     """The review packet: the appeal, its case, the evidence and the guidance."""
     with db.transaction() as session:
-        return ReviewPacketOut.of(service.get_appeal(session, actor, appeal_id))
+        return ReviewPacketOut.of(service.get_appeal(session, actor, appeal_id), language)
 
 
 @router.post("/appeals/{appeal_id}/review", operation_id="reviewAppeal")

@@ -18,7 +18,6 @@ from kenzen.notify.verify import (
     MAX_MESSAGE_BYTES,
     Verdict,
     Verification,
-    language_for,
     verify_notice,
 )
 from kenzen.outbox.models import (
@@ -29,7 +28,7 @@ from kenzen.outbox.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from kenzen.web.deps import CurrentActor, Db, PathId
+from kenzen.web.deps import CurrentActor, Db, PathId, ReaderLanguage
 
 router = APIRouter(tags=["notices"])
 
@@ -100,18 +99,25 @@ class VerificationOut(BaseModel):
             signed_by=result.signed_by,
             notice_id=result.notice.id if result.notice else None,
             case_id=result.case.id if result.case else None,
-            case_title=result.case.title if result.case else None,
-            case_entry=CaseEntryOut.model_validate(result.entry) if result.entry else None,
+            case_title=result.case.title_in(result.language) if result.case else None,
+            case_entry=CaseEntryOut.of(result.entry, result.language) if result.entry else None,
         )
 
 
 @router.post("/notices/verify", operation_id="verifyNotice")
-def verify(body: VerifyNoticeIn, request: Request, actor: CurrentActor, db: Db) -> VerificationOut:
+def verify(
+    body: VerifyNoticeIn,
+    request: Request,
+    actor: CurrentActor,
+    db: Db,
+    language: ReaderLanguage,
+) -> VerificationOut:
     """GENUINE only when signed with the marketplace's key, aligned with From, and the notice
-    is the caller's; otherwise SUSPICIOUS with every reason found."""
+    is the caller's; otherwise SUSPICIOUS with every reason found. The matching case entry
+    is in the notice's language, as the mail said it; the reasons in the reader's."""
     with db.transaction() as session:
         result = verify_notice(session, actor, keyring_of(request), body.message.encode())
-        return VerificationOut.of(result, language_for(session, actor))
+        return VerificationOut.of(result, language)
 
 
 @router.get("/notices", operation_id="listNotices")

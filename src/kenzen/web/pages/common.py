@@ -32,6 +32,7 @@ from kenzen.policy.document import DeadlineRules, Policy
 from kenzen.sellers.models import Seller
 from kenzen.web import csrf
 from kenzen.web.csrf import SESSION_COOKIE
+from kenzen.web.deps import language_for
 from kenzen.web.errors import status_of
 from kenzen.web.pages import labels
 from kenzen.web.templates import TEMPLATES_DIR
@@ -133,15 +134,9 @@ Posted = Annotated[FormData, Depends(_posted)]
 
 
 def language_of(request: Request, actor: Actor | None) -> i18n.Language:
-    """The user's chosen language; else a seller's account language; else the browser's."""
-    chosen: str | None = None
-    account: str | None = None
-    if actor is not None:
-        with database_of(request).transaction() as session:
-            chosen = identity.user_language(session, actor)
-            seller = session.get(Seller, actor.seller_id) if actor.seller_id else None
-            account = seller.language.value if seller is not None else None
-    return i18n.negotiate(chosen, account, accept_language=request.headers.get("accept-language"))
+    """The page's language (``deps.language_for``: the user's, the account's, the browser's)."""
+    with database_of(request).transaction() as session:
+        return language_for(session, actor, request.headers.get("accept-language"))
 
 
 def metric_name(metric: str, language: str) -> str:

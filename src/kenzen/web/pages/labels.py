@@ -16,7 +16,7 @@ from kenzen.i18n import N_, labels
 from kenzen.notify.verify import Verdict
 from kenzen.policy.document import Band
 from kenzen.sellers.status import STATUS_MEANINGS, STATUS_NAMES
-from kenzen.support.models import CallbackStatus, CallOutcome
+from kenzen.support.models import OUTCOME_NAMES, CallbackStatus
 
 ACCOUNT_STATUS: Final = STATUS_NAMES
 STATUS_MEANING: Final = STATUS_MEANINGS
@@ -124,14 +124,7 @@ CALL_STATUS: Final = labels(
     },
 )
 
-CALL_OUTCOME: Final = labels(
-    CallOutcome,
-    {
-        CallOutcome.REACHED: N_("ui.outcome.REACHED"),
-        CallOutcome.NO_ANSWER: N_("ui.outcome.NO_ANSWER"),
-        CallOutcome.WRONG_NUMBER: N_("ui.outcome.WRONG_NUMBER"),
-    },
-)
+CALL_OUTCOME: Final = OUTCOME_NAMES
 
 VERDICT: Final = labels(
     Verdict,

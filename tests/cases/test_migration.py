@@ -1,0 +1,116 @@
+"""Migration 0011: case titles and entries written as text before it stay readable as they
+were; what Kenzen writes after it is a message each reader gets in their language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import select, text
+
+from kenzen.access import SYSTEM, Visibility
+from kenzen.cases import service as cases
+from kenzen.cases.models import Case, CaseEntry, EntryKind
+from kenzen.db import Database
+from kenzen.i18n import Message
+from kenzen.sellers import service as sellers
+
+OLD_TITLE = "アカウントヘルス: caps.ip_complaints"
+OLD_TEXT = "アカウントの状態が NORMAL から DEACTIVATED に変わりました。理由: IP complaints"
+
+
+def _database_before_messages(tmp_path: Path) -> Database:
+    """A database as the previous migration head left it, with a case written as text."""
+    database = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(database.alembic_config(), "0010")
+    with database.transaction() as session:
+        sellers.add_marketplace(
+            session,
+            SYSTEM,
+            marketplace_id="JP",
+            name="Japan",
+            time_zone="Asia/Tokyo",
+            currency="JPY",
+            language="ja",
+        )
+        sellers.add_seller(
+            session,
+            SYSTEM,
+            seller_id="S1",
+            marketplace_id="JP",
+            display_name="Seller S1",
+            email="s1@sellers.example.test",
+            language="ja",
+            registered_at=datetime(2025, 1, 1, tzinfo=UTC),
+        )
+        at = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None)
+        session.execute(
+            text(
+                "INSERT INTO cases (id, seller_id, kind, status, title, opened_at, updated_at) "
+                "VALUES (1, 'S1', 'account_status', 'OPEN', :title, :at, :at)"
+            ),
+            {"title": OLD_TITLE, "at": at},
+        )
+        session.execute(
+            text(
+                "INSERT INTO case_entries "
+                "(case_id, at, author, author_role, visibility, kind, text) "
+                "VALUES (1, :at, 'system', 'system', 'seller', 'account_status', :text)"
+            ),
+            {"text": OLD_TEXT, "at": at},
+        )
+    return database
+
+
+def test_text_written_before_the_migration_is_kept_as_written(tmp_path: Path) -> None:
+    database = _database_before_messages(tmp_path)
+    database.upgrade()
+    assert not database.pending_migrations()
+    with database.transaction() as session:
+        case = session.get(Case, 1)
+        assert case is not None
+        assert case.title_message is None
+        assert (case.title_in("ja"), case.title_in("en")) == (OLD_TITLE, OLD_TITLE)
+        [entry] = case.entries
+        assert entry.message is None
+        assert entry.text_in("en") == OLD_TEXT
+        # A new entry in the same case is a message, read in each reader's language.
+        cases.append_entry(
+            session,
+            case,
+            SYSTEM,
+            visibility=Visibility.SELLER,
+            kind=EntryKind.NOTE,
+            message=Message("entry.appeal_received", {"version": 2}),
+        )
+    with database.transaction() as session:
+        new = session.scalars(select(CaseEntry).where(CaseEntry.message.is_not(None))).one()
+        assert new.text is None
+        assert new.text_in("en").startswith("We received your Plan of Action (version 2).")
+        assert new.text_in("ja").startswith("改善計画書(第2版)を受け付けました。")
+    database.dispose()
+
+
+def test_downgrade_writes_messages_out_in_the_sellers_language(tmp_path: Path) -> None:
+    database = _database_before_messages(tmp_path)
+    database.upgrade()
+    with database.transaction() as session:
+        case = session.get(Case, 1)
+        assert case is not None
+        cases.append_entry(
+            session,
+            case,
+            SYSTEM,
+            visibility=Visibility.SELLER,
+            kind=EntryKind.NOTE,
+            message=Message("entry.appeal_received", {"version": 3}),
+        )
+    command.downgrade(database.alembic_config(), "0010")
+    with database.engine.connect() as connection:
+        old, new = connection.execute(text("SELECT text FROM case_entries ORDER BY id")).scalars()
+        title = connection.execute(text("SELECT title FROM cases")).scalar_one()
+    assert old == OLD_TEXT
+    assert new.startswith("改善計画書(第3版)を受け付けました。")  # S1 reads Japanese
+    assert title == OLD_TITLE
+    database.dispose()
