@@ -83,7 +83,7 @@ def test_the_appeal_journey(client: TestClient, world: World, policy: Policy) ->
     assert health["status"] == "DEACTIVATED"
     case_id = next(c["id"] for c in health["open_cases"] if c["kind"] == "policy_violation")
     case = as_(Role.SELLER, "GET", f"/api/v1/cases/{case_id}").json()
-    assert "DEACTIVATED" in case["entries"][0]["text"]
+    assert "から 停止 に変わりました" in case["entries"][0]["text"]  # S1 reads Japanese
     guidance = as_(Role.SELLER, "GET", f"/api/v1/cases/{case_id}/guidance").json()
     assert [g["topic"] for g in guidance] == ["ip"]
     assert guidance[0]["why"].startswith("権利者から")

@@ -59,7 +59,7 @@ def _seller_books_a_call_and_writes_the_plan(page: Page, server: str, artifacts:
         "link", name=re.compile("知的財産権の申し立てが上限に達しました")
     ).first.click()
     timeline = page.get_by_test_id("timeline")
-    expect(timeline).to_contain_text("DEACTIVATED")
+    expect(timeline).to_contain_text("正常 から 停止")
     case_url = page.url
 
     # the callback, shown in the seller's time zone; then moved once

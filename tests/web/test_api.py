@@ -125,7 +125,7 @@ def test_case_note_round_trip(client: TestClient, world: World) -> None:
     assert note.status_code == 201
     case = client.get(f"/api/v1/cases/{change['case_id']}", headers=headers).json()
     assert [e["kind"] for e in case["entries"]] == ["account_status", "note"]
-    assert case["entries"][0]["text"].startswith("Your account status changed from NORMAL")
+    assert case["entries"][0]["text"].startswith("Your account status changed from Normal")
     with world.database.transaction() as session:
         actions = set(session.scalars(select(AuditEntry.action)))
         assert {"setAccountStatus", "addCaseNote"} <= actions

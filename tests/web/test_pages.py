@@ -74,7 +74,7 @@ def test_seller_logs_in_and_sees_own_status_and_cases(client: TestClient, world:
     page = client.get("/")
     assert "Seller S2" in page.text
     assert re.search(r"Deactivated <span class=\"code\">DEACTIVATED</span>", page.text)
-    assert "Account status: DEACTIVATED" in page.text
+    assert "Account status: Deactivated" in page.text
     # the page session works for the API too, but only for the seller's own data
     assert client.get("/api/v1/sellers/S2/health").status_code == 200
     assert client.get("/api/v1/sellers/S1/health").status_code == 404

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kenzen.cli.support import AsOption, err, out, policy, use_case, user_errors
+from kenzen.i18n import DEFAULT
 from kenzen.sellers.status import AccountStatus
 
 marketplace_app = typer.Typer(help="Marketplaces.", no_args_is_help=True)
@@ -60,7 +61,8 @@ def seller_show(seller_id: str, as_user: AsOption = None) -> None:
             highlight=False,
         )
         for line in rating.lines:
-            out.print(f"  {line.points:+5d}  {line.text}", highlight=False, markup=False)
+            said = line.text.render(seller.language.value)
+            out.print(f"  {line.points:+5d}  {said}", highlight=False, markup=False)
         table = Table("case", "kind", "status", "title")
         for case in health.open_cases:
             title = case.title_in(seller.language.value)
@@ -131,7 +133,8 @@ def seller_rating(
             break
         out.print(f"{title}: {rating.value} ({rating.band.value})", highlight=False)
         for line in rating.lines:
-            out.print(f"  {line.points:+5d}  {line.text}", highlight=False, markup=False)
+            said = line.text.render(DEFAULT)
+            out.print(f"  {line.points:+5d}  {said}", highlight=False, markup=False)
     if history is not None:
         out.print(f"daily ratings {history.start} – {history.end}:", highlight=False)
         for day in history.days:

@@ -100,7 +100,7 @@ class SellerHealthOut(BaseModel):
             open_cases=[CaseSummary.of(c, seller.language.value) for c in health.open_cases],
             as_of=health.as_of,
             metrics=[MetricOut.of(m) for m in health.metrics],
-            rating=_rating_out(rating),
+            rating=_rating_out(rating, seller.language.value),
             violations=[
                 ViolationOut(
                     id=view.violation.id,
@@ -121,14 +121,17 @@ class SellerHealthOut(BaseModel):
         )
 
 
-def _rating_out(rating: Rating) -> RatingOut:
+def _rating_out(rating: Rating, language: str) -> RatingOut:
     return RatingOut(
         value=rating.value,
         band=rating.band.value,
         ahr_status=rating.ahr_status,
         lines=[
             RatingLineOut(
-                points=line.points, cause=line.cause, text=line.text, violation_id=line.violation_id
+                points=line.points,
+                cause=line.cause,
+                text=line.text.render(language),
+                violation_id=line.violation_id,
             )
             for line in rating.lines
         ],
@@ -141,10 +144,10 @@ class RatingWhatIfOut(BaseModel):
     resolved: list[str]
 
     @classmethod
-    def of(cls, result: RatingWhatIf) -> RatingWhatIfOut:
+    def of(cls, result: RatingWhatIf, language: str) -> RatingWhatIfOut:
         return cls(
-            now=_rating_out(result.now),
-            if_resolved=_rating_out(result.if_resolved),
+            now=_rating_out(result.now, language),
+            if_resolved=_rating_out(result.if_resolved, language),
             resolved=list(result.resolved),
         )
 
@@ -164,8 +167,10 @@ class SellerRatingOut(RatingWhatIfOut):
     history: list[DailyRatingOut]
 
     @classmethod
-    def of_history(cls, result: RatingWhatIf, history: RatingHistory) -> SellerRatingOut:
-        now = RatingWhatIfOut.of(result)
+    def of_history(
+        cls, result: RatingWhatIf, history: RatingHistory, language: str
+    ) -> SellerRatingOut:
+        now = RatingWhatIfOut.of(result, language)
         return cls(
             now=now.now,
             if_resolved=now.if_resolved,

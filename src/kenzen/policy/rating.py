@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_, Message
 from kenzen.policy.document import Band, Policy
 
 ViolationStatus = Literal["ACTIVE", "RESOLVED", "DISMISSED", "EXPIRED"]
@@ -51,7 +52,8 @@ class Contribution:
 
     points: int
     cause: Cause
-    text: str
+    text: Message
+    """The line in words, for the reader's language (never a category's id)."""
     violation_id: str | None = None
     category: str | None = None
     occurred_at: datetime | None = None
@@ -123,17 +125,19 @@ def compute_rating(
     if fulfilled_orders < 0:
         raise InvalidInput("fulfilled_orders: must be >= 0")
     rules = policy.rating
-    lines = [Contribution(rules.start, "start", "starting rating")]
+    lines = [Contribution(rules.start, "start", Message(N_("rating.start")))]
     bonus = rules.order_bonus_points * (fulfilled_orders // rules.order_bonus_per)
     if bonus:
-        lines.append(
-            Contribution(
-                bonus,
-                "orders",
-                f"{fulfilled_orders} orders fulfilled in the last {rules.order_window_days} "
-                f"days: {rules.order_bonus_points} per {rules.order_bonus_per}",
-            )
+        said = Message(
+            N_("rating.orders"),
+            {
+                "orders": fulfilled_orders,
+                "days": rules.order_window_days,
+                "points": rules.order_bonus_points,
+                "per": rules.order_bonus_per,
+            },
         )
+        lines.append(Contribution(bonus, "orders", said))
     seen: dict[str, int] = defaultdict(int)
     active = counted(policy, violations, as_of)
     for v in active:
@@ -146,9 +150,18 @@ def compute_rating(
                 Contribution(
                     -cost,
                     "violation",
-                    f"violation {v.id} ({v.category}, {category.severity.value}) of "
-                    f"{v.occurred_at.date().isoformat()}, #{n} in its category: "
-                    f"{category.points} × {category.repeat_multiplier}^{n - 1}",
+                    Message(
+                        N_("rating.violation"),
+                        {
+                            "id": v.id,
+                            "category": {str(lang): t.title for lang, t in category.text.items()},
+                            "date": v.occurred_at.date().isoformat(),
+                            "repeat": n,
+                            "points": category.points,
+                            "multiplier": str(category.repeat_multiplier),
+                            "power": n - 1,
+                        },
+                    ),
                     violation_id=v.id,
                     category=v.category,
                     occurred_at=v.occurred_at,
@@ -161,14 +174,18 @@ def compute_rating(
             Contribution(
                 rules.floor_without_violations - total,
                 "floor",
-                f"no active violation: the rating stays at least {rules.floor_without_violations}",
+                Message(N_("rating.floor"), {"floor": rules.floor_without_violations}),
             )
         )
         total = rules.floor_without_violations
     bounded = min(max(total, rules.minimum), rules.maximum)
     if bounded != total:
         lines.append(
-            Contribution(bounded - total, "clamp", f"kept within {rules.minimum}..{rules.maximum}")
+            Contribution(
+                bounded - total,
+                "clamp",
+                Message(N_("rating.clamp"), {"minimum": rules.minimum, "maximum": rules.maximum}),
+            )
         )
     return Rating(
         value=bounded,

@@ -18,7 +18,7 @@ from kenzen.sellers.schemas import (
     SetAccountStatus,
     SetEmergencyContact,
 )
-from kenzen.web.deps import CurrentActor, CurrentPolicy, Db
+from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, ReaderLanguage
 
 router = APIRouter(prefix="/sellers", tags=["sellers"])
 
@@ -39,6 +39,7 @@ def get_seller_rating(
     db: Db,
     policy: CurrentPolicy,
     request: Request,
+    language: ReaderLanguage,
     resolve: Annotated[
         list[RowId] | None, Query(max_length=100, description="What if these were resolved")
     ] = None,
@@ -58,7 +59,7 @@ def get_seller_rating(
             session, actor, settings.events_dir, seller_id, start=start, end=end
         )
         now = health.rating_what_if(session, actor, policy, seller_id, resolve or [])
-        return SellerRatingOut.of_history(now, history)
+        return SellerRatingOut.of_history(now, history, language)
 
 
 @router.put("/{seller_id}/listings/{sku}", operation_id="putListing")
