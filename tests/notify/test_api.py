@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -12,18 +15,20 @@ from sqlalchemy import select
 from kenzen.access import SYSTEM, Role, Visibility
 from kenzen.cases import account_status
 from kenzen.cases import service as cases
-from kenzen.cases.models import CaseKind, EntryKind
+from kenzen.cases.models import Case, CaseEntry, CaseKind, EntryKind
 from kenzen.config import Settings
 from kenzen.errors import InvalidInput
 from kenzen.i18n import Message
 from kenzen.identity import service as identity
 from kenzen.notify import service as notices
 from kenzen.notify import webhooks
+from kenzen.notify.email import render_notice
 from kenzen.notify.keys import Keyring
 from kenzen.notify.smtp import FileTransport
 from kenzen.notify.webhooks import check_endpoint
 from kenzen.notify.worker import Worker
 from kenzen.outbox.models import DeliveryStatus, Notice, WebhookDelivery
+from kenzen.sellers.models import Seller
 from kenzen.sellers.status import AccountStatus
 from kenzen.web.app import create_app
 from tests.conftest import World
@@ -154,6 +159,21 @@ def test_preferences_language_recipients_and_mandatory_notices(
         assert notice.mandatory
         assert notice.language.value == "en"
         assert notice.recipients == ["s1@sellers.example.test", "ops@s1.example.com"]
+        # The mail is put into words in the notice's language when it is sent; the same
+        # entry reads Japanese on the pages of S1, whose account language is Japanese.
+        entry, seller = session.get(CaseEntry, notice.case_entry_id), session.get(Seller, "S1")
+        changed = session.get(Case, notice.case_id)
+        assert entry is not None
+        assert seller is not None
+        assert changed is not None
+        raw = render_notice(notice, entry, changed, seller, seller.marketplace)
+        mail = message_from_bytes(raw, policy=email_policy.default)
+        assert isinstance(mail, EmailMessage)
+        assert mail["Subject"] == f"Account status: At risk (case {changed.id})"
+        body = mail.get_body(("plain",))
+        assert body is not None
+        assert "Your account status changed from Normal to At risk." in body.get_content()
+        assert entry.text_in("ja").startswith("アカウントの状態が 正常 から リスクあり に")
 
 
 def test_webhook_api_requires_https_and_admin(client: TestClient, world: World) -> None:
