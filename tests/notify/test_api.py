@@ -20,6 +20,7 @@ from kenzen.config import Settings
 from kenzen.errors import InvalidInput
 from kenzen.i18n import Message
 from kenzen.identity import service as identity
+from kenzen.languages import Language
 from kenzen.notify import service as notices
 from kenzen.notify import webhooks
 from kenzen.notify.email import render_notice
@@ -173,6 +174,21 @@ def test_preferences_language_recipients_and_mandatory_notices(
         body = mail.get_body(("plain",))
         assert body is not None
         assert "Your account status changed from Normal to At risk." in body.get_content()
+        assert body.get_content().startswith("Dear Seller S1,\r\n")
+        html = mail.get_body(("html",))
+        assert html is not None
+        assert "only from <b>account-health@" in html.get_content()
+        notice.language = Language.JA  # the seller's own language: the whole mail follows
+        japanese = message_from_bytes(
+            render_notice(notice, entry, changed, seller, seller.marketplace),
+            policy=email_policy.default,
+        )
+        assert isinstance(japanese, EmailMessage)
+        assert japanese["Subject"] == f"アカウントの状態: リスクあり(ケース {changed.id})"
+        text = japanese.get_body(("plain",))
+        assert text is not None
+        assert text.get_content().startswith("Seller S1 様\r\n\r\nアカウントの状態が 正常 から")
+        assert "「通知の確認」" in text.get_content()
         assert entry.text_in("ja").startswith("アカウントの状態が 正常 から リスクあり に")
 
 

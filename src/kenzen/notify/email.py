@@ -55,6 +55,7 @@ _environment = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
+i18n.install(_environment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ def render_notice(
     sender = sender_for(marketplace)
     zone = ZoneInfo(marketplace.time_zone)
     context = {
+        "lang": language,
         "seller_name": seller.display_name,
         "marketplace_name": marketplace.name,
         "text": entry.text_in(language),
@@ -117,8 +119,8 @@ def render_notice(
     message[NOTICE_ID_HEADER] = notice.id
     message[CASE_ID_HEADER] = str(case.id)
     message["Auto-Submitted"] = "auto-generated"
-    text = _environment.get_template(f"notice.{language}.txt").render(context)
-    html = _environment.get_template(f"notice.{language}.html").render(context)
+    text = _environment.get_template("notice.txt").render(context)
+    html = _environment.get_template("notice.html").render(context)
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     message["Content-Language"] = language  # after the parts: set_content drops Content-*
