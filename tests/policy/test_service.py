@@ -95,6 +95,12 @@ def test_cap_deactivates_with_evidence_and_a_second_run_changes_nothing(
         assert case.title_in("en") == (
             "Account health: Limit of restricted product violations reached"
         )
+        # The seller reads the rule's title as the reason; staff keep the evidence.
+        told = session.scalars(select(CaseEntry).where(CaseEntry.kind == "account_status")).one()
+        assert told.text_in("en").endswith("Reason: Limit of restricted product violations reached")
+        assert "restrictedProductPolicyViolations" not in told.text_in("ja")
+        change = session.scalars(select(AccountStatusChange)).one()
+        assert "restrictedProductPolicyViolations" in change.reason
     before = _counts(world)
     again = evaluate(world.database, SYSTEM, policy, TODAY)
     assert again.changed == []

@@ -13,7 +13,7 @@ from kenzen.access import Action, Actor, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseKind, CaseStatus, EntryKind
 from kenzen.errors import Conflict, NotFound
-from kenzen.i18n import N_, Message
+from kenzen.i18n import N_, Message, Param
 from kenzen.sellers import service as sellers
 from kenzen.sellers.models import AccountStatusChange, Seller
 from kenzen.sellers.status import STATUS_NAMES, AccountStatus
@@ -27,9 +27,12 @@ def set_account_status(
     status: AccountStatus,
     reason: str,
     case_id: int | None = None,
+    told: Param | None = None,
 ) -> AccountStatusChange:
     """The one way an account status changes: checked, recorded, audited, in the caller's
-    transaction. Without ``case_id`` a new account-status case is opened."""
+    transaction. Without ``case_id`` a new account-status case is opened. ``told`` is the
+    reason as the seller reads it when ``reason`` is a record for staff (enforcement's
+    evidence, say); by default the seller reads ``reason`` itself."""
     seller = sellers.get_seller(session, actor, seller_id, Action.SET_ACCOUNT_STATUS)
     case = _case_for(session, seller, status, case_id)
     change = sellers.record_status_change(
@@ -40,7 +43,7 @@ def set_account_status(
         {
             "previous": Message(STATUS_NAMES[change.previous_status]),
             "current": Message(STATUS_NAMES[status]),
-            "reason": change.reason,
+            "reason": change.reason if told is None else told,
         },
     )
     cases.append_entry(

@@ -159,7 +159,13 @@ def _act(
         case, _ = case_for_rule(session, policy, seller, action.rule)
         reason = "; ".join(e.detail for e in action.evidence)
         account_status.set_account_status(
-            session, actor, seller.id, status=status, reason=reason, case_id=case.id
+            session,
+            actor,
+            seller.id,
+            status=status,
+            reason=reason,
+            case_id=case.id,
+            told=[policy.rule_title(e.rule) for e in action.evidence],
         )
         if status is AccountStatus.DEACTIVATED:
             _deactivate_listings(session, actor, seller, case)
