@@ -63,10 +63,10 @@ test-postgres: $(VENV)/.installed-dev
 # committed, so a fresh clone runs without this step.
 LOCALES := src/kenzen/locale
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k t -k tn -o $(LOCALES)/messages.pot --sort-output \
-		--no-location --omit-header --project Kenzen src/kenzen
+	$(BIN)/pybabel extract -F babel.cfg -k t -k tn -k Message -o $(LOCALES)/messages.pot \
+		--sort-output --no-location --project Kenzen src/kenzen
 	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching \
-		--omit-header --width 100
+		--width 100
 	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 # Re-pin every dependency to the newest release (commit the new constraints.txt).

@@ -13,6 +13,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from kenzen import i18n
@@ -22,8 +23,16 @@ from kenzen.metrics.definitions import DEFINITIONS, METRIC_NAMES
 
 ROOT = Path(__file__).parent.parent
 SOURCE = ROOT / "src" / "kenzen"
-#: The keywords `make translations` passes to pybabel besides Babel's defaults.
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "t": None, "tn": None}
+#: What `make translations` extracts: Babel's defaults and its `-k` keywords.
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "t": None,
+    "tn": None,
+    "Message": None,
+}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -91,6 +100,19 @@ def test_the_committed_mo_matches_its_po(language: str) -> None:
     with (folder / "messages.po").open("rb") as po:
         written = {_flat(m.id): _flat(m.string) for m in read_po(po, locale=language) if m.id}
     assert compiled == written
+
+
+@pytest.mark.parametrize("language", i18n.SUPPORTED)
+def test_each_catalogue_keeps_its_header_with_the_languages_plural_rule(language: str) -> None:
+    """Without its header a catalogue is fuzzy (pybabel compile skips it) and gettext falls
+    back to the English plural rule, so Japanese would get two forms."""
+    with (i18n.LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    assert not catalog.fuzzy
+    assert catalog.mime_headers and dict(catalog.mime_headers)["Plural-Forms"] == (
+        get_plural(language).plural_forms
+    )
+    assert i18n.catalogue(language).info()["plural-forms"] == get_plural(language).plural_forms
 
 
 def test_plural_forms_follow_each_language() -> None:

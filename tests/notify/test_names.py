@@ -19,6 +19,7 @@ from kenzen.cases import service as cases
 from kenzen.cases.models import CaseEntry, CaseKind, EntryKind
 from kenzen.complaints import service as complaints
 from kenzen.errors import InvalidInput
+from kenzen.i18n import Message
 from kenzen.notify import email as mail
 from kenzen.notify.worker import Worker
 from kenzen.outbox.models import DeliveryStatus, Notice
@@ -79,8 +80,9 @@ def test_ordinary_names_pass_unchanged() -> None:
     )
 
 
-def _case_with_title(world: World, title: str) -> int:
+def _case_about_brand(world: World, brand: str) -> int:
     with world.database.transaction() as session:
+        title = Message("case.ip_complaint.title", {"brand": brand})
         case = cases.open_case(session, seller_id="S1", kind=CaseKind.IP_COMPLAINT, title=title)
         cases.append_entry(
             session,
@@ -96,13 +98,13 @@ def _case_with_title(world: World, title: str) -> int:
 def test_a_title_with_line_breaks_still_reaches_the_seller_on_one_subject_line(
     world: World, smtp_server: SmtpServer, make_worker: MakeWorker
 ) -> None:
-    _case_with_title(world, "IP complaint: Acme\r\nBcc: victim@evil.test")
+    _case_about_brand(world, "Acme\r\nBcc: victim@evil.test")
     assert make_worker().run_once() == 1
     [received] = smtp_server.handler.messages
     assert received.recipients == ["s1@sellers.example.test"]
     message = email.message_from_bytes(received.data, policy=default_policy)
     assert message["Bcc"] is None
-    assert str(message["Subject"]).startswith("IP complaint: Acme Bcc: victim@evil.test")
+    assert "Acme Bcc: victim@evil.test" in str(message["Subject"])
 
 
 def test_a_notice_that_cannot_be_rendered_alerts_the_staff_at_once(
@@ -111,7 +113,7 @@ def test_a_notice_that_cannot_be_rendered_alerts_the_staff_at_once(
     make_worker: MakeWorker,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    case_id = _case_with_title(world, "IP complaint: Acme")
+    case_id = _case_about_brand(world, "Acme")
 
     def broken(*args: object) -> bytes:
         raise ValueError("Header values may not contain linefeed or carriage return characters")
@@ -129,7 +131,8 @@ def test_a_notice_that_cannot_be_rendered_alerts_the_staff_at_once(
                 CaseEntry.visibility == Visibility.SELLER_PERFORMANCE,
             )
         )
-        assert "reach them another way" in alert.text or "別の方法" in alert.text
+        assert "reach them another way" in alert.text_in("en")
+        assert "別の方法" in alert.text_in("ja")
         audited = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "noticeFailed")
         ).one()

@@ -13,6 +13,7 @@ from kenzen.access import SYSTEM, Role
 from kenzen.cases.models import CaseKind
 from kenzen.cases.service import open_case
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.i18n import Message
 from kenzen.policy.document import CallbackRules
 from kenzen.sellers.service import add_seller
 from kenzen.support import service
@@ -20,6 +21,7 @@ from kenzen.support.models import Callback, CallbackStatus, CallOutcome
 from tests.conftest import World
 
 JST = ZoneInfo("Asia/Tokyo")
+INQUIRY = Message("case.inquiry.title")
 
 
 def tomorrow_at(hour: int, minute: int = 0) -> datetime:
@@ -161,7 +163,7 @@ def test_a_seller_cannot_touch_another_sellers_callback(world: World) -> None:
 
 def _case(world: World) -> int:
     with world.database.transaction() as session:
-        return open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title="Help").id
+        return open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title=INQUIRY).id
 
 
 def _request(world: World, rules: CallbackRules, **options: object) -> service.CallbackView:

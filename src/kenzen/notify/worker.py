@@ -24,12 +24,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
-from kenzen import access, clock, i18n
+from kenzen import access, clock
 from kenzen.access import SYSTEM, Action, Actor, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseEntry, EntryKind
 from kenzen.db import Database
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_, Message
 from kenzen.notify import email, webhooks
 from kenzen.notify.keys import Keyring
 from kenzen.notify.smtp import DeliveryError, PermanentFailure, TemporaryFailure, Transport
@@ -255,15 +256,15 @@ class Worker:
         """A notice that will never arrive is the staff's to follow up, not a silent row:
         an internal case entry both departments read, an audit entry and an error log."""
         case = session.get_one(Case, notice.case_id)
-        language = session.get_one(Marketplace, notice.marketplace_id).language.value
-        text = i18n.t("entry.notice_failed", language, entry_id=notice.case_entry_id, reason=reason)
         cases.append_entry(
             session,
             case,
             self.actor,
             visibility=Visibility.SELLER_PERFORMANCE,
             kind=EntryKind.NOTE,
-            text=text,
+            message=Message(
+                N_("entry.notice_failed"), {"entry_id": notice.case_entry_id, "reason": reason}
+            ),
         )
         session.add(
             access.record(self.actor, "noticeFailed", f"notice:{notice.id}", {"reason": reason})
