@@ -109,9 +109,7 @@ def test_each_catalogue_keeps_its_header_with_the_languages_plural_rule(language
     with (i18n.LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale=language)
     assert not catalog.fuzzy
-    assert catalog.mime_headers and dict(catalog.mime_headers)["Plural-Forms"] == (
-        get_plural(language).plural_forms
-    )
+    assert dict(catalog.mime_headers)["Plural-Forms"] == get_plural(language).plural_forms
     assert i18n.catalogue(language).info()["plural-forms"] == get_plural(language).plural_forms
 
 
