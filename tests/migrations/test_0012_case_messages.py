@@ -1,5 +1,5 @@
-"""Migration 0011: case titles and entries written as text before it stay readable as they
-were, on a small database and on the demo as main at revision 0010 made it; what Kenzen
+"""Migration 0012: case titles and entries written as text before it stay readable as they
+were, on a small database and on the demo as main at revision 0011 made it; what Kenzen
 writes after it is a message each reader gets in their language."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ OLD_TEXT = "アカウントの状態が NORMAL から DEACTIVATED に変わり�
 def _database_before_messages(tmp_path: Path) -> Database:
     """A database as the previous migration head left it, with a case written as text."""
     database = Database(f"sqlite:///{tmp_path / 'old.db'}")
-    command.upgrade(database.alembic_config(), "0010")
+    command.upgrade(database.alembic_config(), "0011")
     with database.transaction() as session:
         sellers.add_marketplace(
             session,
@@ -109,7 +109,7 @@ def test_downgrade_writes_messages_out_in_the_sellers_language(tmp_path: Path) -
             kind=EntryKind.NOTE,
             message=Message("entry.appeal_received", {"version": 3}),
         )
-    command.downgrade(database.alembic_config(), "0010")
+    command.downgrade(database.alembic_config(), "0011")
     with database.engine.connect() as connection:
         old, new = connection.execute(text("SELECT text FROM case_entries ORDER BY id")).scalars()
         title = connection.execute(text("SELECT title FROM cases")).scalar_one()
@@ -119,16 +119,16 @@ def test_downgrade_writes_messages_out_in_the_sellers_language(tmp_path: Path) -
     database.dispose()
 
 
-DEMO = Path(__file__).with_name("demo-0010.sql.gz")
+DEMO = Path(__file__).with_name("demo-0011.sql.gz")
 
 
-def _demo_at_0010(path: Path) -> Database:
-    """``demo-0010.sql.gz``: ``sqlite3 kenzen.db .dump`` of ``kenzen db upgrade && kenzen demo``
-    run at revision 0010, without the metric snapshot and order volume rows (thousands of rows
+def _demo_at_0011(path: Path) -> Database:
+    """``demo-0011.sql.gz``: ``sqlite3 kenzen.db .dump`` of ``kenzen db upgrade && kenzen demo``
+    run at revision 0011, without the metric snapshot and order volume rows (thousands of rows
     the migration does not read)."""
     connection = sqlite3.connect(path)
     connection.executescript(gzip.decompress(DEMO.read_bytes()).decode("utf-8"))
-    assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0010",)
+    assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0011",)
     connection.close()
     return Database(f"sqlite:///{path}")
 
@@ -142,7 +142,7 @@ def _texts(path: Path) -> tuple[dict[int, str], dict[int, str]]:
 
 
 def test_the_demo_database_reads_the_same_after_the_migration(tmp_path: Path) -> None:
-    database = _demo_at_0010(tmp_path / "kenzen.db")
+    database = _demo_at_0011(tmp_path / "kenzen.db")
     titles, entries = _texts(tmp_path / "kenzen.db")
     assert len(titles) > 100
     assert len(entries) > 300
@@ -162,7 +162,7 @@ def test_the_demo_database_reads_the_same_after_the_migration(tmp_path: Path) ->
             kind=EntryKind.NOTE,
             message=Message("entry.appeal_received", {"version": 1}),
         )
-    command.downgrade(database.alembic_config(), "0010")
+    command.downgrade(database.alembic_config(), "0011")
     database.dispose()
     after_titles, after_entries = _texts(tmp_path / "kenzen.db")
     assert after_titles == titles
