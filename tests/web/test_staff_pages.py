@@ -178,7 +178,7 @@ def test_evidence_past_the_general_body_limit_is_taken_on_the_page(
     client: TestClient, world: World, log_in: LogIn
 ) -> None:
     with world.database.transaction() as session:
-        case = open_case(session, seller_id="S1", kind=CaseKind.POLICY_VIOLATION, title="x")
+        case = open_case(session, seller_id="S1", kind=CaseKind.POLICY_VIOLATION, title=INQUIRY)
     log_in(Role.SELLER)
     token = page_token(client, f"/cases/{case.id}/appeal")
     picture = evidence.scan(2 * MAX_BODY_BYTES)
