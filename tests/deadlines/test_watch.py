@@ -61,7 +61,7 @@ def test_an_overdue_appeal_raises_one_staff_notice(
 
     alerts = _alerts(world)[before:]
     assert [(a.case_id, a.visibility) for a in alerts] == [(case_id, Visibility.SELLER_PERFORMANCE)]
-    assert f"#{appeal.id}" in alerts[0].text
+    assert f"#{appeal.id}" in alerts[0].text_in("en")
     with world.database.transaction() as session:
         audit = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "deadlineMissed")

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kenzen import access, clock, i18n
+from kenzen import access, clock
 from kenzen.access import SYSTEM, Action, Actor
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, EntryKind
 from kenzen.db import Database
 from kenzen.deadlines import service
 from kenzen.deadlines.models import DeadlineAlert
+from kenzen.i18n import N_, Message
 from kenzen.policy.document import Policy
-from kenzen.sellers.models import Marketplace, Seller
 
 log = logging.getLogger("kenzen.deadlines")
 
@@ -63,20 +63,19 @@ class DeadlineWatch:
         session.flush()
         if item.case_id is not None:
             case = session.get_one(Case, item.case_id)
-            seller = session.get_one(Seller, case.seller_id)
-            language = session.get_one(Marketplace, seller.marketplace_id).language.value
             cases.append_entry(
                 session,
                 case,
                 self.actor,
                 visibility=item.queue.department,
                 kind=EntryKind.NOTE,
-                text=i18n.t(
-                    "entry.deadline_missed",
-                    language,
-                    queue=i18n.t(item.queue.label, language),
-                    item=item.item_id,
-                    due=item.local_due.strftime("%Y-%m-%d %H:%M %Z"),
+                message=Message(
+                    N_("entry.deadline_missed"),
+                    {
+                        "queue": Message(item.queue.label),
+                        "item": item.item_id,
+                        "due": item.local_due.strftime("%Y-%m-%d %H:%M %Z"),
+                    },
                 ),
             )
         session.add(

@@ -29,7 +29,6 @@ from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
 from kenzen.metrics.definitions import METRIC_NAMES
 from kenzen.policy.document import DeadlineRules, Policy
-from kenzen.sellers.models import Seller
 from kenzen.web import csrf
 from kenzen.web.csrf import SESSION_COOKIE
 from kenzen.web.deps import language_for

@@ -1,6 +1,6 @@
-"""Migration 0012: case titles and entries written as text before it stay readable as they
-were, on a small database and on the demo as main at revision 0011 made it; what Kenzen
-writes after it is a message each reader gets in their language."""
+"""Migration 0013: case titles and entries written as text before it stay readable as they
+were, on a small database and on the demo as main at revision 0011 made it (upgraded
+through 0012); what Kenzen writes after it is a message each reader gets in their language."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ OLD_TEXT = "アカウントの状態が NORMAL から DEACTIVATED に変わり�
 def _database_before_messages(tmp_path: Path) -> Database:
     """A database as the previous migration head left it, with a case written as text."""
     database = Database(f"sqlite:///{tmp_path / 'old.db'}")
-    command.upgrade(database.alembic_config(), "0011")
+    command.upgrade(database.alembic_config(), "0012")
     with database.transaction() as session:
         sellers.add_marketplace(
             session,
@@ -109,7 +109,7 @@ def test_downgrade_writes_messages_out_in_the_sellers_language(tmp_path: Path) -
             kind=EntryKind.NOTE,
             message=Message("entry.appeal_received", {"version": 3}),
         )
-    command.downgrade(database.alembic_config(), "0011")
+    command.downgrade(database.alembic_config(), "0012")
     with database.engine.connect() as connection:
         old, new = connection.execute(text("SELECT text FROM case_entries ORDER BY id")).scalars()
         title = connection.execute(text("SELECT title FROM cases")).scalar_one()
