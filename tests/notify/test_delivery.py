@@ -4,8 +4,9 @@ that dies between queueing and sending, or after sending but before recording.""
 from __future__ import annotations
 
 import email
+import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.policy import default as default_policy
 from pathlib import Path
 
@@ -24,8 +25,20 @@ from kenzen.errors import Conflict
 from kenzen.i18n import Message
 from kenzen.notify import webhooks
 from kenzen.notify.keys import Keyring
-from kenzen.notify.smtp import FileTransport, SmtpTransport, TemporaryFailure, transport_for
-from kenzen.notify.worker import Worker
+from kenzen.notify.smtp import (
+    FileTransport,
+    HandOver,
+    SmtpTransport,
+    TemporaryFailure,
+    transport_for,
+)
+from kenzen.notify.worker import (
+    INTERRUPTED_AFTER_HAND_OVER,
+    INTERRUPTED_BEFORE_HAND_OVER,
+    ClaimLost,
+    Result,
+    Worker,
+)
 from kenzen.outbox.models import (
     AttemptOutcome,
     DeliveryStatus,
@@ -158,6 +171,14 @@ def test_receiver_rejects_tampered_and_replayed_webhooks(subscription: str, cloc
         )
 
 
+def _attempts(database: Database) -> list[tuple[AttemptOutcome | None, str]]:
+    with database.transaction() as session:
+        return [
+            (a.outcome, a.detail)
+            for a in session.scalars(select(NoticeAttempt).order_by(NoticeAttempt.id))
+        ]
+
+
 def test_worker_killed_between_queueing_and_sending_loses_nothing(
     world: World,
     keyring: Keyring,
@@ -169,12 +190,13 @@ def test_worker_killed_between_queueing_and_sending_loses_nothing(
 ) -> None:
     _set_status(world.database)
     first = make_worker()
-    assert len(first.claim_notices()) == 1
-    assert len(first.claim_webhooks()) == 1
+    assert first.claim_notice() is not None
+    assert first.claim_webhook() is not None
+    assert _attempts(world.database) == [(None, "")]  # recorded before anything is sent
     # the first worker dies here, holding its leases; a restarted one waits for them
     restarted = make_worker()
     assert restarted.run_once() == 0
-    clock.advance(minutes=6)
+    clock.advance(seconds=first.lease.total_seconds() + 1)
     assert restarted.run_once() == 2
 
     assert _status_entries(world.database) == 1
@@ -182,9 +204,13 @@ def test_worker_killed_between_queueing_and_sending_loses_nothing(
     assert dkim_valid(smtp_server.handler.messages[0].data, keyring) == [True, True]
     assert len(receiver.hooks) == 1
     assert _notice(world.database).status is DeliveryStatus.SENT
+    assert _attempts(world.database) == [
+        (AttemptOutcome.RETRY, INTERRUPTED_BEFORE_HAND_OVER),
+        (AttemptOutcome.SENT, ""),
+    ]
 
 
-def test_crash_after_send_resends_the_same_message(
+def test_a_notice_handed_over_is_not_sent_again_after_a_crash(
     world: World,
     keyring: Keyring,
     smtp_server: SmtpServer,
@@ -195,29 +221,118 @@ def test_crash_after_send_resends_the_same_message(
 ) -> None:
     _set_status(world.database)
     crashing = make_worker()
-    [mail_claim] = crashing.claim_notices()
-    [hook_claim] = crashing.claim_webhooks()
+    mail_claim, hook_claim = crashing.claim_notice(), crashing.claim_webhook()
+    assert mail_claim is not None
+    assert hook_claim is not None
     assert crashing.send_notice(mail_claim).error is None
     assert crashing.send_webhook(hook_claim).error is None
-    # killed before recording: at-least-once means the next worker sends again
-    clock.advance(minutes=6)
-    assert make_worker().run_once() == 2
+    # killed before recording: the relay took the mail, the worker had recorded the hand-over
+    clock.advance(seconds=crashing.lease.total_seconds() + 1)
+    assert make_worker().run_once() == 1  # only the webhook: it has no hand-over
 
-    first, second = smtp_server.handler.messages
-    headers = [email.message_from_bytes(m.data, policy=default_policy) for m in (first, second)]
-    assert headers[0]["Message-ID"] == headers[1]["Message-ID"]
-    assert headers[0]["X-Kenzen-Notice-Id"] == headers[1]["X-Kenzen-Notice-Id"]
-    assert all(dkim_valid(m.data, keyring) == [True, True] for m in (first, second))
+    assert len(smtp_server.handler.messages) == 1
+    notice = _notice(world.database)
+    assert (notice.status, notice.attempts) == (DeliveryStatus.SENT, 1)
+    assert _attempts(world.database) == [(AttemptOutcome.SENT, INTERRUPTED_AFTER_HAND_OVER)]
     ids = [h.json()["notificationMetadata"]["notificationId"] for h in receiver.hooks]
     assert len(ids) == 2
-    assert ids[0] == ids[1]
+    assert ids[0] == ids[1]  # the receiver drops the repeat
     assert _status_entries(world.database) == 1
 
     # the dead worker's late report does not touch what its successor recorded
-    crashing.finish_notice(mail_claim, crashing.send_notice(mail_claim))
+    assert crashing.finish_notice(mail_claim, Result(TemporaryFailure("late"))) is (
+        AttemptOutcome.SENT
+    )
+    assert _notice(world.database).status is DeliveryStatus.SENT
+    assert _attempts(world.database) == [(AttemptOutcome.SENT, INTERRUPTED_AFTER_HAND_OVER)]
+
+
+class Killed(BaseException):
+    """The worker process ending in the middle of a call (nothing after it runs)."""
+
+
+def test_a_worker_killed_inside_data_sends_nothing_and_the_next_sends_once(
+    world: World,
+    smtp_server: SmtpServer,
+    make_worker: MakeWorker,
+    clock: Clock,
+) -> None:
+    _set_status(world.database)
+    dying = make_worker()
+    claim = dying.claim_notice()
+    assert claim is not None
+
+    def killed_before_hand_over() -> None:
+        raise Killed
+
+    sender, message = "account-health@amazon.co.jp", b"Subject: x\r\n\r\nhi\r\n"
+    with pytest.raises(Killed):  # the whole message is out, the end-of-data line is not
+        smtp_server.transport().send(
+            sender, ["s1@example.test"], message, claim.id, killed_before_hand_over
+        )
+    clock.advance(seconds=dying.lease.total_seconds() + 1)
+    assert make_worker().run_once() == 1
+
+    assert len(smtp_server.handler.messages) == 1  # the relay dropped the unfinished one
+    assert _notice(world.database).status is DeliveryStatus.SENT
+    assert [outcome for outcome, _ in _attempts(world.database)] == [
+        AttemptOutcome.RETRY,
+        AttemptOutcome.SENT,
+    ]
+
+
+def test_a_worker_whose_lease_ran_out_does_not_hand_over(
+    world: World, smtp_server: SmtpServer, make_worker: MakeWorker, clock: Clock
+) -> None:
+    _set_status(world.database)
+    stalled, successor = make_worker(), make_worker()
+    stale = stalled.claim_notice()
+    assert stale is not None
+    clock.advance(seconds=stalled.lease.total_seconds() + 1)
+    fresh = successor.claim_notice()
+    assert fresh is not None
+    assert fresh.id == stale.id
+
+    late = stalled.send_notice(stale)
+    assert isinstance(late.error, ClaimLost)
+    assert smtp_server.handler.messages == []
+    stalled.finish_notice(stale, late)
+    assert successor.finish_notice(fresh, successor.send_notice(fresh)) is AttemptOutcome.SENT
+    assert len(smtp_server.handler.messages) == 1
     notice = _notice(world.database)
-    assert notice.status is DeliveryStatus.SENT
-    assert notice.attempts == 2
+    assert (notice.status, notice.attempts) == (DeliveryStatus.SENT, 2)
+
+
+def test_the_lease_is_renewed_while_the_relay_is_slow(
+    world: World, smtp_server: SmtpServer, make_worker: MakeWorker, clock: Clock
+) -> None:
+    """The heartbeat runs on real time; the relay answers only once the lease has grown."""
+    _set_status(world.database)
+    relay = smtp_server.transport()
+    worker = make_worker(lease=timedelta(seconds=1))
+    leases: list[datetime | None] = []
+
+    class SlowRelay:
+        name = "smtp"
+
+        def send(
+            self,
+            sender: str,
+            recipients: list[str],
+            message: bytes,
+            notice_id: str,
+            hand_over: HandOver,
+        ) -> None:
+            deadline = time.monotonic() + 30
+            while len(set(leases)) < 3 and time.monotonic() < deadline:
+                leases.append(_notice(world.database).claimed_until)
+                time.sleep(0.05)
+            relay.send(sender, recipients, message, notice_id, hand_over)
+
+    worker.transport = SlowRelay()
+    assert worker.run_once() == 1
+    assert len(set(leases)) == 3  # claimed, then renewed twice
+    assert _notice(world.database).status is DeliveryStatus.SENT
 
 
 def test_temporary_failure_backs_off_then_succeeds(
@@ -339,7 +454,11 @@ def test_starttls_and_login(world: World, keyring: Keyring, tmp_path: Path) -> N
             ssl_context=client_tls,
         )
         transport.send(
-            "account-health@amazon.co.jp", ["a@example.test"], b"Subject: x\r\n\r\nhi\r\n", "n"
+            "account-health@amazon.co.jp",
+            ["a@example.test"],
+            b"Subject: x\r\n\r\nhi\r\n",
+            "n",
+            lambda: None,
         )
         assert len(handler.messages) == 1
         wrong = SmtpTransport(
@@ -351,7 +470,11 @@ def test_starttls_and_login(world: World, keyring: Keyring, tmp_path: Path) -> N
         )
         with pytest.raises(TemporaryFailure, match="refused the login") as raised:
             wrong.send(
-                "account-health@amazon.co.jp", ["a@example.test"], b"Subject: x\r\n\r\nhi\r\n", "n"
+                "account-health@amazon.co.jp",
+                ["a@example.test"],
+                b"Subject: x\r\n\r\nhi\r\n",
+                "n",
+                lambda: None,
             )
         assert "nope" not in str(raised.value)
         assert "nope" not in repr(wrong)

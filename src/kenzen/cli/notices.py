@@ -44,7 +44,7 @@ EVALUATION_POLL_SECONDS = 0.2
 @user_errors
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
-    poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 2.0,
+    poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 0.5,
 ) -> None:
     """Evaluate the sellers whose facts changed (and all at each marketplace's midnight),
     generate requested reports, tell staff once about each decision past its deadline, then
@@ -264,7 +264,7 @@ def webhook_log(subscription_id: int, as_user: AsOption = None) -> None:
                 d.notification_id,
                 d.status.value,
                 a.at.isoformat(timespec="seconds"),
-                a.outcome.value,
+                a.outcome.value if a.outcome else "UNDER WAY",
                 str(a.http_status or "-"),
                 a.detail,
             )

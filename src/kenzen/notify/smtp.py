@@ -3,18 +3,28 @@
 A transport raises ``TemporaryFailure`` for what may work later (the worker retries with
 backoff) and ``PermanentFailure`` for what never will (recorded on the notice). Errors carry
 the relay's answer, never the password.
+
+Every transport calls ``hand_over`` at its point of no return and not before: for SMTP just
+before the end-of-data line, which is what makes a relay take the message (RFC 5321
+§4.1.1.4; a session that ends before it is a transaction the relay drops, §3.8). The worker
+records the hand-over there, so it knows which interrupted attempts may have arrived.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kenzen.config import Settings
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 
 class DeliveryError(Exception):
@@ -34,11 +44,23 @@ class PermanentFailure(DeliveryError):
     pass
 
 
+HandOver = Callable[[], None]
+"""Called once the message is complete but not yet given up; raising stops the hand-over."""
+
+
 class Transport(Protocol):
     name: str
 
-    def send(self, sender: str, recipients: list[str], message: bytes, notice_id: str) -> None:
-        """Hand the message over, or raise ``TemporaryFailure`` / ``PermanentFailure``."""
+    def send(
+        self,
+        sender: str,
+        recipients: list[str],
+        message: bytes,
+        notice_id: str,
+        hand_over: HandOver,
+    ) -> None:
+        """Hand the message over, calling ``hand_over`` right before the step that cannot be
+        taken back, or raise ``TemporaryFailure`` / ``PermanentFailure``."""
 
 
 @dataclass
@@ -48,15 +70,49 @@ class FileTransport:
     mail_dir: Path
     name: str = "file"
 
-    def send(self, sender: str, recipients: list[str], message: bytes, notice_id: str) -> None:
+    def send(
+        self,
+        sender: str,
+        recipients: list[str],
+        message: bytes,
+        notice_id: str,
+        hand_over: HandOver,
+    ) -> None:
         self.mail_dir.mkdir(parents=True, exist_ok=True)
         target = self.mail_dir / f"{notice_id}.eml"
         partial = target.with_suffix(".eml.partial")
         try:
             partial.write_bytes(message)
+            hand_over()
             os.replace(partial, target)
         except OSError as error:
             raise TemporaryFailure(f"cannot write {target}: {error.strerror}") from None
+
+
+class _HandingOverSMTP(smtplib.SMTP):
+    """smtplib's client with one step added inside DATA: the message goes out without the
+    end-of-data line, ``hand_over`` runs, then the line. If ``hand_over`` raises, the
+    connection is closed there, so the relay drops the unfinished transaction."""
+
+    def __init__(self, host: str, port: int, timeout: float, hand_over: HandOver) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.hand_over = hand_over
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        assert not isinstance(msg, str)  # sendmail has encoded it
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        stuffed = re.sub(rb"(?m)^\.", b"..", bytes(msg))  # dot-stuffing, RFC 5321 §4.5.2
+        self.send(stuffed if stuffed.endswith(b"\r\n") else stuffed + b"\r\n")
+        try:
+            self.hand_over()
+        except BaseException:
+            self.close()
+            raise
+        self.send(b".\r\n")
+        return self.getreply()
 
 
 @dataclass
@@ -72,9 +128,16 @@ class SmtpTransport:
     ssl_context: ssl.SSLContext | None = None
     name: str = "smtp"
 
-    def send(self, sender: str, recipients: list[str], message: bytes, notice_id: str) -> None:
+    def send(
+        self,
+        sender: str,
+        recipients: list[str],
+        message: bytes,
+        notice_id: str,
+        hand_over: HandOver,
+    ) -> None:
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
+            with _HandingOverSMTP(self.host, self.port, self.timeout, hand_over) as client:
                 client.ehlo()
                 if self.starttls:
                     client.starttls(context=self.ssl_context or ssl.create_default_context())

@@ -1,12 +1,22 @@
-"""The delivery worker: claim outbox rows, send them, record the outcome — three steps, three
-transactions, so that a worker killed at any point loses nothing.
+"""The delivery worker: claim one outbox row and record the attempt, send, record the outcome
+— separate transactions, so that a worker killed at any point loses nothing, and a notice
+reaches the relay once.
 
-A claim is a lease (``claimed_until``). A worker that dies after sending but before
-recording leaves the row claimed; when the lease runs out another worker sends it again.
-Delivery is therefore at-least-once, and the duplicate is the same message: the same
-Message-ID for mail, the same ``notificationId`` for webhooks. On PostgreSQL concurrent
-workers skip each other's rows (``FOR UPDATE SKIP LOCKED``); on SQLite, which has one writer
-at a time, the guarded ``UPDATE`` alone decides who holds a row.
+A claim is a short lease (``claimed_until``) that a thread of the live worker renews while it
+sends, so a dead worker's row is free again within seconds. The attempt is written with the
+claim, before anything is sent. For mail the worker also records the *hand-over*, under its
+claim token, right before the end-of-data line that makes the relay take the message (see
+``kenzen.notify.smtp``): only the holder of the claim can hand a notice over, and a notice
+once handed over is never sent again. The worker that takes over an abandoned row therefore
+sends again only an attempt interrupted before the hand-over — the relay dropped that
+unfinished transaction — and records one interrupted after it as sent. The one window left
+is between recording the hand-over and writing the end-of-data line (one socket write): a
+worker killed exactly there leaves a notice recorded as sent that the relay never took.
+
+Webhooks have no such step: an interrupted post is sent again with the same
+``notificationId`` (SP-API's at-least-once; receivers drop a repeat). On PostgreSQL
+concurrent workers skip each other's rows (``FOR UPDATE SKIP LOCKED``); on SQLite, which has
+one writer at a time, the guarded ``UPDATE`` alone decides who holds a row.
 """
 
 from __future__ import annotations
@@ -15,9 +25,11 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
@@ -62,13 +74,19 @@ class Backoff:
         return min(self.base * (1 << max(attempts - 1, 0)), self.cap)
 
 
+LEASE = timedelta(seconds=5)
+"""How long a claim lasts unless renewed: a dead worker's rows wait at most this long."""
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A row this worker holds until ``token`` is cleared or the lease runs out."""
+    """A row this worker holds until ``token`` is cleared or the lease runs out, and the
+    attempt it recorded for it."""
 
     kind: Literal["notice", "webhook"]
     id: str
     token: str
+    attempt_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +100,19 @@ class Unrenderable(PermanentFailure):
     """The stored rows cannot be made into a message; retrying would fail the same way."""
 
 
+class ClaimLost(TemporaryFailure):
+    """Another worker took the row over (this one's lease ran out unrenewed): not handed over."""
+
+
+INTERRUPTED_BEFORE_HAND_OVER = (
+    "the worker stopped before handing the message over; the relay dropped it, sent again"
+)
+INTERRUPTED_AFTER_HAND_OVER = (
+    "the worker stopped after handing the message over, before the relay answered; not sent again"
+)
+INTERRUPTED_POST = "the worker stopped during the post; sent again with the same notificationId"
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     return webhooks.post(url, body, headers)
 
@@ -92,8 +123,9 @@ class Worker:
     keyring: Keyring
     transport: Transport
     backoff: Backoff = field(default_factory=Backoff)
-    lease: timedelta = timedelta(minutes=5)
+    lease: timedelta = LEASE
     batch: int = 20
+    """Rows of each kind one ``run_once`` handles, claimed one at a time."""
     poster: Poster = _post
     actor: Actor = SYSTEM
     allow_private_webhooks: bool = False
@@ -103,47 +135,138 @@ class Worker:
 
     # -- claiming -------------------------------------------------------------------------
 
-    def _claim(self, model: type[Notice] | type[WebhookDelivery]) -> list[Claim]:
+    def claim_notice(self) -> Claim | None:
+        return self._claim(Notice)
+
+    def claim_webhook(self) -> Claim | None:
+        return self._claim(WebhookDelivery)
+
+    def _claim(self, model: type[Notice] | type[WebhookDelivery]) -> Claim | None:
+        """The next due row with a new attempt recorded for it, or None when none is due. A
+        row a dead worker left is settled first: see the module's docstring."""
         now = clock.now()
         claimable = (
             model.status == DeliveryStatus.QUEUED,
             model.next_attempt_at <= now,
             or_(model.claimed_until.is_(None), model.claimed_until < now),
         )
-        kind: Literal["notice", "webhook"] = "notice" if model is Notice else "webhook"
-        claims: list[Claim] = []
         with self.database.transaction() as session:
-            ids = session.scalars(
-                select(model.id)
-                .where(*claimable)
-                .order_by(model.next_attempt_at, model.id)
-                .limit(self.batch)
-                .with_for_update(skip_locked=True)
-            ).all()
-            for row_id in ids:
+            while True:
+                row_id = session.scalars(
+                    select(model.id)
+                    .where(*claimable)
+                    .order_by(model.next_attempt_at, model.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                ).first()
+                if row_id is None:
+                    return None
                 token = secrets.token_hex(16)
-                result = cast(
+                taken = cast(
                     CursorResult[Any],
                     session.execute(
                         update(model)
                         .where(model.id == row_id, *claimable)
-                        .values(
-                            claimed_until=now + self.lease,
-                            claim_token=token,
-                            attempts=model.attempts + 1,
-                        )
+                        .values(claimed_until=now + self.lease, claim_token=token)
                         .execution_options(synchronize_session=False)
                     ),
                 )
-                if result.rowcount == 1:
-                    claims.append(Claim(kind, str(row_id), token))
-        return claims
+                if taken.rowcount != 1:
+                    return None  # another worker was quicker (SQLite); the next round goes on
+                row: Notice | WebhookDelivery
+                attempt: NoticeAttempt | WebhookAttempt
+                if model is Notice:
+                    row = session.get_one(Notice, row_id, populate_existing=True)
+                    if self._settle_abandoned_notice(session, row):
+                        continue
+                    attempt = NoticeAttempt(notice_id=row.id, at=now, transport=self.transport.name)
+                else:
+                    row = session.get_one(WebhookDelivery, row_id, populate_existing=True)
+                    self._settle_abandoned_post(session, row)
+                    attempt = WebhookAttempt(delivery_id=row.id, at=now)
+                row.attempts += 1
+                session.add(attempt)
+                session.flush()
+                kind: Literal["notice", "webhook"] = "notice" if model is Notice else "webhook"
+                return Claim(kind, str(row_id), token, attempt.id)
 
-    def claim_notices(self) -> list[Claim]:
-        return self._claim(Notice)
+    def _settle_abandoned_notice(self, session: Session, notice: Notice) -> bool:
+        """Close the attempts a dead worker left open; True when one had handed the notice
+        over, which makes it sent."""
+        handed_over = None
+        for attempt in session.scalars(
+            select(NoticeAttempt).where(
+                NoticeAttempt.notice_id == notice.id, NoticeAttempt.outcome.is_(None)
+            )
+        ):
+            if attempt.handed_over_at is None:
+                attempt.outcome, attempt.detail = AttemptOutcome.RETRY, INTERRUPTED_BEFORE_HAND_OVER
+            else:
+                attempt.outcome, attempt.detail = AttemptOutcome.SENT, INTERRUPTED_AFTER_HAND_OVER
+                handed_over = attempt.handed_over_at
+        if handed_over is None:
+            return False
+        log.warning("notice %s: %s", notice.id, INTERRUPTED_AFTER_HAND_OVER)
+        self._settle(notice, AttemptOutcome.SENT, Result())
+        notice.sent_at = handed_over
+        return True
 
-    def claim_webhooks(self) -> list[Claim]:
-        return self._claim(WebhookDelivery)
+    def _settle_abandoned_post(self, session: Session, delivery: WebhookDelivery) -> None:
+        for attempt in session.scalars(
+            select(WebhookAttempt).where(
+                WebhookAttempt.delivery_id == delivery.id, WebhookAttempt.outcome.is_(None)
+            )
+        ):
+            attempt.outcome, attempt.detail = AttemptOutcome.RETRY, INTERRUPTED_POST
+
+    def _renew(
+        self, session: Session, model: type[Notice] | type[WebhookDelivery], claim: Claim
+    ) -> bool:
+        """Extend the lease; False when the claim is no longer this worker's."""
+        renewed = cast(
+            CursorResult[Any],
+            session.execute(
+                update(model)
+                .where(model.id == _key(model, claim), model.claim_token == claim.token)
+                .values(claimed_until=clock.now() + self.lease)
+                .execution_options(synchronize_session=False)
+            ),
+        )
+        return renewed.rowcount == 1
+
+    @contextmanager
+    def _holding(self, model: type[Notice] | type[WebhookDelivery], claim: Claim) -> Iterator[None]:
+        """Renew the claim from a thread every fifth of the lease while the block runs: a
+        slow relay keeps its row, a dead worker's lease runs out."""
+        done = threading.Event()
+
+        def heartbeat() -> None:
+            while not done.wait(self.lease.total_seconds() / 5):
+                try:
+                    with self.database.transaction() as session:
+                        if not self._renew(session, model, claim):
+                            return
+                except Exception:
+                    log.exception("%s %s: the lease was not renewed", claim.kind, claim.id)
+
+        beating = threading.Thread(target=heartbeat, name=f"lease-{claim.id}", daemon=True)
+        beating.start()
+        try:
+            yield
+        finally:
+            done.set()
+            beating.join()
+
+    def _hand_over(self, claim: Claim) -> None:
+        """Record that the notice is about to reach the relay, if this worker still holds it."""
+        with self.database.transaction() as session:
+            if not self._renew(session, Notice, claim):
+                raise ClaimLost("another worker took the notice over; not handed over")
+            session.execute(
+                update(NoticeAttempt)
+                .where(NoticeAttempt.id == claim.attempt_id)
+                .values(handed_over_at=clock.now())
+            )
 
     # -- sending (no writes) --------------------------------------------------------------
 
@@ -177,7 +300,9 @@ class Worker:
                 return Result(error)
         started = time.monotonic()
         try:
-            self.transport.send(sender, recipients, message, claim.id)
+            self.transport.send(
+                sender, recipients, message, claim.id, partial(self._hand_over, claim)
+            )
         except DeliveryError as error:
             return Result(error, duration_ms=_since(started))
         return Result(duration_ms=_since(started))
@@ -233,16 +358,11 @@ class Worker:
     def finish_notice(self, claim: Claim, result: Result) -> AttemptOutcome:
         with self.database.transaction() as session:
             notice = session.get_one(Notice, claim.id)
+            attempt = session.get_one(NoticeAttempt, claim.attempt_id)
+            if attempt.outcome is not None:
+                return self._late(claim, attempt.outcome, result)
             outcome = self._outcome(notice.attempts, result.error)
-            session.add(
-                NoticeAttempt(
-                    notice_id=notice.id,
-                    at=clock.now(),
-                    outcome=outcome,
-                    transport=self.transport.name,
-                    detail=str(result.error or ""),
-                )
-            )
+            attempt.outcome, attempt.detail = outcome, str(result.error or "")
             if notice.claim_token == claim.token:
                 self._settle(notice, outcome, result)
                 if outcome is AttemptOutcome.SENT:
@@ -251,6 +371,18 @@ class Worker:
                     self._alert_staff(session, notice, str(result.error))
         log.info("notice %s: %s via %s", claim.id, outcome.value, self.transport.name)
         return outcome
+
+    def _late(self, claim: Claim, settled: AttemptOutcome, result: Result) -> AttemptOutcome:
+        """This worker's answer came after another worker settled its attempt (its lease ran
+        out unrenewed): the settled outcome stands, the answer goes to the log."""
+        log.warning(
+            "%s %s: settled as %s by another worker before this answer: %s",
+            claim.kind,
+            claim.id,
+            settled.value,
+            result.error or "sent",
+        )
+        return settled
 
     def _alert_staff(self, session: Session, notice: Notice, reason: str) -> None:
         """A notice that will never arrive is the staff's to follow up, not a silent row:
@@ -274,17 +406,12 @@ class Worker:
     def finish_webhook(self, claim: Claim, result: Result) -> AttemptOutcome:
         with self.database.transaction() as session:
             delivery = session.get_one(WebhookDelivery, int(claim.id))
+            attempt = session.get_one(WebhookAttempt, claim.attempt_id)
+            if attempt.outcome is not None:
+                return self._late(claim, attempt.outcome, result)
             outcome = self._outcome(delivery.attempts, result.error)
-            session.add(
-                WebhookAttempt(
-                    delivery_id=delivery.id,
-                    at=clock.now(),
-                    outcome=outcome,
-                    http_status=result.http_status,
-                    duration_ms=result.duration_ms,
-                    detail=str(result.error or ""),
-                )
-            )
+            attempt.outcome, attempt.detail = outcome, str(result.error or "")
+            attempt.http_status, attempt.duration_ms = result.http_status, result.duration_ms
             if delivery.claim_token == claim.token:
                 self._settle(delivery, outcome, result)
                 if outcome is AttemptOutcome.SENT:
@@ -295,15 +422,21 @@ class Worker:
     # -- the loop -------------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Claim, send and record whatever is due; returns how many rows were handled."""
+        """Deliver what is due, one row at a time, up to ``batch`` rows of each kind; returns
+        how many rows were handled."""
         handled = 0
-        for claim in self.claim_notices():
-            self.finish_notice(claim, self._guarded(self.send_notice, claim))
+        while handled < self.batch and (claim := self.claim_notice()) is not None:
+            with self._holding(Notice, claim):
+                result = self._guarded(self.send_notice, claim)
+            self.finish_notice(claim, result)
             handled += 1
-        for claim in self.claim_webhooks():
-            self.finish_webhook(claim, self._guarded(self.send_webhook, claim))
-            handled += 1
-        return handled
+        posted = 0
+        while posted < self.batch and (claim := self.claim_webhook()) is not None:
+            with self._holding(WebhookDelivery, claim):
+                result = self._guarded(self.send_webhook, claim)
+            self.finish_webhook(claim, result)
+            posted += 1
+        return handled + posted
 
     def _guarded(self, send: Callable[[Claim], Result], claim: Claim) -> Result:
         """A bug while sending one row must not stop the others: retry it later."""
@@ -323,6 +456,10 @@ def run_until(stop: threading.Event, step: Callable[[], int], *, poll_seconds: f
     while not stop.is_set():
         if step() == 0:
             stop.wait(poll_seconds)
+
+
+def _key(model: type[Notice] | type[WebhookDelivery], claim: Claim) -> str | int:
+    return claim.id if model is Notice else int(claim.id)
 
 
 def _since(started: float) -> int:

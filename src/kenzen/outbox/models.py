@@ -42,7 +42,7 @@ class DeliveryState:
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    """A worker's lease: after it, another worker may take the row (at-least-once)."""
+    """A worker's lease, renewed while it sends: after it, another worker may take the row."""
     claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
 
@@ -68,14 +68,19 @@ class Notice(DeliveryState, Base):
 
 
 class NoticeAttempt(Base):
-    """The delivery log of a notice: one row per try, with what the relay answered."""
+    """The delivery log of a notice: one row per try, written before the try, with what the
+    relay answered."""
 
     __tablename__ = "notice_attempts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    outcome: Mapped[AttemptOutcome] = mapped_column(str_enum(AttemptOutcome, 16))
+    outcome: Mapped[AttemptOutcome | None] = mapped_column(str_enum(AttemptOutcome, 16))
+    """None while the attempt is under way (or its worker died: the next one settles it)."""
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the worker let the relay take the message (before the end-of-data line); a
+    notice handed over is never sent again."""
     transport: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(Text, default="")
 
@@ -141,7 +146,8 @@ class WebhookAttempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    outcome: Mapped[AttemptOutcome] = mapped_column(str_enum(AttemptOutcome, 16))
+    outcome: Mapped[AttemptOutcome | None] = mapped_column(str_enum(AttemptOutcome, 16))
+    """None while the post is under way (or its worker died: the next one settles it)."""
     http_status: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[str] = mapped_column(Text, default="")

@@ -213,7 +213,7 @@ class WebhookAttemptOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     at: datetime
-    outcome: AttemptOutcome
+    outcome: AttemptOutcome | None = Field(description="null while the post is under way.")
     http_status: int | None
     duration_ms: int
     detail: str
