@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int | None = Field(
+        default=None,
+        ge=1,
+        le=32,
+        description="Processes `kenzen serve` runs; default: one per CPU core, at most 4.",
+    )
     policy: Path | None = Field(
         default=None, description="The enforcement policy file; default: Kenzen's own."
     )

@@ -3,6 +3,7 @@ password, and a repeated refusal audited once per window."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from kenzen.access import SYSTEM, Role
 from kenzen.audit import AuditEntry, Outcome
 from kenzen.identity import service as identity
+from kenzen.identity.throttle import LoginThrottle
 from tests.conftest import World
 
 PASSWORD = "the right password"
@@ -113,3 +115,13 @@ def test_repeated_identical_refusals_are_audited_once_per_window(
             )
         ).all()
     assert sorted(denied) == ["seller:S2", "seller:S3"]
+
+
+def test_each_of_two_server_processes_allows_its_share_of_a_limit() -> None:
+    """Each counts apart, so together they allow the limit plus one per extra process."""
+    throttle = LoginThrottle(f"{PER_ACCOUNT} per 15 minutes", "100 per 15 minutes", processes=2)
+    share = math.ceil(PER_ACCOUNT / 2)
+    for _ in range(share):
+        assert throttle.retry_after("agent@example.test", "10.0.0.1") is None
+        throttle.failed("agent@example.test", "10.0.0.1")
+    assert throttle.retry_after("agent@example.test", "10.0.0.1") is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from kenzen.spapi.ratelimit import USAGE_PLANS, RateLimiter, rate_header
@@ -25,6 +26,18 @@ def test_the_burst_is_allowed_and_the_next_call_refused() -> None:
     clock.now += 1 / rate
     assert limiter.allow("getReport", 1, "S1")
     assert not limiter.allow("getReport", 1, "S1")
+
+
+def test_each_of_two_server_processes_has_half_the_rate_and_burst() -> None:
+    clock = Clock()
+    limiter = RateLimiter(clock, processes=2)
+    rate, burst = USAGE_PLANS["createReport"]
+    share = math.ceil(burst / 2)
+    assert sum(limiter.allow("createReport", 1, "S1") for _ in range(burst + 3)) == share
+    clock.now += 1 / rate  # half a call's worth for this process
+    assert not limiter.allow("createReport", 1, "S1")
+    clock.now += 1.5 / rate
+    assert limiter.allow("createReport", 1, "S1")
 
 
 def test_buckets_are_per_operation_app_and_seller() -> None:

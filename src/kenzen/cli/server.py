@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -39,19 +40,30 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Default: KENZEN_HOST or 127.0.0.1.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: KENZEN_PORT or 8000.")] = None,
 ) -> None:
-    """Serve the API and the pages; over HTTPS when KENZEN_TLS_CERT and KENZEN_TLS_KEY are set."""
+    """Serve the API and the pages; over HTTPS when KENZEN_TLS_CERT and KENZEN_TLS_KEY are set.
+
+    KENZEN_WORKERS processes (default: one per CPU core, at most 4) share the port."""
     import uvicorn
 
     from kenzen import logs
     from kenzen.config import get_settings
-    from kenzen.web.app import create_app
+    from kenzen.web.app import NotMigrated
 
     settings = get_settings()
     tls = tls_files(settings)
-    application = create_app(settings, database(migrated=False))
+    opened = database(migrated=False)
+    pending = opened.pending_migrations()
+    opened.dispose()
+    if pending:
+        raise NotMigrated("the database is not migrated; run `kenzen db upgrade` first")
     logs.configure()
+    # each process builds its app from the environment, the number of processes included
+    os.environ["KENZEN_WORKERS"] = str(settings.workers or min(os.cpu_count() or 1, 4))
+    get_settings.cache_clear()
     uvicorn.run(
-        application,
+        "kenzen.web.app:served_app",
+        factory=True,
+        workers=int(os.environ["KENZEN_WORKERS"]),
         host=host or settings.host,
         port=port or settings.port,
         ssl_certfile=tls[0] if tls else None,

@@ -10,7 +10,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from kenzen import access, audit, telemetry
 from kenzen.access import Action, Actor, Role
@@ -121,7 +121,11 @@ def revoke_token(session: Session, actor: Actor, *, token: str) -> None:
 
 def actor_for_token(session: Session, token: str, kind: TokenKind) -> Actor:
     """Resolve a presented token to its user, refusing revoked, expired or disabled ones."""
-    row = session.scalar(select(Token).where(Token.digest == _digest(token), Token.kind == kind))
+    row = session.scalar(
+        select(Token)
+        .options(joinedload(Token.user))  # one query per request, not two
+        .where(Token.digest == _digest(token), Token.kind == kind)
+    )
     now = utcnow()
     if (
         row is None

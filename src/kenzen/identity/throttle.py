@@ -3,7 +3,9 @@
 Password guessing spreads over accounts from one address, or over addresses against one
 account; either limit stops it. Counts live in memory (the ``limits`` library's moving
 window), per server process: a restart forgets them, which costs an attacker nothing they
-could not get by waiting.
+could not get by waiting. When ``kenzen serve`` runs several processes, each allows its
+share of a limit (rounded up), so all of them together allow at most the limit plus one per
+extra process.
 """
 
 from __future__ import annotations
@@ -22,14 +24,16 @@ class LoginThrottle:
 
     per_account: str
     per_client: str
+    processes: int = 1
+    """Server processes sharing the limits, each counting on its own."""
     _limiter: strategies.MovingWindowRateLimiter = field(init=False, repr=False)
     _account: RateLimitItem = field(init=False, repr=False)
     _client: RateLimitItem = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._limiter = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
-        self._account = parse(self.per_account)
-        self._client = parse(self.per_client)
+        self._account = share(parse(self.per_account), self.processes)
+        self._client = share(parse(self.per_client), self.processes)
 
     def retry_after(self, email: str, client: str) -> int | None:
         """Seconds until the account or the address may try again, or None if it may now."""
@@ -50,3 +54,10 @@ class LoginThrottle:
 
     def _counters(self, email: str, client: str) -> list[tuple[RateLimitItem, str, str]]:
         return [(self._account, "account", email), (self._client, "client", client)]
+
+
+def share(limit: RateLimitItem, processes: int) -> RateLimitItem:
+    """One process's part of ``limit`` when ``processes`` count apart, rounded up."""
+    if processes == 1:
+        return limit
+    return type(limit)(math.ceil(limit.amount / processes), limit.multiples)

@@ -7,6 +7,7 @@ token bucket, which is what Amazon describes, so the arithmetic is here (pure, c
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,10 +49,13 @@ class Bucket:
 
 
 class RateLimiter:
-    """The buckets of one server process (Amazon's limits are per caller, not global)."""
+    """The buckets of one server process (Amazon's limits are per caller, not global). When
+    ``kenzen serve`` runs several processes, each has its share of the rate and of the burst
+    (at least one call)."""
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    def __init__(self, clock: Callable[[], float], processes: int = 1) -> None:
         self._clock = clock
+        self._processes = processes
         self._buckets: dict[tuple[str, int, str | None], Bucket] = {}
         self._lock = threading.Lock()
 
@@ -62,7 +66,10 @@ class RateLimiter:
             key = (operation, app_id, seller_id)
             bucket = self._buckets.get(key)
             if bucket is None:
-                bucket = self._buckets[key] = Bucket(rate, burst, float(burst), now)
+                share = max(1, math.ceil(burst / self._processes))
+                bucket = self._buckets[key] = Bucket(
+                    rate / self._processes, share, float(share), now
+                )
             return bucket.take(now)
 
 

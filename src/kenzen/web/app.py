@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from kenzen import __version__
-from kenzen.config import Settings
+from kenzen import __version__, logs
+from kenzen.config import Settings, get_settings
 from kenzen.db import Database
 from kenzen.errors import KenzenError
 from kenzen.identity.throttle import LoginThrottle
@@ -46,8 +46,19 @@ async def _security_headers(request: Request, call_next: RequestResponseEndpoint
     return response
 
 
-def create_app(settings: Settings, database: Database) -> FastAPI:
-    """The app; refuses a database whose schema is behind the code."""
+def served_app() -> FastAPI:
+    """The app of one ``kenzen serve`` process, configured from the environment: uvicorn
+    calls this in each process it starts (``KENZEN_WORKERS`` of them)."""
+    logs.configure()  # a process uvicorn spawns starts without the parent's log set-up
+    settings = get_settings()
+    return create_app(
+        settings, Database(settings.resolved_database_url), processes=settings.workers or 1
+    )
+
+
+def create_app(settings: Settings, database: Database, *, processes: int = 1) -> FastAPI:
+    """The app; refuses a database whose schema is behind the code. ``processes``: how many
+    serve the same database, each with its share of the in-memory rate limits."""
     app = FastAPI(
         title="Kenzen",
         version=__version__,
@@ -56,7 +67,7 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
         redoc_url=None,
         max_body_size=MAX_BODY_BYTES,
     )
-    attach(app, settings, database)
+    attach(app, settings, database, processes=processes)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(sp_api.token_router)
@@ -69,7 +80,12 @@ def create_app(settings: Settings, database: Database) -> FastAPI:
 
 
 def attach(
-    app: FastAPI, settings: Settings, database: Database, policy: PolicyHolder | None = None
+    app: FastAPI,
+    settings: Settings,
+    database: Database,
+    policy: PolicyHolder | None = None,
+    *,
+    processes: int = 1,
 ) -> None:
     """Points the app at a database, its settings and their policy (loaded from
     ``settings.policy`` unless given). The test suite points one app at each test's own
@@ -80,7 +96,7 @@ def attach(
     app.state.database = database
     app.state.policy = policy or PolicyHolder(settings.policy)
     # Rate-limit buckets are keyed by the database's app ids, so they go with the database.
-    app.state.sp_api_limiter = RateLimiter(time.monotonic)
+    app.state.sp_api_limiter = RateLimiter(time.monotonic, processes)
     app.state.login_throttle = LoginThrottle(
-        settings.login_failures_per_account, settings.login_failures_per_client
+        settings.login_failures_per_account, settings.login_failures_per_client, processes
     )
