@@ -19,12 +19,9 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from kenzen.config import Settings
-
-if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
 
 
 class DeliveryError(Exception):
@@ -98,13 +95,13 @@ class _HandingOverSMTP(smtplib.SMTP):
         super().__init__(host, port, timeout=timeout)
         self.hand_over = hand_over
 
-    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
-        assert not isinstance(msg, str)  # sendmail has encoded it
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:  # type: ignore[override]  # sendmail passes bytes
+        assert isinstance(msg, bytes)  # sendmail has encoded it
         self.putcmd("data")
         code, reply = self.getreply()
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
-        stuffed = re.sub(rb"(?m)^\.", b"..", bytes(msg))  # dot-stuffing, RFC 5321 §4.5.2
+        stuffed = re.sub(rb"(?m)^\.", b"..", msg)  # dot-stuffing, RFC 5321 §4.5.2
         self.send(stuffed if stuffed.endswith(b"\r\n") else stuffed + b"\r\n")
         try:
             self.hand_over()
