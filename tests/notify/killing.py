@@ -36,6 +36,7 @@ from kenzen.access import SYSTEM, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind, EntryKind
 from kenzen.db import Database
+from kenzen.i18n import Message
 from kenzen.outbox.models import Notice
 
 
@@ -105,7 +106,9 @@ def percentile(values: list[float], q: float) -> float:
 def queue_notices(database: Database, count: int) -> list[str]:
     """``count`` mandatory notices for seller S1, in one case of their own."""
     with database.transaction() as session:
-        case = cases.open_case(session, seller_id="S1", kind=CaseKind.GENERAL, title="kill trial")
+        case = cases.open_case(
+            session, seller_id="S1", kind=CaseKind.GENERAL, title=Message("case.inquiry.title")
+        )
         for number in range(count):
             cases.append_entry(
                 session,
