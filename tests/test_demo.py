@@ -30,6 +30,7 @@ from kenzen.policy.models import EnforcementAction
 from kenzen.sellers.models import Listing, Seller
 from kenzen.support.models import Callback
 from tests.conftest import Clock
+from tests.seller_words import leaks
 
 #: The demo's day: today in its marketplace.
 TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
@@ -87,6 +88,8 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
             report = performance_report(session, SYSTEM, policy, seller.id)
             jsonschema.validate(report, schema)
             bands.add(assess_seller(session, policy, seller, TODAY).rating.band.value)
+            # what sellers read of their cases names no rule, category or metric by its id
+            assert leaks(session, policy, seller.id) == [], seller.id
         assert bands == {"HEALTHY", "AT_RISK", "UNHEALTHY"}
         # the seed's story: S0001 sold a registered brand as no-brand; five complaints
         # deactivated it, with the evidence and the policy version on record

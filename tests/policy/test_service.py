@@ -28,6 +28,7 @@ from kenzen.sellers.models import AccountStatusChange, Listing, ListingStatus, S
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
 from tests.policy.conftest import edit, retired_category_violation
+from tests.seller_words import leaks
 
 TODAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # noon in Tokyo
@@ -98,7 +99,7 @@ def test_cap_deactivates_with_evidence_and_a_second_run_changes_nothing(
         # The seller reads the rule's title as the reason; staff keep the evidence.
         told = session.scalars(select(CaseEntry).where(CaseEntry.kind == "account_status")).one()
         assert told.text_in("en").endswith("Reason: Limit of restricted product violations reached")
-        assert "restrictedProductPolicyViolations" not in told.text_in("ja")
+        assert leaks(session, policy, "S1") == []
         change = session.scalars(select(AccountStatusChange)).one()
         assert "restrictedProductPolicyViolations" in change.reason
     before = _counts(world)
@@ -174,6 +175,40 @@ def test_policy_at_risk_is_lifted_when_no_rule_demands_it(world: World, policy: 
         violations.resolve_violation(session, stored, reason="appeal accepted", at=NOW)
     report = evaluate(world.database, SYSTEM, policy, TODAY)
     assert report.changed[0].status_after is AccountStatus.NORMAL
+    with world.database.transaction() as session:
+        lifted = session.scalars(select(CaseEntry).order_by(CaseEntry.id.desc())).first()
+        assert lifted is not None
+        assert lifted.text_in("ja").endswith("「リスクあり」を求めなくなりました")
+        assert lifted.text_in("en").endswith("the marketplace policy no longer calls for At risk")
+        assert leaks(session, policy, "S1") == []
+
+
+def test_a_rule_of_the_operator_warns_by_its_title_in_the_sellers_language(
+    world: World, policy: Policy
+) -> None:
+    """``rules.received_and_suspected_ip``: its English description and its CEL stay with
+    staff; the seller reads the rule's title, as every text about enforcement."""
+    _violations(world, policy, "receivedIntellectualPropertyComplaints", [3])
+    _violations(world, policy, "suspectedIntellectualPropertyViolations", [2])
+    evaluate(world.database, SYSTEM, policy, TODAY)
+    with world.database.transaction() as session:
+        action = session.scalars(
+            select(EnforcementAction).where(
+                EnforcementAction.rule == "rules.received_and_suspected_ip",
+                EnforcementAction.kind == "WARN",
+            )
+        ).one()
+        warning = session.scalars(
+            select(CaseEntry).where(
+                CaseEntry.case_id == action.case_id, CaseEntry.kind == "warning"
+            )
+        ).one()
+        assert warning.text_in("ja") == (
+            "マーケットプレイスのポリシーによる警告: "
+            "知的財産権の申し立てと審査での指摘が重なっています。"
+        )
+        assert leaks(session, policy, "S1") == []
+        assert "sourcing problem" in action.evidence[0]["detail"]
 
 
 def test_violations_expire_after_their_memory(world: World, policy: Policy) -> None:

@@ -247,6 +247,7 @@ def _lift_at_risk(session: Session, actor: Actor, seller: Seller, decision: Deci
         status=AccountStatus.NORMAL,
         reason="the policy no longer demands AT_RISK",
         case_id=last.case_id,
+        told=Message(N_("reason.at_risk_lifted")),
     )
     return True
 
@@ -313,10 +314,9 @@ def _warning(policy: Policy, action: PolicyAction, values: list[MetricValue]) ->
                 "target": f"{condition} {measured.target_value:.1%}",
             },
         )
-    detail = "; ".join(e.detail for e in action.evidence)
-    return Message(
-        N_("entry.warning.rule"), {"rule": policy.rule_title(action.rule), "detail": detail}
-    )
+    # The evidence's detail names categories and bands by id, in English: it stays with
+    # staff in the enforcement action; the seller reads the rule's title.
+    return Message(N_("entry.warning.rule"), {"rule": policy.rule_title(action.rule)})
 
 
 def _listing_names(listings: Sequence[Listing]) -> str:
