@@ -118,7 +118,7 @@ def test_restore_into_a_new_installation_reaches_the_migration_head(
     old = Database(f"sqlite:///{tmp_path / 'old.db'}")
     command.upgrade(old.alembic_config(), "head-1")
     backups.backup(old, tmp_path / "no-events", tmp_path / "backup", SYSTEM)
-    old_revision = backups.current_revision(old)
+    old_revision = old.current_revision()
     old.dispose()
     description = json.loads((tmp_path / "backup" / "backup.json").read_text())
     assert description["revision"] == old_revision is not None

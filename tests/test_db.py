@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -9,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from kenzen.access import SYSTEM
 from kenzen.audit import AuditEntry
 from kenzen.config import Settings
-from kenzen.db import Database
+from kenzen.db import Database, code_head
 from kenzen.sellers import service as sellers
 from kenzen.sellers.models import Marketplace
 from kenzen.web.app import NotMigrated, create_app
@@ -68,6 +70,20 @@ def test_server_refuses_an_unmigrated_database(tmp_path: pytest.TempPathFactory)
 
 def test_migrated_database_has_no_pending_migrations(database: Database) -> None:
     assert not database.pending_migrations()
+    assert database.current_revision() == code_head()
+
+
+def test_the_head_read_from_the_scripts_is_alembics(database: Database) -> None:
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(database.alembic_config()).get_heads() == [code_head()]
+
+
+def test_a_database_never_migrated_is_at_no_revision(tmp_path: Path) -> None:
+    fresh = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert fresh.current_revision() is None
+    assert fresh.pending_migrations()
+    fresh.dispose()
 
 
 def test_sqlite_runs_in_wal_mode(database: Database) -> None:

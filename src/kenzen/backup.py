@@ -24,7 +24,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import URL, func, inspect, make_url, select, table
@@ -58,7 +57,7 @@ def backup(database: Database, events_dir: Path, target: Path, actor: Actor) -> 
         session.add(record(actor, Action.BACKUP, f"backup:{target}"))
     target.mkdir(parents=True, exist_ok=True)
     url = make_url(database.url)
-    revision = current_revision(database)
+    revision = database.current_revision()
     if url.get_backend_name() == "sqlite":
         _sqlite_copy(_sqlite_path(url), target / SQLITE_FILE)
     else:
@@ -106,7 +105,7 @@ def restore(
     with database.transaction() as session:
         session.add(record(actor, Action.RESTORE, f"backup:{source}"))
     return BackupSummary(
-        backend=backend, revision=current_revision(database), event_files=event_files
+        backend=backend, revision=database.current_revision(), event_files=event_files
     )
 
 
@@ -120,11 +119,6 @@ def _refuse_unknown_revision(source: Path, database: Database, revision: str | N
         raise Conflict(
             f"{source}: made by a newer Kenzen (revision {revision}); upgrade Kenzen first"
         ) from None
-
-
-def current_revision(database: Database) -> str | None:
-    with database.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
 
 
 def copy_event_store(source: Path, target: Path, *, replace: bool = False) -> int:

@@ -8,17 +8,26 @@ separate transaction after the rollback, so the log keeps it while the data stay
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    column,
+    create_engine,
+    event,
+    inspect,
+    select,
+    table,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -27,7 +36,12 @@ from sqlalchemy.types import TypeDecorator
 from kenzen import clock
 from kenzen.errors import KenzenError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: Alembic's table of the revision a database is at (its default name).
+VERSION_TABLE = "alembic_version"
 
 
 NAMING_CONVENTION = {
@@ -78,13 +92,24 @@ def str_enum(enum_type: type[enum.Enum], length: int = 32) -> SAEnum:
 utcnow = clock.now
 
 
+_REVISION = re.compile(r'^(down_revision|revision): str(?: \| None)? = "?(\w+)"?$', re.MULTILINE)
+
+
 @cache
-def _code_head() -> str | None:
-    """The newest migration this code ships, read once: the scripts do not change under a
-    running process, and parsing them costs more than the check itself."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(config).get_current_head()
+def code_head() -> str:
+    """The newest migration this code ships, read once from the scripts' ``revision`` and
+    ``down_revision`` lines: the one no other revises. Loading the scripts through Alembic
+    would cost a command that only checks the version (``kenzen verify``) a third of its
+    start-up; ``tests/test_db.py`` checks that Alembic finds the same head."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for name, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            (revisions if name == "revision" else revised).add(value)
+    heads = revisions - revised
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations must have exactly one head, not {sorted(heads)}")
+    return heads.pop()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -141,6 +166,8 @@ class Database:
             session.close()
 
     def alembic_config(self) -> Config:
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.attributes["engine"] = self.engine
@@ -151,11 +178,17 @@ class Database:
 
         command.upgrade(self.alembic_config(), "head")
 
+    def current_revision(self) -> str | None:
+        """The migration the schema is at; ``None`` when it was never migrated."""
+        with self.engine.connect() as connection:
+            if not inspect(connection).has_table(VERSION_TABLE):
+                return None
+            version = table(VERSION_TABLE, column("version_num"))
+            return connection.execute(select(version.c.version_num)).scalar()
+
     def pending_migrations(self) -> bool:
         """True when the schema is behind the code (or the database was never migrated)."""
-        with self.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-        return current != _code_head()
+        return self.current_revision() != code_head()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -90,10 +90,11 @@ def use_case(as_user: str | None) -> Iterator[tuple[Session, Actor]]:
 def acting_user(opened: Database, as_user: str | None) -> Actor:
     """The user named by ``--as``, or the local operator."""
     from kenzen.access import SYSTEM
-    from kenzen.identity import service as identity
 
     if as_user is None:
         return SYSTEM
+    from kenzen.identity import service as identity
+
     with opened.transaction() as session:
         return identity.find_user(session, as_user).as_actor()
 

@@ -7,11 +7,9 @@ and Message-ID come from the notice, so a notice sent twice is the same message 
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,16 +20,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from kenzen import i18n
 from kenzen.cases.models import Case, CaseEntry
 from kenzen.notify.keys import DkimKey
+from kenzen.notify.sender import NOTICE_ID_HEADER, message_id, sender_for
 from kenzen.outbox.models import Notice
 from kenzen.sellers.models import Marketplace, Seller
 from kenzen.text import header_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-SENDER_LOCAL_PART = "account-health"
-DEFAULT_MAIL_DOMAIN = "mail.kenzen.invalid"
-"""Parent of a marketplace's sending domain until an operator sets a real one (the reserved
-``.invalid`` top-level domain makes it plain that such mail is for the demo)."""
-NOTICE_ID_HEADER = "X-Kenzen-Notice-Id"
 CASE_ID_HEADER = "X-Kenzen-Case-Id"
 SIGNED_HEADERS = (
     "from",
@@ -56,33 +50,6 @@ _environment = Environment(
     keep_trailing_newline=True,
 )
 i18n.install(_environment)
-
-
-@dataclass(frozen=True, slots=True)
-class Sender:
-    """The one address a marketplace's notices come from."""
-
-    domain: str
-    name: str
-
-    @property
-    def address(self) -> str:
-        return f"{SENDER_LOCAL_PART}@{self.domain}"
-
-    @property
-    def header(self) -> str:
-        return formataddr((header_text(self.name), self.address))
-
-
-def sender_for(marketplace: Marketplace) -> Sender:
-    label = re.sub(r"[^a-z0-9-]", "-", marketplace.id.lower()).strip("-")
-    domain = marketplace.mail_domain or f"{label}.{DEFAULT_MAIL_DOMAIN}"
-    return Sender(domain=domain, name=f"{marketplace.name} Account Health")
-
-
-def message_id(notice_id: str, sender: Sender) -> str:
-    """Stable per notice, so a re-sent duplicate is recognisable."""
-    return f"<{notice_id}@{sender.domain}>"
 
 
 def render_notice(

@@ -19,16 +19,18 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import nacl.encoding
 import nacl.signing
-from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kenzen import clock
 from kenzen.errors import InvalidInput
+
+if TYPE_CHECKING:
+    # cryptography is loaded where an RSA key or a webhook secret is used: checking a mail
+    # from a marketplace with Ed25519 keys, or none, does without it.
+    from cryptography.fernet import Fernet
 
 Algorithm = Literal["rsa", "ed25519"]
 ALGORITHMS: tuple[Algorithm, ...] = ("rsa", "ed25519")
@@ -90,6 +92,8 @@ class DkimKey:
 
 def _public_key(algorithm: Algorithm, private_key: bytes) -> str:
     if algorithm == "rsa":
+        from cryptography.hazmat.primitives import serialization
+
         loaded = serialization.load_pem_private_key(private_key, password=None)
         der = loaded.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -167,6 +171,9 @@ class Keyring:
         if any(key.selector == name for key in self.dkim_keys(domain)):
             raise InvalidInput(f"selector: {name!r} already has a key for {domain}")
         if algorithm == "rsa":
+            from cryptography.hazmat.primitives import serialization
+            from cryptography.hazmat.primitives.asymmetric import rsa
+
             private = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
             data = private.private_bytes(
                 serialization.Encoding.PEM,
@@ -180,6 +187,8 @@ class Keyring:
         return next(k for k in self.dkim_keys(domain) if k.selector == name)
 
     def _fernet(self) -> Fernet:
+        from cryptography.fernet import Fernet
+
         path = self.keys_dir / "webhook-secrets.key"
         if not path.exists():
             self._private_dirs()

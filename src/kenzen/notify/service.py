@@ -13,8 +13,8 @@ from kenzen.cases.models import OPTIONAL_NOTICE_KINDS, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.languages import Language
-from kenzen.notify.email import sender_for
 from kenzen.notify.keys import Algorithm, DkimKey, Keyring, check_domain
+from kenzen.notify.sender import sender_for
 from kenzen.outbox.models import Notice, NotificationPreference
 from kenzen.sellers.models import Marketplace, Seller
 

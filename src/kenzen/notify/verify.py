@@ -30,13 +30,8 @@ from kenzen import access, i18n
 from kenzen.access import Action, Actor, Scope
 from kenzen.cases.models import Case, CaseEntry
 from kenzen.errors import InvalidInput
-from kenzen.notify.email import (
-    NOTICE_ID_HEADER,
-    SENDER_LOCAL_PART,
-    Sender,
-    sender_for,
-)
 from kenzen.notify.keys import Keyring
+from kenzen.notify.sender import NOTICE_ID_HEADER, SENDER_LOCAL_PART, Sender, sender_for
 from kenzen.outbox.models import Notice
 from kenzen.sellers.models import Marketplace, Seller
 

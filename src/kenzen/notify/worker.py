@@ -45,6 +45,7 @@ from kenzen.errors import InvalidInput
 from kenzen.i18n import N_, Message
 from kenzen.notify import email, webhooks
 from kenzen.notify.keys import Keyring
+from kenzen.notify.sender import sender_for
 from kenzen.notify.smtp import DeliveryError, PermanentFailure, TemporaryFailure, Transport
 from kenzen.outbox.models import (
     AttemptOutcome,
@@ -276,7 +277,7 @@ class Worker:
         case = session.get_one(Case, notice.case_id)
         seller = session.get_one(Seller, notice.seller_id)
         marketplace = session.get_one(Marketplace, notice.marketplace_id)
-        sender = email.sender_for(marketplace)
+        sender = sender_for(marketplace)
         keys = self.keyring.signing_keys(sender.domain)
         if not keys:
             raise TemporaryFailure(

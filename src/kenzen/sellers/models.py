@@ -35,7 +35,7 @@ class Marketplace(Base):
     language: Mapped[Language] = mapped_column(str_enum(Language, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     mail_domain: Mapped[str | None] = mapped_column(String(253))
-    """The domain notices are sent from and signed for; see kenzen.notify.email.sender_for."""
+    """The domain notices are sent from and signed for; see kenzen.notify.sender.sender_for."""
 
 
 class Seller(Base):
