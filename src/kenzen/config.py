@@ -8,12 +8,14 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kenzen.locations import DEFAULT_HOME, Locations
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KENZEN_", extra="ignore")
 
     home: Path = Field(
-        default=Path("var"), description="Where the embedded database and files live."
+        default=DEFAULT_HOME, description="Where the embedded database and files live."
     )
     database_url: str | None = Field(
         default=None,
@@ -98,30 +100,28 @@ class Settings(BaseSettings):
         return f"{scheme}://{self.host}:{self.port}"
 
     @property
+    def locations(self) -> Locations:
+        return Locations(self.home, self.database_url or None)
+
+    @property
     def events_dir(self) -> Path:
-        """The columnar event store, kept apart from the operational database."""
-        return self.home / "events"
+        return self.locations.events_dir
 
     @property
     def mail_dir(self) -> Path:
-        """Where notices go as signed .eml files when no SMTP server is configured."""
-        return self.home / "mail"
+        return self.locations.mail_dir
 
     @property
     def attachments_dir(self) -> Path:
-        """Appeal evidence, stored once by content hash."""
-        return self.home / "attachments"
+        return self.locations.attachments_dir
 
     @property
     def keys_dir(self) -> Path:
-        """DKIM private keys (kept out of the database and of every log)."""
-        return self.home / "keys"
+        return self.locations.keys_dir
 
     @property
     def resolved_database_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{(self.home / 'kenzen.db').resolve()}"
+        return self.locations.resolved_database_url
 
 
 @lru_cache(maxsize=1)

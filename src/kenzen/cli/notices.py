@@ -30,10 +30,10 @@ notices_app: typer.Typer = typer.Typer(
 
 
 def _keyring() -> Keyring:
-    from kenzen.config import get_settings
+    from kenzen.locations import Locations
     from kenzen.notify.keys import Keyring
 
-    return Keyring(get_settings().keys_dir)
+    return Keyring(Locations.from_environment().keys_dir)
 
 
 #: Marked sellers are looked for this often: a complaint's outcome shows within seconds.

@@ -64,11 +64,12 @@ def policy(path: Path | None = None) -> Policy:
 
 
 def database(*, migrated: bool = True) -> Database:
-    """The configured database; refused when its schema is behind the code, unless told."""
-    from kenzen.config import get_settings
+    """The configured database; refused when its schema is behind the code, unless told.
+    Its URL is read without the settings model, which a command may not need otherwise."""
     from kenzen.db import Database
+    from kenzen.locations import Locations
 
-    opened = Database(get_settings().resolved_database_url)
+    opened = Database(Locations.from_environment().resolved_database_url)
     if migrated and opened.pending_migrations():
         opened.dispose()
         raise KenzenError("the database is not migrated; run `kenzen db upgrade` first")
