@@ -116,3 +116,24 @@ def test_the_staff_queue_puts_the_earliest_due_first_and_seller_sees_its_own(
     watch = DeadlineWatch(world.database, lambda: policy)
     assert watch.run_once() == 2
     assert {a.visibility for a in _alerts(world)} == {Visibility.AHS}
+
+
+def test_of_two_workers_that_saw_the_same_overdue_item_one_tells_staff(
+    world: World, policy: Policy, clock: Clock
+) -> None:
+    appeal = _submit(world, deactivate(world, policy).case_id)
+    assert appeal.submitted_at is not None
+    clock.move_to(appeal.submitted_at + timedelta(hours=49))
+    with world.database.transaction() as session:
+        seen = service.unalerted_overdue(session, policy.document.deadlines, clock())
+    assert [item.item_id for item in seen] == [appeal.id]
+    before = len(_alerts(world))
+    first, second = (DeadlineWatch(world.database, lambda: policy) for _ in range(2))
+    assert first.tell(seen[0]) is True
+    assert second.tell(seen[0]) is False  # the alert row's key refuses the second notice
+    assert len(_alerts(world)) == before + 1
+    with world.database.transaction() as session:
+        audit = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "deadlineMissed")
+        ).all()
+        assert len(audit) == 1

@@ -43,15 +43,18 @@ class DeadlineWatch:
         rules = self.policy().document.deadlines
         with self.database.transaction() as session:
             overdue = service.unalerted_overdue(session, rules, now)
-        raised = 0
-        for item in overdue:
-            try:
-                with self.database.transaction() as session:
-                    self._alert(session, item)
-                raised += 1
-            except IntegrityError:
-                log.info("%s %s: another worker told staff first", item.queue.name, item.item_id)
-        return raised
+        return sum(self.tell(item) for item in overdue)
+
+    def tell(self, item: service.Waiting) -> bool:
+        """Tell staff about ``item`` in a transaction of its own; False when someone already
+        did (the alert row exists), and then nothing of this attempt is kept."""
+        try:
+            with self.database.transaction() as session:
+                self._alert(session, item)
+        except IntegrityError:
+            log.info("%s %s: another worker told staff first", item.queue.name, item.item_id)
+            return False
+        return True
 
     def _alert(self, session: Session, item: service.Waiting) -> None:
         now = clock.now()
