@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -50,6 +51,8 @@ def served_app() -> FastAPI:
     """The app of one ``kenzen serve`` process, configured from the environment: uvicorn
     calls this in each process it starts (``KENZEN_WORKERS`` of them)."""
     logs.configure()  # a process uvicorn spawns starts without the parent's log set-up
+    # uvicorn set its own logging up before calling this; Kenzen writes its own access lines
+    logging.getLogger("uvicorn.access").disabled = True
     settings = get_settings()
     return create_app(
         settings, Database(settings.resolved_database_url), processes=settings.workers or 1
