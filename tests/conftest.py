@@ -144,7 +144,7 @@ def database(migrated_url: str, tmp_path: Path) -> Iterator[Database]:
         assert source is not None
         shutil.copyfile(source, tmp_path / "kenzen.db")
         url = f"sqlite:///{tmp_path / 'kenzen.db'}"
-    database = Database(url)
+    database = Database(url, events_dir=tmp_path / "events")
     yield database
     database.dispose()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jsonschema
@@ -22,10 +23,11 @@ from kenzen.events.store import EventStore
 from kenzen.health.service import performance_report
 from kenzen.identity import service as identity
 from kenzen.identity.models import User
-from kenzen.metrics.models import MetricSnapshot
 from kenzen.metrics.report import report_schema
+from kenzen.metrics.service import snapshot_table
 from kenzen.policy.document import Policy
 from kenzen.policy.enforcement import assess_seller
+from kenzen.policy.history import rating_table, seller_ratings
 from kenzen.policy.models import EnforcementAction
 from kenzen.sellers.models import Listing, Seller
 from kenzen.support.models import Callback
@@ -66,20 +68,19 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
             session, email="ahs@demo.kenzen.test", password=demo.DEMO_PASSWORD, session_days=1
         )
         # every seller has a metric history, and some metrics are BAD
-        days_per_seller = set(
-            session.execute(
-                select(func.count(func.distinct(MetricSnapshot.as_of))).group_by(
-                    MetricSnapshot.seller_id
-                )
-            ).scalars()
-        )
+        history = snapshot_table(store.directory).read(TODAY - timedelta(days=365), TODAY)
+        days_per_seller = {
+            len(set(days)) for days in _by_seller(history["seller_id"], history["as_of"]).values()
+        }
         assert days_per_seller == {summary.snapshot_days}
-        bad = session.scalars(
-            select(MetricSnapshot.metric)
-            .where(MetricSnapshot.as_of == TODAY, MetricSnapshot.status == "BAD")
-            .distinct()
-        ).all()
-        assert {"order_defect_rate_mfn", "late_shipment_rate_30d"} <= set(bad)
+        today = snapshot_table(store.directory).read(TODAY, TODAY, "status = 'BAD'")
+        assert {"order_defect_rate_mfn", "late_shipment_rate_30d"} <= set(
+            today["metric"].to_pylist()
+        )
+        # the demo seller's page has 180 days of ratings to chart
+        ratings = seller_ratings(store.directory, "S0001", TODAY - timedelta(days=180), TODAY)
+        assert len(ratings) == demo.RATING_HISTORY_DAYS
+        assert ratings[-1].day == TODAY - timedelta(days=1)
         # the report validates against Amazon's schema for every demo seller, and sellers
         # fall in every rating band
         schema = report_schema()
@@ -122,16 +123,19 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
         assert [item.queue.name for item in overdue] == ["appeals"]
 
 
-def _snapshot(database: Database) -> list[tuple[str, str, str, str]]:
-    with database.transaction() as session:
-        return [
-            (s.seller_id, s.metric, s.as_of.isoformat(), s.status)
-            for s in session.scalars(
-                select(MetricSnapshot).order_by(
-                    MetricSnapshot.seller_id, MetricSnapshot.metric, MetricSnapshot.as_of
-                )
-            )
-        ]
+def _by_seller(seller_ids: Any, days: Any) -> dict[str, list[object]]:
+    grouped: dict[str, list[object]] = {}
+    for seller_id, day in zip(seller_ids.to_pylist(), days.to_pylist(), strict=True):
+        grouped.setdefault(seller_id, []).append(day)
+    return grouped
+
+
+def _snapshot(events_dir: Path) -> list[dict[str, Any]]:
+    """Every snapshot and daily rating the demo stored."""
+    first = TODAY - timedelta(days=365)
+    rows: list[dict[str, Any]] = snapshot_table(events_dir).read(first, TODAY).to_pylist()
+    ratings: list[dict[str, Any]] = rating_table(events_dir).read(first, TODAY).to_pylist()
+    return rows + ratings
 
 
 @pytest.mark.slow
@@ -146,7 +150,7 @@ def test_same_seed_same_demo(
                 demo.load_demo(
                     session, SYSTEM, target_store, policy, seed=3, sellers_count=12, today=TODAY
                 )
-    assert _snapshot(database) == _snapshot(other)
+    assert _snapshot(store.directory) == _snapshot(tmp_path / "other-events")
     other.dispose()
 
 

@@ -140,13 +140,27 @@ class Trace(Protocol):
     def repeats_recent(self, session: Session) -> bool: ...
 
 
+#: The key of ``Session.info`` that names the installation's event store directory.
+EVENTS_DIR = "events_dir"
+
+
+def events_dir_of(session: Session) -> Path | None:
+    """The event store beside this session's database (None when the caller gave none)."""
+    found = session.info.get(EVENTS_DIR)
+    return found if isinstance(found, Path) else None
+
+
 class Database:
     """Owns the engine and hands out one transaction per use case."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, events_dir: Path | None = None) -> None:
+        """``events_dir``: the event store of the same installation, whose columnar history
+        (past metric snapshots) the use cases read beside this database (``session.info``)."""
         self.url = url
         self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={EVENTS_DIR: events_dir}
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -6,7 +6,13 @@ from kenzen.cases.models import Case, CaseEntry, CaseRead
 from kenzen.complaints.models import Brand, Complaint, ComplaintListing, ProtectedTerm
 from kenzen.deadlines.models import DeadlineAlert
 from kenzen.identity.models import Token, User
-from kenzen.metrics.models import MetricRun, MetricSnapshot, OrderVolume
+from kenzen.metrics.models import (
+    LatestMetric,
+    LatestOrderVolume,
+    MetricRun,
+    MetricSnapshot,
+    OrderVolume,
+)
 from kenzen.outbox.models import (
     Notice,
     NoticeAttempt,
@@ -60,6 +66,8 @@ __all__ = [
     "EnforcementAction",
     "EvaluationDay",
     "EvaluationMark",
+    "LatestMetric",
+    "LatestOrderVolume",
     "Listing",
     "ListingHold",
     "Marketplace",

@@ -192,7 +192,10 @@ def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
     compacted = kenzen(url, tmp_path, "events", "compact")
     assert compacted.exit_code == 0, compacted.stderr
     assert compacted.stderr == "compacted: 1 orders, 0 defects\n"
-    assert kenzen(url, tmp_path, "events", "migrate").stderr == "migrate: nothing to migrate\n"
+    assert kenzen(url, tmp_path, "events", "migrate").stderr == (
+        "migrate: no event store to convert\n"
+        "migrated: 0 metric snapshots into the columnar history\n"
+    )
 
 
 def test_policy_check_names_the_key_of_a_bad_file(tmp_path: Path) -> None:

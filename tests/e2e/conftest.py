@@ -90,7 +90,7 @@ def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     home = tmp_path_factory.mktemp("home")
     shutil.copytree(demo_template, home, dirs_exist_ok=True)
     settings = Settings(home=home, database_url=f"sqlite:///{home / 'kenzen.db'}")
-    database = Database(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url, events_dir=settings.events_dir)
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings, database), host="127.0.0.1", port=port, log_level="warning"

@@ -1,10 +1,12 @@
-"""Snapshots: stored per seller, metric and date; reruns replace; new events recompute only
-the sellers they touched; the report validates against Amazon's schema."""
+"""Snapshots: stored per seller, metric and date in the columnar history, the latest per
+seller in the database; reruns replace; new events recompute only the sellers they
+touched; the report validates against Amazon's schema."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -16,7 +18,8 @@ from kenzen.events.service import import_events
 from kenzen.events.store import EventStore
 from kenzen.health.service import get_seller_health, performance_report
 from kenzen.metrics import service
-from kenzen.metrics.models import MetricSnapshot
+from kenzen.metrics.definitions import BREAKDOWNS
+from kenzen.metrics.models import LatestMetric, MetricSnapshot, OrderVolume
 from kenzen.metrics.report import report_schema
 from kenzen.policy.document import Policy
 from tests.conftest import World
@@ -48,10 +51,15 @@ def _on_time(order_id: str, seller_id: str) -> str:
     )
 
 
-def _snapshots(world: World) -> dict[tuple[str, str], MetricSnapshot]:
+def _snapshots(store: EventStore, day: date = AS_OF) -> dict[tuple[str, str], dict[str, Any]]:
+    """The columnar history's rows of one date, by seller and metric."""
+    rows = service.snapshot_table(store.directory).read(day, day).to_pylist()
+    return {(r["seller_id"], r["metric"]): r for r in rows}
+
+
+def _latest(world: World) -> dict[tuple[str, str], LatestMetric]:
     with world.database.transaction() as session:
-        rows = session.scalars(select(MetricSnapshot).where(MetricSnapshot.as_of == AS_OF))
-        return {(s.seller_id, s.metric): s for s in rows}
+        return {(m.seller_id, m.metric): m for m in session.scalars(select(LatestMetric))}
 
 
 def test_full_run_stores_one_row_per_seller_and_metric_and_reruns_replace(
@@ -62,11 +70,24 @@ def test_full_run_stores_one_row_per_seller_and_metric_and_reruns_replace(
         with world.database.transaction() as session:
             summary = service.compute_snapshots(session, SYSTEM, store, AS_OF, full=True)
         assert (summary.full, summary.sellers) == (True, 1)
-    snapshots = _snapshots(world)
+    snapshots = _snapshots(store)
     assert len(snapshots) == summary.rows == 7
     late = snapshots[("S1", "late_shipment_rate_30d")]
-    assert (late.numerator, late.denominator, late.rate, late.status) == (1, 2, 0.5, "BAD")
-    assert (late.window_from, late.window_to) == (date(2026, 10, 22), AS_OF)
+    assert (late["numerator"], late["denominator"], late["rate"], late["status"]) == (
+        1,
+        2,
+        0.5,
+        "BAD",
+    )
+    assert (late["window_from"], late["window_to"]) == (date(2026, 10, 22), AS_OF)
+    assert len(service.snapshot_table(store.directory).manifest().days[AS_OF.isoformat()]) == 1
+    latest = _latest(world)[("S1", "late_shipment_rate_30d")]
+    assert (latest.as_of, latest.numerator, latest.denominator, latest.status) == (
+        AS_OF,
+        1,
+        2,
+        "BAD",
+    )
 
 
 def test_rerun_recomputes_only_sellers_with_new_events(
@@ -75,19 +96,21 @@ def test_rerun_recomputes_only_sellers_with_new_events(
     _import(world, store, tmp_path / "a.csv", [_on_time("O1", "S1"), _on_time("O2", "S2")])
     with world.database.transaction() as session:
         service.compute_snapshots(session, SYSTEM, store, AS_OF)
-    before = _snapshots(world)
     with world.database.transaction() as session:
         assert service.compute_snapshots(session, SYSTEM, store, AS_OF).sellers == 0
     _import(world, store, tmp_path / "b.csv", [_late("O3", "S2")])
     with world.database.transaction() as session:
         summary = service.compute_snapshots(session, SYSTEM, store, AS_OF)
     assert (summary.full, summary.sellers) == (False, 1)
-    after = _snapshots(world)
-    assert after[("S2", "late_shipment_rate_30d")].numerator == 1
-    s1 = ("S1", "late_shipment_rate_30d")
-    assert after[s1].computed_at == before[s1].computed_at
+    after = _snapshots(store)
+    assert len(after) == 14
+    assert after[("S2", "late_shipment_rate_30d")]["numerator"] == 1
+    assert after[("S1", "late_shipment_rate_30d")]["numerator"] == 0
+    runs = [f.scope for f in service.snapshot_table(store.directory).manifest().days["2026-11-20"]]
+    assert runs == ["*", None]  # the partial run added S2's rows; S1's stayed as computed
+    assert _latest(world)[("S2", "late_shipment_rate_30d")].numerator == 1
     with world.database.transaction() as session:
-        assert session.scalar(select(func.count()).select_from(MetricSnapshot)) == 14
+        assert session.scalar(select(func.count()).select_from(LatestMetric)) == 14
 
 
 def test_report_and_health_carry_the_stored_metrics(
@@ -122,3 +145,58 @@ def test_report_without_snapshots_is_valid_and_empty(world: World, policy: Polic
 def test_only_admins_and_kenzen_compute(world: World, store: EventStore) -> None:
     with world.database.transaction() as session, pytest.raises(Forbidden):
         service.compute_snapshots(session, world.actors[Role.AHS_AGENT], store, AS_OF)
+
+
+def test_the_database_keeps_the_latest_date_and_the_history_keeps_every_date(
+    world: World, store: EventStore, tmp_path: Path, policy: Policy
+) -> None:
+    _import(world, store, tmp_path / "o.csv", [_late("O1", "S1")])
+    earlier = AS_OF - timedelta(days=1)
+    for day in (AS_OF, earlier):  # a backfill of an earlier date after the latest
+        with world.database.transaction() as session:
+            service.compute_snapshots(session, SYSTEM, store, day, full=True)
+    assert {m.as_of for m in _latest(world).values()} == {AS_OF}
+    with world.database.transaction() as session:
+        assert service.latest_as_of(session, "S1") == AS_OF
+        assert service.latest_as_of(session, "S1", earlier) == earlier
+        assert service.latest_as_of(session, "S1", earlier - timedelta(days=1)) is None
+        past = service.seller_metrics(session, "S1", earlier)
+        assert {v.as_of for v in past} == {earlier}
+        assert [v.metric for v in past] == sorted(v.metric for v in past)
+        now = service.seller_metrics(session, "S1", AS_OF)
+        assert len(now) == len(past) == 7
+        odr = next(v for v in now if v.metric == "order_defect_rate_mfn")
+        assert odr.breakdown == {"claims": 0, "chargebacks": 0, "negative_feedback": 0}
+        assert odr.breakdown == next(v for v in past if v.metric == odr.metric).breakdown
+        history = service.seller_history(session, "S1", earlier, AS_OF)
+        assert [(v.metric, v.as_of) for v in history][:2] == [
+            (history[0].metric, earlier),
+            (history[0].metric, AS_OF),
+        ]
+
+
+def test_snapshot_rows_of_an_older_database_move_into_the_history(
+    world: World, store: EventStore, tmp_path: Path
+) -> None:
+    _import(world, store, tmp_path / "o.csv", [_late("O1", "S1")])
+    with world.database.transaction() as session:
+        service.compute_snapshots(session, SYSTEM, store, AS_OF, full=True)
+    old_day = AS_OF - timedelta(days=7)
+    legacy = _snapshots(store)[("S1", "order_defect_rate_mfn")]
+    plain = {k: v for k, v in legacy.items() if k not in BREAKDOWNS and k != "as_of"}
+    with world.database.transaction() as session:
+        for day in (old_day, AS_OF):  # AS_OF: already in the history, computed later
+            session.add(
+                MetricSnapshot(**plain | {"numerator": 5, "as_of": day, "breakdown": {"claims": 5}})
+            )
+            session.add(OrderVolume(seller_id="S1", as_of=day, fulfilled_orders=42))
+    with world.database.transaction() as session:
+        assert service.migrate_legacy_snapshots(session, SYSTEM, store.directory) == 1
+    moved = _snapshots(store, old_day)
+    assert list(moved) == [("S1", "order_defect_rate_mfn")]
+    row = moved[("S1", "order_defect_rate_mfn")]
+    assert (row["numerator"], row["claims"], row["chargebacks"]) == (5, 5, None)
+    assert _snapshots(store)[("S1", "order_defect_rate_mfn")]["numerator"] == 0
+    with world.database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(MetricSnapshot)) == 0
+        assert service.fulfilled_orders(session, "S1", old_day) == 42

@@ -25,14 +25,15 @@ import pyarrow as pa
 import pyspark
 import pytest
 from pyspark.sql import SparkSession
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kenzen.db import Database
 from kenzen.errors import InvalidInput
 from kenzen.events.store import EventStore
 from kenzen.languages import Language
 from kenzen.metrics.engine import METRIC_SCHEMA, compute_metrics
-from kenzen.metrics.models import MetricSnapshot
+from kenzen.metrics.models import LatestMetric
+from kenzen.metrics.service import snapshot_table
 from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
 from kenzen.sellers.models import Marketplace, Seller
 from tests.metrics.conftest import AS_OF, TIME_ZONES, batch
@@ -250,12 +251,14 @@ def test_kenzen_metrics_on_a_standalone_cluster(
     assert done.returncode == 0, done.stderr[-3000:]
     sellers = len(set(expected["seller_id"].to_pylist()))
     assert f"{sellers} sellers (all sellers), {expected.num_rows} rows" in done.stderr
-    with database.transaction() as session:
-        stored = session.execute(
-            select(MetricSnapshot.seller_id, MetricSnapshot.metric, MetricSnapshot.numerator,
-                   MetricSnapshot.denominator, MetricSnapshot.rate, MetricSnapshot.status)
-            .where(MetricSnapshot.as_of == AS_OF)
-        ).all()  # fmt: skip
+    history = snapshot_table(tmp_path / "events").read(AS_OF, AS_OF)
+    stored = zip(
+        *(history[c].to_pylist() for c in
+          ("seller_id", "metric", "numerator", "denominator", "rate", "status")),
+        strict=True,
+    )  # fmt: skip
+    with database.transaction() as session:  # and the latest values in the database
+        assert session.scalar(select(func.count()).select_from(LatestMetric)) == expected.num_rows
     expected_rows = zip(
         *(expected[c].to_pylist() for c in
           ("seller_id", "metric", "numerator", "denominator", "rate", "status")),

@@ -69,7 +69,8 @@ def database(*, migrated: bool = True) -> Database:
     from kenzen.db import Database
     from kenzen.locations import Locations
 
-    opened = Database(Locations.from_environment().resolved_database_url)
+    locations = Locations.from_environment()
+    opened = Database(locations.resolved_database_url, events_dir=locations.events_dir)
     if migrated and opened.pending_migrations():
         opened.dispose()
         raise KenzenError("the database is not migrated; run `kenzen db upgrade` first")

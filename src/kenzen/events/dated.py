@@ -133,17 +133,31 @@ class DatedTable:
     def read(self, start: date, end: date, where: str = "TRUE") -> pa.Table:
         """The rows of the dates ``start``..``end`` (inclusive) matching the DuckDB
         condition ``where``, the latest run's row of each key and date, by date."""
-        manifest = self.manifest()
-        files = [
-            f.path
-            for day, entries in manifest.days.items()
-            if start <= date.fromisoformat(day) <= end
-            for f in entries
-        ]
+        files = self._files(start, end)
         if not files:
             return self.schema.empty_table()
         with _connection() as con:
             return con.sql(self._resolved(files, where)).to_arrow_table().cast(self.schema)
+
+    def latest_day(self, on_or_before: date, where: str = "TRUE") -> date | None:
+        """The latest date on or before ``on_or_before`` with a row matching ``where``."""
+        files = self._files(date.min, on_or_before)
+        if not files:
+            return None
+        paths = ", ".join(lit(str(self.directory / f)) for f in files)
+        with _connection() as con:
+            found = con.execute(
+                f"SELECT max({ident(self.day_column)}) FROM read_parquet([{paths}]) WHERE {where}"
+            ).fetchall()[0][0]
+        return found if isinstance(found, date) else None
+
+    def _files(self, start: date, end: date) -> list[str]:
+        return [
+            f.path
+            for day, entries in self.manifest().days.items()
+            if start <= date.fromisoformat(day) <= end
+            for f in entries
+        ]
 
     def _resolved(self, files: list[str], where: str) -> str:
         paths = ", ".join(lit(str(self.directory / f)) for f in files)

@@ -17,7 +17,6 @@ from kenzen.cases.models import OPEN_STATUSES, Case
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.metrics import service as metrics
 from kenzen.metrics.engine import MetricValue
-from kenzen.metrics.models import MetricSnapshot
 from kenzen.metrics.report import POLICY_COUNTERS, build_report
 from kenzen.policy import violations as violation_records
 from kenzen.policy.document import Policy, SellerText
@@ -196,11 +195,8 @@ def metric_trends(
     seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
     since = local_today(seller) - timedelta(days=days)
     trends: dict[str, list[TrendPoint]] = {}
-    for snapshot in session.scalars(
-        select(MetricSnapshot)
-        .where(MetricSnapshot.seller_id == seller_id, MetricSnapshot.as_of >= since)
-        .order_by(MetricSnapshot.metric, MetricSnapshot.as_of)
-    ):
-        point = TrendPoint(snapshot.as_of, snapshot.rate, snapshot.status)
-        trends.setdefault(snapshot.metric, []).append(point)
+    for value in metrics.seller_history(session, seller_id, since, local_today(seller)):
+        trends.setdefault(value.metric, []).append(
+            TrendPoint(value.as_of, value.rate, value.status)
+        )
     return trends
