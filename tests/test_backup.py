@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from alembic import command
 from sqlalchemy import MetaData, create_engine, make_url, select, text
@@ -20,6 +21,7 @@ from kenzen.db import Database
 from kenzen.errors import Conflict, Forbidden
 from kenzen.events.segments import Manifest
 from kenzen.events.store import EventStore
+from kenzen.policy.history import RATING_SCHEMA, rating_table
 from kenzen.sellers import service as sellers
 from tests.cli.test_commands import kenzen
 from tests.conftest import ON_POSTGRES, World
@@ -147,6 +149,23 @@ def test_a_compaction_during_the_copy_does_not_tear_it(tmp_path: Path, monkeypat
     assert list((store_dir / "trash").iterdir())
     assert copied == len(Manifest.load(tmp_path / "copy").named_files())
     assert events(tmp_path / "copy") == expected
+
+
+def test_the_history_beside_the_events_is_copied_from_its_manifest(tmp_path: Path) -> None:
+    store_dir = tmp_path / "events"
+    fill_events(store_dir)
+    ratings = rating_table(store_dir)
+    day = date(2026, 11, 28)
+    rows = pa.table(
+        {"seller_id": ["S1"], "marketplace_id": ["JP"], "day": [day], "rating": [250],
+         "band": ["HEALTHY"], "policy_version": ["v"]},
+        schema=RATING_SCHEMA,
+    )  # fmt: skip
+    ratings.write(day, rows, scope="JP")
+    ratings.write(day, rows, scope="JP")  # the first run's file is no longer named
+    copied = backups.copy_event_store(store_dir, tmp_path / "copy")
+    assert copied == len(Manifest.load(store_dir).named_files()) + 1
+    assert rating_table(tmp_path / "copy").read(day, day) == ratings.read(day, day)
 
 
 def test_refusals_are_one_clear_line(world: World, tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ A backup is a directory::
     backup.json          what it holds: the database backend and its migration revision
     database.sqlite3     SQLite's online backup of the database (or database.dump, pg_dump's
                          custom format, for PostgreSQL)
-    events/              the event store's manifest and exactly the files it names
+    events/              the event store's manifest and exactly the files it names, and
+                         each history table's (events/history/<table>/: snapshots, ratings)
 
 Both copies are consistent while the server runs: SQLite's backup API copies one snapshot,
 ``pg_dump`` runs in one transaction, and the event store is copied from one manifest (its
@@ -31,6 +32,8 @@ from sqlalchemy import URL, func, inspect, make_url, select, table
 from kenzen.access import Action, Actor, authorize, record
 from kenzen.db import Database
 from kenzen.errors import Conflict, InvalidInput, KenzenError
+from kenzen.events.dated import HISTORY, DatedManifest
+from kenzen.events.dated import MANIFEST as DATED_MANIFEST
 from kenzen.events.segments import MANIFEST, TRASH, Manifest, to_trash
 
 DESCRIPTION = "backup.json"
@@ -142,7 +145,26 @@ def copy_event_store(source: Path, target: Path, *, replace: bool = False) -> in
     temporary.write_bytes(committed)
     os.replace(temporary, target / MANIFEST)
     to_trash(target, sorted(set(replaced) - set(named)))
-    return len(named)
+    return len(named) + _copy_history(source, target)
+
+
+def _copy_history(source: Path, target: Path) -> int:
+    """The tables by date beside the events (``history/<table>/``), each from one manifest:
+    the files it names, then the manifest. A file a later run stopped naming stays for
+    minutes (``kenzen.events.dated``), long enough for the copy to find it."""
+    copied = 0
+    for manifest_path in sorted(source.glob(f"{HISTORY}/*/{DATED_MANIFEST}")):
+        committed = manifest_path.read_bytes()
+        names = DatedManifest.load_bytes(committed).named_files()
+        table = target / manifest_path.parent.relative_to(source)
+        table.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            shutil.copyfile(manifest_path.parent / name, table / name)
+        temporary = table / f".{DATED_MANIFEST}.restoring"
+        temporary.write_bytes(committed)
+        os.replace(temporary, table / DATED_MANIFEST)
+        copied += len(names)
+    return copied
 
 
 def _committed_file(store: Path, name: str) -> Path:

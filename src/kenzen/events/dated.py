@@ -1,6 +1,7 @@
 """Tables by date stored as Parquet beside the events: metric snapshots, daily ratings.
 
-Layout of one table's directory (``<event store>/history/<name>/``)::
+Layout of one table's directory (``<event store>/history/<name>/``; a backup copies each
+from its manifest, :mod:`kenzen.backup`)::
 
     manifest.json                        the committed state; replaced atomically
     2026-11-28-r000042-….parquet         the rows one run wrote for one date
@@ -39,6 +40,8 @@ from kenzen.events.readers import configure
 from kenzen.events.validation import ident, lit
 
 MANIFEST = "manifest.json"
+#: The folder of the event store's directory that holds the tables by date.
+HISTORY = "history"
 EVERYTHING = "*"
 RUN = "run"
 #: Files a date may have before a run merges them into one.

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import events_dir_of, utcnow
-from kenzen.events.dated import EVERYTHING, DatedTable
+from kenzen.events.dated import EVERYTHING, HISTORY, DatedTable
 from kenzen.events.store import EventStore
 from kenzen.events.validation import ident, lit
 from kenzen.metrics.definitions import BREAKDOWNS
@@ -42,8 +42,8 @@ class MetricRunSummary:
 
 
 #: Where every date's snapshots and order volumes live under the event store's directory.
-SNAPSHOTS_DIRECTORY = Path("history") / "snapshots"
-VOLUMES_DIRECTORY = Path("history") / "order_volumes"
+SNAPSHOTS_DIRECTORY = Path(HISTORY) / "snapshots"
+VOLUMES_DIRECTORY = Path(HISTORY) / "order_volumes"
 VOLUME_SCHEMA = pa.schema(
     [
         ("seller_id", pa.string()),

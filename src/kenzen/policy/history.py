@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kenzen.errors import InvalidInput
-from kenzen.events.dated import DatedTable
+from kenzen.events.dated import HISTORY, DatedTable
 from kenzen.events.validation import lit
 from kenzen.metrics import service as metrics
 from kenzen.policy.assessment import end_of_day, violation_facts
@@ -35,7 +35,7 @@ from kenzen.sellers.models import Marketplace, Seller
 log = logging.getLogger(__name__)
 
 #: Where the history lives under the event store's directory.
-RATINGS_DIRECTORY = Path("history") / "ratings"
+RATINGS_DIRECTORY = Path(HISTORY) / "ratings"
 
 RATING_SCHEMA = pa.schema(
     [
