@@ -109,6 +109,10 @@ OPERATIONS: dict[str, Call] = {
     "setEmergencyContact (other)": lambda c, h, ids: c.put(
         "/api/v1/sellers/S2/emergency-contact", headers=h, json={"phone": "090-1234-5678"}
     ),
+    "getAssuranceStatus (own)": lambda c, h, ids: c.get("/api/v1/sellers/S1/assurance", headers=h),
+    "getAssuranceStatus (other)": lambda c, h, ids: c.get(
+        "/api/v1/sellers/S2/assurance", headers=h
+    ),
     "getQueueOverview": lambda c, h, ids: c.get("/api/v1/queues", headers=h),
     "readMetrics": lambda c, h, ids: c.get("/metrics", headers=h),
 }
@@ -181,6 +185,8 @@ EXPECTED: dict[str, dict[Role, int]] = {
     },
     "getQueueOverview": {SELLER: 403, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 200},
     "readMetrics": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 200},
+    "getAssuranceStatus (own)": {SELLER: 200, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "getAssuranceStatus (other)": {SELLER: 404, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
 }
 
 MATRIX = [

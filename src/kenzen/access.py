@@ -40,6 +40,7 @@ class Action(enum.StrEnum):
     GET_SELLER_HEALTH = "getSellerHealth"
     SET_ACCOUNT_STATUS = "setAccountStatus"
     SET_EMERGENCY_CONTACT = "setEmergencyContact"
+    GET_ASSURANCE_STATUS = "getAssuranceStatus"
     LIST_CASES = "listCases"
     GET_CASE = "getCase"
     ADD_CASE_NOTE = "addCaseNote"
@@ -131,6 +132,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.GET_SELLER_HEALTH: _OWN,
         Action.GET_SELLER_PERFORMANCE_REPORT: _OWN,
         Action.SET_EMERGENCY_CONTACT: _OWN,
+        Action.GET_ASSURANCE_STATUS: _OWN,
         Action.LIST_CASES: _OWN,
         Action.GET_CASE: _OWN,
         Action.ADD_CASE_NOTE: _OWN,
@@ -182,6 +184,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.SET_LANGUAGE: _ANY,
         Action.SEARCH_SELLERS: _ANY,
         Action.GET_SELLER_HEALTH: _ANY,
+        Action.GET_ASSURANCE_STATUS: _ANY,
         Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.LIST_CASES: _ANY,
         Action.GET_CASE: _ANY,
@@ -206,6 +209,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.SET_LANGUAGE: _ANY,
         Action.SEARCH_SELLERS: _ANY,
         Action.GET_SELLER_HEALTH: _ANY,
+        Action.GET_ASSURANCE_STATUS: _ANY,
         Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.SET_ACCOUNT_STATUS: _ANY,
         Action.LIST_CASES: _ANY,
@@ -265,6 +269,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.GET_SELLER_PERFORMANCE_REPORT: _ANY,
         Action.SET_ACCOUNT_STATUS: _ANY,
         Action.SET_EMERGENCY_CONTACT: _ANY,
+        Action.GET_ASSURANCE_STATUS: _ANY,
         Action.LIST_CASES: _ANY,
         Action.GET_CASE: _ANY,
         Action.ADD_CASE_NOTE: _ANY,

@@ -21,7 +21,12 @@ from kenzen.outbox.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from kenzen.policy.models import EnforcementAction, EvaluationDay, Violation
+from kenzen.policy.models import (
+    AssuranceEligibility,
+    EnforcementAction,
+    EvaluationDay,
+    Violation,
+)
 from kenzen.sellers.models import (
     AccountStatusChange,
     EvaluationMark,
@@ -51,6 +56,7 @@ __all__ = [
     "Appeal",
     "AppealDecision",
     "AppealVersion",
+    "AssuranceEligibility",
     "Attachment",
     "AuditEntry",
     "Brand",

@@ -3,7 +3,8 @@
 Each round: where a new day began (midnight in the marketplace's time zone), the metrics
 of the new date are computed, the marketplace's sellers marked, because their windows
 and violation memory moved, and the ratings of the day that ended recorded
-(:mod:`kenzen.policy.history`); then the marked sellers are evaluated, oldest mark first —
+(:mod:`kenzen.policy.history`) with every seller's Account Health Assurance eligibility
+(:mod:`kenzen.policy.assured`); then the marked sellers are evaluated, oldest mark first —
 after the metrics caught up with any events imported since — each in a transaction of its
 own that also clears the mark. A seller that fails keeps its mark and is retried after a
 growing pause; a worker killed mid-evaluation rolls that seller back, mark included, so
@@ -30,7 +31,7 @@ from kenzen.db import Database, utcnow
 from kenzen.errors import KenzenError
 from kenzen.events.store import EventStore
 from kenzen.metrics import service as metrics
-from kenzen.policy import history
+from kenzen.policy import assured, history
 from kenzen.policy.document import PolicyHolder
 from kenzen.policy.enforcement import SellerOutcome, enforce_seller
 from kenzen.policy.evaluation import SellerFailure
@@ -139,6 +140,13 @@ class Evaluator:
                     history.record_daily_ratings(
                         session, self.events_dir, self.policy.current, marketplace_id, ended
                     )
+                assured.record_eligibility(
+                    session,
+                    self.events_dir,
+                    self.policy.current,
+                    marketplace_id,
+                    today - timedelta(days=1),
+                )
                 if day is None:
                     day = EvaluationDay(marketplace_id=marketplace_id)
                     session.add(day)

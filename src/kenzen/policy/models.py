@@ -77,3 +77,21 @@ class EvaluationDay(Base):
     marketplace_id: Mapped[str] = mapped_column(ForeignKey("marketplaces.id"), primary_key=True)
     as_of: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AssuranceEligibility(Base):
+    """A seller's latest day under the Account Health Assurance rule, computed daily from
+    the stored rating history (:mod:`kenzen.policy.assured`); the emergency phone is read
+    from the seller when asked, since the seller changes it at any time."""
+
+    __tablename__ = "assurance_eligibility"
+
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    window_days: Mapped[int] = mapped_column(Integer)
+    min_rating: Mapped[int] = mapped_column(Integer)
+    max_days_below: Mapped[int] = mapped_column(Integer)
+    days_at_or_above: Mapped[int] = mapped_column(Integer)
+    days_below: Mapped[int] = mapped_column(Integer)
+    days_without_rating: Mapped[int] = mapped_column(Integer)
+    policy_version: Mapped[str] = mapped_column(String(64))

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from kenzen.web.api import (
     appeals,
+    assurance,
     cases,
     complaints,
     events,
@@ -26,6 +27,7 @@ router.include_router(complaints.router)
 router.include_router(policy.router)
 router.include_router(appeals.router)
 router.include_router(support.router)
+router.include_router(assurance.router)
 router.include_router(notices.router)
 router.include_router(operations.router)
 router.include_router(transparency.router)

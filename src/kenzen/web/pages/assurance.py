@@ -1,5 +1,5 @@
-"""The seller's Account Health Assurance page: the protection's terms and the emergency
-contact number AHS calls."""
+"""The seller's Account Health Assurance page: the badge and progress, the protection's
+terms, and the emergency contact number AHS calls."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kenzen.access import Action, Actor
+from kenzen.assurance import service as assurance
 from kenzen.errors import InvalidInput
 from kenzen.policy.document import Policy
 from kenzen.sellers import service as sellers
@@ -34,7 +35,9 @@ def _page(
 ) -> Response:
     policy: Policy = request.app.state.policy.current
     with db.transaction() as session:
-        seller = sellers.get_seller(session, actor, _own_seller(actor), Action.GET_SELLER_HEALTH)
+        seller_id = _own_seller(actor)
+        status = assurance.assurance_status(session, actor, policy, seller_id)
+        seller = sellers.get_seller(session, actor, seller_id, Action.GET_ASSURANCE_STATUS)
         return render(
             request,
             "assurance.html",
@@ -42,6 +45,7 @@ def _page(
             status_code=status_code,
             actor=actor,
             seller=seller,
+            assurance=status,
             rules=policy.document.assurance,
             error=error,
         )

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from kenzen import clock, i18n
 from kenzen.access import Actor, Role
 from kenzen.appeals import service as appeals
+from kenzen.assurance import service as assurance
 from kenzen.cases import service as cases
 from kenzen.config import Settings
 from kenzen.deadlines import service as deadlines
@@ -82,6 +83,7 @@ def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Respo
     settings: Settings = request.app.state.settings
     with db.transaction() as session:
         health = health_service.get_seller_health(session, actor, policy, seller_id)
+        protection = assurance.assurance_status(session, actor, policy, seller_id)
         history = health_service.rating_history(
             session, actor, settings.events_dir, seller_id, end=health.as_of
         )
@@ -118,6 +120,7 @@ def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Respo
             cases=case_list,
             unread=unread,
             dues=dues,
+            assurance=protection,
         )
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from kenzen.assurance.eligibility import eligibility
+from kenzen.policy.assurance import eligibility
 from kenzen.policy.document import AssuranceRules, Policy
 
 AS_OF = date(2026, 11, 29)

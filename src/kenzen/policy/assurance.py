@@ -1,5 +1,8 @@
 """Who is protected by Account Health Assurance, as a plain function of the daily ratings.
 
+It belongs to the policy: evaluation reads it (a reviewed action needs four eyes for a
+protected seller), and :mod:`kenzen.assurance` holds a protected seller's deactivation.
+
 Amazon: a rating of at least 250 "for at least 6 months", "no more than 10 days below 250",
 and a valid emergency contact number on file. The window ends on the day asked about and
 holds ``window_days`` days; a day without a stored rating (before the seller's history
