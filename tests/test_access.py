@@ -17,10 +17,15 @@ from kenzen.access import SYSTEM, Role
 from kenzen.audit import AuditEntry, Outcome
 from kenzen.cases.models import CaseKind
 from kenzen.cases.service import open_case
+from kenzen.complaints import disputes
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
-from kenzen.complaints.service import register_brand
+from kenzen.complaints.catalogue import ListingRef
+from kenzen.complaints.models import ComplaintKind, DisputeReason
+from kenzen.complaints.service import file_complaint, register_brand
 from kenzen.i18n import Message
+from kenzen.policy.document import Policy
 from tests.conftest import World
+from tests.evidence import image
 
 INQUIRY = Message("case.inquiry.title")
 
@@ -92,6 +97,51 @@ OPERATIONS: dict[str, Call] = {
         },
     ),
     "listComplaints": lambda c, h, ids: c.get("/api/v1/complaints", headers=h),
+    "searchListings": lambda c, h, ids: c.get(
+        "/api/v1/catalogue/listings?listing_id=B0SKU1", headers=h
+    ),
+    "disputeComplaint": lambda c, h, ids: c.post(
+        f"/api/v1/complaints/{ids['complaint']}/disputes",
+        headers=h,
+        json={"reason": "authentic_with_invoices", "statement": "genuine"},
+    ),
+    "addDisputeFile": lambda c, h, ids: c.post(
+        "/api/v1/dispute-files",
+        headers=h,
+        data={"dispute_id": str(ids["dispute"])},
+        files={"file": ("invoice.png", image(), "image/png")},
+    ),
+    "listDisputes": lambda c, h, ids: c.get("/api/v1/disputes", headers=h),
+    "decideDispute": lambda c, h, ids: c.post(
+        f"/api/v1/disputes/{ids['dispute']}/decision",
+        headers=h,
+        json={"outcome": "uphold", "reason": "the mark is on the box"},
+    ),
+    "requestRetraction": lambda c, h, ids: c.post(
+        f"/api/v1/complaints/{ids['complaint']}/retraction-requests",
+        headers=h,
+        json={"message": "please"},
+    ),
+    "listRetractionRequests": lambda c, h, ids: c.get("/api/v1/retraction-requests", headers=h),
+    "answerRetractionRequest": lambda c, h, ids: c.post(
+        f"/api/v1/retraction-requests/{ids['request']}/answer",
+        headers=h,
+        json={"retract": False, "reason": "the mark is ours"},
+    ),
+    "getNotifierReputation": lambda c, h, ids: c.get(
+        f"/api/v1/notifiers/{ids['owner']}/reputation", headers=h
+    ),
+    "decideHeldComplaint (not held)": lambda c, h, ids: c.post(
+        f"/api/v1/complaints/{ids['complaint']}/hold-decision",
+        headers=h,
+        json={"count": True, "reason": "genuine"},
+    ),
+    "addComplaintFile": lambda c, h, ids: c.post(
+        "/api/v1/complaint-files",
+        headers=h,
+        data={"complaint_id": str(ids["complaint"])},
+        files={"file": ("buy.png", image(), "image/png")},
+    ),
     "getPolicy": lambda c, h, ids: c.get("/api/v1/policy", headers=h),
     "getTransparencyReport": lambda c, h, ids: c.get(
         "/api/v1/transparency-report?from=2026-01-01&to=2026-01-31", headers=h
@@ -170,6 +220,24 @@ EXPECTED: dict[str, dict[Role, int]] = {
     "listBrands": {SELLER: 403, RIGHTS: 200, AHS: 403, SPECIALIST: 403, ADMIN: 403},
     "fileComplaint": {SELLER: 403, RIGHTS: 201, AHS: 403, SPECIALIST: 403, ADMIN: 403},
     "listComplaints": {SELLER: 403, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "searchListings": {SELLER: 403, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "addComplaintFile": {SELLER: 403, RIGHTS: 201, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "getNotifierReputation": {SELLER: 403, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    # the specialist passes the permission and meets the complaint's state
+    "decideHeldComplaint (not held)": {
+        SELLER: 403,
+        RIGHTS: 403,
+        AHS: 403,
+        SPECIALIST: 409,
+        ADMIN: 403,
+    },
+    "disputeComplaint": {SELLER: 201, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "addDisputeFile": {SELLER: 201, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "listDisputes": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "decideDispute": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
+    "requestRetraction": {SELLER: 201, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "listRetractionRequests": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "answerRetractionRequest": {SELLER: 403, RIGHTS: 200, AHS: 403, SPECIALIST: 403, ADMIN: 403},
     "getPolicy": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 200},
     "getTransparencyReport": {SELLER: 403, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 200},
     "reloadPolicy": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 200},
@@ -194,8 +262,9 @@ MATRIX = [
 ]
 
 
-def _cases(world: World) -> dict[str, int]:
-    """Cases of S1 and S2, a brand of the rights owner and a listing of S1 (B0SKU1)."""
+def _cases(world: World, policy: Policy) -> dict[str, int]:
+    """Cases of S1 and S2, a brand of the rights owner, a listing of S1 (B0SKU1) and the
+    rights owner's complaints against it, one disputed and asked to be retracted."""
     with world.database.transaction() as session:
         ids = {
             seller_id: open_case(
@@ -212,6 +281,30 @@ def _cases(world: World) -> dict[str, int]:
         ).id
         row = ListingRow(1, "S1", "SKU-1", "B0SKU1", "earphones", "", "", "merchant")
         upsert_listing(session, SYSTEM, row)
+        ids["complaint"] = file_complaint(
+            session,
+            world.actors[RIGHTS],
+            policy,
+            brand_id=ids["brand"],
+            kind=ComplaintKind.TRADEMARK,
+            listings=[ListingRef("B0SKU1")],
+            evidence="test buy",
+        ).id
+        answered = file_complaint(
+            session,
+            world.actors[RIGHTS],
+            policy,
+            brand_id=ids["brand"],
+            kind=ComplaintKind.TRADEMARK,
+            listings=[ListingRef("B0SKU1")],
+            evidence="test buy",
+        ).id
+        seller = world.actors[SELLER]
+        ids["dispute"] = disputes.dispute_complaint(
+            session, seller, answered, reason=DisputeReason.NO_INFRINGEMENT, statement="no"
+        ).id
+        ids["request"] = disputes.request_retraction(session, seller, answered, message="pls").id
+        ids["owner"] = world.actors[RIGHTS].user_id or 0
         return ids
 
 
@@ -223,9 +316,9 @@ def test_matrix_covers_every_operation_and_role() -> None:
 
 @pytest.mark.parametrize(("operation", "role", "expected"), MATRIX)
 def test_access_matrix(
-    client: TestClient, world: World, operation: str, role: Role, expected: int
+    client: TestClient, world: World, policy: Policy, operation: str, role: Role, expected: int
 ) -> None:
-    response = OPERATIONS[operation](client, world.headers(role), _cases(world))
+    response = OPERATIONS[operation](client, world.headers(role), _cases(world, policy))
     assert response.status_code == expected, response.text
 
 
@@ -252,9 +345,9 @@ def test_denied_attempts_are_audited_and_change_nothing(client: TestClient, worl
 
 
 def test_another_sellers_case_is_indistinguishable_from_a_missing_one(
-    client: TestClient, world: World
+    client: TestClient, world: World, policy: Policy
 ) -> None:
-    ids = _cases(world)
+    ids = _cases(world, policy)
     foreign = client.get(f"/api/v1/cases/{ids['S2']}", headers=world.headers(SELLER))
     missing = client.get("/api/v1/cases/999999", headers=world.headers(SELLER))
     assert foreign.status_code == missing.status_code == 404
@@ -262,8 +355,10 @@ def test_another_sellers_case_is_indistinguishable_from_a_missing_one(
     assert missing.json()["detail"] == "case 999999 not found"
 
 
-def test_a_seller_listing_cases_sees_only_its_own(client: TestClient, world: World) -> None:
-    _cases(world)
+def test_a_seller_listing_cases_sees_only_its_own(
+    client: TestClient, world: World, policy: Policy
+) -> None:
+    _cases(world, policy)
     listed = client.get("/api/v1/cases", headers=world.headers(SELLER)).json()
     assert {c["seller_id"] for c in listed} == {"S1"}
     staff = client.get("/api/v1/cases", headers=world.headers(AHS)).json()

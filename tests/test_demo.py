@@ -18,6 +18,7 @@ from kenzen.cases.models import Case, CaseStatus
 from kenzen.complaints.models import Complaint
 from kenzen.db import Database
 from kenzen.deadlines import service as deadlines
+from kenzen.demo.accounts import HELD_NOTIFIER
 from kenzen.errors import Conflict, Forbidden
 from kenzen.events.store import EventStore
 from kenzen.health.service import performance_report
@@ -62,7 +63,7 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
         assert open_cases is not None
         assert open_cases >= 5
         roles = dict(session.execute(select(User.email, User.role)).all())
-        assert roles == dict(demo.DEMO_USERS)
+        assert roles == {**dict(demo.DEMO_USERS), HELD_NOTIFIER: Role.RIGHTS_OWNER}
         assert identity.find_user(session, "seller@demo.kenzen.test").seller_id == "S0001"
         assert identity.log_in(
             session, email="ahs@demo.kenzen.test", password=demo.DEMO_PASSWORD, session_days=1
@@ -97,8 +98,13 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
         s0001 = session.get(Seller, "S0001")
         assert s0001 is not None
         assert s0001.status.value == "DEACTIVATED"
-        complaints = session.scalars(select(Complaint).where(Complaint.seller_id == "S0001"))
-        assert len(complaints.all()) == 5
+        complaints = session.scalars(
+            select(Complaint).where(Complaint.seller_id == "S0001").order_by(Complaint.id)
+        )
+        answered = [(len(c.disputes), len(c.retraction_requests)) for c in complaints.all()]
+        assert answered == [(1, 0), (0, 1), (0, 0), (0, 0), (0, 0)]  # both pending
+        held = session.scalars(select(Complaint).where(Complaint.status == "HELD")).one()
+        assert held.owner.email == HELD_NOTIFIER
         action = session.scalars(
             select(EnforcementAction).where(
                 EnforcementAction.seller_id == "S0001", EnforcementAction.kind == "DEACTIVATE"

@@ -58,6 +58,17 @@ class Action(enum.StrEnum):
     FILE_COMPLAINT = "fileComplaint"
     RETRACT_COMPLAINT = "retractComplaint"
     LIST_COMPLAINTS = "listComplaints"
+    ADD_COMPLAINT_FILE = "addComplaintFile"
+    SEARCH_LISTINGS = "searchListings"
+    DISPUTE_COMPLAINT = "disputeComplaint"
+    ADD_DISPUTE_FILE = "addDisputeFile"
+    LIST_DISPUTES = "listDisputes"
+    DECIDE_DISPUTE = "decideDispute"
+    REQUEST_RETRACTION = "requestRetraction"
+    ANSWER_RETRACTION_REQUEST = "answerRetractionRequest"
+    LIST_RETRACTION_REQUESTS = "listRetractionRequests"
+    GET_NOTIFIER_REPUTATION = "getNotifierReputation"
+    DECIDE_HELD_COMPLAINT = "decideHeldComplaint"
     SCREEN_LISTINGS = "screenListings"
     EVALUATE = "evaluatePolicy"
     RECORD_VIOLATION = "recordViolation"
@@ -156,6 +167,11 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.AUTHORIZE_APP: _OWN,
         Action.LIST_APP_AUTHORIZATIONS: _OWN,
         Action.REVOKE_APP_AUTHORIZATION: _OWN,
+        Action.DISPUTE_COMPLAINT: _OWN,
+        Action.ADD_DISPUTE_FILE: _OWN,
+        Action.LIST_DISPUTES: _OWN,
+        Action.REQUEST_RETRACTION: _OWN,
+        Action.LIST_RETRACTION_REQUESTS: _OWN,
     },
     # An app reaches only the seller that authorised it, and only the reports,
     # destinations and subscriptions it made itself.
@@ -177,6 +193,12 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.FILE_COMPLAINT: _OWN,
         Action.RETRACT_COMPLAINT: _OWN,
         Action.LIST_COMPLAINTS: _OWN,
+        Action.ADD_COMPLAINT_FILE: _OWN,
+        Action.SEARCH_LISTINGS: _OWN,
+        Action.LIST_DISPUTES: _OWN,
+        Action.ANSWER_RETRACTION_REQUEST: _OWN,
+        Action.LIST_RETRACTION_REQUESTS: _OWN,
+        Action.GET_NOTIFIER_REPUTATION: _OWN,
         Action.GET_POLICY: _ANY,
     },
     Role.AHS_AGENT: {
@@ -190,6 +212,10 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.GET_CASE: _ANY,
         Action.ADD_CASE_NOTE: _ANY,
         Action.LIST_COMPLAINTS: _ANY,
+        Action.SEARCH_LISTINGS: _ANY,
+        Action.LIST_DISPUTES: _ANY,
+        Action.LIST_RETRACTION_REQUESTS: _ANY,
+        Action.GET_NOTIFIER_REPUTATION: _ANY,
         Action.GET_POLICY: _ANY,
         Action.VERIFY_NOTICE: _ANY,
         Action.LIST_NOTICES: _ANY,
@@ -216,6 +242,12 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.GET_CASE: _ANY,
         Action.ADD_CASE_NOTE: _ANY,
         Action.LIST_COMPLAINTS: _ANY,
+        Action.SEARCH_LISTINGS: _ANY,
+        Action.LIST_DISPUTES: _ANY,
+        Action.DECIDE_DISPUTE: _ANY,
+        Action.LIST_RETRACTION_REQUESTS: _ANY,
+        Action.GET_NOTIFIER_REPUTATION: _ANY,
+        Action.DECIDE_HELD_COMPLAINT: _ANY,
         Action.SCREEN_LISTINGS: _ANY,
         Action.GET_POLICY: _ANY,
         Action.RECORD_VIOLATION: _ANY,
@@ -289,6 +321,17 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.REGISTER_BRAND: _ANY,
         Action.FILE_COMPLAINT: _ANY,
         Action.RETRACT_COMPLAINT: _ANY,
+        Action.ADD_COMPLAINT_FILE: _ANY,
+        Action.SEARCH_LISTINGS: _ANY,
+        Action.DISPUTE_COMPLAINT: _ANY,
+        Action.ADD_DISPUTE_FILE: _ANY,
+        Action.LIST_DISPUTES: _ANY,
+        Action.DECIDE_DISPUTE: _ANY,
+        Action.REQUEST_RETRACTION: _ANY,
+        Action.ANSWER_RETRACTION_REQUEST: _ANY,
+        Action.LIST_RETRACTION_REQUESTS: _ANY,
+        Action.GET_NOTIFIER_REPUTATION: _ANY,
+        Action.DECIDE_HELD_COMPLAINT: _ANY,
         Action.LIST_BRANDS: _ANY,
         Action.GET_POLICY: _ANY,
         Action.RELOAD_POLICY: _ANY,

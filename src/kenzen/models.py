@@ -3,7 +3,16 @@
 from kenzen.appeals.models import Appeal, AppealDecision, AppealVersion, Attachment
 from kenzen.audit import AuditEntry
 from kenzen.cases.models import Case, CaseEntry, CaseRead
-from kenzen.complaints.models import Brand, Complaint, ComplaintListing, ProtectedTerm
+from kenzen.complaints.models import (
+    Brand,
+    BrandAuthorisation,
+    Complaint,
+    ComplaintFile,
+    ComplaintListing,
+    Dispute,
+    ProtectedTerm,
+    RetractionRequest,
+)
 from kenzen.deadlines.models import DeadlineAlert
 from kenzen.identity.models import Token, User
 from kenzen.metrics.models import (
@@ -60,14 +69,17 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Brand",
+    "BrandAuthorisation",
     "Callback",
     "Case",
     "CaseEntry",
     "CaseRead",
     "Complaint",
+    "ComplaintFile",
     "ComplaintListing",
     "DeadlineAlert",
     "Destination",
+    "Dispute",
     "DocumentLink",
     "EnforcementAction",
     "EvaluationDay",
@@ -86,6 +98,7 @@ __all__ = [
     "ProtectedTerm",
     "Report",
     "ReportDocument",
+    "RetractionRequest",
     "Seller",
     "Subscription",
     "Token",

@@ -12,8 +12,11 @@ from kenzen.access import SYSTEM, Actor, Role, Visibility
 from kenzen.appeals import service
 from kenzen.appeals.models import AppealStatus, AttachmentKind
 from kenzen.appeals.poa import PlanOfAction
+from kenzen.appeals.schemas import ReviewPacketOut
 from kenzen.cases.models import Case, CaseStatus
 from kenzen.cases.service import add_case_note
+from kenzen.complaints import disputes
+from kenzen.complaints.models import Complaint, ComplaintKind, ComplaintStatus, DisputeReason
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kenzen.policy.models import Violation, ViolationStatus
@@ -256,3 +259,37 @@ def test_appeal_on_someone_elses_or_a_missing_case(world: World, deactivated: De
             service.submit_appeal(session, other, deactivated.case_id, POA)
         with pytest.raises(NotFound, match="case 99999 not found"):
             service.submit_appeal(session, SYSTEM, 99999, POA)
+
+
+def test_the_packet_shows_each_complaint_and_what_both_sides_answered(
+    world: World, deactivated: Deactivated
+) -> None:
+    appeal_id = _submit(world, deactivated.case_id)
+    with world.database.transaction() as session:
+        first = session.scalars(select(Complaint).order_by(Complaint.id)).first()
+        assert first is not None
+        disputes.dispute_complaint(
+            session,
+            world.actors[Role.SELLER],
+            first.id,
+            reason=DisputeReason.AUTHENTIC,
+            statement="Bought from the distributor.",
+        )
+    with world.database.transaction() as session:
+        packet = ReviewPacketOut.of(
+            service.get_appeal(session, world.actors[Role.ACCOUNT_SPECIALIST], appeal_id), "ja"
+        )
+    assert len(packet.complaints) == 5
+    shown = packet.complaints[0]
+    assert (shown.owner, shown.brand, shown.brand_registration_number, shown.kind) == (
+        "rights_owner@example.test",
+        "Sorano",
+        "JP-T-1",
+        ComplaintKind.TRADEMARK,
+    )
+    assert (shown.claim, shown.status) == ("test buy 0", ComplaintStatus.FILED)
+    [listing] = shown.listings
+    assert (listing.listing_id, listing.title) == ("B0A1", "ソラノ イヤホン")
+    assert [(f.kind, f.matched) for f in listing.findings] == [("NO_BRAND_NAMES_TERM", "ソラノ")]
+    assert [d.statement for d in shown.disputes] == ["Bought from the distributor."]
+    assert shown.retraction_requests == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -19,6 +21,7 @@ from kenzen.policy.document import Policy
 from kenzen.policy.models import Violation, ViolationStatus
 from kenzen.sellers.models import Listing, ListingStatus
 from tests.conftest import World
+from tests.evidence import image, pdf
 
 
 def listing(world: World, seller_id: str, sku: str, title: str, brand: str = "") -> int:
@@ -191,7 +194,7 @@ def test_complaint_input_is_checked(world: World, policy: Policy) -> None:
                 owner,
                 policy,
                 brand_id=brand_id,
-                kind=ComplaintKind.PATENT,
+                kind=ComplaintKind.TRADEMARK,
                 listings=refs,
                 evidence=evidence,
             )
@@ -227,3 +230,102 @@ def test_a_listing_several_sellers_offer_needs_the_seller(world: World, policy: 
         file(ListingRef("B0A1"))
     assert file(ListingRef("B0A1", "S1")) == ["A1", "A1-BIS"]
     assert file(ListingRef("B0A1", "S2")) == ["Z9"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "message"),
+    [
+        (ComplaintKind.PATENT, {}, "registration_number: required for a patent complaint"),
+        (ComplaintKind.DESIGN, {"registration_number": " "}, "registration_number: required"),
+        (ComplaintKind.COPYRIGHT, {}, "work: required for a copyright complaint"),
+        (ComplaintKind.COUNTERFEIT_TEST_BUY, {}, "test_buy_order_id: required"),
+        (ComplaintKind.TRADEMARK, {"work": "a photo"}, "work: not part of a trademark"),
+    ],
+)
+def test_each_kind_needs_its_evidence(
+    world: World, policy: Policy, kind: ComplaintKind, fields: dict[str, str], message: str
+) -> None:
+    brand_id = brand(world)
+    listing(world, "S1", "A1", "x")
+    with world.database.transaction() as session, pytest.raises(InvalidInput, match=message):
+        service.file_complaint(
+            session,
+            world.actors[Role.RIGHTS_OWNER],
+            policy,
+            brand_id=brand_id,
+            kind=kind,
+            listings=[ListingRef("B0A1")],
+            evidence="claim",
+            **fields,
+        )
+    with world.database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Complaint)) == 0
+
+
+def test_the_evidence_of_each_kind_is_kept(world: World, policy: Policy) -> None:
+    brand_id = brand(world)
+    listing(world, "S1", "A1", "x")
+    filed = {
+        ComplaintKind.PATENT: {"registration_number": "JP-P-7000001"},
+        ComplaintKind.COPYRIGHT: {"work": "https://sorano.example/photos/1"},
+        ComplaintKind.COUNTERFEIT_TEST_BUY: {"test_buy_order_id": "250-1234567-1234567"},
+    }
+    for kind, fields in filed.items():
+        with world.database.transaction() as session:
+            complaint = service.file_complaint(
+                session,
+                world.actors[Role.RIGHTS_OWNER],
+                policy,
+                brand_id=brand_id,
+                kind=kind,
+                listings=[ListingRef("B0A1")],
+                evidence="claim",
+                **fields,
+            )
+            [(name, value)] = fields.items()
+            assert getattr(complaint, name) == value
+            violation = session.get_one(Violation, complaint.violation_id)
+            assert violation.evidence[name] == value
+
+
+def test_evidence_files_attach_as_for_appeals(world: World, policy: Policy, tmp_path: Path) -> None:
+    brand_id = brand(world)
+    listing(world, "S1", "A1", "x")
+    owner = world.actors[Role.RIGHTS_OWNER]
+    with world.database.transaction() as session:
+        complaint = service.file_complaint(
+            session,
+            owner,
+            policy,
+            brand_id=brand_id,
+            kind=ComplaintKind.COUNTERFEIT,
+            listings=[ListingRef("B0A1")],
+            evidence="claim",
+        )
+    with world.database.transaction() as session:
+        stored = service.add_complaint_file(
+            session, owner, tmp_path, complaint.id, filename="buy.png", data=image()
+        )
+        assert (stored.filename, stored.content_type) == ("buy.png", "image/png")
+    assert (tmp_path / stored.sha256[:2] / stored.sha256).exists()
+    not_a_pdf = pytest.raises(InvalidInput, match=r"note\.txt is not a PDF")
+    with world.database.transaction() as session, not_a_pdf:
+        service.add_complaint_file(
+            session, owner, tmp_path, complaint.id, filename="note.txt", data=b"hello"
+        )
+    with world.database.transaction() as session:
+        other = add_user(
+            session, SYSTEM, email="o@example.test", role=Role.RIGHTS_OWNER, password=None
+        ).as_actor()
+    with world.database.transaction() as session, pytest.raises(NotFound):
+        service.add_complaint_file(
+            session, other, tmp_path, complaint.id, filename="x.pdf", data=pdf()
+        )
+    with world.database.transaction() as session:
+        service.retract_complaint(session, owner, complaint.id, reason="settled")
+    with world.database.transaction() as session, pytest.raises(Conflict, match="RETRACTED"):
+        service.add_complaint_file(
+            session, owner, tmp_path, complaint.id, filename="x.pdf", data=pdf()
+        )
+    with world.database.transaction() as session:
+        assert [f.filename for f in session.get_one(Complaint, complaint.id).files] == ["buy.png"]

@@ -109,3 +109,7 @@ def test_the_packet_shows_the_sellers_words_beside_the_structured_view(
     assert "Dear Seller Performance Team," in words
     assert "以上、よろしくお願いいたします。" in words
     assert "2. 出品前にブランドを確認する手順がありませんでした。" in words
+    # and the complaints themselves: who filed them, with today's screening of each listing
+    assert packet.count('data-testid="complaint-detail"') == 5
+    assert 'data-testid="complaint-owner">rights_owner@example.test<' in packet
+    assert 'data-testid="packet-finding">Sorano «ソラノ» (title)<' in packet

@@ -20,6 +20,7 @@ from kenzen.appeals.poa import PlanOfAction
 from kenzen.cases.models import CaseKind
 from kenzen.cases.service import open_case
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
+from kenzen.complaints.models import Complaint, ComplaintStatus
 from kenzen.i18n import Message
 from kenzen.identity.models import User
 from kenzen.identity.service import add_user
@@ -144,6 +145,127 @@ def test_rights_owner_registers_files_and_retracts(
         data={"csrf_token": token, "reason": "licensed"},
     )
     assert 'action="/rights/complaints/' not in client.get("/rights").text
+
+
+def test_rights_owner_searches_in_kana_and_files_from_the_results(
+    client: TestClient, world: World, log_in: LogIn
+) -> None:
+    with world.database.transaction() as session:
+        for seller_id, sku, title in (
+            ("S1", "K1", "ﾐﾄﾞﾘｶﾒﾗ 一眼レフ"),
+            ("S2", "K2", "みどりかめら"),
+        ):
+            row = ListingRow(1, seller_id, sku, f"B0{sku}", title, "", "", "merchant")
+            upsert_listing(session, SYSTEM, row)
+    log_in(Role.RIGHTS_OWNER)
+    token = page_token(client, "/rights")
+    client.post(
+        "/rights/brands",
+        data={
+            "csrf_token": token,
+            "name": "ミドリカメラ",
+            "registration_number": "R-1",
+            "country": "JP",
+        },
+    )
+    brand = re.search(r'name="brand_id"[^>]*>\s*<option value="(\d+)"', client.get("/rights").text)
+    assert brand is not None
+    page = client.get(f"/rights?brand_id={brand.group(1)}").text
+    assert re.findall(r'name="listing" value="([^"]+)"', page) == ["B0K1 S1", "B0K2 S2"]
+    form = {"csrf_token": token, "brand_id": brand.group(1), "kind": "copyright"}
+    claim = {"listing": ["B0K1 S1"], "evidence": "Our catalogue photo, copied."}
+    refused = client.post("/rights/complaints", data={**form, **claim})
+    assert refused.status_code == 422
+    assert "work: required for a copyright complaint" in refused.text
+    filed = client.post(
+        "/rights/complaints",
+        data={**form, **claim, "work": "https://midori.example/p/1"},
+        follow_redirects=False,
+    )
+    assert filed.status_code == 303
+    page = client.get("/rights").text
+    assert re.findall(r'data-testid="complaint-listing">([^<]+)<', page) == ["B0K1"]
+    complaint = re.search(r'action="/rights/complaints/(\d+)/files"', page)
+    assert complaint is not None
+    client.post(
+        f"/rights/complaints/{complaint.group(1)}/files",
+        data={"csrf_token": token},
+        files={"upload": ("photo.png", evidence.image(), "image/png")},
+    )
+    assert 'data-testid="complaint-file">photo.png<' in client.get("/rights").text
+
+
+def test_a_complaint_disputed_and_asked_to_be_retracted_through_the_pages(
+    client: TestClient, world: World, log_in: LogIn
+) -> None:
+    with world.database.transaction() as session:
+        for sku in ("A1", "A2"):
+            row = ListingRow(1, "S1", sku, f"B0{sku}", "ソラノ イヤホン", "", "", "merchant")
+            upsert_listing(session, SYSTEM, row)
+    log_in(Role.RIGHTS_OWNER)
+    token = page_token(client, "/rights")
+    client.post(
+        "/rights/brands",
+        data={"csrf_token": token, "name": "ソラノ", "registration_number": "R-1", "country": "JP"},
+    )
+    brand = re.search(r'name="brand_id"[^>]*>\s*<option value="(\d+)"', client.get("/rights").text)
+    assert brand is not None
+    for listing_id in ("B0A1", "B0A2"):
+        client.post(
+            "/rights/complaints",
+            data={
+                "csrf_token": token,
+                "brand_id": brand.group(1),
+                "kind": "trademark",
+                "listing_ids": listing_id,
+                "evidence": "Not our product.",
+            },
+        )
+    with world.database.transaction() as session:
+        disputed, asked = session.scalars(select(Complaint.case_id).order_by(Complaint.id))
+    log_in(Role.SELLER)
+    token = page_token(client, f"/cases/{disputed}")
+    client.post(
+        f"/cases/{disputed}/complaint/dispute",
+        data={"csrf_token": token, "reason": "authentic_with_invoices", "statement": "Genuine."},
+    )
+    client.post(
+        f"/cases/{disputed}/complaint/dispute/files",
+        data={"csrf_token": token},
+        files={"upload": ("invoice.pdf", evidence.pdf(), "application/pdf")},
+    )
+    client.post(
+        f"/cases/{asked}/complaint/retraction", data={"csrf_token": token, "message": "Please."}
+    )
+    assert "invoice.pdf" in client.get(f"/cases/{disputed}").text
+    log_in(Role.RIGHTS_OWNER)
+    token = page_token(client, "/rights")
+    page = client.get("/rights").text
+    request = re.search(r'action="/rights/retraction-requests/(\d+)/answer"', page)
+    assert request is not None
+    client.post(
+        f"/rights/retraction-requests/{request.group(1)}/answer",
+        data={"csrf_token": token, "answer": "retract", "reason": "Checked the invoice."},
+    )
+    log_in(Role.ACCOUNT_SPECIALIST)
+    token = page_token(client, "/staff/disputes")
+    queue = client.get("/staff/disputes").text
+    assert queue.count('data-testid="queued-dispute"') == 1
+    assert "invoice.pdf" in queue
+    dispute = re.search(r'action="/staff/disputes/(\d+)/decision"', queue)
+    assert dispute is not None
+    client.post(
+        f"/staff/disputes/{dispute.group(1)}/decision",
+        data={"csrf_token": token, "outcome": "invalid", "reason": "Genuine goods."},
+    )
+    assert 'data-testid="queued-dispute"' not in client.get("/staff/disputes").text
+    with world.database.transaction() as session:
+        statuses = list(session.scalars(select(Complaint.status).order_by(Complaint.id)))
+        assert statuses == [ComplaintStatus.INVALID, ComplaintStatus.RETRACTED]
+    log_in(Role.SELLER)
+    page = client.get(f"/cases/{disputed}").text
+    assert 'data-testid="complaint-status">INVALID<' in page
+    assert "Genuine goods." in page
 
 
 def test_the_audit_log_filters_by_action(client: TestClient, world: World, log_in: LogIn) -> None:

@@ -122,6 +122,10 @@ def app(settings: Settings, world: World) -> FastAPI:
         ("/cases/1/appeal/attachments", {"kind": "invoice"}, 303),
         ("/cases/1/appeal/file", {}, 303),
         ("/verify", {}, 303),
+        ("/rights/complaints/1/files", {}, 303),
+        ("/cases/1/complaint/dispute/files", {}, 303),
+        ("/api/v1/dispute-files", {"dispute_id": "1"}, 401),
+        ("/api/v1/complaint-files", {"complaint_id": "1"}, 401),
     ],
 )
 def test_an_anonymous_upload_is_refused_before_its_body_is_read(
@@ -141,6 +145,7 @@ def test_an_anonymous_upload_is_refused_before_its_body_is_read(
         (Role.RIGHTS_OWNER, "/api/v1/attachments", {"appeal_id": "1", "kind": "invoice"}),
         (Role.ADMIN, "/api/v1/attachments", {"appeal_id": "1", "kind": "invoice"}),
         (Role.RIGHTS_OWNER, "/api/v1/cases/1/appeal/file", {}),
+        (Role.SELLER, "/api/v1/complaint-files", {"complaint_id": "1"}),
     ],
 )
 def test_an_upload_the_role_may_not_make_is_refused_before_its_body_is_read(

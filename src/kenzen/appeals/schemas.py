@@ -15,6 +15,10 @@ from kenzen.appeals.reader import MAX_PLAN_TEXT
 from kenzen.appeals.service import ReviewPacket
 from kenzen.appeals.written import PlanSource, Tie, WrittenPlan, from_boxes, from_text
 from kenzen.cases.schemas import CaseOut, DecisionDue
+from kenzen.complaints.models import Complaint, ComplaintKind, ComplaintStatus
+from kenzen.complaints.schemas import ComplaintFileOut, DisputeOut, RetractionRequestOut
+from kenzen.complaints.schemas import FindingOut as ScreeningOut
+from kenzen.complaints.screening import Finding as ScreeningFinding
 from kenzen.ids import RowId
 
 _STRICT = ConfigDict(extra="forbid")
@@ -202,6 +206,68 @@ class EvidenceListing(BaseModel):
     status: str
 
 
+class PacketListing(BaseModel):
+    listing_id: str
+    title: str
+    findings: list[ScreeningOut]
+
+
+class PacketComplaint(BaseModel):
+    """The complaint itself, as the rights owner filed it and as both sides answered it."""
+
+    id: int
+    owner: str
+    brand: str
+    brand_registration_number: str
+    country: str
+    kind: ComplaintKind
+    registration_number: str | None
+    work: str | None
+    test_buy_order_id: str | None
+    listings: list[PacketListing]
+    claim: str
+    files: list[ComplaintFileOut]
+    filed_at: datetime
+    status: ComplaintStatus
+    disputes: list[DisputeOut]
+    retraction_requests: list[RetractionRequestOut]
+
+    @classmethod
+    def of(
+        cls, complaint: Complaint, findings: dict[int, list[ScreeningFinding]]
+    ) -> PacketComplaint:
+        return cls(
+            id=complaint.id,
+            owner=complaint.owner.email,
+            brand=complaint.brand.name,
+            brand_registration_number=complaint.brand.registration_number,
+            country=complaint.brand.country,
+            kind=complaint.kind,
+            registration_number=complaint.registration_number,
+            work=complaint.work,
+            test_buy_order_id=complaint.test_buy_order_id,
+            listings=[
+                PacketListing(
+                    listing_id=link.listing.listing_id,
+                    title=link.listing.title,
+                    findings=[
+                        ScreeningOut.model_validate(ScreeningOut.fields_of(f))
+                        for f in findings.get(link.listing_id, [])
+                    ],
+                )
+                for link in complaint.listings
+            ],
+            claim=complaint.evidence,
+            files=[ComplaintFileOut.model_validate(f) for f in complaint.files],
+            filed_at=complaint.filed_at,
+            status=complaint.status,
+            disputes=[DisputeOut.of(d) for d in complaint.disputes],
+            retraction_requests=[
+                RetractionRequestOut.model_validate(r) for r in complaint.retraction_requests
+            ],
+        )
+
+
 class ReviewPacketOut(BaseModel):
     """The appeal with its case, evidence and guidance; AHS call notes never appear here
     for an Account Specialist (the case entries are filtered by who reads them)."""
@@ -211,6 +277,7 @@ class ReviewPacketOut(BaseModel):
     violations: list[EvidenceViolation]
     metrics: list[str]
     listings: list[EvidenceListing]
+    complaints: list[PacketComplaint]
     guidance: list[GuidanceOut]
 
     @classmethod
@@ -238,6 +305,7 @@ class ReviewPacketOut(BaseModel):
                 )
                 for x in facts.listings
             ],
+            complaints=[PacketComplaint.of(c, packet.findings) for c in facts.complaints],
             guidance=[GuidanceOut.of(g) for g in packet.guidance],
         )
 

@@ -8,7 +8,6 @@ the case's violations and restores its listings, all in the decision's transacti
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,10 +15,9 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kenzen import access
+from kenzen import access, evidence
 from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.appeals.checker import CaseContext, Finding, check
-from kenzen.appeals.evidence import content_type_of
 from kenzen.appeals.guidance import Guidance, guidance_for
 from kenzen.appeals.models import (
     DECISIONS,
@@ -36,7 +34,9 @@ from kenzen.appeals.written import WrittenPlan
 from kenzen.cases import account_status
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseStatus, EntryKind
+from kenzen.complaints import brand_check
 from kenzen.complaints.models import Complaint
+from kenzen.complaints.screening import Finding as ScreeningFinding
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.i18n import N_, Message
@@ -46,7 +46,7 @@ from kenzen.sellers import holds, marks
 from kenzen.sellers.models import Listing, Seller
 from kenzen.sellers.status import AccountStatus
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = evidence.MAX_FILE_BYTES
 MAX_ATTACHMENTS = 20
 #: Recognised by their first bytes, never by the file name.
 
@@ -231,25 +231,16 @@ def add_attachment(
     appeal = access.load(session, actor, Action.ADD_ATTACHMENT, Appeal, appeal_id, noun="appeal")
     if appeal.status in PENDING or appeal.status is AppealStatus.ACCEPTED:
         raise Conflict(f"appeal {appeal_id} is {appeal.status.value}; attachments are closed")
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput(f"file: {filename} is larger than {MAX_ATTACHMENT_BYTES} bytes")
-    content_type = content_type_of(filename, data)
     if len(appeal.attachments) >= MAX_ATTACHMENTS:
         raise InvalidInput(f"file: an appeal holds at most {MAX_ATTACHMENTS} attachments")
-    digest = hashlib.sha256(data).hexdigest()
-    target = folder / digest[:2] / digest
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
-        partial.write_bytes(data)
-        partial.replace(target)
+    stored = evidence.store(folder, filename, data)
     attachment = Attachment(
         appeal_id=appeal.id,
         kind=kind,
-        filename=Path(filename).name[:200] or "attachment",
-        content_type=content_type,
-        size=len(data),
-        sha256=digest,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
     )
     session.add(attachment)
     session.flush()
@@ -258,7 +249,7 @@ def add_attachment(
             actor,
             Action.ADD_ATTACHMENT,
             f"appeal:{appeal.id}",
-            {"attachment_id": attachment.id, "sha256": digest, "kind": kind.value},
+            {"attachment_id": attachment.id, "sha256": stored.sha256, "kind": kind.value},
         )
     )
     return attachment
@@ -292,6 +283,8 @@ class ReviewPacket:
     case: cases.CaseDetail
     facts: CaseFacts
     guidance: list[Guidance]
+    findings: dict[int, list[ScreeningFinding]]
+    """What screening finds today in each listing the case's complaints name, by row."""
 
 
 def get_appeal(session: Session, actor: Actor, appeal_id: int) -> ReviewPacket:
@@ -302,11 +295,16 @@ def get_appeal(session: Session, actor: Actor, appeal_id: int) -> ReviewPacket:
     assert seller is not None
     facts = case_facts(session, case)
     subjects = [v.category for v in facts.violations] + facts.metrics
+    named = {link.listing.sku: link.listing for c in facts.complaints for link in c.listings}
+    findings: dict[int, list[ScreeningFinding]] = {x.id: [] for x in named.values()}
+    for finding in brand_check.screen(session, named.values()):
+        findings[named[finding.sku].id].append(finding)
     return ReviewPacket(
         appeal=appeal,
         case=cases.get_case(session, actor, case.id),
         facts=facts,
         guidance=guidance_for(subjects, seller.language.value),
+        findings=findings,
     )
 
 

@@ -7,7 +7,7 @@ to the seller in a case, never a violation: it guides, a complaint decides.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from kenzen import access, i18n
 from kenzen.access import Action, Actor, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind, EntryKind
-from kenzen.complaints.models import Brand, ProtectedTerm
+from kenzen.complaints.models import Brand, BrandAuthorisation, ProtectedTerm
 from kenzen.complaints.screening import Finding, FindingKind, RegisteredTerm, Screener
 from kenzen.complaints.screening import Listing as ScreenedListing
 from kenzen.errors import InvalidInput, NotFound
@@ -32,13 +32,21 @@ from kenzen.text import check_name
 REQUIRED = ("seller_id", "sku", "listing_id", "title")
 SCREENING_TOPIC = "screening"
 
-_cache: tuple[tuple[int, int | None], Screener] | None = None
+_cache: tuple[tuple[object, ...], Screener] | None = None
 
 
 def screener(session: Session) -> Screener:
-    """One automaton over every registered term, rebuilt only when the terms change."""
+    """One automaton over every registered term, rebuilt only when the terms change: the
+    key adds the newest brand's registration time to the count and last id, so another
+    database with as many terms (a restore, a test) never reuses it."""
     global _cache
-    key = tuple(session.execute(select(func.count(), func.max(ProtectedTerm.id))).one())
+    key = tuple(
+        session.execute(
+            select(func.count(), func.max(ProtectedTerm.id), func.max(Brand.created_at)).join(
+                Brand, Brand.id == ProtectedTerm.brand_id
+            )
+        ).one()
+    )
     if _cache is None or _cache[0] != key:
         rows = session.execute(
             select(
@@ -50,7 +58,7 @@ def screener(session: Session) -> Screener:
             ).join(Brand)
         ).all()
         terms = [RegisteredTerm(t, str(owner), b, reg, c) for t, owner, b, reg, c in rows]
-        _cache = ((int(key[0]), key[1]), Screener(terms))
+        _cache = (key, Screener(terms))
     return _cache[1]
 
 
@@ -121,7 +129,8 @@ def read_listings(path: Path) -> list[ListingRow]:
     return listings
 
 
-def _screened(row: ListingRow | Listing) -> ScreenedListing:
+def screened(row: ListingRow | Listing) -> ScreenedListing:
+    """The listing as the screener reads it."""
     return ScreenedListing(
         seller_id=row.seller_id,
         sku=row.sku,
@@ -132,11 +141,36 @@ def _screened(row: ListingRow | Listing) -> ScreenedListing:
     )
 
 
+def authorised_brand_ids(session: Session, seller_id: str) -> set[int]:
+    """The brands the seller holds an accepted letter of authorisation for."""
+    return set(
+        session.scalars(
+            select(BrandAuthorisation.brand_id).where(BrandAuthorisation.seller_id == seller_id)
+        )
+    )
+
+
+def screen(session: Session, listings: Iterable[ListingRow | Listing]) -> list[Finding]:
+    """Findings for ``listings``, but none of a brand whose accepted letter of
+    authorisation the listing's seller holds."""
+    findings = list(screener(session).screen_many(screened(x) for x in listings))
+    sellers = {f.seller_id for f in findings}
+    if not sellers:
+        return findings
+    authorised = set(
+        session.execute(
+            select(BrandAuthorisation.seller_id, Brand.name, Brand.country)
+            .join(Brand, Brand.id == BrandAuthorisation.brand_id)
+            .where(BrandAuthorisation.seller_id.in_(sellers))
+        )
+    )
+    return [f for f in findings if (f.seller_id, f.term.brand, f.term.country) not in authorised]
+
+
 def screen_listings(session: Session, actor: Actor, path: Path) -> list[Finding]:
     """Screen a file without storing anything."""
     access.authorize(actor, Action.SCREEN_LISTINGS)
-    rows = read_listings(path)
-    return list(screener(session).screen_many(_screened(r) for r in rows))
+    return screen(session, read_listings(path))
 
 
 #: What the seller reads about each kind of finding (message ids).
@@ -200,13 +234,10 @@ def _store(session: Session, actor: Actor, row: ListingRow) -> tuple[Seller, Lis
 def upsert_listing(
     session: Session, actor: Actor, row: ListingRow
 ) -> tuple[Listing, list[Finding]]:
-    """Create or update the seller's listing with this SKU and screen it.
-
-    Letters of authorisation are not modelled yet, so every registered term counts.
-    """
+    """Create or update the seller's listing with this SKU and screen it."""
     seller, listing = _store(session, actor, row)
     session.flush()
-    findings = screener(session).screen(_screened(listing))
+    findings = screen(session, [listing])
     _warn(session, actor, seller, findings)
     return listing, findings
 
@@ -216,7 +247,7 @@ def import_listings(session: Session, actor: Actor, path: Path) -> tuple[int, li
     rows = read_listings(path)
     stored = [_store(session, actor, row) for row in rows]
     session.flush()
-    findings = list(screener(session).screen_many(_screened(listing) for _, listing in stored))
+    findings = screen(session, [listing for _, listing in stored])
     sellers = {seller.id: seller for seller, _ in stored}
     for seller_id, seller in sellers.items():
         _warn(session, actor, seller, [f for f in findings if f.seller_id == seller_id])

@@ -10,11 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from kenzen import access
+from kenzen.access import Action, Actor, Scope
+from kenzen.complaints.brand_check import screen, screened
+from kenzen.complaints.models import Brand
+from kenzen.complaints.screening import Finding, RegisteredTerm, Screener
 from kenzen.errors import InvalidInput
 from kenzen.sellers.models import Listing
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+#: Listings read at a time while a brand's terms are matched against the catalogue.
+_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -63,3 +73,89 @@ def resolve_listings(session: Session, refs: Sequence[ListingRef]) -> list[Listi
         # One seller may offer a listing under several SKUs: the complaint names them all.
         resolved += [listing for listing in offers if listing not in resolved]
     return resolved
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One listing found, with what screening finds in it."""
+
+    listing: Listing
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[Hit]
+    page: int
+    page_size: int
+    total: int
+
+
+def search_listings(
+    session: Session,
+    actor: Actor,
+    *,
+    listing_id: str | None = None,
+    seller_id: str | None = None,
+    brand_id: int | None = None,
+    page: int = 1,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> SearchPage:
+    """Listings by public id, by seller, or naming one of the brand's registered terms (the
+    screening matcher: width, case and kana folded), ordered by listing id and seller.
+
+    A rights owner searches with its own brands only and sees the screening findings of its
+    own brands only; the hits carry public listing data, nothing of the seller's record.
+    """
+    scope = access.authorize(actor, Action.SEARCH_LISTINGS)
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"page_size: between 1 and {MAX_PAGE_SIZE}")
+    if page < 1:
+        raise InvalidInput("page: from 1")
+    if not (listing_id or seller_id or brand_id):
+        raise InvalidInput("search by listing_id, seller_id or brand_id")
+    query = select(Listing).order_by(Listing.listing_id, Listing.seller_id, Listing.id)
+    if listing_id:
+        query = query.where(Listing.listing_id == listing_id.strip())
+    if seller_id:
+        query = query.where(Listing.seller_id == seller_id.strip())
+    offset = (page - 1) * page_size
+    if brand_id is None:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        found = list(session.scalars(query.offset(offset).limit(page_size)))
+    else:
+        brand = access.load(
+            session, actor, Action.SEARCH_LISTINGS, Brand, brand_id, noun="brand", owned_by="user"
+        )
+        found, total = _naming(session, query, _brand_screener(brand), offset, page_size)
+    own = str(actor.user_id) if scope is Scope.OWN else None
+    hits = [
+        Hit(
+            listing,
+            [f for f in screen(session, [listing]) if own is None or f.term.owner_id == own],
+        )
+        for listing in found
+    ]
+    return SearchPage(hits, page, page_size, total)
+
+
+def _brand_screener(brand: Brand) -> Screener:
+    return Screener(
+        RegisteredTerm(t.term, str(brand.owner_id), brand.name, brand.registration_number, "")
+        for t in brand.terms
+    )
+
+
+def _naming(
+    session: Session, query: Select[Listing], matcher: Screener, offset: int, limit: int
+) -> tuple[list[Listing], int]:
+    """The page of listings that mention a term, and how many do: the catalogue is read in
+    batches, since folded text cannot be matched in SQL."""
+    page: list[Listing] = []
+    total = 0
+    for listing in session.scalars(query.execution_options(yield_per=_BATCH)):
+        if matcher.mentions(screened(listing)):
+            if offset <= total < offset + limit:
+                page.append(listing)
+            total += 1
+    return page, total

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.errors import InvalidInput
 from kenzen.i18n import N_, labels
+from kenzen.identity.models import User
 from kenzen.sellers.models import Listing
 
 
@@ -44,6 +47,7 @@ class ProtectedTerm(Base):
 
 class ComplaintKind(enum.StrEnum):
     TRADEMARK = "trademark"
+    DESIGN = "design"
     COPYRIGHT = "copyright"
     PATENT = "patent"
     COUNTERFEIT = "counterfeit"
@@ -55,6 +59,7 @@ KIND_NAMES = labels(
     ComplaintKind,
     {
         ComplaintKind.TRADEMARK: N_("complaint.trademark"),
+        ComplaintKind.DESIGN: N_("complaint.design"),
         ComplaintKind.COPYRIGHT: N_("complaint.copyright"),
         ComplaintKind.PATENT: N_("complaint.patent"),
         ComplaintKind.COUNTERFEIT: N_("complaint.counterfeit"),
@@ -62,10 +67,39 @@ KIND_NAMES = labels(
     },
 )
 
+#: The evidence field each kind cannot be filed without (besides the claim text); a
+#: trademark's registration is its brand's, and a plain counterfeit claim needs no more.
+REQUIRED_FIELD: dict[ComplaintKind, str] = {
+    ComplaintKind.DESIGN: "registration_number",
+    ComplaintKind.PATENT: "registration_number",
+    ComplaintKind.COPYRIGHT: "work",
+    ComplaintKind.COUNTERFEIT_TEST_BUY: "test_buy_order_id",
+}
+EVIDENCE_FIELDS = ("registration_number", "work", "test_buy_order_id")
+
+
+def evidence_fields(kind: ComplaintKind, given: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The kind's evidence field, trimmed and present; any other one is refused, so a
+    complaint never carries evidence nobody will read."""
+    cleaned = {name: (given.get(name) or "").strip() or None for name in EVIDENCE_FIELDS}
+    required = REQUIRED_FIELD.get(kind)
+    if required is not None and cleaned[required] is None:
+        raise InvalidInput(f"{required}: required for a {kind.value} complaint")
+    for name, value in cleaned.items():
+        if value is not None and name != required:
+            raise InvalidInput(f"{name}: not part of a {kind.value} complaint")
+    return cleaned
+
 
 class ComplaintStatus(enum.StrEnum):
     FILED = "FILED"
     RETRACTED = "RETRACTED"
+    INVALID = "INVALID"
+    """A specialist found it unfounded (on the seller's dispute, or while it was held): it
+    never counted."""
+    HELD = "HELD"
+    """Filed by a rights owner with too many unfounded notices: it waits for a specialist
+    before it counts (EU DSA Art. 23)."""
 
 
 class Complaint(Base):
@@ -80,14 +114,34 @@ class Complaint(Base):
         str_enum(ComplaintStatus), default=ComplaintStatus.FILED
     )
     evidence: Mapped[str] = mapped_column(Text)
+    """The rights owner's claim, in its words."""
+    registration_number: Mapped[str | None] = mapped_column(String(64))
+    """The design or patent registration the complaint rests on."""
+    work: Mapped[str | None] = mapped_column(Text)
+    """For copyright: the protected work, described or at a URL."""
+    test_buy_order_id: Mapped[str | None] = mapped_column(String(64))
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retraction_reason: Mapped[str | None] = mapped_column(Text)
+    found_invalid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     violation_id: Mapped[int | None] = mapped_column(ForeignKey("violations.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
 
     brand: Mapped[Brand] = relationship()
+    owner: Mapped[User] = relationship()
     listings: Mapped[list[ComplaintListing]] = relationship(order_by="ComplaintListing.id")
+    files: Mapped[list[ComplaintFile]] = relationship(
+        primaryjoin="and_(Complaint.id == ComplaintFile.complaint_id, "
+        "ComplaintFile.dispute_id.is_(None))",
+        order_by="ComplaintFile.id",
+    )
+    """The rights owner's evidence (a dispute's files are the dispute's)."""
+    disputes: Mapped[list[Dispute]] = relationship(
+        back_populates="complaint", order_by="Dispute.id"
+    )
+    retraction_requests: Mapped[list[RetractionRequest]] = relationship(
+        back_populates="complaint", order_by="RetractionRequest.id"
+    )
 
 
 class ComplaintListing(Base):
@@ -99,3 +153,113 @@ class ComplaintListing(Base):
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
 
     listing: Mapped[Listing] = relationship()
+
+
+class ComplaintFile(Base):
+    """Evidence attached to a complaint by its owner, or to a dispute by the seller, kept
+    once by content like an appeal's."""
+
+    __tablename__ = "complaint_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    dispute_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(320))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DisputeReason(enum.StrEnum):
+    AUTHENTIC = "authentic_with_invoices"
+    AUTHORISED = "licence_or_authorisation"
+    NO_INFRINGEMENT = "no_infringement"
+    WRONG_LISTING = "wrong_listing"
+
+
+DISPUTE_REASON_NAMES = labels(
+    DisputeReason,
+    {
+        DisputeReason.AUTHENTIC: N_("dispute.authentic_with_invoices"),
+        DisputeReason.AUTHORISED: N_("dispute.licence_or_authorisation"),
+        DisputeReason.NO_INFRINGEMENT: N_("dispute.no_infringement"),
+        DisputeReason.WRONG_LISTING: N_("dispute.wrong_listing"),
+    },
+)
+
+
+class DisputeStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    COMPLAINT_UPHELD = "COMPLAINT_UPHELD"
+    COMPLAINT_INVALID = "COMPLAINT_INVALID"
+
+
+class Dispute(Base):
+    """A seller's answer that the complaint is wrong; a specialist decides it."""
+
+    __tablename__ = "disputes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    reason: Mapped[DisputeReason] = mapped_column(str_enum(DisputeReason))
+    statement: Mapped[str] = mapped_column(Text)
+    status: Mapped[DisputeStatus] = mapped_column(
+        str_enum(DisputeStatus), default=DisputeStatus.PENDING, index=True
+    )
+    filed_by: Mapped[str] = mapped_column(String(320))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(320))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="disputes")
+    files: Mapped[list[ComplaintFile]] = relationship(order_by="ComplaintFile.id")
+
+
+class RetractionStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    RETRACTED = "RETRACTED"
+    DECLINED = "DECLINED"
+
+
+class RetractionRequest(Base):
+    """A seller asks the rights owner to withdraw a complaint; the owner answers."""
+
+    __tablename__ = "retraction_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[RetractionStatus] = mapped_column(
+        str_enum(RetractionStatus), default=RetractionStatus.PENDING, index=True
+    )
+    requested_by: Mapped[str] = mapped_column(String(320))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_by: Mapped[str | None] = mapped_column(String(320))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answer_reason: Mapped[str | None] = mapped_column(Text)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="retraction_requests")
+
+
+class BrandAuthorisation(Base):
+    """A seller's letter of authorisation for a brand, accepted by a specialist on a
+    dispute: that brand's terms no longer flag the seller's listings, and its owner can no
+    longer complain about them."""
+
+    __tablename__ = "brand_authorisations"
+    __table_args__ = (UniqueConstraint("brand_id", "seller_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), index=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id"))
+    accepted_by: Mapped[str] = mapped_column(String(320))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    brand: Mapped[Brand] = relationship()

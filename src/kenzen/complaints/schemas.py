@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kenzen.complaints.brand_check import describe
-from kenzen.complaints.catalogue import ListingRef
-from kenzen.complaints.models import Brand, Complaint, ComplaintKind, ComplaintStatus
+from kenzen.complaints.catalogue import Hit, ListingRef, SearchPage
+from kenzen.complaints.models import (
+    Brand,
+    Complaint,
+    ComplaintKind,
+    ComplaintStatus,
+    Dispute,
+    DisputeReason,
+    DisputeStatus,
+    RetractionStatus,
+)
 from kenzen.complaints.screening import Finding
 from kenzen.ids import RowId
 from kenzen.sellers.models import Fulfillment, Listing, ListingStatus
@@ -67,7 +76,36 @@ class FileComplaint(BaseModel):
     brand_id: RowId
     kind: ComplaintKind
     listings: list[ListingRefIn] = Field(min_length=1, max_length=500)
-    evidence: str = Field(min_length=1, max_length=20_000)
+    evidence: str = Field(min_length=1, max_length=20_000, description="The claim")
+    registration_number: str | None = Field(
+        default=None, max_length=64, description="Required for design and patent complaints"
+    )
+    work: str | None = Field(
+        default=None,
+        max_length=2_000,
+        description="Required for copyright: the protected work, described or at a URL",
+    )
+    test_buy_order_id: str | None = Field(
+        default=None, max_length=64, description="Required for counterfeit after a test buy"
+    )
+
+
+class ComplaintFileForm(BaseModel):
+    """The form fields of an evidence upload besides the file."""
+
+    model_config = _STRICT
+
+    complaint_id: RowId
+
+
+class ComplaintFileOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
 
 
 class RetractComplaint(BaseModel):
@@ -91,8 +129,14 @@ class ComplaintOut(BaseModel):
     status: ComplaintStatus
     listings: list[ComplaintListingOut]
     evidence: str
+    registration_number: str | None
+    work: str | None
+    test_buy_order_id: str | None
+    files: list[ComplaintFileOut]
     filed_at: datetime
     retracted_at: datetime | None
+    disputes: list[DisputeOut]
+    retraction_requests: list[RetractionRequestOut]
     violation_id: int | None
     case_id: int | None
 
@@ -109,8 +153,16 @@ class ComplaintOut(BaseModel):
                 for link in complaint.listings
             ],
             evidence=complaint.evidence,
+            registration_number=complaint.registration_number,
+            work=complaint.work,
+            test_buy_order_id=complaint.test_buy_order_id,
+            files=[ComplaintFileOut.model_validate(f) for f in complaint.files],
             filed_at=complaint.filed_at,
             retracted_at=complaint.retracted_at,
+            disputes=[DisputeOut.of(d) for d in complaint.disputes],
+            retraction_requests=[
+                RetractionRequestOut.model_validate(r) for r in complaint.retraction_requests
+            ],
             violation_id=complaint.violation_id,
             case_id=complaint.case_id,
         )
@@ -127,6 +179,8 @@ class ListingIn(BaseModel):
 
 
 class FindingOut(BaseModel):
+    """A registered term found in a listing."""
+
     kind: str
     field: str
     matched: str
@@ -135,6 +189,24 @@ class FindingOut(BaseModel):
     brand: str
     registration_number: str
     country: str
+
+    @classmethod
+    def fields_of(cls, finding: Finding) -> dict[str, str | int]:
+        return {
+            "kind": finding.kind,
+            "field": finding.field,
+            "matched": finding.matched,
+            "start": finding.start,
+            "end": finding.end,
+            "brand": finding.term.brand,
+            "registration_number": finding.term.registration_number,
+            "country": finding.term.country,
+        }
+
+
+class ExplainedFindingOut(FindingOut):
+    """A finding as the seller reads it: with what to do, naming its SKU."""
+
     message: str
 
 
@@ -145,7 +217,7 @@ class ListingOut(BaseModel):
     title: str
     brand: str
     status: ListingStatus
-    findings: list[FindingOut]
+    findings: list[ExplainedFindingOut]
 
     @classmethod
     def of(cls, listing: Listing, findings: list[Finding], language: str) -> ListingOut:
@@ -157,17 +229,149 @@ class ListingOut(BaseModel):
             brand=listing.brand,
             status=listing.status,
             findings=[
-                FindingOut(
-                    kind=f.kind,
-                    field=f.field,
-                    matched=f.matched,
-                    start=f.start,
-                    end=f.end,
-                    brand=f.term.brand,
-                    registration_number=f.term.registration_number,
-                    country=f.term.country,
-                    message=describe(f).render(language),
+                ExplainedFindingOut.model_validate(
+                    {**FindingOut.fields_of(f), "message": describe(f).render(language)}
                 )
                 for f in findings
             ],
         )
+
+
+class CatalogueListingOut(BaseModel):
+    """Public listing data only: no SKU, nothing of the seller's record."""
+
+    listing_id: str
+    seller_id: str
+    title: str
+    brand: str
+    status: ListingStatus
+    findings: list[FindingOut]
+
+    @classmethod
+    def of(cls, hit: Hit) -> CatalogueListingOut:
+        listing = hit.listing
+        return cls(
+            listing_id=listing.listing_id,
+            seller_id=listing.seller_id,
+            title=listing.title,
+            brand=listing.brand,
+            status=listing.status,
+            findings=[FindingOut.model_validate(FindingOut.fields_of(f)) for f in hit.findings],
+        )
+
+
+class ListingSearchOut(BaseModel):
+    items: list[CatalogueListingOut]
+    page: int
+    page_size: int
+    total: int
+
+    @classmethod
+    def of(cls, found: SearchPage) -> ListingSearchOut:
+        return cls(
+            items=[CatalogueListingOut.of(hit) for hit in found.hits],
+            page=found.page,
+            page_size=found.page_size,
+            total=found.total,
+        )
+
+
+class DisputeComplaint(BaseModel):
+    model_config = _STRICT
+
+    reason: DisputeReason
+    statement: str = Field(min_length=1, max_length=20_000)
+
+
+class DisputeFileForm(BaseModel):
+    """The form fields of a dispute's evidence upload besides the file."""
+
+    model_config = _STRICT
+
+    dispute_id: RowId
+
+
+class DecideDispute(BaseModel):
+    model_config = _STRICT
+
+    outcome: Literal["uphold", "invalid"] = Field(
+        description="uphold the complaint, or find it invalid (it stops counting)"
+    )
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+class DisputeOut(BaseModel):
+    id: int
+    complaint_id: int
+    seller_id: str
+    reason: DisputeReason
+    statement: str
+    status: DisputeStatus
+    files: list[ComplaintFileOut]
+    filed_at: datetime
+    decided_at: datetime | None
+    decision_reason: str | None
+
+    @classmethod
+    def of(cls, dispute: Dispute) -> DisputeOut:
+        return cls(
+            id=dispute.id,
+            complaint_id=dispute.complaint_id,
+            seller_id=dispute.seller_id,
+            reason=dispute.reason,
+            statement=dispute.statement,
+            status=dispute.status,
+            files=[ComplaintFileOut.model_validate(f) for f in dispute.files],
+            filed_at=dispute.filed_at,
+            decided_at=dispute.decided_at,
+            decision_reason=dispute.decision_reason,
+        )
+
+
+class RequestRetraction(BaseModel):
+    model_config = _STRICT
+
+    message: str = Field(min_length=1, max_length=5_000)
+
+
+class AnswerRetractionRequest(BaseModel):
+    model_config = _STRICT
+
+    retract: bool = Field(description="true: withdraw the complaint; false: decline")
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+class RetractionRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    complaint_id: int
+    seller_id: str
+    message: str
+    status: RetractionStatus
+    requested_at: datetime
+    answered_at: datetime | None
+    answer_reason: str | None
+
+
+class ReputationOut(BaseModel):
+    """A rights owner's notices within the policy's window, and whether its new complaints
+    are held for a specialist (EU DSA Art. 23)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    owner_id: int
+    window_days: int
+    since: datetime
+    filed: int
+    retracted: int
+    found_invalid: int
+    hold_after_invalid: int
+    held: bool
+
+
+class DecideHeldComplaint(BaseModel):
+    model_config = _STRICT
+
+    count: bool = Field(description="true: the complaint counts from now; false: it is invalid")
+    reason: str = Field(min_length=1, max_length=5_000)

@@ -198,6 +198,14 @@ class Screener:
             ]
         return findings
 
+    def mentions(self, listing: Listing) -> bool:
+        """Whether any registered term occurs in the listing's title, brand or description
+        (a rights owner's catalogue search, folded like screening)."""
+        return any(
+            next(self._hits(fold(text)), None) is not None
+            for text in (listing.title, listing.brand, listing.description)
+        )
+
     def screen(self, listing: Listing, *, authorised_owners: Collection[str] = ()) -> list[Finding]:
         """Findings for one listing; ``authorised_owners`` are the owners whose brands
         the listing's seller may sell (its own, or by a letter of authorisation)."""

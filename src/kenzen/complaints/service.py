@@ -9,23 +9,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kenzen import access
+from kenzen import evidence as evidence_files
 from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases import service as cases
-from kenzen.cases.models import CaseKind, EntryKind
+from kenzen.cases.models import OPEN_STATUSES, CaseKind, CaseStatus, EntryKind
+from kenzen.complaints import reputation
+from kenzen.complaints.brand_check import authorised_brand_ids
 from kenzen.complaints.catalogue import ListingRef, resolve_listings
 from kenzen.complaints.models import (
+    EVIDENCE_FIELDS,
     KIND_NAMES,
     Brand,
     Complaint,
+    ComplaintFile,
     ComplaintKind,
     ComplaintListing,
     ComplaintStatus,
     ProtectedTerm,
+    RetractionStatus,
+    evidence_fields,
 )
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
@@ -33,11 +42,13 @@ from kenzen.i18n import N_, Message
 from kenzen.policy import violations
 from kenzen.policy.document import Policy
 from kenzen.policy.models import Violation, ViolationStatus
+from kenzen.sellers import marks
 from kenzen.sellers.models import Seller
 from kenzen.text import check_name
 
 IP_CATEGORY = "receivedIntellectualPropertyComplaints"
 MAX_TERMS = 200
+MAX_FILES = 20
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
@@ -101,20 +112,37 @@ def file_complaint(
     kind: ComplaintKind,
     listings: Sequence[ListingRef],
     evidence: str,
+    registration_number: str | None = None,
+    work: str | None = None,
+    test_buy_order_id: str | None = None,
 ) -> Complaint:
-    """File against listings named by their public id; all must be one seller's."""
+    """File against listings named by their public id; all must be one seller's. Each kind
+    needs its own evidence (:data:`~kenzen.complaints.models.REQUIRED_FIELD`)."""
     brand = access.load(
         session, actor, Action.FILE_COMPLAINT, Brand, brand_id, noun="brand", owned_by="user"
     )
     evidence = evidence.strip()
     if not evidence:
         raise InvalidInput("evidence: describe the infringement and attach proof")
+    fields = evidence_fields(
+        kind,
+        {
+            "registration_number": registration_number,
+            "work": work,
+            "test_buy_order_id": test_buy_order_id,
+        },
+    )
     named = resolve_listings(session, listings)
     sellers = {listing.seller_id for listing in named}
     if len(sellers) != 1:
         raise InvalidInput("listings: one complaint concerns the listings of one seller")
     seller = session.get(Seller, sellers.pop())
     assert seller is not None
+    if brand.id in authorised_brand_ids(session, seller.id):
+        raise Conflict(
+            f"seller {seller.id} holds an accepted letter of authorisation for {brand.name}; "
+            "its listings cannot be reported for this brand"
+        )
     now = utcnow()
     complaint = Complaint(
         owner_id=brand.owner_id,
@@ -122,11 +150,32 @@ def file_complaint(
         seller_id=seller.id,
         kind=kind,
         evidence=evidence,
+        registration_number=fields["registration_number"],
+        work=fields["work"],
+        test_buy_order_id=fields["test_buy_order_id"],
         filed_at=now,
     )
     complaint.listings = [ComplaintListing(listing_id=listing.id) for listing in named]
     session.add(complaint)
+    held = reputation.is_held(session, policy, brand.owner_id, now)
+    if held:
+        complaint.status = ComplaintStatus.HELD
     session.flush()
+    detail: dict[str, object] = {"complaint_id": complaint.id, "held": held}
+    if not held:
+        detail |= _count(session, policy, complaint, now)
+    session.add(access.record(actor, Action.FILE_COMPLAINT, f"seller:{seller.id}", detail))
+    return complaint
+
+
+def _count(
+    session: Session, policy: Policy, complaint: Complaint, now: datetime
+) -> dict[str, object]:
+    """The complaint starts counting: a case the seller reads, a violation (which may hold
+    the listings); return what was made, for the audit entry."""
+    seller = session.get_one(Seller, complaint.seller_id)
+    brand = complaint.brand
+    named = [link.listing for link in complaint.listings]
     names = ", ".join(f"{listing.listing_id} ({listing.sku})" for listing in named)
     case = cases.open_case(
         session,
@@ -138,7 +187,7 @@ def file_complaint(
     received = Message(
         N_("entry.ip_complaint"),
         {
-            "kind": Message(KIND_NAMES[kind]),
+            "kind": Message(KIND_NAMES[complaint.kind]),
             "brand": brand.name,
             "registration": brand.registration_number,
             "country": brand.country,
@@ -163,11 +212,16 @@ def file_complaint(
         listings=named,
         evidence={
             "complaint_id": complaint.id,
-            "kind": kind.value,
+            "kind": complaint.kind.value,
             "brand": brand.name,
             "registration_number": brand.registration_number,
             "country": brand.country,
-            "evidence": evidence,
+            "evidence": complaint.evidence,
+            **{
+                name: getattr(complaint, name)
+                for name in EVIDENCE_FIELDS
+                if getattr(complaint, name) is not None
+            },
         },
         case_id=case.id,
     )
@@ -182,15 +236,52 @@ def file_complaint(
             kind=EntryKind.RESTRICTION,
             message=Message(N_("entry.listings_suppressed"), {"listings": names}),
         )
+    return {"violation_id": violation.id, "case_id": case.id}
+
+
+def add_complaint_file(
+    session: Session,
+    actor: Actor,
+    folder: Path,
+    complaint_id: int,
+    *,
+    filename: str,
+    data: bytes,
+) -> ComplaintFile:
+    """Evidence for the rights owner's own complaint, checked and kept as for appeals."""
+    complaint = access.load(
+        session,
+        actor,
+        Action.ADD_COMPLAINT_FILE,
+        Complaint,
+        complaint_id,
+        noun="complaint",
+        owned_by="user",
+    )
+    if complaint.status is not ComplaintStatus.FILED:
+        raise Conflict(f"complaint {complaint_id} is {complaint.status.value}; files are closed")
+    if len(complaint.files) >= MAX_FILES:
+        raise InvalidInput(f"file: a complaint holds at most {MAX_FILES} files")
+    stored = evidence_files.store(folder, filename, data)
+    attached = ComplaintFile(
+        complaint_id=complaint.id,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor.label,
+    )
+    complaint.files.append(attached)
+    session.flush()
     session.add(
         access.record(
             actor,
-            Action.FILE_COMPLAINT,
-            f"seller:{seller.id}",
-            {"complaint_id": complaint.id, "violation_id": violation.id, "case_id": case.id},
+            Action.ADD_COMPLAINT_FILE,
+            f"complaint:{complaint.id}",
+            {"file_id": attached.id, "sha256": stored.sha256},
         )
     )
-    return complaint
+    return attached
 
 
 def retract_complaint(
@@ -206,30 +297,10 @@ def retract_complaint(
         noun="complaint",
         owned_by="user",
     )
-    if complaint.status is ComplaintStatus.RETRACTED:
-        raise Conflict(f"complaint {complaint_id} is already retracted")
     reason = reason.strip()
     if not reason:
         raise InvalidInput("reason: say why the complaint is withdrawn")
-    now = utcnow()
-    complaint.status = ComplaintStatus.RETRACTED
-    complaint.retracted_at = now
-    complaint.retraction_reason = reason
-    if complaint.violation_id is not None:
-        violation = session.get(Violation, complaint.violation_id)
-        assert violation is not None
-        if violation.status is ViolationStatus.ACTIVE:
-            violations.resolve_violation(session, violation, reason="complaint retracted")
-    if complaint.case_id is not None:
-        case = cases.get_case(session, access.SYSTEM, complaint.case_id).case
-        cases.append_entry(
-            session,
-            case,
-            access.SYSTEM,
-            visibility=Visibility.SELLER,
-            kind=EntryKind.COMPLAINT,
-            message=Message(N_("entry.complaint_retracted")),
-        )
+    end_complaint(session, complaint, ComplaintStatus.RETRACTED, reason=reason)
     session.add(
         access.record(
             actor,
@@ -241,8 +312,92 @@ def retract_complaint(
     return complaint
 
 
+#: What the seller reads when a complaint ends each way (message ids).
+_ENDED = {
+    ComplaintStatus.RETRACTED: N_("entry.complaint_retracted"),
+    ComplaintStatus.INVALID: N_("entry.complaint_invalid"),
+}
+
+
+def end_complaint(
+    session: Session, complaint: Complaint, status: ComplaintStatus, *, reason: str
+) -> None:
+    """The complaint stops counting, inside the caller's authorised use case: retracted,
+    its violation is resolved; found invalid, it is dismissed (it never counted). Either
+    way its listings come back, a retraction request still open is answered, the seller
+    reads it in the case, the case is resolved and the seller is marked for evaluation."""
+    if complaint.status is not ComplaintStatus.FILED:
+        raise Conflict(f"complaint {complaint.id} is already {complaint.status.value}")
+    now = utcnow()
+    complaint.status = status
+    if status is ComplaintStatus.INVALID:
+        complaint.found_invalid_at = now
+    if status is ComplaintStatus.RETRACTED:
+        complaint.retracted_at = now
+        complaint.retraction_reason = reason
+    for request in complaint.retraction_requests:
+        if request.status is RetractionStatus.PENDING and status is ComplaintStatus.RETRACTED:
+            request.status = RetractionStatus.RETRACTED
+            request.answered_at = now
+            request.answered_by = "system"
+            request.answer_reason = reason
+    if complaint.violation_id is not None:
+        violation = session.get(Violation, complaint.violation_id)
+        assert violation is not None
+        if violation.status is ViolationStatus.ACTIVE:
+            if status is ComplaintStatus.INVALID:
+                violations.dismiss_violation(session, violation, reason="complaint invalid")
+            else:
+                violations.resolve_violation(session, violation, reason="complaint retracted")
+    seller = session.get(Seller, complaint.seller_id)
+    assert seller is not None
+    if complaint.case_id is not None:
+        case = cases.get_case(session, access.SYSTEM, complaint.case_id).case
+        cases.append_entry(
+            session,
+            case,
+            access.SYSTEM,
+            visibility=Visibility.SELLER,
+            kind=EntryKind.COMPLAINT,
+            message=Message(_ENDED[status], {"reason": reason}),
+        )
+        if case.status in OPEN_STATUSES:
+            cases.set_case_status(session, case, CaseStatus.RESOLVED)
+    marks.mark_for_evaluation(session, [seller.id], reason=f"complaint {status.value}")
+
+
+def decide_held_complaint(
+    session: Session, actor: Actor, policy: Policy, complaint_id: int, *, count: bool, reason: str
+) -> Complaint:
+    """A specialist lets a held complaint count from now, or finds it invalid (it never
+    counts, and weighs on its owner's reputation)."""
+    complaint = access.load(
+        session, actor, Action.DECIDE_HELD_COMPLAINT, Complaint, complaint_id, noun="complaint"
+    )
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("reason: say why, for the record")
+    if complaint.status is not ComplaintStatus.HELD:
+        raise Conflict(f"complaint {complaint_id} is {complaint.status.value}, not HELD")
+    detail: dict[str, object] = {"complaint_id": complaint.id, "count": count, "reason": reason}
+    if count:
+        complaint.status = ComplaintStatus.FILED
+        detail |= _count(session, policy, complaint, utcnow())
+    else:
+        complaint.status = ComplaintStatus.INVALID
+        complaint.found_invalid_at = utcnow()
+    session.add(
+        access.record(actor, Action.DECIDE_HELD_COMPLAINT, f"seller:{complaint.seller_id}", detail)
+    )
+    return complaint
+
+
 def list_complaints(
-    session: Session, actor: Actor, *, seller_id: str | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    seller_id: str | None = None,
+    status: ComplaintStatus | None = None,
 ) -> list[Complaint]:
     scope = access.authorize(actor, Action.LIST_COMPLAINTS)
     query = select(Complaint).order_by(Complaint.id.desc())
@@ -250,4 +405,6 @@ def list_complaints(
         query = query.where(Complaint.owner_id == actor.user_id)
     if seller_id is not None:
         query = query.where(Complaint.seller_id == seller_id)
+    if status is not None:
+        query = query.where(Complaint.status == status)
     return list(session.scalars(query))

@@ -25,6 +25,8 @@ DEMO_PASSWORD = "kenzen-demo"  # noqa: S105 - documented, demo-only
 DEMO_MARKETPLACE = "JP"
 DEMO_TIME_ZONE = "Asia/Tokyo"
 DEMO_SELLER = "S0001"
+#: A rights owner whose notices were found invalid often enough to be held (DSA Art. 23).
+HELD_NOTIFIER = "notifier@demo.kenzen.test"
 DEMO_USERS: tuple[tuple[str, Role], ...] = (
     ("seller@demo.kenzen.test", Role.SELLER),
     ("ahs@demo.kenzen.test", Role.AHS_AGENT),

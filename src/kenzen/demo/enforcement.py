@@ -13,10 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kenzen.access import Actor, Role
+from kenzen.complaints import disputes
 from kenzen.complaints import service as complaints
 from kenzen.complaints.catalogue import ListingRef
-from kenzen.complaints.models import ComplaintKind
-from kenzen.demo.accounts import BRAND_TERMS, DEMO_SELLER, DemoAccounts, Profile
+from kenzen.complaints.models import ComplaintKind, ComplaintStatus, DisputeReason
+from kenzen.demo.accounts import (
+    BRAND_TERMS,
+    DEMO_PASSWORD,
+    DEMO_SELLER,
+    HELD_NOTIFIER,
+    DemoAccounts,
+    Profile,
+)
+from kenzen.identity import service as identity
 from kenzen.policy import enforcement
 from kenzen.policy.document import Policy
 from kenzen.sellers.models import Listing
@@ -71,6 +80,8 @@ def apply_enforcement(
                     evidence=f"Test buy #{n + 1}: the product carries the {brand.name} mark "
                     f"(registration {brand.registration_number}); the seller is not licensed.",
                 )
+            if seller_id == DEMO_SELLER:
+                _answer(session, accounts, brand.name)
         found = {Profile.POLICY_VIOLATOR: FEW_VIOLATIONS, Profile.REPEAT_OFFENDER: MANY_VIOLATIONS}
         for category, days_ago in found.get(profile, ()):
             enforcement.record_reviewed_violation(
@@ -82,8 +93,81 @@ def apply_enforcement(
                 reason=_REASONS[category],
                 occurred_at=noon - timedelta(days=days_ago),
             )
+    _held_notifier(session, actor, policy, accounts)
     outcomes = [
         enforcement.enforce_seller(session, actor, policy, seller_id, today)
         for seller_id in sorted(accounts.sellers)
     ]
     return sum(1 for outcome in outcomes if outcome.actions)
+
+
+def _answer(session: Session, accounts: DemoAccounts, brand: str) -> None:
+    """The demo seller answers two of its complaints: one disputed (pending a specialist),
+    one with a retraction request (pending the rights owner)."""
+    seller = accounts.users[Role.SELLER]
+    oldest, second = sorted(
+        complaints.list_complaints(
+            session, accounts.users[Role.RIGHTS_OWNER], seller_id=DEMO_SELLER
+        ),
+        key=lambda c: c.id,
+    )[:2]
+    disputes.dispute_complaint(
+        session,
+        seller,
+        oldest.id,
+        reason=DisputeReason.AUTHENTIC,
+        statement=f"We bought these {brand} goods from the brand's Japanese distributor; "
+        "the invoices are attached to our appeal.",
+    )
+    disputes.request_retraction(
+        session,
+        seller,
+        second.id,
+        message="This listing is a cable of our own make; it does not carry your mark.",
+    )
+
+
+def _held_notifier(session: Session, actor: Actor, policy: Policy, accounts: DemoAccounts) -> None:
+    """A second rights owner whose complaints were found invalid often enough: its newest
+    complaint waits for a specialist before it counts (EU DSA Art. 23)."""
+    notifier = identity.add_user(
+        session,
+        actor,
+        email=HELD_NOTIFIER,
+        role=Role.RIGHTS_OWNER,
+        password=DEMO_PASSWORD,
+    ).as_actor()
+    brand = complaints.register_brand(
+        session, notifier, name="Kumo Audio", registration_number="JP-T-7000001", country="JP"
+    )
+    target = session.scalars(
+        select(Listing).where(Listing.seller_id != DEMO_SELLER).order_by(Listing.id)
+    ).first()
+    assert target is not None
+    specialist = accounts.users[Role.ACCOUNT_SPECIALIST]
+    for n in range(policy.document.notifiers.hold_after_invalid + 1):
+        complaint = complaints.file_complaint(
+            session,
+            notifier,
+            policy,
+            brand_id=brand.id,
+            kind=ComplaintKind.TRADEMARK,
+            listings=[ListingRef.of(target)],
+            evidence=f"Notice #{n + 1}: the listing uses our name.",
+        )
+        if complaint.status is ComplaintStatus.HELD:
+            return
+        dispute = disputes.dispute_complaint(
+            session,
+            actor,
+            complaint.id,
+            reason=DisputeReason.NO_INFRINGEMENT,
+            statement="The listing does not name Kumo Audio anywhere.",
+        )
+        disputes.decide_dispute(
+            session,
+            specialist,
+            dispute.id,
+            complaint_valid=False,
+            reason="Neither the title nor the goods carry the mark.",
+        )

@@ -253,6 +253,15 @@ class DeadlineRules(_Model):
     this many days."""
 
 
+class NotifierRules(_Model):
+    """Rights owners whose notices are often unfounded (EU DSA Art. 23): past
+    ``hold_after_invalid`` complaints found invalid within ``window_days``, an owner's new
+    complaints wait for a specialist before they count."""
+
+    window_days: Annotated[int, Field(gt=0)] = 180
+    hold_after_invalid: Annotated[int, Field(ge=1)] = 3
+
+
 class PolicyDocument(_Model):
     rating: RatingRules
     metrics: dict[str, MetricRule] = {}
@@ -262,6 +271,7 @@ class PolicyDocument(_Model):
     callbacks: CallbackRules = CallbackRules()
     assurance: AssuranceRules = AssuranceRules()
     deadlines: DeadlineRules = DeadlineRules()
+    notifiers: NotifierRules = NotifierRules()
 
     @model_validator(mode="after")
     def _known_keys(self) -> PolicyDocument:

@@ -20,16 +20,20 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
 from kenzen.access import Action, Actor, authorize
-from kenzen.appeals.service import MAX_ATTACHMENT_BYTES
+from kenzen.evidence import MAX_FILE_BYTES
 from kenzen.web.deps import CurrentActor, Db
 
 #: Form fields besides the file: a handful of short values.
 MAX_FORM_FIELDS = 10
 MAX_FIELD_BYTES = 1024
 #: An evidence upload's body: the file and the multipart framing around it.
-MAX_ATTACHMENT_BODY = MAX_ATTACHMENT_BYTES + 1024 * 1024
+MAX_ATTACHMENT_BODY = MAX_FILE_BYTES + 1024 * 1024
 
 FieldsT = TypeVar("FieldsT", bound=BaseModel)
+
+
+class NoFields(BaseModel):
+    """An upload with no form fields besides its file."""
 
 
 @dataclass(frozen=True)

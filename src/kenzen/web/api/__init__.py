@@ -7,6 +7,7 @@ from kenzen.web.api import (
     assurance,
     cases,
     complaints,
+    disputes,
     events,
     identity,
     notices,
@@ -24,6 +25,7 @@ router.include_router(sellers.router)
 router.include_router(cases.router)
 router.include_router(events.router)
 router.include_router(complaints.router)
+router.include_router(disputes.router)
 router.include_router(policy.router)
 router.include_router(appeals.router)
 router.include_router(support.router)

@@ -1,14 +1,33 @@
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from kenzen.complaints import service
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from kenzen.access import Action
+from kenzen.complaints import catalogue, reputation, service
+from kenzen.complaints.models import ComplaintStatus
 from kenzen.complaints.schemas import (
     BrandOut,
+    ComplaintFileForm,
+    ComplaintFileOut,
     ComplaintOut,
+    DecideHeldComplaint,
     FileComplaint,
+    ListingSearchOut,
     RegisterBrand,
+    ReputationOut,
     RetractComplaint,
 )
+from kenzen.config import Settings
+from kenzen.evidence import MAX_FILE_BYTES
+from kenzen.ids import MAX_ID
 from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
+from kenzen.web.uploads import (
+    MAX_ATTACHMENT_BODY,
+    Upload,
+    authorised_upload,
+    multipart_body,
+    permitted,
+)
 
 router = APIRouter(tags=["rights owners"])
 
@@ -46,6 +65,9 @@ def file_complaint(
             kind=body.kind,
             listings=[ref.ref() for ref in body.listings],
             evidence=body.evidence,
+            registration_number=body.registration_number,
+            work=body.work,
+            test_buy_order_id=body.test_buy_order_id,
         )
         return ComplaintOut.of(complaint)
 
@@ -61,8 +83,94 @@ def retract_complaint(
 
 @router.get("/complaints", operation_id="listComplaints")
 def list_complaints(
-    actor: CurrentActor, db: Db, seller_id: str | None = None
+    actor: CurrentActor,
+    db: Db,
+    seller_id: Annotated[str | None, Query(max_length=64)] = None,
+    status: ComplaintStatus | None = None,
 ) -> list[ComplaintOut]:
     with db.transaction() as session:
-        found = service.list_complaints(session, actor, seller_id=seller_id)
+        found = service.list_complaints(session, actor, seller_id=seller_id, status=status)
         return [ComplaintOut.of(c) for c in found]
+
+
+@router.post("/complaints/{complaint_id}/hold-decision", operation_id="decideHeldComplaint")
+def decide_held_complaint(
+    complaint_id: PathId,
+    body: DecideHeldComplaint,
+    actor: CurrentActor,
+    db: Db,
+    policy: CurrentPolicy,
+) -> ComplaintOut:
+    """A specialist lets a held complaint count, or finds it invalid."""
+    with db.transaction() as session:
+        complaint = service.decide_held_complaint(
+            session, actor, policy, complaint_id, count=body.count, reason=body.reason
+        )
+        return ComplaintOut.of(complaint)
+
+
+@router.get("/notifiers/{owner_id}/reputation", operation_id="getNotifierReputation")
+def get_notifier_reputation(
+    owner_id: PathId, actor: CurrentActor, db: Db, policy: CurrentPolicy
+) -> ReputationOut:
+    """Complaints filed, retracted and found invalid within the policy's window, and the hold."""
+    with db.transaction() as session:
+        found = reputation.get_notifier_reputation(session, actor, policy, owner_id)
+        return ReputationOut.model_validate(found)
+
+
+ComplaintFileUpload = Annotated[
+    Upload[ComplaintFileForm],
+    Depends(authorised_upload(permitted(Action.ADD_COMPLAINT_FILE), ComplaintFileForm)),
+]
+
+
+@router.post(
+    "/complaint-files",
+    operation_id="addComplaintFile",
+    status_code=status.HTTP_201_CREATED,
+    max_body_size=MAX_ATTACHMENT_BODY,
+    openapi_extra=multipart_body(ComplaintFileForm, "PDF, PNG or JPEG, at most 10 MB"),
+)
+def add_complaint_file(
+    request: Request, actor: CurrentActor, db: Db, upload: ComplaintFileUpload
+) -> ComplaintFileOut:
+    """Evidence for one's own complaint; the body is read only once the caller may add it."""
+    settings: Settings = request.app.state.settings
+    data = upload.file.file.read(MAX_FILE_BYTES + 1)
+    with db.transaction() as session:
+        attached = service.add_complaint_file(
+            session,
+            actor,
+            settings.attachments_dir,
+            upload.fields.complaint_id,
+            filename=upload.file.filename or "evidence",
+            data=data,
+        )
+        return ComplaintFileOut.model_validate(attached)
+
+
+@router.get("/catalogue/listings", operation_id="searchListings")
+def search_listings(
+    actor: CurrentActor,
+    db: Db,
+    listing_id: Annotated[str | None, Query(max_length=32)] = None,
+    seller_id: Annotated[str | None, Query(max_length=64)] = None,
+    brand_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=catalogue.MAX_PAGE_SIZE)] = (
+        catalogue.DEFAULT_PAGE_SIZE
+    ),
+) -> ListingSearchOut:
+    """Listings by public id, seller, or a brand's registered terms, with screening findings."""
+    with db.transaction() as session:
+        found = catalogue.search_listings(
+            session,
+            actor,
+            listing_id=listing_id,
+            seller_id=seller_id,
+            brand_id=brand_id,
+            page=page,
+            page_size=page_size,
+        )
+        return ListingSearchOut.of(found)

@@ -29,11 +29,12 @@ from kenzen.web.pages.common import (
     PageRoute,
     Posted,
     language_of,
+    page_upload,
     render,
     require_actor,
     settings_of,
 )
-from kenzen.web.uploads import MAX_ATTACHMENT_BODY, Upload, authorised_upload
+from kenzen.web.uploads import MAX_ATTACHMENT_BODY, NoFields, Upload, authorised_upload
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -42,17 +43,11 @@ class EvidenceForm(BaseModel):
     kind: AttachmentKind
 
 
-class NoFields(BaseModel):
-    pass
-
-
 #: The router's session check has run before any upload is read (``pages/routes.py``).
 EvidenceUpload = Annotated[
     Upload[EvidenceForm], Depends(authorised_upload(require_actor, EvidenceForm, "upload"))
 ]
-PlanFileUpload = Annotated[
-    Upload[NoFields], Depends(authorised_upload(require_actor, NoFields, "upload"))
-]
+PlanFileUpload = Annotated[Upload[NoFields], Depends(page_upload)]
 
 
 def _lines(value: str) -> list[str]:

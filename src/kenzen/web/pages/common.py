@@ -35,6 +35,7 @@ from kenzen.web.deps import language_for
 from kenzen.web.errors import status_of
 from kenzen.web.pages import labels
 from kenzen.web.templates import TEMPLATES_DIR
+from kenzen.web.uploads import NoFields, authorised_upload
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 i18n.install(templates.env)
@@ -57,6 +58,7 @@ MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
     ),
     Role.ACCOUNT_SPECIALIST: (
         ("/staff/appeals", N_("ui.menu.queue")),
+        ("/staff/disputes", N_("ui.menu.disputes")),
         ("/staff/sellers", N_("ui.menu.sellers")),
         ("/staff/transparency", N_("ui.menu.transparency")),
     ),
@@ -130,6 +132,8 @@ async def _posted(request: Request) -> FormData:
 
 #: A page form's fields, read after the router's session and CSRF checks.
 Posted = Annotated[FormData, Depends(_posted)]
+#: A page's file upload (the ``upload`` part, nothing else), read after the session check.
+page_upload = authorised_upload(require_actor, NoFields, "upload")
 
 
 def language_of(request: Request, actor: Actor | None) -> i18n.Language:

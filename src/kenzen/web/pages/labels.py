@@ -11,7 +11,7 @@ from typing import Final
 from kenzen.access import Role, Visibility
 from kenzen.appeals.models import AppealStatus, AttachmentKind
 from kenzen.cases.models import CaseStatus
-from kenzen.complaints.models import KIND_NAMES
+from kenzen.complaints.models import DISPUTE_REASON_NAMES, KIND_NAMES
 from kenzen.i18n import N_, labels
 from kenzen.notify.verify import Verdict
 from kenzen.policy.document import Band
@@ -21,6 +21,7 @@ from kenzen.support.models import OUTCOME_NAMES, CallbackStatus
 ACCOUNT_STATUS: Final = STATUS_NAMES
 STATUS_MEANING: Final = STATUS_MEANINGS
 COMPLAINT_KIND: Final = KIND_NAMES
+DISPUTE_REASON: Final = DISPUTE_REASON_NAMES
 
 ROLE: Final = labels(
     Role,

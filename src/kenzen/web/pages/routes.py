@@ -13,7 +13,17 @@ from kenzen.errors import TooManyAttempts, Unauthenticated
 from kenzen.identity import service as identity
 from kenzen.web.csrf import SESSION_COOKIE, require_form_token
 from kenzen.web.deps import Db
-from kenzen.web.pages import appeal, apps, assurance, rights, seller, staff, transparency, verify
+from kenzen.web.pages import (
+    appeal,
+    apps,
+    assurance,
+    disputes,
+    rights,
+    seller,
+    staff,
+    transparency,
+    verify,
+)
 from kenzen.web.pages.common import (
     PageRoute,
     browser_language,
@@ -132,7 +142,7 @@ def switch_language(
 
 
 #: Every page area; each is included under this router, so under its CSRF dependency.
-AREAS = (seller, assurance, appeal, staff, transparency, rights, verify, apps)
+AREAS = (seller, assurance, appeal, staff, transparency, rights, disputes, verify, apps)
 
 for area in AREAS:
     router.include_router(area.router)

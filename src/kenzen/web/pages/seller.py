@@ -14,11 +14,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from kenzen import clock, i18n
-from kenzen.access import Actor, Role
+from kenzen import access, clock, i18n
+from kenzen.access import Action, Actor, Role
 from kenzen.appeals import service as appeals
 from kenzen.assurance import service as assurance
 from kenzen.cases import service as cases
+from kenzen.complaints import disputes
+from kenzen.complaints.models import DisputeReason
 from kenzen.config import Settings
 from kenzen.deadlines import service as deadlines
 from kenzen.errors import InvalidInput
@@ -157,6 +159,11 @@ def case_page(request: Request, db: Db, case_id: PathId) -> Response:
         seen_before = cases.mark_read(session, actor, case_id)
         guidance = appeals.guidance(session, actor, case_id) if actor.role is Role.AHS_AGENT else []
         dues = deadlines.due_by_case(session, deadline_rules(request), [case_id])
+        complaint = (
+            disputes.complaint_of_case(session, actor, case_id)
+            if access.allows(actor, Action.LIST_DISPUTES)
+            else None
+        )
         return render(
             request,
             "case.html",
@@ -167,6 +174,8 @@ def case_page(request: Request, db: Db, case_id: PathId) -> Response:
             entries=list(reversed(detail.entries)),
             seen_before=seen_before,
             guidance=guidance,
+            complaint=complaint,
+            dispute_reasons=list(DisputeReason),
         )
 
 

@@ -1,14 +1,18 @@
-"""What an attachment really is: a PDF that parses, a PNG or JPEG that decodes.
+"""Evidence files (an appeal's invoices, a complaint's proof, a dispute's letter of
+authorisation): what a file really is, and where it is kept.
 
 The first bytes only say what a file claims to be; a reviewer opens the whole file, so the
 whole file is checked, with the maintained libraries that read these formats (pypdf,
-Pillow). Pure: bytes in, a content type or a refusal naming the file out.
+Pillow). A file that passes is kept once by its content hash under the attachments folder.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
+from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image
 from pypdf import PdfReader
@@ -24,6 +28,31 @@ SIGNATURES = {
 _IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 #: Larger images are refused rather than decoded (a small file can expand enormously).
 MAX_IMAGE_PIXELS = 50_000_000
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def store(folder: Path, filename: str, data: bytes) -> StoredFile:
+    """Check a PDF, PNG or JPEG (read in full first) and keep it under ``folder`` by its
+    hash; a file already kept is not written again."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(f"file: {filename} is larger than {MAX_FILE_BYTES} bytes")
+    content_type = content_type_of(filename, data)
+    digest = hashlib.sha256(data).hexdigest()
+    target = folder / digest[:2] / digest
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(target)
+    return StoredFile(Path(filename).name[:200] or "attachment", content_type, len(data), digest)
 
 
 def content_type_of(filename: str, data: bytes) -> str:

@@ -1,0 +1,317 @@
+"""The seller's answers to a complaint, and their outcomes.
+
+A seller disputes a complaint (with a reason and evidence) for a specialist to decide, or
+asks the rights owner to retract it; the owner retracts or declines with a reason. A
+complaint found invalid or retracted ends through :func:`service.end_complaint`: its
+violation leaves the rating, its listings return, the case is resolved and the seller is
+told. A letter of authorisation accepted on a dispute is recorded for the brand and seller.
+Each record keeps who acted and when; each use case is one transaction with its audit entry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kenzen import access
+from kenzen import evidence as evidence_files
+from kenzen.access import Action, Actor, Scope, Visibility
+from kenzen.cases import service as cases
+from kenzen.cases.models import EntryKind
+from kenzen.complaints.models import (
+    DISPUTE_REASON_NAMES,
+    BrandAuthorisation,
+    Complaint,
+    ComplaintFile,
+    ComplaintStatus,
+    Dispute,
+    DisputeReason,
+    DisputeStatus,
+    RetractionRequest,
+    RetractionStatus,
+)
+from kenzen.complaints.service import MAX_FILES, end_complaint
+from kenzen.db import utcnow
+from kenzen.errors import Conflict, InvalidInput
+from kenzen.i18n import N_, Message
+
+
+def _filed(session: Session, actor: Actor, action: Action, complaint_id: int) -> Complaint:
+    """The seller's own complaint, still counting; another seller's is "not found"."""
+    complaint = access.load(session, actor, action, Complaint, complaint_id, noun="complaint")
+    if complaint.status is not ComplaintStatus.FILED:
+        raise Conflict(f"complaint {complaint_id} is {complaint.status.value}")
+    return complaint
+
+
+def _tell_seller(session: Session, complaint: Complaint, message: Message) -> None:
+    """An entry in the complaint's case, which also queues the seller's notice."""
+    if complaint.case_id is None:
+        return
+    case = cases.get_case(session, access.SYSTEM, complaint.case_id).case
+    cases.append_entry(
+        session,
+        case,
+        access.SYSTEM,
+        visibility=Visibility.SELLER,
+        kind=EntryKind.COMPLAINT,
+        message=message,
+    )
+
+
+def dispute_complaint(
+    session: Session, actor: Actor, complaint_id: int, *, reason: DisputeReason, statement: str
+) -> Dispute:
+    """The seller says the complaint is wrong; one dispute per complaint."""
+    complaint = _filed(session, actor, Action.DISPUTE_COMPLAINT, complaint_id)
+    statement = statement.strip()
+    if not statement:
+        raise InvalidInput("statement: explain why the complaint is wrong")
+    if complaint.disputes:
+        raise Conflict(f"complaint {complaint_id} is already disputed")
+    dispute = Dispute(
+        complaint_id=complaint.id,
+        seller_id=complaint.seller_id,
+        reason=reason,
+        statement=statement,
+        status=DisputeStatus.PENDING,
+        filed_by=actor.label,
+        filed_at=utcnow(),
+    )
+    complaint.disputes.append(dispute)
+    session.flush()
+    _tell_seller(
+        session,
+        complaint,
+        Message(N_("entry.dispute_received"), {"reason": Message(DISPUTE_REASON_NAMES[reason])}),
+    )
+    session.add(
+        access.record(
+            actor,
+            Action.DISPUTE_COMPLAINT,
+            f"complaint:{complaint.id}",
+            {"dispute_id": dispute.id, "reason": reason.value},
+        )
+    )
+    return dispute
+
+
+def add_dispute_file(
+    session: Session, actor: Actor, folder: Path, dispute_id: int, *, filename: str, data: bytes
+) -> ComplaintFile:
+    """Evidence for the seller's own pending dispute (invoices, a letter of authorisation)."""
+    dispute = access.load(
+        session, actor, Action.ADD_DISPUTE_FILE, Dispute, dispute_id, noun="dispute"
+    )
+    if dispute.status is not DisputeStatus.PENDING:
+        raise Conflict(f"dispute {dispute_id} is decided; files are closed")
+    if len(dispute.files) >= MAX_FILES:
+        raise InvalidInput(f"file: a dispute holds at most {MAX_FILES} files")
+    stored = evidence_files.store(folder, filename, data)
+    attached = ComplaintFile(
+        complaint_id=dispute.complaint_id,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor.label,
+    )
+    dispute.files.append(attached)
+    session.flush()
+    session.add(
+        access.record(
+            actor,
+            Action.ADD_DISPUTE_FILE,
+            f"dispute:{dispute.id}",
+            {"file_id": attached.id, "sha256": stored.sha256},
+        )
+    )
+    return attached
+
+
+def decide_dispute(
+    session: Session, actor: Actor, dispute_id: int, *, complaint_valid: bool, reason: str
+) -> Dispute:
+    """A specialist upholds the complaint or finds it invalid; an invalid one stops
+    counting as if it never had. On a letter of authorisation found good, the brand stops
+    flagging and complaining about the seller's listings."""
+    dispute = access.load(
+        session, actor, Action.DECIDE_DISPUTE, Dispute, dispute_id, noun="dispute"
+    )
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("reason: say why, for both sides to read")
+    if dispute.status is not DisputeStatus.PENDING:
+        raise Conflict(f"dispute {dispute_id} is already {dispute.status.value}")
+    complaint = dispute.complaint
+    if complaint.status is not ComplaintStatus.FILED:
+        raise Conflict(f"complaint {complaint.id} is {complaint.status.value}; nothing to decide")
+    dispute.decided_at = utcnow()
+    dispute.decided_by = actor.label
+    dispute.decision_reason = reason
+    authorised = False
+    if complaint_valid:
+        dispute.status = DisputeStatus.COMPLAINT_UPHELD
+        _tell_seller(session, complaint, Message(N_("entry.dispute_upheld"), {"reason": reason}))
+    else:
+        dispute.status = DisputeStatus.COMPLAINT_INVALID
+        end_complaint(session, complaint, ComplaintStatus.INVALID, reason=reason)
+        authorised = dispute.reason is DisputeReason.AUTHORISED
+        if authorised and not session.scalar(
+            select(BrandAuthorisation.id).where(
+                BrandAuthorisation.brand_id == complaint.brand_id,
+                BrandAuthorisation.seller_id == complaint.seller_id,
+            )
+        ):
+            session.add(
+                BrandAuthorisation(
+                    brand_id=complaint.brand_id,
+                    seller_id=complaint.seller_id,
+                    dispute_id=dispute.id,
+                    accepted_by=actor.label,
+                    accepted_at=dispute.decided_at,
+                )
+            )
+    session.flush()
+    session.add(
+        access.record(
+            actor,
+            Action.DECIDE_DISPUTE,
+            f"complaint:{complaint.id}",
+            {
+                "dispute_id": dispute.id,
+                "outcome": dispute.status.value,
+                "authorisation_accepted": authorised,
+            },
+        )
+    )
+    return dispute
+
+
+def request_retraction(
+    session: Session, actor: Actor, complaint_id: int, *, message: str
+) -> RetractionRequest:
+    """The seller asks the rights owner to withdraw; one open request at a time."""
+    complaint = _filed(session, actor, Action.REQUEST_RETRACTION, complaint_id)
+    message = message.strip()
+    if not message:
+        raise InvalidInput("message: tell the rights owner why to retract")
+    if any(r.status is RetractionStatus.PENDING for r in complaint.retraction_requests):
+        raise Conflict(f"complaint {complaint_id} already has an open retraction request")
+    request = RetractionRequest(
+        complaint_id=complaint.id,
+        owner_id=complaint.owner_id,
+        seller_id=complaint.seller_id,
+        message=message,
+        status=RetractionStatus.PENDING,
+        requested_by=actor.label,
+        requested_at=utcnow(),
+    )
+    complaint.retraction_requests.append(request)
+    session.flush()
+    _tell_seller(session, complaint, Message(N_("entry.retraction_requested")))
+    session.add(
+        access.record(
+            actor,
+            Action.REQUEST_RETRACTION,
+            f"complaint:{complaint.id}",
+            {"retraction_request_id": request.id},
+        )
+    )
+    return request
+
+
+def answer_retraction_request(
+    session: Session, actor: Actor, request_id: int, *, retract: bool, reason: str
+) -> RetractionRequest:
+    """The rights owner retracts the complaint or declines, with a reason the seller reads;
+    another owner's request is "not found"."""
+    request = access.load(
+        session,
+        actor,
+        Action.ANSWER_RETRACTION_REQUEST,
+        RetractionRequest,
+        request_id,
+        noun="retraction request",
+        owned_by="user",
+    )
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("reason: say why, for the seller to read")
+    if request.status is not RetractionStatus.PENDING:
+        raise Conflict(f"retraction request {request_id} is already {request.status.value}")
+    complaint = request.complaint
+    if retract:
+        end_complaint(session, complaint, ComplaintStatus.RETRACTED, reason=reason)
+    else:
+        if complaint.status is not ComplaintStatus.FILED:
+            raise Conflict(f"complaint {complaint.id} is {complaint.status.value}")
+        _tell_seller(
+            session, complaint, Message(N_("entry.retraction_declined"), {"reason": reason})
+        )
+    request.status = RetractionStatus.RETRACTED if retract else RetractionStatus.DECLINED
+    request.answered_at = utcnow()
+    request.answered_by = actor.label
+    request.answer_reason = reason
+    session.add(
+        access.record(
+            actor,
+            Action.ANSWER_RETRACTION_REQUEST,
+            f"complaint:{complaint.id}",
+            {"retraction_request_id": request.id, "retract": retract, "reason": reason},
+        )
+    )
+    return request
+
+
+def list_disputes(
+    session: Session, actor: Actor, *, status: DisputeStatus | None = None
+) -> list[Dispute]:
+    """A seller's own disputes, a rights owner's about its complaints; staff see all,
+    oldest first (the queue)."""
+    scope = access.authorize(actor, Action.LIST_DISPUTES)
+    query = select(Dispute).join(Complaint, Complaint.id == Dispute.complaint_id)
+    if scope is Scope.OWN:
+        query = query.where(
+            Dispute.seller_id == actor.seller_id
+            if actor.seller_id is not None
+            else Complaint.owner_id == actor.user_id
+        )
+    if status is not None:
+        query = query.where(Dispute.status == status)
+    return list(session.scalars(query.order_by(Dispute.filed_at, Dispute.id)))
+
+
+def list_retraction_requests(
+    session: Session, actor: Actor, *, status: RetractionStatus | None = None
+) -> list[RetractionRequest]:
+    """The requests a seller made or a rights owner received; staff see all."""
+    scope = access.authorize(actor, Action.LIST_RETRACTION_REQUESTS)
+    query = select(RetractionRequest)
+    if scope is Scope.OWN:
+        query = query.where(
+            RetractionRequest.seller_id == actor.seller_id
+            if actor.seller_id is not None
+            else RetractionRequest.owner_id == actor.user_id
+        )
+    if status is not None:
+        query = query.where(RetractionRequest.status == status)
+    return list(
+        session.scalars(query.order_by(RetractionRequest.requested_at, RetractionRequest.id))
+    )
+
+
+def complaint_of_case(session: Session, actor: Actor, case_id: int) -> Complaint | None:
+    """The complaint a case was opened for, if any, for whoever may read its disputes."""
+    scope = access.authorize(actor, Action.LIST_DISPUTES)
+    complaint = session.scalars(select(Complaint).where(Complaint.case_id == case_id)).first()
+    if complaint is None or scope is Scope.ANY:
+        return complaint
+    own = (
+        complaint.seller_id == actor.seller_id
+        if actor.seller_id is not None
+        else complaint.owner_id == actor.user_id
+    )
+    return complaint if own else None

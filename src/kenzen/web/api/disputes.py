@@ -1,0 +1,137 @@
+"""The seller's answers to a complaint: disputes, retraction requests, and their outcomes."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+
+from kenzen.access import Action
+from kenzen.complaints import disputes
+from kenzen.complaints.models import DisputeStatus, RetractionStatus
+from kenzen.complaints.schemas import (
+    AnswerRetractionRequest,
+    ComplaintFileOut,
+    DecideDispute,
+    DisputeComplaint,
+    DisputeFileForm,
+    DisputeOut,
+    RequestRetraction,
+    RetractionRequestOut,
+)
+from kenzen.config import Settings
+from kenzen.evidence import MAX_FILE_BYTES
+from kenzen.web.deps import CurrentActor, Db, PathId
+from kenzen.web.uploads import (
+    MAX_ATTACHMENT_BODY,
+    Upload,
+    authorised_upload,
+    multipart_body,
+    permitted,
+)
+
+router = APIRouter(tags=["disputes"])
+
+
+@router.post(
+    "/complaints/{complaint_id}/disputes",
+    operation_id="disputeComplaint",
+    status_code=status.HTTP_201_CREATED,
+)
+def dispute_complaint(
+    complaint_id: PathId, body: DisputeComplaint, actor: CurrentActor, db: Db
+) -> DisputeOut:
+    """The seller says the complaint is wrong, for a specialist to decide."""
+    with db.transaction() as session:
+        dispute = disputes.dispute_complaint(
+            session, actor, complaint_id, reason=body.reason, statement=body.statement
+        )
+        return DisputeOut.of(dispute)
+
+
+DisputeFileUpload = Annotated[
+    Upload[DisputeFileForm],
+    Depends(authorised_upload(permitted(Action.ADD_DISPUTE_FILE), DisputeFileForm)),
+]
+
+
+@router.post(
+    "/dispute-files",
+    operation_id="addDisputeFile",
+    status_code=status.HTTP_201_CREATED,
+    max_body_size=MAX_ATTACHMENT_BODY,
+    openapi_extra=multipart_body(DisputeFileForm, "PDF, PNG or JPEG, at most 10 MB"),
+)
+def add_dispute_file(
+    request: Request, actor: CurrentActor, db: Db, upload: DisputeFileUpload
+) -> ComplaintFileOut:
+    """Invoices or a letter of authorisation for the seller's own pending dispute."""
+    settings: Settings = request.app.state.settings
+    data = upload.file.file.read(MAX_FILE_BYTES + 1)
+    with db.transaction() as session:
+        attached = disputes.add_dispute_file(
+            session,
+            actor,
+            settings.attachments_dir,
+            upload.fields.dispute_id,
+            filename=upload.file.filename or "evidence",
+            data=data,
+        )
+        return ComplaintFileOut.model_validate(attached)
+
+
+@router.get("/disputes", operation_id="listDisputes")
+def list_disputes(
+    actor: CurrentActor, db: Db, status: DisputeStatus | None = None
+) -> list[DisputeOut]:
+    with db.transaction() as session:
+        return [DisputeOut.of(d) for d in disputes.list_disputes(session, actor, status=status)]
+
+
+@router.post("/disputes/{dispute_id}/decision", operation_id="decideDispute")
+def decide_dispute(
+    dispute_id: PathId, body: DecideDispute, actor: CurrentActor, db: Db
+) -> DisputeOut:
+    """A specialist upholds the complaint or finds it invalid (it stops counting)."""
+    with db.transaction() as session:
+        dispute = disputes.decide_dispute(
+            session,
+            actor,
+            dispute_id,
+            complaint_valid=body.outcome == "uphold",
+            reason=body.reason,
+        )
+        return DisputeOut.of(dispute)
+
+
+@router.post(
+    "/complaints/{complaint_id}/retraction-requests",
+    operation_id="requestRetraction",
+    status_code=status.HTTP_201_CREATED,
+)
+def request_retraction(
+    complaint_id: PathId, body: RequestRetraction, actor: CurrentActor, db: Db
+) -> RetractionRequestOut:
+    """The seller asks the rights owner to withdraw the complaint."""
+    with db.transaction() as session:
+        request = disputes.request_retraction(session, actor, complaint_id, message=body.message)
+        return RetractionRequestOut.model_validate(request)
+
+
+@router.get("/retraction-requests", operation_id="listRetractionRequests")
+def list_retraction_requests(
+    actor: CurrentActor, db: Db, status: RetractionStatus | None = None
+) -> list[RetractionRequestOut]:
+    with db.transaction() as session:
+        found = disputes.list_retraction_requests(session, actor, status=status)
+        return [RetractionRequestOut.model_validate(r) for r in found]
+
+
+@router.post("/retraction-requests/{request_id}/answer", operation_id="answerRetractionRequest")
+def answer_retraction_request(
+    request_id: PathId, body: AnswerRetractionRequest, actor: CurrentActor, db: Db
+) -> RetractionRequestOut:
+    """The rights owner retracts the complaint or declines, with a reason."""
+    with db.transaction() as session:
+        request = disputes.answer_retraction_request(
+            session, actor, request_id, retract=body.retract, reason=body.reason
+        )
+        return RetractionRequestOut.model_validate(request)
