@@ -286,3 +286,25 @@ def build_world(database: Database) -> World:
 @pytest.fixture
 def world(database: Database) -> World:
     return build_world(database)
+
+
+def confirm_proposals(world: World, policy: Policy, seller_id: str) -> list[int]:
+    """The Account Specialist confirms every proposal pending for the seller (the actions
+    the default policy has a specialist decide, such as a deactivation); their ids."""
+    from kenzen.policy import proposals
+    from kenzen.policy.enforcement import decide_enforcement_proposal
+    from kenzen.policy.models import Verdict
+
+    specialist = world.actors[Role.ACCOUNT_SPECIALIST]
+    with world.database.transaction() as session:
+        ids = [p.id for p in proposals.pending(session, seller_id)]
+        for proposal_id in ids:
+            decide_enforcement_proposal(
+                session,
+                specialist,
+                policy,
+                proposal_id,
+                verdict=Verdict.CONFIRM,
+                reasons="the evidence holds",
+            )
+    return ids

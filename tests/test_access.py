@@ -7,6 +7,7 @@ so a change to the table that nobody meant shows up as a failure.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,7 +24,8 @@ from kenzen.complaints.catalogue import ListingRef
 from kenzen.complaints.models import ComplaintKind, DisputeReason
 from kenzen.complaints.service import file_complaint, register_brand
 from kenzen.i18n import Message
-from kenzen.policy.document import Policy
+from kenzen.policy.document import Policy, ReviewMode
+from kenzen.policy.proposals import Proposed, open_proposal
 from tests.conftest import World
 from tests.evidence import image
 
@@ -165,6 +167,15 @@ OPERATIONS: dict[str, Call] = {
     ),
     "getQueueOverview": lambda c, h, ids: c.get("/api/v1/queues", headers=h),
     "readMetrics": lambda c, h, ids: c.get("/metrics", headers=h),
+    "listEnforcementProposals": lambda c, h, ids: c.get("/api/v1/enforcement-proposals", headers=h),
+    "getEnforcementProposal": lambda c, h, ids: c.get(
+        f"/api/v1/enforcement-proposals/{ids['proposal']}", headers=h
+    ),
+    "decideEnforcementProposal": lambda c, h, ids: c.post(
+        f"/api/v1/enforcement-proposals/{ids['proposal']}/decision",
+        headers=h,
+        json={"verdict": "REJECT", "reasons": "not proven"},
+    ),
 }
 
 # "own" is seller S1, which the seller user acts for; "other" is seller S2.
@@ -255,6 +266,15 @@ EXPECTED: dict[str, dict[Role, int]] = {
     "readMetrics": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 200},
     "getAssuranceStatus (own)": {SELLER: 200, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
     "getAssuranceStatus (other)": {SELLER: 404, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "listEnforcementProposals": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
+    "getEnforcementProposal": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
+    "decideEnforcementProposal": {
+        SELLER: 403,
+        RIGHTS: 403,
+        AHS: 403,
+        SPECIALIST: 200,
+        ADMIN: 403,
+    },
 }
 
 MATRIX = [
@@ -305,6 +325,22 @@ def _cases(world: World, policy: Policy) -> dict[str, int]:
         ).id
         ids["request"] = disputes.request_retraction(session, seller, answered, message="pls").id
         ids["owner"] = world.actors[RIGHTS].user_id or 0
+        proposal = open_proposal(
+            session,
+            Proposed(
+                seller_id="S1",
+                kind="DEACTIVATE",
+                rule="caps.ip_complaints",
+                review=ReviewMode.SPECIALIST,
+                as_of=date(2026, 11, 20),
+                policy_version="0" * 64,
+                facts=frozenset({"rule:caps.ip_complaints"}),
+                evidence={},
+                case_id=ids["S1"],
+            ),
+        )
+        assert proposal is not None
+        ids["proposal"] = proposal.id
         return ids
 
 

@@ -29,7 +29,7 @@ from kenzen.metrics.service import snapshot_table
 from kenzen.policy.document import Policy
 from kenzen.policy.enforcement import assess_seller
 from kenzen.policy.history import rating_table, seller_ratings
-from kenzen.policy.models import EnforcementAction
+from kenzen.policy.models import EnforcementAction, EnforcementProposal
 from kenzen.sellers.models import Listing, Seller
 from kenzen.support.models import Callback
 from tests.conftest import Clock
@@ -112,6 +112,17 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
         ).one()
         assert (action.rule, action.policy_version) == ("caps.ip_complaints", policy.version)
         assert action.evidence[0]["facts"]["count"] == 5
+        # deactivations wait for specialists: S0001's was confirmed, some are pending, and
+        # one needs four eyes and has one confirmation
+        reviewed = {
+            (p.review.value, p.status.value, p.confirmations)
+            for p in session.scalars(select(EnforcementProposal))
+        }
+        assert {
+            ("specialist", "CONFIRMED", 1),
+            ("specialist", "PENDING", 0),
+            ("four_eyes", "PENDING", 1),
+        } <= reviewed
         # appeals in every status; calls booked for tomorrow (and today, while AHS is open)
         assert set(session.scalars(select(Appeal.status))) == set(AppealStatus)
         days = {

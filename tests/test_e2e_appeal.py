@@ -1,10 +1,11 @@
 """The seed's whole journey through the HTTP API, on SQLite and PostgreSQL alike.
 
-A rights owner's complaints deactivate a seller; the seller reads the notice and the
-guidance, books a call (18:30 is after hours: 09:00 next day is offered), AHS calls and
-keeps notes, the seller fixes a vague Plan of Action with the checker and submits; AHS may
-not decide; a specialist asks for more, then accepts; the account is NORMAL again, the
-listings are back, every step is audited — and the specialist never saw the call notes.
+A rights owner's complaints lead to a deactivation a specialist confirms; the seller reads
+the notice and the guidance, books a call (18:30 is after hours: 09:00 next day is
+offered), AHS calls and keeps notes, the seller fixes a vague Plan of Action with the
+checker and submits; AHS may not decide; a specialist asks for more, then accepts; the
+account is NORMAL again, the listings are back, every step is audited — and the specialist
+never saw the call notes.
 """
 
 from __future__ import annotations
@@ -77,13 +78,29 @@ def test_the_appeal_journey(client: TestClient, world: World, policy: Policy) ->
         )
         assert filed.status_code == 201, filed.text
 
-    # evaluation: five received IP complaints hit the cap → DEACTIVATED
+    # evaluation: five received IP complaints hit the cap → a deactivation is proposed, the
+    # seller sees the review under way, a specialist confirms → DEACTIVATED
     evaluate(world.database, SYSTEM, policy, datetime.now(JST).date())
+    health = as_(Role.SELLER, "GET", "/api/v1/sellers/S1/health").json()
+    assert [r["action"] for r in health["reviews_under_way"]] == ["DEACTIVATE"]
+    [proposal] = as_(Role.ACCOUNT_SPECIALIST, "GET", "/api/v1/enforcement-proposals").json()
+    confirmed = as_(
+        Role.ACCOUNT_SPECIALIST,
+        "POST",
+        f"/api/v1/enforcement-proposals/{proposal['id']}/decision",
+        json={"verdict": "CONFIRM", "reasons": "Five test buys show the registered mark."},
+    )
+    assert confirmed.json()["status"] == "CONFIRMED", confirmed.text
     health = as_(Role.SELLER, "GET", "/api/v1/sellers/S1/health").json()
     assert health["status"] == "DEACTIVATED"
     case_id = next(c["id"] for c in health["open_cases"] if c["kind"] == "policy_violation")
     case = as_(Role.SELLER, "GET", f"/api/v1/cases/{case_id}").json()
-    assert "から 停止 に変わりました" in case["entries"][0]["text"]  # S1 reads Japanese
+    texts = [e["text"] for e in case["entries"]]
+    assert "審査しています" in texts[0]  # first the review, then its outcome
+    assert any("から 停止 に変わりました" in t for t in texts[1:])  # S1 reads Japanese
+    assert all(
+        world.actors[Role.ACCOUNT_SPECIALIST].email not in e["author"] for e in case["entries"]
+    )
     guidance = as_(Role.SELLER, "GET", f"/api/v1/cases/{case_id}/guidance").json()
     assert [g["topic"] for g in guidance] == ["ip"]
     assert guidance[0]["why"].startswith("権利者から")

@@ -108,6 +108,9 @@ class Action(enum.StrEnum):
     AUTHORIZE_APP = "authorizeApp"
     LIST_APP_AUTHORIZATIONS = "listAppAuthorizations"
     REVOKE_APP_AUTHORIZATION = "revokeAppAuthorization"
+    LIST_ENFORCEMENT_PROPOSALS = "listEnforcementProposals"
+    GET_ENFORCEMENT_PROPOSAL = "getEnforcementProposal"
+    DECIDE_ENFORCEMENT_PROPOSAL = "decideEnforcementProposal"
     BACKUP = "backupInstallation"
     RESTORE = "restoreInstallation"
     # The Selling Partner API operations, by Amazon's operationIds.
@@ -261,6 +264,9 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.GET_GUIDANCE: _ANY,
         Action.GET_QUEUE_OVERVIEW: _ANY,
         Action.GET_TRANSPARENCY_REPORT: _ANY,
+        Action.LIST_ENFORCEMENT_PROPOSALS: _ANY,
+        Action.GET_ENFORCEMENT_PROPOSAL: _ANY,
+        Action.DECIDE_ENFORCEMENT_PROPOSAL: _ANY,
     },
     Role.ADMIN: {
         Action.WHO_AM_I: _ANY,
@@ -361,6 +367,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.AUTHORIZE_APP: _ANY,
         Action.LIST_APP_AUTHORIZATIONS: _ANY,
         Action.REVOKE_APP_AUTHORIZATION: _ANY,
+        Action.LIST_ENFORCEMENT_PROPOSALS: _ANY,
+        Action.GET_ENFORCEMENT_PROPOSAL: _ANY,
     },
 }
 
@@ -507,6 +515,25 @@ def load(
 def allows(actor: Actor, action: Action) -> bool:
     """Whether the actor's role may ``action`` at all (to show a link, not to guard one)."""
     return action in PERMISSIONS.get(actor.role, {})
+
+
+def authorize_another_reviewer(
+    actor: Actor, action: Action, *, earlier: list[int], target: str
+) -> int:
+    """Four eyes: a person reviews a thing once, so a second confirmation is always a second
+    person's. Return the reviewer's user id."""
+    authorize(actor, action)
+    if actor.user_id is None:
+        raise Forbidden(
+            f"{actor.label} is not a person and may not {action.value}",
+            audit=_denial(actor, action.value, target, "not a person"),
+        )
+    if actor.user_id in earlier:
+        raise Forbidden(
+            "four eyes: a different specialist must make the next review",
+            audit=_denial(actor, action.value, target, "reviewed it already"),
+        )
+    return actor.user_id
 
 
 def may_read(actor: Actor, visibility: Visibility) -> bool:

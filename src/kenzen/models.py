@@ -33,7 +33,9 @@ from kenzen.outbox.models import (
 from kenzen.policy.models import (
     AssuranceEligibility,
     EnforcementAction,
+    EnforcementProposal,
     EvaluationDay,
+    ProposalReview,
     Violation,
 )
 from kenzen.sellers.models import (
@@ -82,6 +84,7 @@ __all__ = [
     "Dispute",
     "DocumentLink",
     "EnforcementAction",
+    "EnforcementProposal",
     "EvaluationDay",
     "EvaluationMark",
     "LatestMetric",
@@ -95,6 +98,7 @@ __all__ = [
     "NoticeAttempt",
     "NotificationPreference",
     "OrderVolume",
+    "ProposalReview",
     "ProtectedTerm",
     "Report",
     "ReportDocument",

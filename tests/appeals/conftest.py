@@ -17,7 +17,7 @@ from kenzen.complaints.catalogue import ListingRef
 from kenzen.complaints.models import ComplaintKind
 from kenzen.policy.document import Policy
 from kenzen.policy.evaluation import evaluate
-from tests.conftest import World
+from tests.conftest import World, confirm_proposals
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ def deactivate(world: World, policy: Policy) -> Deactivated:
                 evidence=f"test buy {n}",
             )
     evaluate(world.database, SYSTEM, policy, datetime.now(ZoneInfo("Asia/Tokyo")).date())
+    assert confirm_proposals(world, policy, "S1")  # a specialist confirms the deactivation
     with world.database.transaction() as session:
         case = session.scalars(select(Case).where(Case.topic == "caps.ip_complaints")).one()
         return Deactivated(case.id, ("B0A1", "B0A2"))

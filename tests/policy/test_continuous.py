@@ -17,6 +17,7 @@ from kenzen.events.service import import_events
 from kenzen.events.store import EventStore
 from kenzen.metrics.service import compute_snapshots
 from kenzen.outbox.models import Notice
+from kenzen.policy import proposals
 from kenzen.policy.continuous import Evaluator
 from kenzen.policy.document import PolicyHolder
 from kenzen.policy.enforcement import enforce_seller, record_reviewed_violation
@@ -59,6 +60,11 @@ def _status(world: World, seller_id: str) -> AccountStatus:
         return seller.status
 
 
+def _pending(world: World, seller_id: str) -> list[str]:
+    with world.database.transaction() as session:
+        return [p.kind for p in proposals.pending(session, seller_id)]
+
+
 def _counts(world: World) -> tuple[int, int]:
     with world.database.transaction() as session:
         return (
@@ -83,7 +89,7 @@ def _file_complaints(client: TestClient, world: World, brand_id: int, count: int
         assert response.status_code == 201, response.text
 
 
-def test_the_complaint_that_crosses_the_cap_deactivates_without_a_command(
+def test_the_complaint_that_crosses_the_cap_proposes_a_deactivation_without_a_command(
     client: TestClient, world: World, clock: Clock, tmp_path: Path
 ) -> None:
     clock.move_to(NOON_JST)
@@ -96,7 +102,8 @@ def test_the_complaint_that_crosses_the_cap_deactivates_without_a_command(
     assert _status(world, "S1") is AccountStatus.AT_RISK  # four: the rating fell, no cap yet
     _file_complaints(client, world, brand_id, 1)
     assert "S1" in _drain(evaluator)
-    assert _status(world, "S1") is AccountStatus.DEACTIVATED
+    assert _status(world, "S1") is AccountStatus.AT_RISK  # a specialist decides
+    assert _pending(world, "S1") == ["DEACTIVATE"]
     assert _marks(world) == {}
     # evaluating again, with no new fact, opens no case and queues no notice
     before = _counts(world)
@@ -173,9 +180,10 @@ def test_a_worker_killed_mid_evaluation_leaves_the_seller_marked(
         evaluator.run_once()
     assert _status(world, "S1") is AccountStatus.NORMAL  # rolled back
     assert _marks(world) == {"S1": 0}
+    assert _pending(world, "S1") == []
     monkeypatch.undo()
     assert "S1" in _drain(_evaluator(world, tmp_path))  # the next worker
-    assert _status(world, "S1") is AccountStatus.DEACTIVATED
+    assert _pending(world, "S1") == ["DEACTIVATE"]
 
 
 def test_the_oldest_mark_is_evaluated_first(world: World, clock: Clock, tmp_path: Path) -> None:
@@ -238,3 +246,28 @@ def test_imported_events_and_a_metric_run_mark_their_sellers(
         session.execute(delete(EvaluationMark))
         compute_snapshots(session, SYSTEM, store, date(2026, 11, 20))
     assert set(_marks(world)) == {"S2"}
+
+
+def test_the_status_an_evaluation_sets_does_not_mark_the_seller_again(
+    client: TestClient, world: World, clock: Clock, tmp_path: Path
+) -> None:
+    clock.move_to(NOON_JST)
+    evaluator = _evaluator(world, tmp_path)
+    _drain(evaluator)
+    _file_complaints(client, world, brand(world), 4)
+    done = evaluator.run_once()
+    assert [o.status_after for o in done.evaluated] == [AccountStatus.AT_RISK]
+    assert _marks(world) == {}  # no second round for its own change
+    assert evaluator.run_once().work == 0
+
+
+@pytest.mark.postgres
+def test_concurrent_workers_skip_a_mark_another_one_holds(world: World, clock: Clock) -> None:
+    clock.move_to(NOON_JST)
+    with world.database.transaction() as session:
+        marks.mark_for_evaluation(session, ["S1", "S2"], reason="test")
+    with world.database.transaction() as first:
+        assert marks.claim_mark(first, "S1", NOON_JST) == 1
+        with world.database.transaction() as second:
+            assert marks.claim_mark(second, "S1", NOON_JST) is None  # held: skipped
+            assert marks.claim_mark(second, "S2", NOON_JST) == 1

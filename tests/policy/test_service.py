@@ -19,14 +19,14 @@ from kenzen.errors import InvalidInput
 from kenzen.events.service import import_events
 from kenzen.events.store import EventStore
 from kenzen.metrics.service import compute_snapshots
-from kenzen.policy import enforcement, violations
+from kenzen.policy import enforcement, proposals, violations
 from kenzen.policy.document import Policy, PolicyHolder, load_policy, parse_policy
 from kenzen.policy.evaluation import SellerFailure, evaluate
 from kenzen.policy.models import EnforcementAction, Violation, ViolationStatus
 from kenzen.policy.shadow import shadow
 from kenzen.sellers.models import AccountStatusChange, Listing, ListingStatus, Seller
 from kenzen.sellers.status import AccountStatus
-from tests.conftest import World
+from tests.conftest import World, confirm_proposals
 from tests.policy.conftest import edit, retired_category_violation
 from tests.seller_words import leaks
 
@@ -72,6 +72,9 @@ def test_cap_deactivates_with_evidence_and_a_second_run_changes_nothing(
     _violations(world, policy, "restrictedProductPolicyViolations", [30, 3])
     report = evaluate(world.database, SYSTEM, policy, TODAY)
     assert [o.seller_id for o in report.changed] == ["S1"]
+    with world.database.transaction() as session:  # proposed: a specialist decides
+        assert session.get(Seller, "S1").status is AccountStatus.NORMAL  # type: ignore[union-attr]
+    assert len(confirm_proposals(world, policy, "S1")) == 1
     with world.database.transaction() as session:
         seller = session.get(Seller, "S1")
         assert seller is not None
@@ -302,7 +305,7 @@ def test_a_failing_seller_is_reported_and_the_others_proceed(world: World, polic
     ]
     assert report.evaluated == 1
     with world.database.transaction() as session:
-        assert session.get(Seller, "S1").status is AccountStatus.DEACTIVATED  # type: ignore[union-attr]
+        assert [p.kind for p in proposals.pending(session, "S1")] == ["DEACTIVATE"]
         assert session.get(Seller, "S2").status is AccountStatus.NORMAL  # type: ignore[union-attr]
         run = session.scalars(select(AuditEntry).where(AuditEntry.action == "evaluatePolicy")).one()
         assert run.detail["failed"] == ["S2"]

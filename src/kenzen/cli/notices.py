@@ -43,13 +43,15 @@ EVALUATION_POLL_SECONDS = 0.2
 @commands.command()
 @user_errors
 def worker(
-    once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="Evaluate and deliver what is due, then exit.")
+    ] = False,
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 0.5,
 ) -> None:
     """Evaluate the sellers whose facts changed (and all at each marketplace's midnight),
     generate requested reports, tell staff once about each decision past its deadline, then
     deliver queued notices (SMTP, or .eml files without KENZEN_SMTP_HOST) and webhooks.
-    With --once: only reports, deadlines and deliveries."""
+    With --once: everything due now, then exit."""
     from kenzen import logs
     from kenzen.config import get_settings
     from kenzen.deadlines.watch import DeadlineWatch
@@ -75,24 +77,29 @@ def worker(
     holder = PolicyHolder(settings.policy)
     reports = ReportWorker(opened, lambda: holder.current)
     deadlines = DeadlineWatch(opened, lambda: holder.current)
+    evaluator = Evaluator(opened, settings.events_dir, holder)
 
     def step() -> int:
         return reports.run_once() + deadlines.run_once() + delivery.run_once()
 
     try:
         if once:
+            evaluated = failed = 0
+            while (done := evaluator.run_once()).work:
+                evaluated += len(done.evaluated)
+                failed += len(done.failed)
             handled = 0
             while batch := step():
                 handled += batch
             err.print(
-                f"worker: {handled} report(s), overdue notice(s) and delivery attempt(s)",
+                f"worker: {evaluated} seller(s) evaluated, {failed} failed and kept for a retry; "
+                f"{handled} report(s), overdue notice(s) and delivery attempt(s)",
                 highlight=False,
             )
             return
         stop = threading.Event()
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, lambda *_: stop.set())
-        evaluator = Evaluator(opened, settings.events_dir, holder)
         evaluating = threading.Thread(
             target=evaluator.run,
             args=(stop,),

@@ -27,12 +27,15 @@ DEMO_TIME_ZONE = "Asia/Tokyo"
 DEMO_SELLER = "S0001"
 #: A rights owner whose notices were found invalid often enough to be held (DSA Art. 23).
 HELD_NOTIFIER = "notifier@demo.kenzen.test"
+#: A second Account Specialist: four eyes are two people.
+DEMO_REVIEWER = "reviewer@demo.kenzen.test"
 DEMO_USERS: tuple[tuple[str, Role], ...] = (
     ("seller@demo.kenzen.test", Role.SELLER),
     ("ahs@demo.kenzen.test", Role.AHS_AGENT),
     ("specialist@demo.kenzen.test", Role.ACCOUNT_SPECIALIST),
     ("rights@demo.kenzen.test", Role.RIGHTS_OWNER),
     ("admin@demo.kenzen.test", Role.ADMIN),
+    (DEMO_REVIEWER, Role.ACCOUNT_SPECIALIST),
 )
 
 _JA_NAMES = (
@@ -164,17 +167,17 @@ def create_accounts(
                     fulfillment=fulfillment.value,
                 )
             )
-    users = {
-        role: identity.add_user(
+    users: dict[Role, Actor] = {}
+    for email, role in DEMO_USERS:
+        user = identity.add_user(
             session,
             actor,
             email=email,
             role=role,
             password=DEMO_PASSWORD,
             seller_id=DEMO_SELLER if role is Role.SELLER else None,
-        ).as_actor()
-        for email, role in DEMO_USERS
-    }
+        )
+        users.setdefault(role, user.as_actor())  # the first user of each role
     complaints.register_brand(
         session,
         users[Role.RIGHTS_OWNER],

@@ -3,6 +3,9 @@
 Statuses in the demo are not assigned: they follow from the policy applied to real
 evidence — metrics from the generated events, complaints filed by the rights owner
 (five against S0001, the seed's story), and violations an Account Specialist recorded.
+The deactivations the policy proposes wait for specialists, as they would: S0001's was
+confirmed (the seed's story), the busiest seller's needs four eyes and has one confirmation,
+and the others are pending.
 """
 
 from __future__ import annotations
@@ -20,14 +23,17 @@ from kenzen.complaints.models import ComplaintKind, ComplaintStatus, DisputeReas
 from kenzen.demo.accounts import (
     BRAND_TERMS,
     DEMO_PASSWORD,
+    DEMO_REVIEWER,
     DEMO_SELLER,
     HELD_NOTIFIER,
     DemoAccounts,
     Profile,
 )
 from kenzen.identity import service as identity
-from kenzen.policy import enforcement
-from kenzen.policy.document import Policy
+from kenzen.metrics import service as metrics
+from kenzen.policy import enforcement, proposals
+from kenzen.policy.document import Policy, ReviewMode
+from kenzen.policy.models import Verdict
 from kenzen.sellers.models import Listing
 
 #: (category, days ago) of the violations an Account Specialist found in review.
@@ -94,10 +100,23 @@ def apply_enforcement(
                 occurred_at=noon - timedelta(days=days_ago),
             )
     _held_notifier(session, actor, policy, accounts)
+    busiest = _busiest_good_seller(session, policy, accounts, today)
+    if busiest is not None:
+        for days_ago in (20, 6):
+            enforcement.record_reviewed_violation(
+                session,
+                specialist,
+                policy,
+                busiest,
+                category="restrictedProductPolicyViolations",
+                reason="出品中の商品が販売禁止品目（リコール対象のモバイルバッテリー）に該当します。",
+                occurred_at=noon - timedelta(days=days_ago),
+            )
     outcomes = [
         enforcement.enforce_seller(session, actor, policy, seller_id, today)
         for seller_id in sorted(accounts.sellers)
     ]
+    _review_proposals(session, policy, accounts)
     return sum(1 for outcome in outcomes if outcome.actions)
 
 
@@ -171,3 +190,44 @@ def _held_notifier(session: Session, actor: Actor, policy: Policy, accounts: Dem
             complaint_valid=False,
             reason="Neither the title nor the goods carry the mark.",
         )
+
+
+def _busiest_good_seller(
+    session: Session, policy: Policy, accounts: DemoAccounts, today: date
+) -> str | None:
+    """The good seller with the most orders, if it sells enough to need four eyes."""
+    volumes = {
+        seller_id: metrics.fulfilled_orders(session, seller_id, today)
+        for seller_id, profile in accounts.sellers.items()
+        if profile is Profile.GOOD
+    }
+    if not volumes:
+        return None
+    busiest = max(sorted(volumes), key=volumes.__getitem__)
+    return busiest if volumes[busiest] >= policy.document.review.four_eyes_orders else None
+
+
+def _review_proposals(session: Session, policy: Policy, accounts: DemoAccounts) -> None:
+    """S0001's deactivation confirmed; a four-eyes proposal confirmed once, by a second
+    specialist, so the demo specialist can give the second confirmation."""
+    specialist = accounts.users[Role.ACCOUNT_SPECIALIST]
+    reviewer = identity.find_user(session, DEMO_REVIEWER).as_actor()
+    for proposal in proposals.list_proposals(session, specialist):
+        if proposal.seller_id == DEMO_SELLER:
+            enforcement.decide_enforcement_proposal(
+                session,
+                specialist,
+                policy,
+                proposal.id,
+                verdict=Verdict.CONFIRM,
+                reasons="五件の申し立てはいずれもテスト購入で確認済みです。",
+            )
+        elif proposal.review is ReviewMode.FOUR_EYES:
+            enforcement.decide_enforcement_proposal(
+                session,
+                reviewer,
+                policy,
+                proposal.id,
+                verdict=Verdict.CONFIRM,
+                reasons="販売禁止品目の出品が二件、記録どおりです。",
+            )

@@ -70,6 +70,14 @@ class ViolationOut(BaseModel):
     case_id: int | None
 
 
+class ReviewUnderWayOut(BaseModel):
+    """An action proposed for the seller that specialists are reviewing (never who)."""
+
+    action: str
+    since: datetime
+    case_id: int | None
+
+
 class SellerHealthOut(BaseModel):
     seller_id: str
     marketplace_id: str
@@ -84,6 +92,7 @@ class SellerHealthOut(BaseModel):
     rating: RatingOut
     violations: list[ViolationOut]
     policy_version: str
+    reviews_under_way: list[ReviewUnderWayOut]
 
     @classmethod
     def of(cls, health: SellerHealth) -> SellerHealthOut:
@@ -118,6 +127,10 @@ class SellerHealthOut(BaseModel):
                 for view in health.violations
             ],
             policy_version=health.policy_version,
+            reviews_under_way=[
+                ReviewUnderWayOut(action=p.kind, since=p.created_at, case_id=p.case_id)
+                for p in health.reviews
+            ],
         )
 
 

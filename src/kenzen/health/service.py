@@ -18,11 +18,12 @@ from kenzen.errors import InvalidInput, NotFound
 from kenzen.metrics import service as metrics
 from kenzen.metrics.engine import MetricValue
 from kenzen.metrics.report import POLICY_COUNTERS, build_report
+from kenzen.policy import proposals
 from kenzen.policy import violations as violation_records
 from kenzen.policy.document import Policy, SellerText
 from kenzen.policy.enforcement import assess_seller
 from kenzen.policy.history import DailyRating, seller_ratings
-from kenzen.policy.models import Violation
+from kenzen.policy.models import EnforcementProposal, Violation
 from kenzen.policy.rating import Rating, what_if
 from kenzen.sellers.models import Seller
 from kenzen.sellers.service import get_seller
@@ -49,6 +50,8 @@ class SellerHealth:
     rating: Rating
     violations: list[ViolationView]
     policy_version: str
+    reviews: list[EnforcementProposal]
+    """Actions proposed for the seller and waiting for a specialist's decision."""
 
 
 def local_today(seller: Seller) -> date:
@@ -91,6 +94,7 @@ def get_seller_health(
             for v in violations
         ],
         policy_version=policy.version,
+        reviews=proposals.pending(session, seller_id),
     )
 
 

@@ -56,6 +56,9 @@ class SellerFacts:
     violations: list[ViolationFact]
     """The seller's violations as they stood at ``instant``."""
     fulfilled_orders: int
+    assured: bool = False
+    """Under Account Health Assurance: a reviewed action then needs four eyes
+    (:func:`kenzen.policy.review.review_mode`). Account Health Assurance sets it."""
 
 
 @dataclass(frozen=True)

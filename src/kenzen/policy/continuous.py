@@ -8,8 +8,9 @@ and violation memory moved, and the ratings of the day that ended recorded
 after the metrics caught up with any events imported since — each in a transaction of its
 own that also clears the mark. A seller that fails keeps its mark and is retried after a
 growing pause; a worker killed mid-evaluation rolls that seller back, mark included, so
-the next worker evaluates it. The event store is opened only while computing, so imports
-through the API or the command line are never locked out.
+the next worker evaluates it. Concurrent workers each lock the mark they evaluate and skip
+the others' (:func:`kenzen.sellers.marks.claim_mark`). The event store is opened only while
+computing, so imports through the API or the command line are never locked out.
 """
 
 from __future__ import annotations
@@ -74,10 +75,14 @@ class Evaluator:
         if due:
             self._guarded(self._catch_up_metrics, now)
             due = self._due(now)
-        for seller_id, version in due:
+        for seller_id in due:
             try:
                 with self.database.transaction() as session:
-                    outcome = self._evaluate(session, seller_id, now)
+                    version = marks.claim_mark(session, seller_id, now)
+                    if version is None:  # another worker has it, or had it
+                        continue
+                    with marks.evaluating(session, seller_id):
+                        outcome = self._evaluate(session, seller_id, now)
                     marks.clear_mark(session, seller_id, version)
             except Exception as error:  # the mark stays; the seller is retried later
                 reason = error.message if isinstance(error, KenzenError) else repr(error)
@@ -112,7 +117,7 @@ class Evaluator:
         as_of = _local_day(now, seller.marketplace.time_zone) if seller else now.date()
         return enforce_seller(session, SYSTEM, self.policy.current, seller_id, as_of)
 
-    def _due(self, now: datetime) -> list[tuple[str, int]]:
+    def _due(self, now: datetime) -> list[str]:
         with self.database.transaction() as session:
             return marks.due_marks(session, now, self.batch)
 

@@ -77,8 +77,28 @@ class ActionKind(enum.StrEnum):
     DEACTIVATE = "DEACTIVATE"
 
 
+#: How a seller reads each action (message ids).
+ACTION_NAMES: dict[ActionKind, str] = {
+    ActionKind.RECORD_VIOLATION: N_("action.RECORD_VIOLATION"),
+    ActionKind.WARN: N_("action.WARN"),
+    ActionKind.RESTRICT_MERCHANT_LISTINGS: N_("action.RESTRICT_MERCHANT_LISTINGS"),
+    ActionKind.SET_AT_RISK: N_("action.SET_AT_RISK"),
+    ActionKind.DEACTIVATE: N_("action.DEACTIVATE"),
+}
+
 #: The kinds a policy file may name (a violation is recorded through ``counts_as``).
 Demand = Literal["WARN", "RESTRICT_MERCHANT_LISTINGS", "SET_AT_RISK", "DEACTIVATE"]
+
+
+class ReviewMode(enum.StrEnum):
+    """Who decides that an action is taken."""
+
+    AUTOMATIC = "automatic"
+    """Kenzen applies it as soon as the policy demands it."""
+    SPECIALIST = "specialist"
+    """Kenzen proposes it; one Account Specialist confirms or rejects."""
+    FOUR_EYES = "four_eyes"
+    """Kenzen proposes it; two different Account Specialists must confirm."""
 
 
 class _Model(BaseModel):
@@ -262,6 +282,32 @@ class NotifierRules(_Model):
     hold_after_invalid: Annotated[int, Field(ge=1)] = 3
 
 
+#: Who decides each action unless the policy says otherwise: a deactivation is a specialist's.
+DEFAULT_REVIEWS: dict[str, ReviewMode] = {
+    "WARN": ReviewMode.AUTOMATIC,
+    "RESTRICT_MERCHANT_LISTINGS": ReviewMode.AUTOMATIC,
+    "SET_AT_RISK": ReviewMode.AUTOMATIC,
+    "DEACTIVATE": ReviewMode.SPECIALIST,
+}
+
+
+class ReviewRules(_Model):
+    """Which actions people decide: Amazon treats a seller below the line as *eligible* for
+    deactivation and a specialist decides, and the EU Digital Services Act (Art. 20(6))
+    forbids deciding complaints by automated means alone."""
+
+    actions: dict[Demand, ReviewMode] = {}
+    """Per action; an action left out keeps its default (:data:`DEFAULT_REVIEWS`)."""
+    four_eyes_orders: Annotated[int, Field(gt=0)] = 500
+    """A reviewed action needs two specialists for a seller with at least this many orders
+    fulfilled in the rating's order window (180 days)."""
+
+    def mode_of(self, kind: str) -> ReviewMode:
+        """How the policy has ``kind`` decided (``RECORD_VIOLATION`` is always automatic)."""
+        chosen = {str(k): mode for k, mode in self.actions.items()}
+        return chosen.get(kind, DEFAULT_REVIEWS.get(kind, ReviewMode.AUTOMATIC))
+
+
 class PolicyDocument(_Model):
     rating: RatingRules
     metrics: dict[str, MetricRule] = {}
@@ -272,6 +318,7 @@ class PolicyDocument(_Model):
     assurance: AssuranceRules = AssuranceRules()
     deadlines: DeadlineRules = DeadlineRules()
     notifiers: NotifierRules = NotifierRules()
+    review: ReviewRules = ReviewRules()
 
     @model_validator(mode="after")
     def _known_keys(self) -> PolicyDocument:

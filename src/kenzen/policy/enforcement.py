@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kenzen import access
-from kenzen.access import Action, Actor, Visibility
+from kenzen import access, clock
+from kenzen.access import SYSTEM, Action, Actor, Visibility
 from kenzen.cases import account_status
 from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseKind, EntryKind
@@ -28,7 +28,7 @@ from kenzen.errors import InvalidInput, NotFound
 from kenzen.i18n import N_, Message
 from kenzen.metrics import service as metrics
 from kenzen.metrics.engine import MetricValue
-from kenzen.policy import violations
+from kenzen.policy import proposals, violations
 from kenzen.policy.assessment import (
     Assessment,
     SellerFacts,
@@ -36,9 +36,16 @@ from kenzen.policy.assessment import (
     end_of_day,
     violation_facts,
 )
-from kenzen.policy.decide import Decision, PolicyAction
-from kenzen.policy.document import ActionKind, Band, Policy
-from kenzen.policy.models import EnforcementAction, Violation
+from kenzen.policy.decide import Decision, Evidence, PolicyAction
+from kenzen.policy.document import ACTION_NAMES, ActionKind, Band, Policy, ReviewMode
+from kenzen.policy.models import (
+    EnforcementAction,
+    EnforcementProposal,
+    ProposalStatus,
+    Verdict,
+    Violation,
+)
+from kenzen.policy.review import fact_keys, review_mode
 from kenzen.policy.rules import RuleKind, RuleRef, parse_rule
 from kenzen.sellers import holds
 from kenzen.sellers import service as sellers
@@ -99,9 +106,18 @@ def enforce_seller(
         seller.id, decision.rating, decision.band, seller.status, assessment.status_after
     )
     for action in decision.actions:
-        if _act(session, actor, policy, seller, assessment, action):
-            label = f" {action.category}" if action.category else ""
+        mode = review_mode(policy, action, assessment.facts)
+        label = f" {action.category}" if action.category else ""
+        if mode is not ReviewMode.AUTOMATIC:
+            if _propose(session, actor, policy, seller, assessment, action, mode):
+                outcome.actions.append(f"PROPOSED {action.kind.value} ({action.rule}), {mode}")
+                outcome.status_after = seller.status
+        elif _act(session, actor, policy, seller, assessment, action):
             outcome.actions.append(f"{action.kind.value}{label} ({action.rule})")
+    for withdrawn in proposals.withdraw_undemanded(
+        session, seller.id, [a.kind.value for a in decision.actions]
+    ):
+        outcome.actions.append(f"WITHDREW proposal {withdrawn.id} ({withdrawn.kind})")
     if _lift_at_risk(session, actor, seller, decision):
         outcome.actions.append("SET_NORMAL (no rule demands AT_RISK any more)")
         outcome.status_after = AccountStatus.NORMAL
@@ -171,6 +187,158 @@ def _act(
             _deactivate_listings(session, actor, seller, case)
     _record_action(session, policy, seller, assessment, action, case)
     return True
+
+
+def _propose(
+    session: Session,
+    actor: Actor,
+    policy: Policy,
+    seller: Seller,
+    assessment: Assessment,
+    action: PolicyAction,
+    mode: ReviewMode,
+) -> bool:
+    """Open a proposal for people to decide, and tell the seller a review is under way;
+    nothing when one is pending or a rejected one already saw these facts."""
+    case, _ = case_for_rule(session, policy, seller, action.rule)
+    proposal = proposals.open_proposal(
+        session,
+        proposals.Proposed(
+            seller_id=seller.id,
+            kind=action.kind.value,
+            rule=action.rule,
+            review=mode,
+            as_of=assessment.facts.as_of,
+            policy_version=policy.version,
+            facts=fact_keys(assessment, action),
+            evidence=_evidence_packet(session, policy, seller, assessment, action, mode),
+            case_id=case.id,
+        ),
+    )
+    if proposal is None:
+        return False
+    cases.append_entry(
+        session,
+        case,
+        actor,
+        visibility=Visibility.SELLER,
+        kind=EntryKind.ACCOUNT_STATUS,
+        message=Message(
+            N_("entry.review.opened"),
+            {
+                "action": Message(ACTION_NAMES[action.kind]),
+                "reason": policy.rule_title(action.rule),
+            },
+        ),
+    )
+    return True
+
+
+def _evidence_packet(
+    session: Session,
+    policy: Policy,
+    seller: Seller,
+    assessment: Assessment,
+    action: PolicyAction,
+    mode: ReviewMode,
+) -> dict[str, Any]:
+    """Everything a specialist needs to decide, as it stood when the action was proposed:
+    the causes, the rating line by line, the counting violations with their evidence (a
+    complaint's text among them), the metrics and the policy version."""
+    facts = assessment.facts
+    counting = {v.id for v in facts.violations if v.status == "ACTIVE"}
+    rows = [v for v in violations.violations_of(session, seller.id) if str(v.id) in counting]
+    return {
+        "policy_version": policy.version,
+        "as_of": facts.as_of.isoformat(),
+        "review": mode.value,
+        "fulfilled_orders": facts.fulfilled_orders,
+        "assured": facts.assured,
+        "causes": _evidence(action),
+        "rating": {
+            "value": assessment.rating.value,
+            "band": assessment.rating.band.value,
+            "lines": [
+                {
+                    "points": line.points,
+                    "cause": line.cause,
+                    "text": line.text.as_json(),
+                    "violation_id": line.violation_id,
+                }
+                for line in assessment.rating.lines
+            ],
+        },
+        "counts": {category: n for category, n in assessment.counts.items() if n},
+        "violations": [
+            {
+                "id": v.id,
+                "category": v.category,
+                "occurred_at": v.occurred_at.isoformat(),
+                "source": v.source,
+                "listing_ids": v.listing_ids,
+                "evidence": v.evidence,
+            }
+            for v in rows
+        ],
+        "metrics": [
+            {
+                "metric": m.metric,
+                "status": m.status,
+                "rate": m.rate,
+                "numerator": m.numerator,
+                "denominator": m.denominator,
+                "target_value": m.target_value,
+                "target_condition": m.target_condition,
+                "window_from": m.window_from.isoformat(),
+                "window_to": m.window_to.isoformat(),
+            }
+            for m in facts.metrics
+        ],
+    }
+
+
+def decide_enforcement_proposal(
+    session: Session,
+    actor: Actor,
+    policy: Policy,
+    proposal_id: int,
+    *,
+    verdict: Verdict,
+    reasons: str,
+) -> EnforcementProposal:
+    """A specialist confirms or rejects a proposal. Once confirmed (by two different
+    specialists under four eyes) Kenzen applies the action exactly as it applies an
+    automatic one; a rejection tells the seller the review ended without it."""
+    proposal = proposals.record_review(
+        session, actor, proposal_id, verdict=verdict, reasons=reasons
+    )
+    if proposal.status is ProposalStatus.PENDING:
+        return proposal
+    seller = session.get(Seller, proposal.seller_id)
+    assert seller is not None
+    kind = ActionKind(proposal.kind)
+    if proposal.status is ProposalStatus.CONFIRMED:
+        today = clock.today(seller.marketplace.time_zone)
+        action = PolicyAction(
+            kind,
+            proposal.rule,
+            tuple(
+                Evidence(e["rule"], e["detail"], e["facts"])
+                for e in proposal.evidence.get("causes", [])
+            ),
+        )
+        _act(session, SYSTEM, policy, seller, assess_seller(session, policy, seller, today), action)
+        return proposal
+    case, _ = case_for_rule(session, policy, seller, proposal.rule)
+    cases.append_entry(
+        session,
+        case,
+        SYSTEM,
+        visibility=Visibility.SELLER,
+        kind=EntryKind.ACCOUNT_STATUS,
+        message=Message(N_("entry.review.rejected"), {"action": Message(ACTION_NAMES[kind])}),
+    )
+    return proposal
 
 
 def _active_listings(session: Session, seller: Seller, *, merchant_only: bool) -> list[Listing]:

@@ -6,10 +6,21 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.policy.document import ReviewMode
 
 
 class ViolationStatus(enum.StrEnum):
@@ -95,3 +106,86 @@ class AssuranceEligibility(Base):
     days_below: Mapped[int] = mapped_column(Integer)
     days_without_rating: Mapped[int] = mapped_column(Integer)
     policy_version: Mapped[str] = mapped_column(String(64))
+
+
+class ProposalStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    REJECTED = "REJECTED"
+    WITHDRAWN = "WITHDRAWN"
+    """The policy stopped demanding the action before anyone decided (a complaint retracted)."""
+
+
+class Verdict(enum.StrEnum):
+    CONFIRM = "CONFIRM"
+    REJECT = "REJECT"
+
+
+class EnforcementProposal(Base):
+    """An action the policy demands and people decide (``[review]`` in the policy file).
+
+    It keeps the evidence as it stood when it was proposed, and the facts it rests on
+    (``facts``: the rules that fired, the counting violations, the bad metrics), so that a
+    rejected proposal comes back only when a fact it did not have arrives. At most one
+    proposal per seller and action is pending.
+    """
+
+    __tablename__ = "enforcement_proposals"
+    __table_args__ = (
+        Index(
+            "uq_enforcement_proposals_pending",
+            "seller_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("status = 'PENDING'"),
+            postgresql_where=text("status = 'PENDING'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[str] = mapped_column(String(200))
+    review: Mapped[ReviewMode] = mapped_column(str_enum(ReviewMode))
+    status: Mapped[ProposalStatus] = mapped_column(
+        str_enum(ProposalStatus), default=ProposalStatus.PENDING, index=True
+    )
+    as_of: Mapped[date] = mapped_column(Date)
+    policy_version: Mapped[str] = mapped_column(String(64))
+    facts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    """Why it ended: the reasons of the decisive review, or why it was withdrawn."""
+
+    reviews: Mapped[list[ProposalReview]] = relationship(
+        order_by="ProposalReview.id", back_populates="proposal"
+    )
+
+    @property
+    def confirmations_needed(self) -> int:
+        return 2 if self.review is ReviewMode.FOUR_EYES else 1
+
+    @property
+    def confirmations(self) -> int:
+        return sum(1 for r in self.reviews if r.verdict is Verdict.CONFIRM)
+
+
+class ProposalReview(Base):
+    """One specialist's confirmation or rejection of a proposal, with the reasons; a
+    specialist reviews a proposal once, so four eyes are always two people."""
+
+    __tablename__ = "enforcement_proposal_reviews"
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("enforcement_proposals.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reviewer: Mapped[str] = mapped_column(String(320))
+    verdict: Mapped[Verdict] = mapped_column(str_enum(Verdict))
+    reasons: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[EnforcementProposal] = relationship(back_populates="reviews")

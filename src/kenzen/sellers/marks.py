@@ -5,15 +5,19 @@ events, a metric run, an appeal decision, a status set by hand) marks the seller
 own transaction, so a mark exists exactly when the change was committed. The worker
 (:mod:`kenzen.policy.continuous`) evaluates marked sellers, oldest mark first, and clears a
 mark in the evaluation's own transaction — and only if no newer fact marked the seller
-meanwhile (the mark's ``version`` is unchanged), so nothing is ever lost.
+meanwhile (the mark's ``version`` is unchanged), so nothing is ever lost. Concurrent workers
+on PostgreSQL claim a mark with ``FOR UPDATE SKIP LOCKED``, so one seller is evaluated by
+one worker at a time (SQLite has one writer at a time). What the evaluation itself changes
+(the status it sets) does not mark the seller again: it has just been evaluated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,12 +27,15 @@ from kenzen.sellers.models import EvaluationMark
 #: A failed evaluation is retried after 30 s, 1 min, 2 min, … at most an hour apart.
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
+#: ``Session.info`` key: the seller whose evaluation runs in this transaction.
+_EVALUATING = "kenzen.evaluating"
 
 
 def mark_for_evaluation(session: Session, seller_ids: Iterable[str], *, reason: str) -> None:
     """Mark the sellers for evaluation (a marked seller's mark is renewed, and it becomes
-    due at once even if it was waiting to retry)."""
-    ids = sorted(set(seller_ids))
+    due at once even if it was waiting to retry). The seller being evaluated in this
+    transaction is not marked by its own evaluation's changes."""
+    ids = sorted(set(seller_ids) - {session.info.get(_EVALUATING)})
     if not ids:
         return
     now = utcnow()
@@ -54,15 +61,41 @@ def mark_for_evaluation(session: Session, seller_ids: Iterable[str], *, reason: 
     )
 
 
-def due_marks(session: Session, now: datetime, limit: int) -> list[tuple[str, int]]:
-    """(seller, version) of the marks due at ``now``, oldest mark first."""
-    rows = session.execute(
-        select(EvaluationMark.seller_id, EvaluationMark.version)
-        .where((EvaluationMark.not_before.is_(None)) | (EvaluationMark.not_before <= now))
-        .order_by(EvaluationMark.marked_at, EvaluationMark.seller_id)
-        .limit(limit)
+def due_marks(session: Session, now: datetime, limit: int) -> list[str]:
+    """The sellers whose marks are due at ``now``, oldest mark first."""
+    return list(
+        session.scalars(
+            select(EvaluationMark.seller_id)
+            .where(_due(now))
+            .order_by(EvaluationMark.marked_at, EvaluationMark.seller_id)
+            .limit(limit)
+        )
     )
-    return [(seller_id, version) for seller_id, version in rows]
+
+
+def claim_mark(session: Session, seller_id: str, now: datetime) -> int | None:
+    """Lock the seller's due mark for an evaluation in this transaction; its version, or
+    None when it is not due any more or another worker holds it."""
+    version: int | None = session.scalar(
+        select(EvaluationMark.version)
+        .where(EvaluationMark.seller_id == seller_id, _due(now))
+        .with_for_update(skip_locked=True)
+    )
+    return version
+
+
+@contextmanager
+def evaluating(session: Session, seller_id: str) -> Iterator[None]:
+    """While the seller is evaluated, its own changes do not mark it again."""
+    session.info[_EVALUATING] = seller_id
+    try:
+        yield
+    finally:
+        del session.info[_EVALUATING]
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return (EvaluationMark.not_before.is_(None)) | (EvaluationMark.not_before <= now)
 
 
 def clear_mark(session: Session, seller_id: str, version: int) -> bool:

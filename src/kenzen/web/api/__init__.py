@@ -13,6 +13,7 @@ from kenzen.web.api import (
     notices,
     operations,
     policy,
+    proposals,
     sellers,
     support,
     transparency,
@@ -27,6 +28,7 @@ router.include_router(events.router)
 router.include_router(complaints.router)
 router.include_router(disputes.router)
 router.include_router(policy.router)
+router.include_router(proposals.router)
 router.include_router(appeals.router)
 router.include_router(support.router)
 router.include_router(assurance.router)

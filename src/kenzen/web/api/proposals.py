@@ -1,0 +1,47 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from kenzen.policy import proposals
+from kenzen.policy.enforcement import decide_enforcement_proposal
+from kenzen.policy.models import ProposalStatus
+from kenzen.policy.schemas import DecideProposal, ProposalDetailOut, ProposalOut
+from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
+
+router = APIRouter(prefix="/enforcement-proposals", tags=["enforcement"])
+
+
+@router.get("", operation_id="listEnforcementProposals")
+def list_enforcement_proposals(
+    actor: CurrentActor,
+    db: Db,
+    seller_id: Annotated[str | None, Query(max_length=64)] = None,
+    proposal_status: Annotated[ProposalStatus, Query(alias="status")] = ProposalStatus.PENDING,
+) -> list[ProposalOut]:
+    """The specialists' queue: proposals waiting for a decision (or of another status),
+    oldest first."""
+    with db.transaction() as session:
+        found = proposals.list_proposals(
+            session, actor, status=proposal_status, seller_id=seller_id
+        )
+        return [ProposalOut.of(p) for p in found]
+
+
+@router.get("/{proposal_id}", operation_id="getEnforcementProposal")
+def get_enforcement_proposal(proposal_id: PathId, actor: CurrentActor, db: Db) -> ProposalDetailOut:
+    """A proposal with its evidence and its reviews so far."""
+    with db.transaction() as session:
+        return ProposalDetailOut.of(proposals.get_proposal(session, actor, proposal_id))
+
+
+@router.post("/{proposal_id}/decision", operation_id="decideEnforcementProposal")
+def decide(
+    proposal_id: PathId, body: DecideProposal, actor: CurrentActor, db: Db, policy: CurrentPolicy
+) -> ProposalDetailOut:
+    """Confirm or reject with reasons. Under four eyes a second, different specialist must
+    confirm (the first one again: 403); once confirmed the action is applied."""
+    with db.transaction() as session:
+        proposal = decide_enforcement_proposal(
+            session, actor, policy, proposal_id, verdict=body.verdict, reasons=body.reasons
+        )
+        return ProposalDetailOut.of(proposal)
