@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,13 +85,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a real server over a fresh copy of the demo."""
-    home = tmp_path_factory.mktemp("home")
-    shutil.copytree(demo_template, home, dirs_exist_ok=True)
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'kenzen.db'}")
-    database = Database(settings.resolved_database_url, events_dir=settings.events_dir)
+@contextmanager
+def serving(settings: Settings, database: Database) -> Iterator[str]:
+    """A real server on a loopback port for the block; its base URL."""
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings, database), host="127.0.0.1", port=port, log_level="warning"
@@ -103,9 +100,26 @@ def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         if time.monotonic() > deadline:
             raise RuntimeError("the server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    runner.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        runner.should_exit = True
+        thread.join(10)
+
+
+def demo_copy(demo_template: Path, home: Path) -> tuple[Settings, Database]:
+    """A fresh copy of the demo in ``home``: its settings and database."""
+    shutil.copytree(demo_template, home, dirs_exist_ok=True)
+    settings = Settings(home=home, database_url=f"sqlite:///{home / 'kenzen.db'}")
+    return settings, Database(settings.resolved_database_url, events_dir=settings.events_dir)
+
+
+@pytest.fixture(scope="module")
+def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a real server over a fresh copy of the demo."""
+    settings, database = demo_copy(demo_template, tmp_path_factory.mktemp("home"))
+    with serving(settings, database) as url:
+        yield url
     database.dispose()
 
 

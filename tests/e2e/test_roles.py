@@ -45,7 +45,16 @@ def page(browser: Browser) -> Iterator[Page]:
             ],
         ),
         (AHS, ["Callback queue", "Seller search", "Transparency report"]),
-        (SPECIALIST, ["Review queue", "Disputes", "Seller search", "Transparency report"]),
+        (
+            SPECIALIST,
+            [
+                "Review queue",
+                "Disputes",
+                "Deactivation reviews",
+                "Seller search",
+                "Transparency report",
+            ],
+        ),
         (RIGHTS, ["Brands and complaints"]),
         (ADMIN, ["Audit log", "Apps", "Transparency report"]),
     ],

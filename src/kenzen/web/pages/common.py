@@ -59,6 +59,7 @@ MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.ACCOUNT_SPECIALIST: (
         ("/staff/appeals", N_("ui.menu.queue")),
         ("/staff/disputes", N_("ui.menu.disputes")),
+        ("/staff/proposals", N_("ui.menu.proposals")),
         ("/staff/sellers", N_("ui.menu.sellers")),
         ("/staff/transparency", N_("ui.menu.transparency")),
     ),

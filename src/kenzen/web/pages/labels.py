@@ -14,7 +14,9 @@ from kenzen.cases.models import CaseStatus
 from kenzen.complaints.models import DISPUTE_REASON_NAMES, KIND_NAMES
 from kenzen.i18n import N_, labels
 from kenzen.notify.verify import Verdict
-from kenzen.policy.document import Band
+from kenzen.policy.document import ACTION_NAMES, Band, ReviewMode
+from kenzen.policy.models import ProposalStatus
+from kenzen.policy.models import Verdict as ProposalVerdict
 from kenzen.sellers.status import STATUS_MEANINGS, STATUS_NAMES
 from kenzen.support.models import OUTCOME_NAMES, CallbackStatus
 
@@ -75,6 +77,33 @@ TARGET: Final = {
     "LESS_THAN": N_("ui.target.LESS_THAN"),
     "GREATER_THAN": N_("ui.target.GREATER_THAN"),
 }
+
+#: Enforcement proposals: the action proposed, who decides, where it stands, a verdict.
+ACTION: Final = ACTION_NAMES
+REVIEW_MODE: Final = labels(
+    ReviewMode,
+    {
+        ReviewMode.AUTOMATIC: N_("ui.review.automatic"),
+        ReviewMode.SPECIALIST: N_("ui.review.specialist"),
+        ReviewMode.FOUR_EYES: N_("ui.review.four_eyes"),
+    },
+)
+PROPOSAL_STATUS: Final = labels(
+    ProposalStatus,
+    {
+        ProposalStatus.PENDING: N_("ui.proposal.PENDING"),
+        ProposalStatus.CONFIRMED: N_("ui.proposal.CONFIRMED"),
+        ProposalStatus.REJECTED: N_("ui.proposal.REJECTED"),
+        ProposalStatus.WITHDRAWN: N_("ui.proposal.WITHDRAWN"),
+    },
+)
+PROPOSAL_VERDICT: Final = labels(
+    ProposalVerdict,
+    {
+        ProposalVerdict.CONFIRM: N_("ui.verdict.CONFIRM"),
+        ProposalVerdict.REJECT: N_("ui.verdict.REJECT"),
+    },
+)
 
 CASE_STATUS: Final = labels(
     CaseStatus,

@@ -1,6 +1,6 @@
-"""The staff console: the AHS callback line, the Account Specialists' review desk, seller
-search and the audit log. Each service refuses a role that may not use it; the page only
-renders what the service returned."""
+"""The staff console: the AHS callback line, the Account Specialists' review desk (appeals
+and enforcement proposals), seller search and the audit log. Each service refuses a role
+that may not use it; the page only renders what the service returned."""
 
 from __future__ import annotations
 
@@ -18,8 +18,11 @@ from kenzen.cases import service as cases
 from kenzen.deadlines import service as deadlines
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.health.service import local_today
+from kenzen.i18n import Message
 from kenzen.identity import service as identity
-from kenzen.policy.enforcement import assess_seller
+from kenzen.policy import proposals
+from kenzen.policy.enforcement import assess_seller, decide_enforcement_proposal
+from kenzen.policy.models import Verdict
 from kenzen.sellers import service as sellers
 from kenzen.support import service as support
 from kenzen.support.models import CallbackStatus, CallOutcome
@@ -218,3 +221,68 @@ def audit_log(
             outcome=outcome,
             outcomes=list(Outcome),
         )
+
+
+@router.get("/staff/proposals", response_class=HTMLResponse)
+def proposal_queue(request: Request, db: Db) -> Response:
+    """Actions the policy proposed and specialists decide, the oldest first."""
+    actor = require_actor(request)
+    with db.transaction() as session:
+        return render(
+            request,
+            "staff_proposals.html",
+            language_of(request, actor),
+            actor=actor,
+            queue=proposals.list_proposals(session, actor),
+        )
+
+
+def _proposal(
+    request: Request, db: Db, proposal_id: int, *, error: str | None = None, status_code: int = 200
+) -> Response:
+    actor = require_actor(request)
+    language = language_of(request, actor)
+    with db.transaction() as session:
+        proposal = proposals.get_proposal(session, actor, proposal_id)
+        lines = proposal.evidence.get("rating", {}).get("lines", [])
+        return render(
+            request,
+            "staff_proposal.html",
+            language,
+            status_code=status_code,
+            actor=actor,
+            proposal=proposal,
+            evidence=proposal.evidence,
+            rating_lines=[
+                (line["points"], Message.from_json(line["text"]).render(language)) for line in lines
+            ],
+            reviewed=any(r.reviewer_id == actor.user_id for r in proposal.reviews),
+            verdicts=list(Verdict),
+            error=error,
+        )
+
+
+@router.get("/staff/proposals/{proposal_id}", response_class=HTMLResponse)
+def proposal_page(request: Request, db: Db, proposal_id: PathId) -> Response:
+    """The evidence a proposal was made on, the reviews so far, and the decision form."""
+    return _proposal(request, db, proposal_id)
+
+
+@router.post("/staff/proposals/{proposal_id}/decision")
+def decide_proposal(
+    request: Request,
+    db: Db,
+    proposal_id: PathId,
+    verdict: Annotated[Verdict, Form()],
+    reasons: Annotated[str, Form(max_length=proposals.MAX_REASONS)] = "",
+) -> Response:
+    actor = require_actor(request)
+    policy = request.app.state.policy.current
+    try:
+        with db.transaction() as session:
+            decide_enforcement_proposal(
+                session, actor, policy, proposal_id, verdict=verdict, reasons=reasons
+            )
+    except InvalidInput as error:
+        return _proposal(request, db, proposal_id, error=error.message, status_code=422)
+    return RedirectResponse(f"/staff/proposals/{proposal_id}", status_code=303)
