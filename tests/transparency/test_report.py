@@ -36,7 +36,7 @@ from kenzen.policy.evaluation import evaluate
 from kenzen.transparency.service import transparency_report
 from tests.appeals.conftest import GOOD_POA
 from tests.cli.test_commands import kenzen
-from tests.conftest import Clock, World
+from tests.conftest import Clock, World, confirm_proposals
 from tests.web.test_staff_pages import LogIn, log_in  # noqa: F401 (a fixture)
 
 POA = PlanOfAction.model_validate(GOOD_POA)
@@ -75,6 +75,7 @@ def history(world: World, policy: Policy, clock: Clock) -> World:
             )
     clock.move_to(at(2, 6))
     evaluate(world.database, SYSTEM, policy, date(2026, 3, 2))
+    assert confirm_proposals(world, policy, "S1")  # a specialist confirms the deactivation
     with world.database.transaction() as session:
         case_id = session.scalars(select(Case.id).where(Case.topic == "caps.ip_complaints")).one()
     clock.move_to(at(2, 8))
@@ -130,7 +131,7 @@ def test_every_figure_of_the_period(history: World) -> None:
             {
                 "action": "DEACTIVATE",
                 "category": "caps.ip_complaints",
-                "automated": True,
+                "automated": False,  # proposed, and confirmed by a specialist
                 "count": 1,
             },
             {

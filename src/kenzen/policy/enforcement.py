@@ -131,8 +131,10 @@ def _act(
     seller: Seller,
     assessment: Assessment,
     action: PolicyAction,
+    proposal: EnforcementProposal | None = None,
 ) -> bool:
-    """Take one demanded action unless it exists already; say whether anything changed."""
+    """Take one demanded action unless it exists already; say whether anything changed.
+    ``proposal`` is the confirmed proposal the action applies, if people decided it."""
     if action.kind is ActionKind.RECORD_VIOLATION:
         return _record_rule_violation(session, policy, seller, assessment, action)
     if action.kind is ActionKind.WARN:
@@ -185,7 +187,7 @@ def _act(
         )
         if status is AccountStatus.DEACTIVATED:
             _deactivate_listings(session, actor, seller, case)
-    _record_action(session, policy, seller, assessment, action, case)
+    _record_action(session, policy, seller, assessment, action, case, proposal)
     return True
 
 
@@ -327,7 +329,8 @@ def decide_enforcement_proposal(
                 for e in proposal.evidence.get("causes", [])
             ),
         )
-        _act(session, SYSTEM, policy, seller, assess_seller(session, policy, seller, today), action)
+        assessment = assess_seller(session, policy, seller, today)
+        _act(session, SYSTEM, policy, seller, assessment, action, proposal)
         return proposal
     case, _ = case_for_rule(session, policy, seller, proposal.rule)
     cases.append_entry(
@@ -431,6 +434,7 @@ def _record_action(
     assessment: Assessment,
     action: PolicyAction,
     case: Case | None,
+    proposal: EnforcementProposal | None = None,
 ) -> None:
     session.add(
         EnforcementAction(
@@ -441,6 +445,7 @@ def _record_action(
             policy_version=policy.version,
             evidence=_evidence(action),
             case_id=case.id if case else None,
+            proposal_id=proposal.id if proposal else None,
         )
     )
 

@@ -78,6 +78,9 @@ class EnforcementAction(Base):
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_proposals.id"))
+    """The proposal specialists confirmed, for an action people decided (none when the
+    evaluation applied it by itself)."""
 
 
 class EvaluationDay(Base):

@@ -6,7 +6,8 @@ appeal versions and decisions, and the audit log for who recorded a violation. R
 report twice over the same period gives the same numbers.
 
 - **notices**: complaints filed in the period, by kind and by the filer's role;
-- **actions**: the policy's actions taken by Kenzen's evaluation (automated), violations
+- **actions**: the policy's actions taken by Kenzen's evaluation (automated unless
+  specialists confirmed the proposal it applies), violations
   recorded (automated unless a person recorded them, as the audit log says) and account
   statuses a person set;
 - **notice to action**: from a complaint's filing to the violation it caused, for
@@ -97,14 +98,14 @@ def _recorded_by_people(session: Session, chosen: Period) -> set[int]:
 def _actions(session: Session, chosen: Period) -> list[ActionCount]:
     counted: Counter[tuple[str, str, bool]] = Counter()
     taken = session.execute(
-        select(EnforcementAction.kind, EnforcementAction.rule).where(
+        select(EnforcementAction.kind, EnforcementAction.rule, EnforcementAction.proposal_id).where(
             EnforcementAction.created_at >= chosen.start,
             EnforcementAction.created_at < chosen.end,
             EnforcementAction.kind != ActionKind.RECORD_VIOLATION.value,
         )
     )
-    for kind, rule in taken:
-        counted[(kind, rule, True)] += 1
+    for kind, rule, proposal_id in taken:
+        counted[(kind, rule, proposal_id is None)] += 1
     by_people = _recorded_by_people(session, chosen)
     recorded = session.execute(
         select(Violation.id, Violation.category).where(

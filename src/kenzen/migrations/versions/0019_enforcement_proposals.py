@@ -1,4 +1,5 @@
-"""Enforcement proposals: actions the policy demands and specialists decide, and their reviews.
+"""Enforcement proposals: actions the policy demands and specialists decide, and their reviews;
+an enforcement action names the proposal it applies.
 
 Revision ID: 0019
 Revises: 0018
@@ -119,7 +120,22 @@ def upgrade() -> None:
             unique=False,
         )
 
+    with op.batch_alter_table("enforcement_actions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("proposal_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_enforcement_actions_proposal_id_enforcement_proposals"),
+            "enforcement_proposals",
+            ["proposal_id"],
+            ["id"],
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("enforcement_actions", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_enforcement_actions_proposal_id_enforcement_proposals"),
+            type_="foreignkey",
+        )
+        batch_op.drop_column("proposal_id")
     op.drop_table("enforcement_proposal_reviews")
     op.drop_table("enforcement_proposals")
