@@ -195,7 +195,7 @@ def test_a_complaint_proposes_a_deactivation_a_specialist_confirms(
         "link", name=re.compile("知的財産権|intellectual property", re.I)
     ).first.click()
     timeline = seller.locator("main")
-    expect(timeline).to_contain_text("DEACTIVATED")
+    expect(timeline).to_contain_text(re.compile("停止 に変わりました|to Deactivated"))
     expect(timeline).not_to_contain_text(SPECIALIST)
     shoot(seller, artifacts, "deactivation-notice")
     seller.context.close()

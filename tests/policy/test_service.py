@@ -100,7 +100,12 @@ def test_cap_deactivates_with_evidence_and_a_second_run_changes_nothing(
             "Account health: Limit of restricted product violations reached"
         )
         # The seller reads the rule's title as the reason; staff keep the evidence.
-        told = session.scalars(select(CaseEntry).where(CaseEntry.kind == "account_status")).one()
+        told = session.scalars(  # the status change, after the review that proposed it
+            select(CaseEntry)
+            .where(CaseEntry.kind == "account_status")
+            .order_by(CaseEntry.id.desc())
+        ).first()
+        assert told is not None
         assert told.text_in("en").endswith("Reason: Limit of restricted product violations reached")
         assert leaks(session, policy, "S1") == []
         change = session.scalars(select(AccountStatusChange)).one()
