@@ -39,7 +39,9 @@ def enforce_then_hang(session, actor, policy, seller_id, as_of):
     return outcome
 
 continuous.enforce_seller = enforce_then_hang
-continuous.Evaluator(Database(sys.argv[1]), Path(sys.argv[2]), PolicyHolder(None)).run_once()
+events = Path(sys.argv[2])
+database = Database(sys.argv[1], events_dir=events)
+continuous.Evaluator(database, events, PolicyHolder(None)).run_once()
 """
 
 
