@@ -23,6 +23,7 @@ from kenzen.complaints.models import Complaint, ComplaintKind
 from kenzen.db import Database
 from kenzen.identity import service as identity
 from kenzen.metrics import service as metrics
+from kenzen.policy import proposals
 from kenzen.policy.continuous import Evaluator
 from kenzen.policy.document import PolicyHolder, load_policy
 from kenzen.sellers.models import Listing, Seller
@@ -52,8 +53,9 @@ class Marketplace:
 
 
 def _four_complaints(database: Database) -> tuple[str, str]:
-    """A NORMAL seller without complaints and under the four-eyes volume, its first listing,
-    four complaints filed against it and a user who acts for it; the fifth is the browser's."""
+    """A NORMAL seller without complaints or proposals and under the four-eyes volume, its
+    first listing, four complaints filed against it and a user who acts for it; the fifth
+    is the browser's."""
     policy = load_policy()
     with database.transaction() as session:
         today = clock.today("Asia/Tokyo")
@@ -62,6 +64,7 @@ def _four_complaints(database: Database) -> tuple[str, str]:
             for s in session.scalars(select(Seller).order_by(Seller.id))
             if s.status is AccountStatus.NORMAL
             and not session.scalar(select(Complaint.id).where(Complaint.seller_id == s.id))
+            and not proposals.pending(session, s.id)
             and metrics.fulfilled_orders(session, s.id, today)
             < policy.document.review.four_eyes_orders
         )
