@@ -20,6 +20,7 @@ import jsonschema
 import pytest
 import trustme
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kenzen.access import SYSTEM
@@ -77,6 +78,7 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
 class LiveServer:
     base_url: str
     settings: Settings
+    app: FastAPI
 
 
 @pytest.fixture
@@ -95,8 +97,9 @@ def live_server(world: World, database: Database, tls: Tls, tmp_path: Path) -> I
         tls_key=tls.key,
         webhook_allow_private=True,  # the test's receiver listens on loopback
     )
+    app = create_app(settings, database)
     config = uvicorn.Config(
-        create_app(settings, database),
+        app,
         ssl_certfile=str(tls.cert),
         ssl_keyfile=str(tls.key),
         log_level="warning",
@@ -120,7 +123,7 @@ def live_server(world: World, database: Database, tls: Tls, tmp_path: Path) -> I
         timeout=60,
     )
     try:
-        yield LiveServer(settings.base_url, settings)
+        yield LiveServer(settings.base_url, settings, app)
     finally:
         server.should_exit = True
         thread.join(10)
