@@ -7,13 +7,16 @@ so not even a bug in Kenzen can rewrite history.
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, select
+from sqlalchemy import JSON, ColumnElement, Integer, Select, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.errors import InvalidInput
 
 #: A refusal identical to one logged within this window is not logged again.
 REPEAT_WINDOW = timedelta(minutes=10)
@@ -75,19 +78,167 @@ def entry(
     )
 
 
-def list_entries(
+#: A page of the audit log shows at most this many entries (the default is ``PAGE_SIZE``).
+MAX_PAGE_SIZE = 200
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries to show: each given field must match exactly (the actor ignoring case);
+    ``since`` is inclusive and ``until`` exclusive."""
+
+    actor: str | None = None
+    action: str | None = None
+    target: str | None = None
+    outcome: Outcome | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @classmethod
+    def parse(cls, values: Mapping[str, str]) -> AuditFilter:
+        """From text (a query string); a bad value is refused naming its field."""
+        text = {name: values.get(name, "").strip() for name in _TEXT_LIMITS}
+        for name, limit in _TEXT_LIMITS.items():
+            if len(text[name]) > limit:
+                raise InvalidInput(f"{name}: at most {limit} characters")
+        outcome = values.get("outcome", "").strip()
+        if outcome and outcome not in {o.value for o in Outcome}:
+            raise InvalidInput(f"outcome: one of {', '.join(o.value for o in Outcome)}")
+        since, until = _instant("since", values), _instant("until", values)
+        if since and until and since >= until:
+            raise InvalidInput("until: must be later than since")
+        return cls(
+            actor=text["actor"].lower() or None,
+            action=text["action"] or None,
+            target=text["target"] or None,
+            outcome=Outcome(outcome) if outcome else None,
+            since=since,
+            until=until,
+        )
+
+    def query_values(self) -> dict[str, str]:
+        """The filter as query parameters (for links to other pages and the export)."""
+        values = {
+            "actor": self.actor,
+            "action": self.action,
+            "target": self.target,
+            "outcome": self.outcome.value if self.outcome else None,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+        return {name: value for name, value in values.items() if value}
+
+    def apply(self, query: Select[AuditEntry]) -> Select[AuditEntry]:
+        if self.actor:
+            query = query.where(func.lower(AuditEntry.actor) == self.actor)
+        if self.action:
+            query = query.where(AuditEntry.action == self.action)
+        if self.target:
+            query = query.where(AuditEntry.target == self.target)
+        if self.outcome:
+            query = query.where(AuditEntry.outcome == self.outcome)
+        if self.since:
+            query = query.where(AuditEntry.at >= self.since)
+        if self.until:
+            query = query.where(AuditEntry.at < self.until)
+        return query
+
+
+_TEXT_LIMITS = {"actor": 320, "action": 64, "target": 200}
+
+
+def _instant(name: str, values: Mapping[str, str]) -> datetime | None:
+    """A date (midnight UTC) or a date and time (UTC unless it names its offset)."""
+    raw = values.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"{name}: not a date or time; write 2026-11-28 or 2026-11-28T09:30+09:00"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    chosen: AuditFilter
+    size: int
+    entries: list[AuditEntry]
+    newer: int | None
+    """``after`` for the page of newer entries, if there are any."""
+    older: int | None
+    """``before`` for the page of older entries, if there are any."""
+
+
+def page_size(raw: str | int | None) -> int:
+    """The requested page size, 1 to ``MAX_PAGE_SIZE``; refused naming the field otherwise."""
+    if raw in (None, ""):
+        return PAGE_SIZE
+    try:
+        size = int(raw)
+    except ValueError:
+        raise InvalidInput(f"size: a whole number from 1 to {MAX_PAGE_SIZE}") from None
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"size: a whole number from 1 to {MAX_PAGE_SIZE}")
+    return size
+
+
+def list_page(
     session: Session,
+    chosen: AuditFilter,
     *,
-    action: str | None = None,
-    target: str | None = None,
-    outcome: Outcome | None = None,
-    limit: int = 100,
-) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if action:
-        query = query.where(AuditEntry.action == action)
-    if target:
-        query = query.where(AuditEntry.target == target)
-    if outcome:
-        query = query.where(AuditEntry.outcome == outcome)
-    return list(session.scalars(query))
+    size: int = PAGE_SIZE,
+    before: int | None = None,
+    after: int | None = None,
+) -> AuditPage:
+    """One page, newest first, by keyset: the entries just older than ``before``, or just
+    newer than ``after``, or the newest. A page costs the same wherever it is in the log."""
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"size: a whole number from 1 to {MAX_PAGE_SIZE}")
+    query = chosen.apply(select(AuditEntry))
+    if after is not None:
+        rows = list(
+            session.scalars(
+                query.where(AuditEntry.id > after).order_by(AuditEntry.id).limit(size + 1)
+            )
+        )
+        more_newer = len(rows) > size
+        entries = list(reversed(rows[:size]))
+    else:
+        if before is not None:
+            query = query.where(AuditEntry.id < before)
+        rows = list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(size + 1)))
+        entries = rows[:size]
+        more_older = len(rows) > size
+    if not entries:
+        return AuditPage(chosen, size, [], None, None)
+    newest, oldest = entries[0].id, entries[-1].id
+    if after is not None:
+        has_newer, has_older = more_newer, _exists(session, chosen, AuditEntry.id < oldest)
+    else:
+        has_newer = before is not None and _exists(session, chosen, AuditEntry.id > newest)
+        has_older = more_older
+    return AuditPage(
+        chosen, size, entries, newest if has_newer else None, oldest if has_older else None
+    )
+
+
+def _exists(session: Session, chosen: AuditFilter, condition: ColumnElement[bool]) -> bool:
+    return session.scalar(chosen.apply(select(AuditEntry)).where(condition).limit(1)) is not None
+
+
+def iterate(session: Session, chosen: AuditFilter, batch: int = 1000) -> Iterator[AuditEntry]:
+    """Every matching entry, newest first, read a batch at a time (for exports)."""
+    before: int | None = None
+    while True:
+        query = chosen.apply(select(AuditEntry)).order_by(AuditEntry.id.desc()).limit(batch)
+        if before is not None:
+            query = query.where(AuditEntry.id < before)
+        rows = list(session.scalars(query))
+        yield from rows
+        if len(rows) < batch:
+            return
+        before = rows[-1].id

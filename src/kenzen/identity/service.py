@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -244,12 +245,23 @@ def set_language(session: Session, actor: Actor, language: str) -> str:
 def audit_log(
     session: Session,
     actor: Actor,
+    query: Mapping[str, str],
     *,
-    action: str | None = None,
-    target: str | None = None,
-    outcome: audit.Outcome | None = None,
-    limit: int = 200,
-) -> list[audit.AuditEntry]:
-    """The audit log, newest first, for administrators (filters are exact matches)."""
+    before: int | None = None,
+    after: int | None = None,
+) -> audit.AuditPage:
+    """One page of the audit log, newest first, for administrators; ``query`` holds the
+    filter and page size as text, refused naming the field when wrong."""
     access.authorize(actor, Action.LIST_AUDIT_LOG)
-    return audit.list_entries(session, action=action, target=target, outcome=outcome, limit=limit)
+    chosen = audit.AuditFilter.parse(query)
+    size = audit.page_size(query.get("size"))
+    return audit.list_page(session, chosen, size=size, before=before, after=after)
+
+
+def export_audit_log(session: Session, actor: Actor, query: Mapping[str, str]) -> audit.AuditFilter:
+    """Allow an export of the entries ``query`` selects (``audit.iterate`` reads them) and
+    log it: who took a copy of the log, and of which part, is itself in the log."""
+    access.authorize(actor, Action.EXPORT_AUDIT_LOG)
+    chosen = audit.AuditFilter.parse(query)
+    session.add(access.record(actor, Action.EXPORT_AUDIT_LOG, "audit_log", chosen.query_values()))
+    return chosen

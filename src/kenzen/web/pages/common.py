@@ -55,6 +55,7 @@ MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
         ("/staff/callbacks", N_("ui.menu.callbacks")),
         ("/staff/sellers", N_("ui.menu.sellers")),
         ("/staff/transparency", N_("ui.menu.transparency")),
+        ("/staff/overview", N_("ui.menu.overview")),
     ),
     Role.ACCOUNT_SPECIALIST: (
         ("/staff/appeals", N_("ui.menu.queue")),
@@ -62,10 +63,12 @@ MENUS: dict[Role, tuple[tuple[str, str], ...]] = {
         ("/staff/proposals", N_("ui.menu.proposals")),
         ("/staff/sellers", N_("ui.menu.sellers")),
         ("/staff/transparency", N_("ui.menu.transparency")),
+        ("/staff/overview", N_("ui.menu.overview")),
     ),
     Role.RIGHTS_OWNER: (("/rights", N_("ui.menu.rights")),),
     Role.ADMIN: (
         ("/staff/audit", N_("ui.menu.audit")),
+        ("/staff/overview", N_("ui.menu.overview")),
         ("/staff/apps", N_("ui.menu.staff_apps")),
         ("/staff/transparency", N_("ui.menu.transparency")),
     ),

@@ -18,6 +18,7 @@ from kenzen.web.pages import (
     apps,
     assurance,
     disputes,
+    operations,
     rights,
     seller,
     staff,
@@ -142,7 +143,7 @@ def switch_language(
 
 
 #: Every page area; each is included under this router, so under its CSRF dependency.
-AREAS = (seller, assurance, appeal, staff, transparency, rights, disputes, verify, apps)
+AREAS = (seller, assurance, appeal, staff, transparency, operations, rights, disputes, verify, apps)
 
 for area in AREAS:
     router.include_router(area.router)

@@ -1,5 +1,5 @@
 """The staff console: the AHS callback line, the Account Specialists' review desk (appeals
-and enforcement proposals), seller search and the audit log. Each service refuses a role
+and enforcement proposals), and seller search. Each service refuses a role
 that may not use it; the page only renders what the service returned."""
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from kenzen import clock
 from kenzen.appeals import service as appeals
 from kenzen.appeals.models import PENDING, AppealStatus
-from kenzen.audit import Outcome
 from kenzen.cases import service as cases
 from kenzen.deadlines import service as deadlines
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.health.service import local_today
 from kenzen.i18n import Message
-from kenzen.identity import service as identity
 from kenzen.policy import proposals
 from kenzen.policy.enforcement import assess_seller, decide_enforcement_proposal
 from kenzen.policy.models import Verdict
@@ -197,29 +195,6 @@ def seller_search(request: Request, db: Db, q: str = "") -> Response:
             q=q,
             found=found,
             ratings=ratings,
-        )
-
-
-@router.get("/staff/audit", response_class=HTMLResponse)
-def audit_log(
-    request: Request, db: Db, action: str = "", target: str = "", outcome: str = ""
-) -> Response:
-    actor = require_actor(request)
-    chosen = Outcome(outcome) if outcome in {o.value for o in Outcome} else None
-    with db.transaction() as session:
-        rows = identity.audit_log(
-            session, actor, action=action or None, target=target or None, outcome=chosen
-        )
-        return render(
-            request,
-            "audit.html",
-            language_of(request, actor),
-            actor=actor,
-            rows=rows,
-            action=action,
-            target=target,
-            outcome=outcome,
-            outcomes=list(Outcome),
         )
 
 
