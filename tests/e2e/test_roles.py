@@ -44,7 +44,7 @@ def page(browser: Browser) -> Iterator[Page]:
                 "通知の確認",
             ],
         ),
-        (AHS, ["Callback queue", "Seller search", "Transparency report"]),
+        (AHS, ["Callback queue", "Seller search", "Transparency report", "Overview"]),
         (
             SPECIALIST,
             [
@@ -53,10 +53,11 @@ def page(browser: Browser) -> Iterator[Page]:
                 "Deactivation reviews",
                 "Seller search",
                 "Transparency report",
+                "Overview",
             ],
         ),
         (RIGHTS, ["Brands and complaints"]),
-        (ADMIN, ["Audit log", "Apps", "Transparency report"]),
+        (ADMIN, ["Audit log", "Overview", "Apps", "Transparency report"]),
     ],
 )
 def test_each_role_sees_only_its_menus(
