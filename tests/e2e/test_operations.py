@@ -12,7 +12,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ADMIN, log_in, serious_accessibility_violations, shoot
 
-QUEUES = ("appeals", "callbacks_today", "notices", "webhooks", "evaluation")
+QUEUES = (
+    *("appeals", "proposals", "disputes", "callbacks_today"),
+    *("notices", "webhooks", "evaluation"),
+)
 
 
 @pytest.fixture

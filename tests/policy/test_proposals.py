@@ -11,10 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from kenzen import clock as kenzen_clock
 from kenzen.access import SYSTEM, Role
 from kenzen.audit import AuditEntry, Outcome
 from kenzen.cases.models import Case, CaseEntry
 from kenzen.identity import service as identity
+from kenzen.operations.queues import measure_queues
 from kenzen.outbox.models import Notice
 from kenzen.policy.assessment import SellerFacts
 from kenzen.policy.decide import Evidence, PolicyAction
@@ -114,6 +116,13 @@ def _second_specialist(world: World) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _waiting_proposals(world: World) -> int:
+    """The proposals queue of the staff overview and /metrics."""
+    with world.database.transaction() as session:
+        figures = {f.queue.key: f.depth for f in measure_queues(session, kenzen_clock.now())}
+    return figures["proposals"]
+
+
 def test_the_cap_proposes_a_deactivation_with_its_evidence_and_the_seller_sees_a_review(
     client: TestClient, world: World, policy: Policy, brand_id: int
 ) -> None:
@@ -172,9 +181,11 @@ def test_a_specialist_confirms_and_the_action_is_applied_as_a_status_change(
     _complaints(client, world, brand_id, 5)
     _evaluate(world, policy)
     [queued] = _queue(client, world)
+    assert _waiting_proposals(world) == 1
     specialist = world.headers(Role.ACCOUNT_SPECIALIST)
     answer = _decide(client, specialist, queued["id"], "CONFIRM", "Five test buys hold.")
     assert answer.status_code == 200, answer.text
+    assert _waiting_proposals(world) == 0
     assert (answer.json()["status"], answer.json()["confirmations"]) == ("CONFIRMED", 1)
     assert _status(world) is AccountStatus.DEACTIVATED
     health = client.get("/api/v1/sellers/S1/health", headers=world.headers(Role.SELLER)).json()

@@ -20,8 +20,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.appeals.models import PENDING, Appeal
+from kenzen.complaints.models import Dispute, DisputeStatus
 from kenzen.i18n import N_
 from kenzen.outbox.models import DeliveryStatus, Notice, WebhookDelivery
+from kenzen.policy.models import EnforcementProposal, ProposalStatus
 from kenzen.sellers.models import EvaluationMark, Marketplace
 from kenzen.support.models import Callback, CallbackStatus
 
@@ -77,6 +79,22 @@ QUEUES: tuple[Queue, ...] = (
         lambda _session, _now: Appeal.status.in_(PENDING),
         link="/staff/appeals",
         worked_by=Action.DECIDE_APPEAL,
+    ),
+    Queue(
+        "proposals",
+        N_("ops.queue.proposals"),
+        EnforcementProposal.created_at,
+        lambda _session, _now: EnforcementProposal.status == ProposalStatus.PENDING,
+        link="/staff/proposals",
+        worked_by=Action.DECIDE_ENFORCEMENT_PROPOSAL,
+    ),
+    Queue(
+        "disputes",
+        N_("ops.queue.disputes"),
+        Dispute.filed_at,
+        lambda _session, _now: Dispute.status == DisputeStatus.PENDING,
+        link="/staff/disputes",
+        worked_by=Action.DECIDE_DISPUTE,
     ),
     Queue(
         "callbacks_today",
