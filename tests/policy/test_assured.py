@@ -22,7 +22,9 @@ DAY = date(2026, 11, 28)
 
 def short_window(default_text: str) -> Policy:
     """The default policy with a 3-day window and no day below allowed."""
-    text = edit(default_text, "\nwindow_days = 180", "\nwindow_days = 3")
+    text = edit(
+        default_text, "min_rating = 250\nwindow_days = 180", "min_rating = 250\nwindow_days = 3"
+    )
     return parse_policy(edit(text, "max_days_below = 10", "max_days_below = 0"))
 
 
