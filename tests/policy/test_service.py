@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from kenzen.access import SYSTEM, Role
 from kenzen.audit import AuditEntry
-from kenzen.cases.models import Case, CaseEntry
+from kenzen.cases.models import Case, CaseEntry, CaseStatus
+from kenzen.cases.service import set_case_status
 from kenzen.complaints import service as complaints
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
 from kenzen.complaints.catalogue import ListingRef
@@ -121,9 +122,8 @@ def test_cap_deactivates_with_evidence_and_a_second_run_changes_nothing(
         assert len(status_changes) == 1
 
 
-def test_bad_metric_warns_and_restricts_once(
-    world: World, policy: Policy, store: EventStore, tmp_path: Path
-) -> None:
+def _cancelling_seller(world: World, store: EventStore, tmp_path: Path) -> None:
+    """S1 cancelled 2 of its 10 merchant orders: the cancellation rate warns and restricts."""
     _listings(world)
     orders = tmp_path / "orders.csv"
     rows = [
@@ -144,6 +144,13 @@ def test_bad_metric_warns_and_restricts_once(
     with world.database.transaction() as session:
         import_events(session, SYSTEM, store, "orders", orders)
         compute_snapshots(session, SYSTEM, store, TODAY)
+
+
+def test_bad_metric_warns_and_restricts_once(
+    world: World, policy: Policy, store: EventStore, tmp_path: Path
+) -> None:
+    _listings(world)
+    _cancelling_seller(world, store, tmp_path)
     for _ in range(2):
         evaluate(world.database, SYSTEM, policy, TODAY)
     with world.database.transaction() as session:
@@ -169,6 +176,25 @@ def test_bad_metric_warns_and_restricts_once(
         }
         warning = session.scalars(select(CaseEntry).where(CaseEntry.kind == "warning")).one()
         assert "出荷前キャンセル率は 20.00%" in warning.text_in("ja")
+
+
+def test_a_warning_whose_case_was_closed_warns_again_the_same_day_without_failing(
+    world: World, policy: Policy, store: EventStore, tmp_path: Path
+) -> None:
+    _cancelling_seller(world, store, tmp_path)
+    evaluate(world.database, SYSTEM, policy, TODAY)
+    with world.database.transaction() as session:
+        [case] = session.scalars(select(Case).where(Case.seller_id == "S1")).all()
+        set_case_status(session, case, CaseStatus.CLOSED)
+    report = evaluate(world.database, SYSTEM, policy, TODAY)
+    assert report.failed == []
+    with world.database.transaction() as session:
+        warnings = session.scalars(select(CaseEntry).where(CaseEntry.kind == "warning")).all()
+        assert len({w.case_id for w in warnings}) == 2  # a new case, warned again
+        [record] = session.scalars(
+            select(EnforcementAction).where(EnforcementAction.kind == "WARN")
+        ).all()
+        assert record.case_id == warnings[-1].case_id
 
 
 def test_policy_at_risk_is_lifted_when_no_rule_demands_it(world: World, policy: Policy) -> None:

@@ -436,18 +436,22 @@ def _record_action(
     case: Case | None,
     proposal: EnforcementProposal | None = None,
 ) -> None:
-    session.add(
-        EnforcementAction(
-            seller_id=seller.id,
-            kind=action.kind.value,
-            rule=action.rule,
-            as_of=assessment.facts.as_of,
-            policy_version=policy.version,
-            evidence=_evidence(action),
-            case_id=case.id if case else None,
-            proposal_id=proposal.id if proposal else None,
-        )
-    )
+    """One record per seller, action and rule a day: an action taken again the same day
+    (its earlier case closed since) updates that day's record instead of failing on it."""
+    key: dict[str, Any] = {
+        "seller_id": seller.id,
+        "kind": action.kind.value,
+        "rule": action.rule,
+        "as_of": assessment.facts.as_of,
+    }
+    record = session.scalar(select(EnforcementAction).filter_by(**key))
+    if record is None:
+        record = EnforcementAction(**key)
+        session.add(record)
+    record.policy_version = policy.version
+    record.evidence = _evidence(action)
+    record.case_id = case.id if case else None
+    record.proposal_id = proposal.id if proposal else None
 
 
 def _case_kind(rule: RuleRef | None) -> CaseKind:
