@@ -19,6 +19,7 @@ from kenzen.errors import Conflict, NotFound
 from kenzen.identity.service import add_user
 from kenzen.policy.document import Policy
 from kenzen.policy.models import Violation
+from kenzen.transparency.service import transparency_report
 from tests.complaints.test_service import brand
 from tests.conftest import World
 
@@ -88,6 +89,10 @@ def test_past_the_threshold_new_complaints_are_held_until_a_specialist_decides(
         cases_before = session.scalar(select(func.count()).select_from(Case))
     held = _file(world, policy, brand_id)
     assert held.status is ComplaintStatus.HELD
+    with world.database.transaction() as session:
+        today = utcnow().date()
+        report = transparency_report(session, world.actors[Role.ACCOUNT_SPECIALIST], today, today)
+        assert report.notifiers_held == 1
     with world.database.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Violation)) == counted_before
         assert session.scalar(select(func.count()).select_from(Case)) == cases_before

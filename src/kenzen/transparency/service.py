@@ -15,7 +15,9 @@ report twice over the same period gives the same numbers.
 - **appeal to decision**: from the submission of the version decided to the decision, for
   decisions taken in the period; **appeals** counts those decisions by outcome;
 - **deactivations reversed**: reinstatements in the period by an accepted appeal, by the
-  rule of the deactivation's case.
+  rule of the deactivation's case;
+- **notifiers held**: rights owners whose complaints filed in the period were held for a
+  specialist (DSA Art. 23), from the filings the audit log kept.
 """
 
 from __future__ import annotations
@@ -64,8 +66,20 @@ def transparency_report(
         appeal_to_decision=_appeal_to_decision(session, chosen),
         appeals=_appeal_outcomes(session, chosen),
         deactivations_reversed=_reversals(session, chosen),
-        notifiers_held=0,
+        notifiers_held=_notifiers_held(session, chosen),
     )
+
+
+def _notifiers_held(session: Session, chosen: Period) -> int:
+    filings = session.execute(
+        select(AuditEntry.actor, AuditEntry.detail).where(
+            AuditEntry.action == Action.FILE_COMPLAINT,
+            AuditEntry.outcome == Outcome.OK,
+            AuditEntry.at >= chosen.start,
+            AuditEntry.at < chosen.end,
+        )
+    )
+    return len({actor for actor, detail in filings if detail.get("held")})
 
 
 def _notices(session: Session, chosen: Period) -> list[NoticeCount]:
