@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kenzen import access
-from kenzen import evidence as evidence_files
 from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import EntryKind
@@ -32,7 +31,7 @@ from kenzen.complaints.models import (
     RetractionRequest,
     RetractionStatus,
 )
-from kenzen.complaints.service import MAX_FILES, end_complaint
+from kenzen.complaints.service import attach_file, end_complaint
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
 from kenzen.i18n import N_, Message
@@ -107,28 +106,15 @@ def add_dispute_file(
     )
     if dispute.status is not DisputeStatus.PENDING:
         raise Conflict(f"dispute {dispute_id} is decided; files are closed")
-    if len(dispute.files) >= MAX_FILES:
-        raise InvalidInput(f"file: a dispute holds at most {MAX_FILES} files")
-    stored = evidence_files.store(folder, filename, data)
-    attached = ComplaintFile(
+    return attach_file(
+        session,
+        actor,
+        Action.ADD_DISPUTE_FILE,
+        dispute.files,
         complaint_id=dispute.complaint_id,
-        filename=stored.filename,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-        uploaded_by=actor.label,
+        target=f"dispute:{dispute.id}",
+        upload=(folder, filename, data),
     )
-    dispute.files.append(attached)
-    session.flush()
-    session.add(
-        access.record(
-            actor,
-            Action.ADD_DISPUTE_FILE,
-            f"dispute:{dispute.id}",
-            {"file_id": attached.id, "sha256": stored.sha256},
-        )
-    )
-    return attached
 
 
 def decide_dispute(

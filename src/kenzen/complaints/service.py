@@ -260,26 +260,46 @@ def add_complaint_file(
     )
     if complaint.status is not ComplaintStatus.FILED:
         raise Conflict(f"complaint {complaint_id} is {complaint.status.value}; files are closed")
-    if len(complaint.files) >= MAX_FILES:
-        raise InvalidInput(f"file: a complaint holds at most {MAX_FILES} files")
+    return attach_file(
+        session,
+        actor,
+        Action.ADD_COMPLAINT_FILE,
+        complaint.files,
+        complaint_id=complaint.id,
+        target=f"complaint:{complaint.id}",
+        upload=(folder, filename, data),
+    )
+
+
+def attach_file(
+    session: Session,
+    actor: Actor,
+    action: Action,
+    files: list[ComplaintFile],
+    *,
+    complaint_id: int,
+    target: str,
+    upload: tuple[Path, str, bytes],
+) -> ComplaintFile:
+    """Store one checked evidence file into ``files`` (a complaint's or a dispute's, at most
+    MAX_FILES) and audit it; the caller has loaded and authorised the holder."""
+    folder, filename, data = upload
+    holder = target.partition(":")[0]
+    if len(files) >= MAX_FILES:
+        raise InvalidInput(f"file: a {holder} holds at most {MAX_FILES} files")
     stored = evidence_files.store(folder, filename, data)
     attached = ComplaintFile(
-        complaint_id=complaint.id,
+        complaint_id=complaint_id,
         filename=stored.filename,
         content_type=stored.content_type,
         size=stored.size,
         sha256=stored.sha256,
         uploaded_by=actor.label,
     )
-    complaint.files.append(attached)
+    files.append(attached)
     session.flush()
     session.add(
-        access.record(
-            actor,
-            Action.ADD_COMPLAINT_FILE,
-            f"complaint:{complaint.id}",
-            {"file_id": attached.id, "sha256": stored.sha256},
-        )
+        access.record(actor, action, target, {"file_id": attached.id, "sha256": stored.sha256})
     )
     return attached
 
