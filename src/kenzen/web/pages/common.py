@@ -103,14 +103,21 @@ def browser_language(request: Request) -> i18n.Language:
 
 
 def session_actor(request: Request, db: Database) -> Actor | None:
+    """The logged-in visitor, looked up once per request (the router's upload check, the
+    route and the page language all ask)."""
+    if hasattr(request.state, "session_actor"):
+        found: Actor | None = request.state.session_actor
+        return found
+    found = None
     token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    try:
-        with db.transaction() as session:
-            return identity.actor_for_token(session, token, TokenKind.SESSION)
-    except Unauthenticated:
-        return None
+    if token:
+        try:
+            with db.transaction() as session:
+                found = identity.actor_for_token(session, token, TokenKind.SESSION)
+        except Unauthenticated:
+            found = None
+    request.state.session_actor = found
+    return found
 
 
 def require_actor(request: Request) -> Actor:
