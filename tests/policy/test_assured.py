@@ -11,6 +11,7 @@ from kenzen import clock as kenzen_clock
 from kenzen.policy.assured import eligibility_of, is_protected, record_eligibility
 from kenzen.policy.continuous import Evaluator
 from kenzen.policy.document import Policy, PolicyHolder, parse_policy
+from kenzen.policy.enforcement import read_facts
 from kenzen.policy.history import RATING_SCHEMA, rating_table
 from kenzen.policy.models import AssuranceEligibility
 from kenzen.sellers.models import Seller
@@ -60,6 +61,9 @@ def test_eligibility_is_computed_from_the_stored_days(
         assert not is_protected(session, policy, s1)  # no emergency phone yet
         s1.emergency_phone = "+819012345678"
         assert is_protected(session, policy, s1)
+        # what enforcement reads: an assured seller's deactivation needs four eyes
+        assert read_facts(session, policy, s1, DAY).assured
+        assert not read_facts(session, policy, s2, DAY).assured
         second = eligibility_of(session, policy, s2)
         assert second is not None
         assert (second.days_at_or_above, second.days_below) == (2, 1)

@@ -28,7 +28,7 @@ from kenzen.errors import InvalidInput, NotFound
 from kenzen.i18n import N_, Message
 from kenzen.metrics import service as metrics
 from kenzen.metrics.engine import MetricValue
-from kenzen.policy import proposals, violations
+from kenzen.policy import assured, proposals, violations
 from kenzen.policy.assessment import (
     Assessment,
     SellerFacts,
@@ -59,8 +59,9 @@ from kenzen.sellers.models import (
 from kenzen.sellers.status import AccountStatus
 
 
-def read_facts(session: Session, seller: Seller, as_of: date) -> SellerFacts:
-    """What the policy looks at for ``seller`` on ``as_of`` — reads only, never writes."""
+def read_facts(session: Session, policy: Policy, seller: Seller, as_of: date) -> SellerFacts:
+    """What the policy looks at for ``seller`` on ``as_of`` — reads only, never writes.
+    ``policy`` says what Account Health Assurance asks of the seller."""
     instant = end_of_day(as_of, seller.marketplace.time_zone)
     snapshot_day = metrics.latest_as_of(session, seller.id, as_of)
     return SellerFacts(
@@ -71,12 +72,13 @@ def read_facts(session: Session, seller: Seller, as_of: date) -> SellerFacts:
         metrics=metrics.seller_metrics(session, seller.id, snapshot_day) if snapshot_day else [],
         violations=violation_facts(violations.violations_of(session, seller.id), instant),
         fulfilled_orders=metrics.fulfilled_orders(session, seller.id, as_of),
+        assured=assured.is_protected(session, policy, seller),
     )
 
 
 def assess_seller(session: Session, policy: Policy, seller: Seller, as_of: date) -> Assessment:
     """What the policy demands for ``seller`` on ``as_of``, changing nothing."""
-    return assess(policy, read_facts(session, seller, as_of))
+    return assess(policy, read_facts(session, policy, seller, as_of))
 
 
 @dataclass

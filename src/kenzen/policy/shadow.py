@@ -59,7 +59,7 @@ def shadow(
     all_sellers = session.scalars(select(Seller).order_by(Seller.id)).all()
     for day in dates:
         for seller in all_sellers:
-            facts = read_facts(session, seller, day)
+            facts = read_facts(session, live, seller, day)
             before, after = assess(live, facts), assess(candidate, facts)
             live_actions = {(a.kind, a.rule) for a in before.decision.actions}
             new = tuple(
