@@ -120,6 +120,10 @@ class Settings(BaseSettings):
         return self.locations.keys_dir
 
     @property
+    def metrics_dir(self) -> Path:
+        return self.locations.metrics_dir
+
+    @property
     def resolved_database_url(self) -> str:
         return self.locations.resolved_database_url
 

@@ -54,3 +54,8 @@ class Locations:
     def keys_dir(self) -> Path:
         """DKIM private keys (kept out of the database and of every log)."""
         return self.home / "keys"
+
+    @property
+    def metrics_dir(self) -> Path:
+        """The counters the processes of one `kenzen serve` share, emptied at each start."""
+        return self.home / "run" / "metrics"

@@ -20,7 +20,11 @@ IMPORT_SECONDS = Histogram(
     buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600),
 )
 IMPORT_RATE = Gauge(
-    "kenzen_import_last_rows_per_second", "Rows per second of the latest import, by kind.", ["kind"]
+    "kenzen_import_last_rows_per_second",
+    "Rows per second of the latest import, by kind.",
+    ["kind"],
+    # with several serving processes: the value of the latest import, whichever process ran it
+    multiprocess_mode="mostrecent",
 )
 LOGIN_FAILURES = Counter(
     "kenzen_login_failures_total",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -34,6 +35,18 @@ def tls_files(settings: Settings) -> tuple[Path, Path] | None:
     return settings.tls_cert, settings.tls_key
 
 
+def share_counters(directory: Path) -> None:
+    """Make every serving process count into ``directory``, so a scrape of /metrics, whichever
+    process answers it, sees the requests of all of them (prometheus_client's multi-process
+    mode). The directory is emptied first: counts of an earlier run would be added again. An
+    operator's own PROMETHEUS_MULTIPROC_DIR is kept as it is."""
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        return
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
 @commands.command()
 @user_errors
 def serve(
@@ -57,13 +70,16 @@ def serve(
     if pending:
         raise NotMigrated("the database is not migrated; run `kenzen db upgrade` first")
     logs.configure()
+    workers = settings.workers or min(os.cpu_count() or 1, 4)
     # each process builds its app from the environment, the number of processes included
-    os.environ["KENZEN_WORKERS"] = str(settings.workers or min(os.cpu_count() or 1, 4))
+    os.environ["KENZEN_WORKERS"] = str(workers)
+    if workers > 1:
+        share_counters(settings.metrics_dir)
     get_settings.cache_clear()
     uvicorn.run(
         "kenzen.web.app:served_app",
         factory=True,
-        workers=int(os.environ["KENZEN_WORKERS"]),
+        workers=workers,
         host=host or settings.host,
         port=port or settings.port,
         ssl_certfile=tls[0] if tls else None,
