@@ -99,3 +99,24 @@ def test_evaluate_records_the_day_it_evaluates(
     events = tmp_path / "events"
     evaluation.evaluate(world.database, SYSTEM, policy, FIRST, events_dir=events)
     assert _values(events, "S2") == [("2026-11-14", 200)]
+
+
+def test_a_day_written_again_is_read_at_once_and_each_seller_reads_its_own(
+    world: World, policy: Policy, tmp_path: Path
+) -> None:
+    events = tmp_path / "events"
+    _record(world, policy, events, 2)
+    assert _values(events, "S1") == [("2026-11-14", 200), ("2026-11-15", 200)]  # now cached
+    with world.database.transaction() as session:
+        record_reviewed_violation(
+            session,
+            world.actors[Role.ACCOUNT_SPECIALIST],
+            policy,
+            "S1",
+            category="productSafetyCustomerComplaints",
+            reason="found in review",
+            occurred_at=datetime(2026, 11, 15, 3, 0, tzinfo=UTC),
+        )
+        record_daily_ratings(session, events, policy, "JP", FIRST + timedelta(days=1))
+    assert _values(events, "S1") == [("2026-11-14", 200), ("2026-11-15", 192)]
+    assert _values(events, "S2") == [("2026-11-14", 200), ("2026-11-15", 200)]

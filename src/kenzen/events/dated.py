@@ -22,6 +22,7 @@ old (so a reader that listed the files just before still finds them).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import time
@@ -88,6 +89,25 @@ class DatedManifest:
         return [f.path for files in self.days.values() for f in files]
 
 
+@dataclass(frozen=True)
+class Committed:
+    """A table's committed state as one reader found it."""
+
+    version: str
+    """A digest of the manifest: every commit changes it, in every process at once (a
+    manifest is replaced, never edited), so it keys what a reader caches of the table."""
+    manifest: DatedManifest
+
+    @classmethod
+    def of(cls, directory: Path) -> Committed:
+        try:
+            committed = (directory / MANIFEST).read_bytes()
+        except FileNotFoundError:
+            return cls("", DatedManifest())
+        digest = hashlib.blake2b(committed, digest_size=16).hexdigest()
+        return cls(digest, DatedManifest.load_bytes(committed))
+
+
 class DatedTable:
     """One table of rows by date (``day_column``), unique by ``key`` within a date."""
 
@@ -101,6 +121,10 @@ class DatedTable:
 
     def manifest(self) -> DatedManifest:
         return DatedManifest.load(self.directory)
+
+    def committed(self) -> Committed:
+        """The committed state, to read from and to key a cache by."""
+        return Committed.of(self.directory)
 
     def days(self) -> list[date]:
         """The dates that hold rows, oldest first."""
@@ -133,10 +157,13 @@ class DatedTable:
             self._sweep(manifest)
         return run
 
-    def read(self, start: date, end: date, where: str = "TRUE") -> pa.Table:
+    def read(
+        self, start: date, end: date, where: str = "TRUE", *, state: Committed | None = None
+    ) -> pa.Table:
         """The rows of the dates ``start``..``end`` (inclusive) matching the DuckDB
-        condition ``where``, the latest run's row of each key and date, by date."""
-        files = self._files(start, end)
+        condition ``where``, the latest run's row of each key and date, by date; of the
+        committed ``state`` when given (else the current one)."""
+        files = self._files(start, end, (state or self.committed()).manifest)
         if not files:
             return self.schema.empty_table()
         with _connection() as con:
@@ -144,7 +171,7 @@ class DatedTable:
 
     def latest_day(self, on_or_before: date, where: str = "TRUE") -> date | None:
         """The latest date on or before ``on_or_before`` with a row matching ``where``."""
-        files = self._files(date.min, on_or_before)
+        files = self._files(date.min, on_or_before, self.manifest())
         if not files:
             return None
         paths = ", ".join(lit(str(self.directory / f)) for f in files)
@@ -154,10 +181,10 @@ class DatedTable:
             ).fetchall()[0][0]
         return found if isinstance(found, date) else None
 
-    def _files(self, start: date, end: date) -> list[str]:
+    def _files(self, start: date, end: date, manifest: DatedManifest) -> list[str]:
         return [
             f.path
-            for day, entries in self.manifest().days.items()
+            for day, entries in manifest.days.items()
             if start <= date.fromisoformat(day) <= end
             for f in entries
         ]

@@ -7,18 +7,23 @@ rating's window. The worker writes each marketplace's finished days at its midni
 what was written for it (:mod:`kenzen.events.dated`: latest run wins).
 
 :func:`seller_ratings` is the read side for the seller's chart, ``getSellerRating`` and
-the Account Health Assurance check ("days at 250 or more in the last 180 days").
+the Account Health Assurance check ("days at 250 or more in the last 180 days"). What it
+reads is kept in each process by the history's committed state (the digest of its
+manifest, which every run replaces): a seller's page reads the Parquet files once a day,
+not once a request, and a day a run writes is seen by every process at once.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,14 +70,30 @@ def rating_table(events_dir: Path) -> DatedTable:
     )
 
 
+#: Sellers' histories a process keeps (a 180-day history is a few kilobytes).
+CACHED_HISTORIES = 4096
+_HistoryKey = tuple[str, str, str, date, date]
+_histories: LRUCache[_HistoryKey, tuple[DailyRating, ...]] = LRUCache(CACHED_HISTORIES)
+_histories_lock = threading.Lock()
+
+
 def seller_ratings(events_dir: Path, seller_id: str, start: date, end: date) -> list[DailyRating]:
     """The seller's daily ratings from ``start`` to ``end`` (inclusive), oldest first; a
     day nobody recorded is absent. Reads only: the caller has authorised the reader."""
-    rows = rating_table(events_dir).read(start, end, f"seller_id = {lit(seller_id)}")
-    return [
-        DailyRating(r["day"], r["rating"], Band(r["band"]), r["policy_version"])
-        for r in rows.to_pylist()
-    ]
+    table = rating_table(events_dir)
+    state = table.committed()
+    key = (str(table.directory), state.version, seller_id, start, end)
+    with _histories_lock:
+        found = _histories.get(key)
+    if found is None:
+        rows = table.read(start, end, f"seller_id = {lit(seller_id)}", state=state)
+        found = tuple(
+            DailyRating(r["day"], r["rating"], Band(r["band"]), r["policy_version"])
+            for r in rows.to_pylist()
+        )
+        with _histories_lock:
+            _histories[key] = found
+    return list(found)
 
 
 def record_daily_ratings(
