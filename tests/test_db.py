@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError
 from kenzen.access import SYSTEM
 from kenzen.audit import AuditEntry
 from kenzen.config import Settings
-from kenzen.db import Database, code_head
+from kenzen.db import Database
+from kenzen.schema import code_head
 from kenzen.sellers import service as sellers
 from kenzen.sellers.models import Marketplace
 from kenzen.web.app import NotMigrated, create_app

@@ -8,11 +8,9 @@ separate transaction after the rollback, so the log keeps it while the data stay
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -35,13 +33,10 @@ from sqlalchemy.types import TypeDecorator
 
 from kenzen import clock
 from kenzen.errors import KenzenError
+from kenzen.schema import MIGRATIONS_DIR, VERSION_TABLE, code_head
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-#: Alembic's table of the revision a database is at (its default name).
-VERSION_TABLE = "alembic_version"
 
 
 NAMING_CONVENTION = {
@@ -90,26 +85,6 @@ def str_enum(enum_type: type[enum.Enum], length: int = 32) -> SAEnum:
 
 #: "Now" for column defaults and services: the one injectable clock (``kenzen.clock``).
 utcnow = clock.now
-
-
-_REVISION = re.compile(r'^(down_revision|revision): str(?: \| None)? = "?(\w+)"?$', re.MULTILINE)
-
-
-@cache
-def code_head() -> str:
-    """The newest migration this code ships, read once from the scripts' ``revision`` and
-    ``down_revision`` lines: the one no other revises. Loading the scripts through Alembic
-    would cost a command that only checks the version (``kenzen verify``) a third of its
-    start-up; ``tests/test_db.py`` checks that Alembic finds the same head."""
-    revisions: set[str] = set()
-    revised: set[str] = set()
-    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        for name, value in _REVISION.findall(script.read_text(encoding="utf-8")):
-            (revisions if name == "revision" else revised).add(value)
-    heads = revisions - revised
-    if len(heads) != 1:
-        raise RuntimeError(f"the migrations must have exactly one head, not {sorted(heads)}")
-    return heads.pop()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -101,6 +101,12 @@ class Message:
         return cls(str(data["id"]), {k: _from_json(v) for k, v in data["params"].items()})
 
 
+def in_words(message: Message | None, literal: str | None, language: str) -> str:
+    """A stored title or text for its reader: the message put into words in their language,
+    else the literal text (a note as typed, or text stored before messages were)."""
+    return message.render(language) if message else (literal or "")
+
+
 def _render(value: Param, language: str) -> str | int | float:
     if isinstance(value, Message):
         return value.render(language)

@@ -147,7 +147,9 @@ def test_user_errors_are_one_line_and_exit_2(
 
 def test_commands_refuse_an_unmigrated_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    for args in (("seller", "show", "S1"), ("serve", "--port", "1")):
+    mail = tmp_path / "mail.eml"
+    mail.write_text("From: a@b.example\r\n\r\nhello\r\n")
+    for args in (("seller", "show", "S1"), ("serve", "--port", "1"), ("verify", str(mail))):
         result = kenzen(url, tmp_path, *args)
         assert result.exit_code == 2
         assert result.stderr == (

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from kenzen.cli import app
+from kenzen.db import Database
+from tests.conftest import ON_POSTGRES
 
 
 @pytest.mark.slow
@@ -63,3 +65,30 @@ def test_building_the_command_loads_no_database_settings_or_domain() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert loaded.stdout.split() == []
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the standard-library reader serves SQLite only")
+def test_verifying_a_mail_on_sqlite_loads_no_sqlalchemy(database: Database, tmp_path: Path) -> None:
+    """What keeps ``kenzen verify`` fast (bench/startup.py measures it): on SQLite the
+    operator's check reads its rows with the standard library, not SQLAlchemy or Alembic."""
+    mail = tmp_path / "mail.eml"
+    mail.write_text("From: account-health@jp.kenzen.test\r\n\r\nPlease log in.\r\n")
+    probe = (
+        "import sys\n"
+        "from kenzen.cli import app\n"
+        f"code = app(['verify', {str(mail)!r}], standalone_mode=False)\n"
+        "print(code, ' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'sqlalchemy', 'alembic', 'pydantic_settings'} or m.startswith('kenzen.db'))))\n"
+    )
+    env = {**os.environ, "KENZEN_HOME": str(tmp_path), "KENZEN_DATABASE_URL": database.url}
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    verdict, *lines = loaded.stdout.splitlines()
+    assert verdict == "SUSPICIOUS"
+    assert lines[-1].split() == ["1"]

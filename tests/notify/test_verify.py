@@ -3,20 +3,26 @@ seller's notice — which must look exactly like one that does not exist."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 from kenzen.access import SYSTEM, Role
 from kenzen.cases import account_status
+from kenzen.cases.models import Case, CaseEntry
 from kenzen.errors import Forbidden, InvalidInput
 from kenzen.notify import email as notice_email
 from kenzen.notify.keys import Keyring
+from kenzen.notify.records import SessionRecords
 from kenzen.notify.smtp import FileTransport
+from kenzen.notify.sqlite_records import SqliteRecords
 from kenzen.notify.verify import Reason, Verdict, Verification, verify_notice
 from kenzen.notify.worker import Worker
+from kenzen.schema import open_read_only, sqlite_file
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import World
 from tests.notify.conftest import MAIL_DOMAIN
@@ -34,12 +40,22 @@ def _genuine(world: World, keyring: Keyring, tmp_path: Path, seller_id: str = "S
     return written.read_bytes()
 
 
-def _verify(world: World, keyring: Keyring, raw: bytes, role: Role = Role.SELLER) -> Verification:
+def _verify(
+    world: World, keyring: Keyring, raw: bytes, role: Role = Role.SELLER
+) -> Verification[Case, CaseEntry]:
     with world.database.transaction() as session:
-        return verify_notice(session, world.actors[role], keyring, raw)
+        return verify_notice(SessionRecords(session), world.actors[role], keyring, raw)
 
 
-def _reasons(result: Verification) -> set[Reason]:
+class _ShownCase(Protocol):
+    def title_in(self, language: str) -> str: ...
+
+
+class _ShownEntry(Protocol):
+    def text_in(self, language: str) -> str: ...
+
+
+def _reasons(result: Verification[Case, CaseEntry]) -> set[Reason]:
     return {finding.reason for finding in result.findings}
 
 
@@ -208,3 +224,46 @@ def test_text_that_is_not_a_mail_is_suspicious_with_the_reason(
     [finding] = [f for f in result.findings if f.reason is Reason.NOT_A_MESSAGE]
     assert "headers" in finding.message("en")
     assert "ヘッダー" in finding.message("ja")
+
+
+def _seen(result: Verification[_ShownCase, _ShownEntry]) -> tuple[object, ...]:
+    """Everything a reader of the verdict sees, in the notice's language."""
+    return (
+        result.verdict,
+        result.findings,
+        result.from_address,
+        result.expected_sender,
+        result.signed_by,
+        result.notice.id if result.notice else None,
+        result.language,
+        result.case.title_in(result.language) if result.case else None,
+        result.entry.text_in(result.language) if result.entry else None,
+    )
+
+
+@pytest.mark.parametrize("role", [Role.SELLER, Role.ACCOUNT_SPECIALIST])
+def test_the_standard_library_reader_sees_what_the_orm_sees(
+    world: World, keyring: Keyring, tmp_path: Path, role: Role
+) -> None:
+    """``kenzen verify`` on SQLite reads with ``SqliteRecords``; the pages with the ORM."""
+    path = sqlite_file(world.database.url)
+    if path is None:
+        pytest.skip("the standard-library reader serves SQLite only")
+    theirs = _genuine(world, keyring, tmp_path, seller_id="S2")
+    mails = [
+        _genuine(world, keyring, tmp_path),
+        theirs,
+        _strip_signatures(theirs),
+        _phish('"Amazon" <notice@amazon-account-health.com>', "https://evil.example/x"),
+    ]
+    connection = open_read_only(path)
+    assert connection is not None
+    with closing(connection):
+        records = SqliteRecords(connection)
+        for raw in mails:
+            expected = _seen(_verify(world, keyring, raw, role))
+            assert _seen(verify_notice(records, world.actors[role], keyring, raw)) == expected
+    genuine = _verify(world, keyring, mails[0], role)
+    assert genuine.verdict is Verdict.GENUINE
+    assert genuine.entry is not None
+    assert "late shipments" in genuine.entry.text_in(genuine.language)

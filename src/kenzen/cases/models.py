@@ -17,7 +17,7 @@ from sqlalchemy.types import TypeDecorator
 
 from kenzen.access import Visibility
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
-from kenzen.i18n import Message
+from kenzen.i18n import Message, in_words
 
 
 class StoredMessage(TypeDecorator[Message]):
@@ -88,7 +88,7 @@ class Case(Base):
     entries: Mapped[list[CaseEntry]] = relationship(back_populates="case", order_by="CaseEntry.id")
 
     def title_in(self, language: str) -> str:
-        return self.title_message.render(language) if self.title_message else (self.title or "")
+        return in_words(self.title_message, self.title, language)
 
 
 class CaseEntry(Base):
@@ -112,7 +112,7 @@ class CaseEntry(Base):
     case: Mapped[Case] = relationship(back_populates="entries")
 
     def text_in(self, language: str) -> str:
-        return self.message.render(language) if self.message else (self.text or "")
+        return in_words(self.message, self.text, language)
 
 
 class CaseRead(Base):

@@ -9,16 +9,26 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 import typer
 
-from kenzen.cli.support import AsOption, database, err, print_rows, use_case, user_errors
+from kenzen.cli.support import (
+    AsOption,
+    database,
+    err,
+    print_rows,
+    sqlite_reader,
+    use_case,
+    user_errors,
+)
 from kenzen.errors import InvalidInput
 
 if TYPE_CHECKING:
     from kenzen.notify.keys import Keyring
+    from kenzen.notify.verify import Verification
 
 dkim_app: typer.Typer = typer.Typer(help="DKIM keys and the sending domain.", no_args_is_help=True)
 webhook_app: typer.Typer = typer.Typer(help="Webhook subscriptions.", no_args_is_help=True)
@@ -167,6 +177,18 @@ def dkim_domain(
     err.print(f"{marketplace}: notices come from account-health@{chosen}", highlight=False)
 
 
+class _ShownCase(Protocol):
+    @property
+    def id(self) -> int: ...
+    def title_in(self, language: str) -> str: ...
+
+
+class _ShownEntry(Protocol):
+    @property
+    def id(self) -> int: ...
+    def text_in(self, language: str) -> str: ...
+
+
 @commands.command()
 @user_errors
 def verify(
@@ -180,17 +202,35 @@ def verify(
         raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     except OSError as error:
         raise InvalidInput(f"file: cannot read {file}: {error.strerror}") from None
-    with use_case(as_user) as (session, actor):
-        result = verify_notice(session, actor, _keyring(), raw)
-        print(result.verdict.value)
-        for finding in result.findings:
-            print(f"  - {finding.reason.value}: {finding.message('en')}")
-        if result.entry is not None and result.case is not None:
-            title = result.case.title_in(result.language)
-            print(f"case {result.case.id} ({title}), entry {result.entry.id}:")
-            print(f"  {result.entry.text_in(result.language)}")
+    # On SQLite, the local operator's check reads its few rows without SQLAlchemy: most of
+    # the command's start-up otherwise (bench/startup.py).
+    connection = sqlite_reader() if as_user is None else None
+    result: Verification[_ShownCase, _ShownEntry]
+    if connection is not None:
+        from kenzen.access import SYSTEM
+        from kenzen.notify.sqlite_records import SqliteRecords
+
+        with closing(connection):
+            result = verify_notice(SqliteRecords(connection), SYSTEM, _keyring(), raw)
+            _print_verification(result)
+    else:
+        from kenzen.notify.records import SessionRecords
+
+        with use_case(as_user) as (session, actor):
+            result = verify_notice(SessionRecords(session), actor, _keyring(), raw)
+            _print_verification(result)
     if result.verdict is not Verdict.GENUINE:
         raise typer.Exit(1)
+
+
+def _print_verification(result: Verification[_ShownCase, _ShownEntry]) -> None:
+    print(result.verdict.value)
+    for finding in result.findings:
+        print(f"  - {finding.reason.value}: {finding.message('en')}")
+    if result.entry is not None and result.case is not None:
+        title = result.case.title_in(result.language)
+        print(f"case {result.case.id} ({title}), entry {result.entry.id}:")
+        print(f"  {result.entry.text_in(result.language)}")
 
 
 @webhook_app.command("add")

@@ -18,6 +18,8 @@ from rich.console import Console
 from kenzen.errors import KenzenError
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from sqlalchemy.orm import Session
 
     from kenzen.access import Actor
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+NOT_MIGRATED = "the database is not migrated; run `kenzen db upgrade` first"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -73,8 +77,24 @@ def database(*, migrated: bool = True) -> Database:
     opened = Database(locations.resolved_database_url, events_dir=locations.events_dir)
     if migrated and opened.pending_migrations():
         opened.dispose()
-        raise KenzenError("the database is not migrated; run `kenzen db upgrade` first")
+        raise KenzenError(NOT_MIGRATED)
     return opened
+
+
+def sqlite_reader() -> sqlite3.Connection | None:
+    """The configured database opened read-only with the standard library when it is a
+    SQLite file, for a command that only reads a few rows; ``None`` for any other database.
+    Refused as ``database`` refuses when the schema is behind the code."""
+    from kenzen.locations import Locations
+    from kenzen.schema import open_read_only, sqlite_file
+
+    path = sqlite_file(Locations.from_environment().resolved_database_url)
+    if path is None:
+        return None
+    connection = open_read_only(path)
+    if connection is None:
+        raise KenzenError(NOT_MIGRATED)
+    return connection
 
 
 @contextmanager

@@ -9,18 +9,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.utils import formataddr
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from kenzen.text import header_text
-
-if TYPE_CHECKING:
-    from kenzen.sellers.models import Marketplace
 
 SENDER_LOCAL_PART = "account-health"
 DEFAULT_MAIL_DOMAIN = "mail.kenzen.invalid"
 """Parent of a marketplace's sending domain until an operator sets a real one (the reserved
 ``.invalid`` top-level domain makes it plain that such mail is for the demo)."""
 NOTICE_ID_HEADER = "X-Kenzen-Notice-Id"
+
+
+class SendingMarketplace(Protocol):
+    """What names a marketplace's sender (a ``Marketplace`` row, or a plain read of one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def mail_domain(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +47,7 @@ class Sender:
         return formataddr((header_text(self.name), self.address))
 
 
-def sender_for(marketplace: Marketplace) -> Sender:
+def sender_for(marketplace: SendingMarketplace) -> Sender:
     label = re.sub(r"[^a-z0-9-]", "-", marketplace.id.lower()).strip("-")
     domain = marketplace.mail_domain or f"{label}.{DEFAULT_MAIL_DOMAIN}"
     return Sender(domain=domain, name=f"{marketplace.name} Account Health")

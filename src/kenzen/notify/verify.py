@@ -13,27 +13,30 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage, Message
 from email.policy import default as default_policy
 from email.utils import getaddresses
 from html.parser import HTMLParser
+from typing import Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import dkim  # type: ignore[import-untyped]
 from dkim.util import parse_tag_value  # type: ignore[import-untyped]
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from kenzen import access, i18n
 from kenzen.access import Action, Actor, Scope
-from kenzen.cases.models import Case, CaseEntry
 from kenzen.errors import InvalidInput
 from kenzen.notify.keys import Keyring
-from kenzen.notify.sender import NOTICE_ID_HEADER, SENDER_LOCAL_PART, Sender, sender_for
-from kenzen.outbox.models import Notice
-from kenzen.sellers.models import Marketplace, Seller
+from kenzen.notify.sender import (
+    NOTICE_ID_HEADER,
+    SENDER_LOCAL_PART,
+    Sender,
+    SendingMarketplace,
+    sender_for,
+)
 
 MAX_MESSAGE_BYTES = 900_000
 """Below the API's 1 MiB request limit; strip large attachments before checking."""
@@ -111,22 +114,58 @@ class Finding:
         return i18n.t(REASON_MESSAGES[self.reason], language, detail=self.detail)
 
 
-@dataclass(slots=True)
-class Verification:
+class SentNotice(Protocol):
+    """What the check needs to know of a notice Kenzen sent."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def seller_id(self) -> str: ...
+    @property
+    def marketplace_id(self) -> str: ...
+    @property
+    def case_id(self) -> int: ...
+    @property
+    def case_entry_id(self) -> int: ...
+    @property
+    def language(self) -> str: ...
+
+
+_CaseRead = TypeVar("_CaseRead", covariant=True)
+_EntryRead = TypeVar("_EntryRead", covariant=True)
+CaseT = TypeVar("CaseT")
+EntryT = TypeVar("EntryT")
+
+
+class NoticeRecords(Protocol[_CaseRead, _EntryRead]):
+    """The few records a check reads. The pages and the API read them through the ORM
+    (``kenzen.notify.records``); ``kenzen verify`` on SQLite reads them with the standard
+    library (``kenzen.notify.sqlite_records``), so it starts without SQLAlchemy."""
+
+    def notice(self, notice_id: str) -> SentNotice | None: ...
+    def marketplace(self, marketplace_id: str) -> SendingMarketplace | None: ...
+    def marketplace_of_seller(self, seller_id: str) -> SendingMarketplace | None: ...
+    def marketplaces(self) -> Iterable[SendingMarketplace]: ...
+    def case(self, case_id: int) -> _CaseRead | None: ...
+    def entry(self, entry_id: int) -> _EntryRead | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Verification(Generic[_CaseRead, _EntryRead]):
     verdict: Verdict
     findings: list[Finding]
     from_address: str | None
     expected_sender: str | None
-    notice: Notice | None = None
-    case: Case | None = None
-    entry: CaseEntry | None = None
+    notice: SentNotice | None = None
+    case: _CaseRead | None = None
+    entry: _EntryRead | None = None
     signed_by: list[str] = field(default_factory=list)
     """``domain/selector`` of each signature that verified with the marketplace's key."""
 
     @property
     def language(self) -> str:
         """The language the notice was sent in: its case entry is shown as the mail said it."""
-        return self.notice.language.value if self.notice else i18n.DEFAULT
+        return str(self.notice.language) if self.notice else i18n.DEFAULT
 
 
 # -- domains ---------------------------------------------------------------------------------
@@ -196,7 +235,7 @@ def lookalike_reasons(domain: str, expected: str) -> list[Finding]:
     return findings
 
 
-def _imitates(display_name: str, sender: Sender, marketplace: Marketplace) -> bool:
+def _imitates(display_name: str, sender: Sender, marketplace: SendingMarketplace) -> bool:
     shape = _skeleton(display_name).replace(" ", "").replace("-", "")
     marks = {
         registrable_label(sender.domain),
@@ -315,30 +354,38 @@ def check_signatures(
 # -- the use case ------------------------------------------------------------------------------
 
 
-def _visible_notice(session: Session, actor: Actor, scope: Scope, notice_id: str) -> Notice | None:
+def _visible_notice(
+    records: NoticeRecords[object, object], actor: Actor, scope: Scope, notice_id: str
+) -> SentNotice | None:
     """The notice, or None when it does not exist or is not the seller's (indistinguishable)."""
-    notice = session.get(Notice, notice_id)
+    notice = records.notice(notice_id)
     if notice is None or (scope is Scope.OWN and notice.seller_id != actor.seller_id):
         return None
     return notice
 
 
 def _expected_marketplace(
-    session: Session, actor: Actor, scope: Scope, notice: Notice | None, from_domain: str | None
-) -> Marketplace | None:
+    records: NoticeRecords[object, object],
+    actor: Actor,
+    scope: Scope,
+    notice: SentNotice | None,
+    from_domain: str | None,
+) -> SendingMarketplace | None:
     if scope is Scope.OWN:
-        seller = session.get(Seller, actor.seller_id) if actor.seller_id else None
-        return seller.marketplace if seller else None
+        return records.marketplace_of_seller(actor.seller_id) if actor.seller_id else None
     if notice is not None:
-        return session.get(Marketplace, notice.marketplace_id)
-    for marketplace in session.scalars(select(Marketplace)):
+        return records.marketplace(notice.marketplace_id)
+    for marketplace in records.marketplaces():
         if from_domain and sender_for(marketplace).domain == from_domain:
             return marketplace
     return None
 
 
-def verify_notice(session: Session, actor: Actor, keyring: Keyring, raw: bytes) -> Verification:
-    """Judge a whole message (headers and body, as saved from the mail program)."""
+def verify_notice(
+    records: NoticeRecords[CaseT, EntryT], actor: Actor, keyring: Keyring, raw: bytes
+) -> Verification[CaseT, EntryT]:
+    """Judge a whole message (headers and body, as saved from the mail program); the
+    verification carries the notice's case and entry as ``records`` reads them."""
     scope = access.authorize(actor, Action.VERIFY_NOTICE)
     if not raw.strip():
         raise InvalidInput("message: must not be empty; paste or upload the whole message")
@@ -360,8 +407,8 @@ def verify_notice(session: Session, actor: Actor, keyring: Keyring, raw: bytes) 
         findings.append(Finding(Reason.UNREADABLE, "From"))
 
     notice_id = str(notice_ids[0]).strip() if notice_ids else ""
-    notice = _visible_notice(session, actor, scope, notice_id) if notice_id else None
-    marketplace = _expected_marketplace(session, actor, scope, notice, from_domain)
+    notice = _visible_notice(records, actor, scope, notice_id) if notice_id else None
+    marketplace = _expected_marketplace(records, actor, scope, notice, from_domain)
     sender = sender_for(marketplace) if marketplace else None
     expected = sender.domain if sender else None
 
@@ -394,7 +441,7 @@ def verify_notice(session: Session, actor: Actor, keyring: Keyring, raw: bytes) 
         from_address=from_address or None,
         expected_sender=sender.address if sender else None,
         notice=notice,
-        case=session.get(Case, notice.case_id) if notice else None,
-        entry=session.get(CaseEntry, notice.case_entry_id) if notice else None,
+        case=records.case(notice.case_id) if notice else None,
+        entry=records.entry(notice.case_entry_id) if notice else None,
         signed_by=signed_by,
     )

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from kenzen.cases.models import OPTIONAL_NOTICE_KINDS
+from kenzen.cases.models import OPTIONAL_NOTICE_KINDS, Case, CaseEntry
 from kenzen.cases.schemas import CaseEntryOut
 from kenzen.config import Settings
 from kenzen.languages import Language
 from kenzen.notify import service, webhooks
 from kenzen.notify.keys import Keyring
+from kenzen.notify.records import SessionRecords
 from kenzen.notify.verify import (
     MAX_MESSAGE_BYTES,
     Verdict,
@@ -87,7 +88,7 @@ class VerificationOut(BaseModel):
     case_entry: CaseEntryOut | None
 
     @classmethod
-    def of(cls, result: Verification, language: str) -> VerificationOut:
+    def of(cls, result: Verification[Case, CaseEntry], language: str) -> VerificationOut:
         return cls(
             verdict=result.verdict,
             reasons=[
@@ -116,7 +117,8 @@ def verify(
     is the caller's; otherwise SUSPICIOUS with every reason found. The matching case entry
     is in the notice's language, as the mail said it; the reasons in the reader's."""
     with db.transaction() as session:
-        result = verify_notice(session, actor, keyring_of(request), body.message.encode())
+        records = SessionRecords(session)
+        result = verify_notice(records, actor, keyring_of(request), body.message.encode())
         return VerificationOut.of(result, language)
 
 

@@ -9,6 +9,7 @@ from starlette.datastructures import UploadFile
 
 from kenzen.errors import InvalidInput
 from kenzen.notify.keys import Keyring
+from kenzen.notify.records import SessionRecords
 from kenzen.notify.verify import MAX_MESSAGE_BYTES, verify_notice
 from kenzen.web.deps import Db
 from kenzen.web.pages.common import PageRoute, Posted, language_of
@@ -41,7 +42,7 @@ def verify_submit(request: Request, db: Db, form: Posted) -> Response:
     language = language_of(request, actor)
     with db.transaction() as session:
         try:
-            result = verify_notice(session, actor, keyring, raw)
+            result = verify_notice(SessionRecords(session), actor, keyring, raw)
         except InvalidInput as error:
             return _render(
                 request, "verify.html", language, status_code=422, actor=actor, error=error.message
