@@ -79,6 +79,7 @@ class Action(enum.StrEnum):
     MANAGE_KEYS = "manageKeys"
     DELIVER_NOTICES = "deliverNotices"
     WATCH_DEADLINES = "deadlineMissed"
+    HOLD_FOR_ASSURANCE = "holdForAssurance"
     GET_TRANSPARENCY_REPORT = "getTransparencyReport"
     SUBMIT_APPEAL = "submitAppeal"
     LIST_APPEALS = "listAppeals"
@@ -348,6 +349,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.MANAGE_KEYS: _ANY,
         Action.DELIVER_NOTICES: _ANY,
         Action.WATCH_DEADLINES: _ANY,
+        Action.HOLD_FOR_ASSURANCE: _ANY,
         Action.GET_TRANSPARENCY_REPORT: _ANY,
         Action.SUBMIT_APPEAL: _ANY,
         Action.LIST_APPEALS: _ANY,
@@ -433,6 +435,12 @@ def _audit_entry(
 
 def _denial(actor: Actor, action: str, target: str, reason: str) -> AuditEntry:
     return _audit_entry(actor, action, target, {"reason": reason}, denied=True)
+
+
+def refused(actor: Actor, action: Action, target: str, reason: str) -> AuditEntry:
+    """The audit entry of an attempt the state of things refused (a held confirmation):
+    raise it on the error, and the unit of work keeps it although the use case rolls back."""
+    return _denial(actor, action.value, target, reason)
 
 
 def _hidden(actor: Actor, message: str, trace: AuditEntry | None = None) -> KenzenError:

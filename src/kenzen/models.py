@@ -1,6 +1,7 @@
 """Imports every domain's tables so that metadata (and Alembic) sees the whole schema."""
 
 from kenzen.appeals.models import Appeal, AppealDecision, AppealVersion, Attachment
+from kenzen.assurance.models import AssuranceHold
 from kenzen.audit import AuditEntry
 from kenzen.cases.models import Case, CaseEntry, CaseRead
 from kenzen.complaints.models import (
@@ -68,6 +69,7 @@ __all__ = [
     "AppealDecision",
     "AppealVersion",
     "AssuranceEligibility",
+    "AssuranceHold",
     "Attachment",
     "AuditEntry",
     "Brand",

@@ -50,6 +50,7 @@ def test_before_the_first_day_nothing_is_known(client: TestClient, world: World)
         "seller_id": "S1",
         "protected": False,
         "eligibility": None,
+        "holds": [],
     }
 
 

@@ -40,7 +40,7 @@ from kenzen.complaints.screening import Finding as ScreeningFinding
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.i18n import N_, Message
-from kenzen.policy import violations
+from kenzen.policy import proposals, violations
 from kenzen.policy.models import Violation, ViolationStatus
 from kenzen.sellers import holds, marks
 from kenzen.sellers.models import Listing, Seller
@@ -369,6 +369,7 @@ def decide_appeal(
     assert seller is not None
     if decision is AppealStatus.ACCEPTED:
         _reinstate(session, actor, seller, case, reasons)
+        proposals.end_by_accepted_plan(session, actor, case.id, appeal.id)
         said = Message(N_("entry.appeal_accepted"), {"reasons": reasons})
     elif decision is AppealStatus.REJECTED:
         cases.set_case_status(session, case, CaseStatus.OPEN)

@@ -17,10 +17,11 @@ a request for more information is not a decision on the plan).
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import takewhile
+from typing import Any
 
 from kenzen.support.slots import Hours, local, slots
 
@@ -103,3 +104,24 @@ def hold_view(facts: HoldFacts, now: datetime) -> HoldView:
     if reached_at is None and missing:
         return view(HoldState.WAITING_FOR_CONTACT)
     return view(HoldState.RELEASED)
+
+
+def categories_rested_on(evidence: Mapping[str, Any]) -> set[str]:
+    """The violation categories a proposal rests on, read from its evidence packet: a cap's
+    category; for an account-wide cause (the rating band, a rule over the counts) every
+    violation that counted. A metric cause rests on no violation."""
+    found: set[str] = set()
+    counted = {v["category"] for v in evidence.get("violations", [])}
+    for cause in evidence.get("causes", []):
+        facts = cause.get("facts", {})
+        if "category" in facts:
+            found.add(facts["category"])
+        elif "metric" not in facts:
+            found |= counted
+    return found
+
+
+def bypassed_by(evidence: Mapping[str, Any], bypass_categories: Iterable[str]) -> list[str]:
+    """The policy's bypass categories among those the proposal rests on: a deactivation
+    for fraud or a critical safety issue is not held (reference §1.3)."""
+    return sorted(categories_rested_on(evidence) & set(bypass_categories))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
-from kenzen.assurance.service import AssuranceStatus
+from kenzen.assurance.hold import HoldState
+from kenzen.assurance.service import AssuranceStatus, HoldStatus
 from kenzen.policy.assurance import Eligibility
+from kenzen.support.models import Callback, CallbackStatus, CallOutcome
 
 
 class EligibilityOut(BaseModel):
@@ -42,11 +45,69 @@ class EligibilityOut(BaseModel):
         )
 
 
+class HoldCallOut(BaseModel):
+    """One of AHS's calls on the held case (the notes stay with the callback, AHS only)."""
+
+    callback_id: int
+    slot_start: datetime
+    priority: bool
+    status: CallbackStatus
+    outcome: CallOutcome | None
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, call: Callback) -> HoldCallOut:
+        return cls(
+            callback_id=call.id,
+            slot_start=call.slot_start,
+            priority=call.priority,
+            status=call.status,
+            outcome=call.outcome,
+            completed_at=call.completed_at,
+        )
+
+
+class HoldOut(BaseModel):
+    """A protected seller's deactivation on hold: the time to work with us and AHS's calls."""
+
+    proposal_id: int
+    case_id: int
+    opened_at: datetime
+    state: HoldState | Literal["BYPASSED"]
+    bypassed_by: list[str]
+    """The bypass categories the proposal rests on (then it is not held)."""
+    respond_by: datetime | None
+    """The end of the seller's time to work with us (later if AHS reached it late)."""
+    open_days: list[date]
+    """AHS's open days of the window (the marketplace's dates)."""
+    days_without_attempt: list[date]
+    confirmable: bool
+    calls: list[HoldCallOut]
+
+    @classmethod
+    def of(cls, status: HoldStatus) -> HoldOut:
+        hold, view = status.hold, status.view
+        return cls(
+            proposal_id=hold.proposal_id,
+            case_id=hold.case_id,
+            opened_at=hold.opened_at,
+            state=view.state if view else "BYPASSED",
+            bypassed_by=hold.bypassed_by,
+            respond_by=view.respond_by if view else None,
+            open_days=list(view.open_days) if view else [],
+            days_without_attempt=list(view.days_without_attempt) if view else [],
+            confirmable=status.confirmable,
+            calls=[HoldCallOut.of(c) for c in status.calls],
+        )
+
+
 class AssuranceStatusOut(BaseModel):
     seller_id: str
     protected: bool
     eligibility: EligibilityOut | None
     """None until the first day's ratings are stored."""
+    holds: list[HoldOut]
+    """Holds on the seller's deactivations still pending, newest first."""
 
     @classmethod
     def of(cls, status: AssuranceStatus) -> AssuranceStatusOut:
@@ -54,4 +115,5 @@ class AssuranceStatusOut(BaseModel):
             seller_id=status.seller_id,
             protected=status.protected,
             eligibility=EligibilityOut.of(status.eligibility) if status.eligibility else None,
+            holds=[HoldOut.of(h) for h in status.holds],
         )

@@ -59,10 +59,12 @@ def worker(
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 0.5,
 ) -> None:
     """Evaluate the sellers whose facts changed (and all at each marketplace's midnight),
-    generate requested reports, tell staff once about each decision past its deadline, then
+    hold protected sellers' deactivations for Account Health Assurance, generate requested
+    reports, tell staff once about each decision past its deadline, then
     deliver queued notices (SMTP, or .eml files without KENZEN_SMTP_HOST) and webhooks.
     With --once: everything due now, then exit."""
     from kenzen import logs
+    from kenzen.assurance.watch import HoldWatch
     from kenzen.config import get_settings
     from kenzen.deadlines.watch import DeadlineWatch
     from kenzen.notify.smtp import transport_for
@@ -87,10 +89,12 @@ def worker(
     holder = PolicyHolder(settings.policy)
     reports = ReportWorker(opened, lambda: holder.current)
     deadlines = DeadlineWatch(opened, lambda: holder.current)
+    assurance = HoldWatch(opened, lambda: holder.current)
     evaluator = Evaluator(opened, settings.events_dir, holder)
 
     def step() -> int:
-        return reports.run_once() + deadlines.run_once() + delivery.run_once()
+        held = assurance.run_once()
+        return held + reports.run_once() + deadlines.run_once() + delivery.run_once()
 
     try:
         if once:

@@ -133,6 +133,35 @@ def withdraw_undemanded(
     return withdrawn
 
 
+def end_by_accepted_plan(
+    session: Session, actor: Actor, case_id: int, appeal_id: int
+) -> list[EnforcementProposal]:
+    """The specialist who accepted the seller's Plan of Action on a case thereby decided
+    against the actions proposed on it: they end as rejected, so the same facts do not
+    propose them again (new facts do). Called inside ``decideAppeal``."""
+    ended = list(
+        session.scalars(
+            select(EnforcementProposal).where(
+                EnforcementProposal.case_id == case_id,
+                EnforcementProposal.status == ProposalStatus.PENDING,
+            )
+        )
+    )
+    for proposal in ended:
+        proposal.status = ProposalStatus.REJECTED
+        proposal.decided_at = utcnow()
+        proposal.outcome = f"the seller's Plan of Action was accepted (appeal {appeal_id})"
+        session.add(
+            access.record(
+                actor,
+                "endEnforcementProposal",
+                f"seller:{proposal.seller_id}",
+                {"proposal_id": proposal.id, "kind": proposal.kind, "appeal_id": appeal_id},
+            )
+        )
+    return ended
+
+
 def list_proposals(
     session: Session,
     actor: Actor,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, time
 
-from sqlalchemy import ForeignKey, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
@@ -74,3 +74,8 @@ class Callback(Base):
     """Call notes: AHS only, never shown to sellers or Account Specialists."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    """AHS calls the seller before ``deadline`` (Account Health Assurance): the call is
+    booked by Kenzen, not the seller, and a failed attempt is booked again the next open day."""
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """A priority call's: the end of the seller's time to work with us."""

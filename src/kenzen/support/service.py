@@ -9,7 +9,8 @@ Call notes are for AHS only; the views below leave them out for everyone else.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -88,34 +89,116 @@ def request_callback(
         cancel_callback(session, actor, replaces)
     case = _case_for(session, seller, case_id)
     _check_fair_use(session, seller, case, rules)
-    capacity = agents_on_duty(session)
-    if capacity == 0:
+    if agents_on_duty(session) == 0:
         raise Conflict("no Account Health Support agent is on duty; try again later")
-    hours = hours_of(session, seller.marketplace_id)
-    start = max(preferred, utcnow())
-    for slot in slots(hours, start):
-        booked = _book(session, seller, case, number, preferred, slot, capacity)
+    booked = _first_free(session, seller, case, number, preferred, max(preferred, utcnow()))
+    if booked is None:
+        raise Conflict("every callback slot of the next two weeks is booked")
+    when = local_time(hours_of(session, seller.marketplace_id), booked.slot_start)
+    booking = Message(N_("entry.callback_booked"), {"phone": number, "time": when})
+    cases.append_entry(
+        session,
+        case,
+        actor,
+        visibility=Visibility.SELLER,
+        kind=EntryKind.NOTE,
+        message=booking,
+    )
+    session.add(
+        access.record(
+            actor,
+            Action.REQUEST_CALLBACK,
+            f"seller:{seller.id}",
+            {"callback_id": booked.id, "slot": booked.slot_start.isoformat()},
+        )
+    )
+    return _view(session, actor, booked)
+
+
+def local_time(hours: Hours, instant: datetime) -> str:
+    """An instant as the seller reads it in a case entry: in the marketplace's AHS time."""
+    return local(hours, instant).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _first_free(
+    session: Session,
+    seller: Seller,
+    case: Case,
+    phone: str,
+    requested_for: datetime,
+    start: datetime,
+    *,
+    deadline: datetime | None = None,
+) -> Callback | None:
+    """Book a seat in the first slot at or after ``start`` that has one free; a ``deadline``
+    makes it a priority call. None when no agent is on duty or two weeks are full."""
+    capacity = agents_on_duty(session)
+    for slot in slots(hours_of(session, seller.marketplace_id), start):
+        booked = _book(session, seller, case, phone, requested_for, slot, capacity, deadline)
         if booked is not None:
-            when = local(hours, slot).strftime("%Y-%m-%d %H:%M %Z")
-            booking = Message(N_("entry.callback_booked"), {"phone": number, "time": when})
-            cases.append_entry(
-                session,
-                case,
-                actor,
-                visibility=Visibility.SELLER,
-                kind=EntryKind.NOTE,
-                message=booking,
+            return booked
+    return None
+
+
+def book_priority_call(
+    session: Session, seller: Seller, case: Case, *, phone: str, after: datetime, deadline: datetime
+) -> Callback:
+    """AHS calls the seller at the first free slot at or after ``after`` to reach it before
+    ``deadline`` (Account Health Assurance), inside the caller's authorised use case. Kenzen
+    books it, so the seller's fair-use limits do not apply; with no agent on duty (or two
+    weeks full) it waits without a seat at the first open slot, still first in AHS's queue."""
+    booked = _first_free(session, seller, case, phone, after, after, deadline=deadline)
+    if booked is None:
+        slot = next(slots(hours_of(session, seller.marketplace_id), after), after)
+        booked = Callback(
+            seller_id=seller.id,
+            marketplace_id=seller.marketplace_id,
+            case_id=case.id,
+            phone=phone,
+            requested_for=after,
+            slot_start=slot,
+            priority=True,
+            deadline=deadline,
+        )
+        session.add(booked)
+        session.flush()
+    return booked
+
+
+def _next_attempt(session: Session, failed: Callback) -> Callback | None:
+    """A priority call that did not reach the seller is booked again on the next open day
+    (AHS tries every open day of the window), unless that day starts after the deadline."""
+    assert failed.deadline is not None
+    hours = hours_of(session, failed.marketplace_id)
+    tomorrow = datetime.combine(
+        local(hours, utcnow()).date() + timedelta(days=1), time(0), ZoneInfo(hours.time_zone)
+    )
+    start = next(slots(hours, tomorrow), None)
+    if start is None or start >= failed.deadline:
+        return None
+    seller = session.get_one(Seller, failed.seller_id)
+    case = session.get_one(Case, failed.case_id)
+    return book_priority_call(
+        session, seller, case, phone=failed.phone, after=start, deadline=failed.deadline
+    )
+
+
+def cancel_priority_calls(session: Session, case_id: int) -> list[Callback]:
+    """Cancel the priority calls still open on a case (its deactivation was decided or
+    withdrawn), inside the caller's authorised use case; the calls cancelled."""
+    open_calls = list(
+        session.scalars(
+            select(Callback).where(
+                Callback.case_id == case_id,
+                Callback.priority.is_(True),
+                Callback.status.in_(OPEN_STATUSES),
             )
-            session.add(
-                access.record(
-                    actor,
-                    Action.REQUEST_CALLBACK,
-                    f"seller:{seller.id}",
-                    {"callback_id": booked.id, "slot": slot.isoformat()},
-                )
-            )
-            return _view(session, actor, booked)
-    raise Conflict("every callback slot of the next two weeks is booked")
+        )
+    )
+    for callback in open_calls:
+        callback.status = CallbackStatus.CANCELLED
+        callback.seat = None
+    return open_calls
 
 
 def _check_fair_use(session: Session, seller: Seller, case: Case, rules: CallbackRules) -> None:
@@ -161,6 +244,7 @@ def _book(
     preferred: datetime,
     slot: datetime,
     capacity: int,
+    deadline: datetime | None = None,
 ) -> Callback | None:
     taken = set(
         session.scalars(
@@ -182,6 +266,8 @@ def _book(
             requested_for=preferred,
             slot_start=slot,
             seat=seat,
+            priority=deadline is not None,
+            deadline=deadline,
         )
         try:
             with session.begin_nested():
@@ -198,12 +284,16 @@ def cancel_callback(session: Session, actor: Actor, callback_id: int) -> Callbac
     )
     if callback.status is not CallbackStatus.BOOKED:
         raise Conflict(f"callback {callback_id} is {callback.status.value}")
+    if callback.priority:
+        raise Conflict(
+            f"callback {callback_id} is Account Health Support's call under Account Health "
+            "Assurance: it cannot be cancelled or moved; book another call if this time is bad"
+        )
     callback.status = CallbackStatus.CANCELLED
     callback.seat = None
     case = session.get(Case, callback.case_id)
     assert case is not None
-    hours = hours_of(session, callback.marketplace_id)
-    when = local(hours, callback.slot_start).strftime("%Y-%m-%d %H:%M %Z")
+    when = local_time(hours_of(session, callback.marketplace_id), callback.slot_start)
     cancelled = Message(N_("entry.callback_cancelled"), {"time": when})
     cases.append_entry(
         session, case, actor, visibility=Visibility.SELLER, kind=EntryKind.NOTE, message=cancelled
@@ -255,7 +345,8 @@ def claim_callback(session: Session, actor: Actor, callback_id: int) -> Callback
 def complete_callback(
     session: Session, actor: Actor, callback_id: int, *, outcome: CallOutcome, notes: str
 ) -> CallbackView:
-    """Record how the call went; the notes join the case as an AHS-only entry."""
+    """Record how the call went; the notes join the case as an AHS-only entry. A priority
+    call that did not reach the seller is booked again for the next open day."""
     callback = access.load(
         session, actor, Action.COMPLETE_CALLBACK, Callback, callback_id, noun="callback"
     )
@@ -281,12 +372,15 @@ def complete_callback(
                 N_("entry.call_notes"), {"outcome": Message(OUTCOME_NAMES[outcome]), "notes": notes}
             ),
         )
+    retry = None
+    if callback.priority and outcome is not CallOutcome.REACHED:
+        retry = _next_attempt(session, callback)
     session.add(
         access.record(
             actor,
             Action.COMPLETE_CALLBACK,
             f"callback:{callback.id}",
-            {"outcome": outcome.value},
+            {"outcome": outcome.value, "next_attempt": retry.id if retry else None},
         )
     )
     return _view(session, actor, callback)

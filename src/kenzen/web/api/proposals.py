@@ -2,8 +2,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from kenzen.assurance.service import decide_proposal
 from kenzen.policy import proposals
-from kenzen.policy.enforcement import decide_enforcement_proposal
 from kenzen.policy.models import ProposalStatus
 from kenzen.policy.schemas import DecideProposal, ProposalDetailOut, ProposalOut
 from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
@@ -39,9 +39,12 @@ def decide(
     proposal_id: PathId, body: DecideProposal, actor: CurrentActor, db: Db, policy: CurrentPolicy
 ) -> ProposalDetailOut:
     """Confirm or reject with reasons. Under four eyes a second, different specialist must
-    confirm (the first one again: 403); once confirmed the action is applied."""
+    confirm (the first one again: 403); once confirmed the action is applied. A
+    deactivation held by Account Health Assurance cannot be confirmed (409) until AHS has
+    reached the seller (or tried every open day) and the seller's time to respond has
+    passed, or while the seller's Plan of Action awaits its decision."""
     with db.transaction() as session:
-        proposal = decide_enforcement_proposal(
+        proposal = decide_proposal(
             session, actor, policy, proposal_id, verdict=body.verdict, reasons=body.reasons
         )
         return ProposalDetailOut.of(proposal)

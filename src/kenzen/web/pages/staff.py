@@ -13,13 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from kenzen import clock
 from kenzen.appeals import service as appeals
 from kenzen.appeals.models import PENDING, AppealStatus
+from kenzen.assurance import service as assurance
 from kenzen.cases import service as cases
 from kenzen.deadlines import service as deadlines
-from kenzen.errors import InvalidInput, NotFound
+from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.health.service import local_today
 from kenzen.i18n import Message
 from kenzen.policy import proposals
-from kenzen.policy.enforcement import assess_seller, decide_enforcement_proposal
+from kenzen.policy.enforcement import assess_seller
 from kenzen.policy.models import Verdict
 from kenzen.sellers import service as sellers
 from kenzen.support import service as support
@@ -255,9 +256,11 @@ def decide_proposal(
     policy = request.app.state.policy.current
     try:
         with db.transaction() as session:
-            decide_enforcement_proposal(
+            assurance.decide_proposal(
                 session, actor, policy, proposal_id, verdict=verdict, reasons=reasons
             )
     except InvalidInput as error:
         return _proposal(request, db, proposal_id, error=error.message, status_code=422)
+    except Conflict as error:
+        return _proposal(request, db, proposal_id, error=error.message, status_code=409)
     return RedirectResponse(f"/staff/proposals/{proposal_id}", status_code=303)
