@@ -21,7 +21,7 @@ SUBMITTED = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 08:30 on the 3rd in Toky
         (Target.APPEAL_DECISION, datetime(2026, 3, 4, 23, 30, tzinfo=UTC)),
         (Target.DISPUTE_DECISION, datetime(2026, 3, 7, 23, 30, tzinfo=UTC)),
         (Target.RETRACTION_ANSWER, datetime(2026, 3, 12, 23, 30, tzinfo=UTC)),
-        (Target.PROPOSAL_DECISION, datetime(2026, 3, 4, 23, 30, tzinfo=UTC)),
+        (Target.PROPOSAL_DECISION, datetime(2026, 3, 6, 23, 30, tzinfo=UTC)),
     ],
 )
 def test_default_targets(target: Target, expected: datetime) -> None:
@@ -32,6 +32,7 @@ def test_the_shipped_policy_keeps_the_documented_defaults() -> None:
     assert load_policy().document.deadlines == DEFAULTS
     assert (DEFAULTS.appeal_decision_hours, DEFAULTS.dispute_decision_hours) == (48, 120)
     assert (DEFAULTS.retraction_answer_hours, DEFAULTS.callback_days_after_booked) == (240, 0)
+    assert DEFAULTS.proposal_decision_hours == 96
 
 
 def test_a_callback_is_due_by_the_end_of_its_booked_day_where_the_marketplace_is() -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kenzen.cases.schemas import DecisionDue
 from kenzen.complaints.brand_check import describe
 from kenzen.complaints.catalogue import Hit, ListingRef, SearchPage
 from kenzen.complaints.models import (
@@ -17,6 +18,7 @@ from kenzen.complaints.models import (
     Dispute,
     DisputeReason,
     DisputeStatus,
+    RetractionRequest,
     RetractionStatus,
 )
 from kenzen.complaints.screening import Finding
@@ -311,9 +313,11 @@ class DisputeOut(BaseModel):
     filed_at: datetime
     decided_at: datetime | None
     decision_reason: str | None
+    decision_due: DecisionDue | None = None
+    """While pending: when the specialist's decision is due (policy ``[deadlines]``)."""
 
     @classmethod
-    def of(cls, dispute: Dispute) -> DisputeOut:
+    def of(cls, dispute: Dispute, due: DecisionDue | None = None) -> DisputeOut:
         return cls(
             id=dispute.id,
             complaint_id=dispute.complaint_id,
@@ -325,6 +329,7 @@ class DisputeOut(BaseModel):
             filed_at=dispute.filed_at,
             decided_at=dispute.decided_at,
             decision_reason=dispute.decision_reason,
+            decision_due=due,
         )
 
 
@@ -352,6 +357,12 @@ class RetractionRequestOut(BaseModel):
     requested_at: datetime
     answered_at: datetime | None
     answer_reason: str | None
+    decision_due: DecisionDue | None = None
+    """While pending: when the rights owner's answer is due (policy ``[deadlines]``)."""
+
+    @classmethod
+    def of(cls, request: RetractionRequest, due: DecisionDue | None = None) -> RetractionRequestOut:
+        return cls.model_validate(request).model_copy(update={"decision_due": due})
 
 
 class ReputationOut(BaseModel):

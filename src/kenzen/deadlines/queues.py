@@ -4,7 +4,7 @@ A queue is one entry of :data:`QUEUES`: which rows wait (``waiting``), when thei
 started, which policy target applies, which department is told when one is late and which
 permission lets a person see the queue. Everything else — the seller's due time, the
 staff's order, the overdue notice — is derived from these entries, so a new kind of
-decision (a dispute, a proposal) is one more entry here.
+decision is one more entry here.
 """
 
 from __future__ import annotations
@@ -13,14 +13,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, ScalarSelect, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from kenzen.access import Action, Visibility
 from kenzen.appeals.models import PENDING, Appeal
+from kenzen.complaints.models import (
+    Complaint,
+    Dispute,
+    DisputeStatus,
+    RetractionRequest,
+    RetractionStatus,
+)
 from kenzen.deadlines.due import Target
 from kenzen.i18n import N_
+from kenzen.policy.models import EnforcementProposal, ProposalStatus
 from kenzen.support.models import Callback, CallbackStatus
+
+Column = InstrumentedAttribute[Any] | ScalarSelect[Any]
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,8 @@ class Queue:
     target: Target
     id: InstrumentedAttribute[int]
     seller_id: InstrumentedAttribute[str]
-    case_id: InstrumentedAttribute[int] | InstrumentedAttribute[int | None]
+    case_id: Column
+    """The case the seller reads the due time on (a complaint's answers: the complaint's)."""
     started: InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None]
     waiting: ColumnElement[bool]
     department: Visibility
@@ -39,11 +50,20 @@ class Queue:
     label: str
     """Message id of the queue's name, for staff pages and the notice."""
     link: str
-    """Where staff open an item: a format string over ``id``."""
+    """Where staff open an item: a format string over ``id`` and ``case_id``."""
+    owner_id: Column | None = None
+    """The rights owner an item concerns: a rights owner reads only its own items."""
 
     @property
     def model(self) -> Any:
         return self.id.class_
+
+
+def _of_complaint(
+    column: InstrumentedAttribute[Any], answer: type[Dispute | RetractionRequest]
+) -> Any:
+    """A column of the complaint a dispute or a retraction request answers."""
+    return select(column).where(Complaint.id == answer.complaint_id).scalar_subquery()
 
 
 QUEUES: tuple[Queue, ...] = (
@@ -72,6 +92,47 @@ QUEUES: tuple[Queue, ...] = (
         reader=Action.LIST_CALLBACKS,
         label=N_("deadline.queue.callbacks"),
         link="/staff/callbacks/{id}",
+    ),
+    Queue(
+        name="disputes",
+        target=Target.DISPUTE_DECISION,
+        id=Dispute.id,
+        seller_id=Dispute.seller_id,
+        case_id=_of_complaint(Complaint.case_id, Dispute),
+        started=Dispute.filed_at,
+        waiting=Dispute.status == DisputeStatus.PENDING,
+        department=Visibility.SELLER_PERFORMANCE,
+        reader=Action.LIST_DISPUTES,
+        label=N_("deadline.queue.disputes"),
+        link="/staff/disputes#dispute-{id}",
+        owner_id=_of_complaint(Complaint.owner_id, Dispute),
+    ),
+    Queue(
+        name="retraction_requests",
+        target=Target.RETRACTION_ANSWER,
+        id=RetractionRequest.id,
+        seller_id=RetractionRequest.seller_id,
+        case_id=_of_complaint(Complaint.case_id, RetractionRequest),
+        started=RetractionRequest.requested_at,
+        waiting=RetractionRequest.status == RetractionStatus.PENDING,
+        department=Visibility.SELLER_PERFORMANCE,
+        reader=Action.LIST_RETRACTION_REQUESTS,
+        label=N_("deadline.queue.retraction_requests"),
+        link="/cases/{case_id}",
+        owner_id=RetractionRequest.owner_id,
+    ),
+    Queue(
+        name="proposals",
+        target=Target.PROPOSAL_DECISION,
+        id=EnforcementProposal.id,
+        seller_id=EnforcementProposal.seller_id,
+        case_id=EnforcementProposal.case_id,
+        started=EnforcementProposal.created_at,
+        waiting=EnforcementProposal.status == ProposalStatus.PENDING,
+        department=Visibility.SELLER_PERFORMANCE,
+        reader=Action.LIST_ENFORCEMENT_PROPOSALS,
+        label=N_("deadline.queue.proposals"),
+        link="/staff/proposals/{id}",
     ),
 )
 

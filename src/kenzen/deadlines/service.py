@@ -4,16 +4,17 @@ entry, so each queue is read the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kenzen import access
+from kenzen import access, clock
 from kenzen.access import Actor, Scope
 from kenzen.cases.schemas import DecisionDue
 from kenzen.deadlines.due import due_at, is_overdue
@@ -52,7 +53,7 @@ class Waiting:
 
     @property
     def link(self) -> str:
-        return self.queue.link.format(id=self.item_id)
+        return self.queue.link.format(id=self.item_id, case_id=self.case_id)
 
 
 def waiting(
@@ -61,6 +62,7 @@ def waiting(
     queues: Iterable[Queue] = QUEUES,
     *,
     seller_id: str | None = None,
+    owner_id: int | None = None,
     case_ids: Collection[int] | None = None,
     item_ids: Collection[int] | None = None,
     unalerted_before: datetime | None = None,
@@ -78,6 +80,10 @@ def waiting(
         )
         if seller_id is not None:
             query = query.where(queue.seller_id == seller_id)
+        if owner_id is not None:
+            if queue.owner_id is None:
+                continue
+            query = query.where(queue.owner_id == owner_id)
         if case_ids is not None:
             query = query.where(queue.case_id.in_(case_ids))
         if item_ids is not None:
@@ -104,13 +110,18 @@ def waiting(
 
 
 def staff_queue(session: Session, actor: Actor, rules: DeadlineRules, name: str) -> list[Waiting]:
-    """A queue as staff work it: the earliest due first; a seller sees only its own."""
+    """A queue as staff work it: the earliest due first; a seller sees only its own items,
+    a rights owner only those about its complaints."""
     queue = BY_NAME.get(name)
     if queue is None:
         raise NotFound(f"queue {name!r} not found")
-    scope = access.authorize(actor, queue.reader)
-    own = actor.seller_id if scope is Scope.OWN else None
-    return waiting(session, rules, [queue], seller_id=own)
+    if access.authorize(actor, queue.reader) is Scope.ANY:
+        return waiting(session, rules, [queue])
+    if actor.seller_id is not None:
+        return waiting(session, rules, [queue], seller_id=actor.seller_id)
+    if actor.user_id is not None and queue.owner_id is not None:
+        return waiting(session, rules, [queue], owner_id=actor.user_id)
+    return []
 
 
 def due_by_case(
@@ -131,6 +142,38 @@ def due_of_items(
     return {
         item.item_id: item for item in waiting(session, rules, [BY_NAME[queue]], item_ids=item_ids)
     }
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+Item = TypeVar("Item", bound=HasId)
+
+
+def with_dues(
+    session: Session, rules: DeadlineRules, queue: str, items: Sequence[Item]
+) -> list[tuple[Item, Waiting | None]]:
+    """Items of one queue the caller may already read, each with its due time if it still
+    waits: the waiting ones first, earliest due first, the others in the order given."""
+    dues = due_of_items(session, rules, queue, [item.id for item in items])
+    waiting_first = sorted(
+        (item for item in items if item.id in dues), key=lambda item: dues[item.id].due_at
+    )
+    rest = [item for item in items if item.id not in dues]
+    return [(item, dues[item.id]) for item in waiting_first] + [(item, None) for item in rest]
+
+
+def in_due_order(
+    session: Session, rules: DeadlineRules, queue: str, items: Sequence[Item]
+) -> list[tuple[Item, DecisionDue | None]]:
+    """:func:`with_dues` as the API tells it: the due time in the seller's time zone."""
+    now = clock.now()
+    return [
+        (item, None if due is None else as_due(due, now))
+        for item, due in with_dues(session, rules, queue, items)
+    ]
 
 
 def unalerted_overdue(session: Session, rules: DeadlineRules, now: datetime) -> list[Waiting]:

@@ -267,7 +267,9 @@ class DeadlineRules(_Model):
     appeal_decision_hours: TargetHours = 48
     dispute_decision_hours: TargetHours = 5 * 24
     retraction_answer_hours: TargetHours = 10 * 24
-    proposal_decision_hours: TargetHours = 48
+    proposal_decision_hours: TargetHours = 96
+    """An assured seller has ``[assurance] response_hours`` (72) to work with us before its
+    deactivation can be confirmed; the default leaves the specialists a day after that."""
     callback_days_after_booked: Annotated[int, Field(ge=0, le=30)] = 0
     """A callback is due by the end of its booked day in the marketplace's time zone, plus
     this many days."""

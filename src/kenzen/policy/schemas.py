@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kenzen.cases.schemas import DecisionDue
 from kenzen.policy.document import ReviewMode
 from kenzen.policy.models import EnforcementProposal, ProposalStatus, Verdict
 from kenzen.policy.proposals import MAX_REASONS
@@ -38,9 +39,11 @@ class ProposalOut(BaseModel):
     created_at: datetime
     decided_at: datetime | None
     outcome: str | None
+    decision_due: DecisionDue | None = None
+    """While pending: when the specialists' decision is due (policy ``[deadlines]``)."""
 
     @classmethod
-    def of(cls, proposal: EnforcementProposal) -> ProposalOut:
+    def of(cls, proposal: EnforcementProposal, due: DecisionDue | None = None) -> ProposalOut:
         return cls(
             id=proposal.id,
             seller_id=proposal.seller_id,
@@ -56,6 +59,7 @@ class ProposalOut(BaseModel):
             created_at=proposal.created_at,
             decided_at=proposal.decided_at,
             outcome=proposal.outcome,
+            decision_due=due,
         )
 
 
@@ -68,9 +72,9 @@ class ProposalDetailOut(ProposalOut):
     reviews: list[ProposalReviewOut]
 
     @classmethod
-    def of(cls, proposal: EnforcementProposal) -> ProposalDetailOut:
+    def of(cls, proposal: EnforcementProposal, due: DecisionDue | None = None) -> ProposalDetailOut:
         return cls(
-            **ProposalOut.of(proposal).model_dump(),
+            **ProposalOut.of(proposal, due).model_dump(),
             evidence=proposal.evidence,
             reviews=[ProposalReviewOut.model_validate(r) for r in proposal.reviews],
         )

@@ -4,7 +4,6 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from kenzen import clock
 from kenzen.access import Action
 from kenzen.appeals import service, written
 from kenzen.appeals.documents import MAX_PLAN_FILE_BYTES
@@ -58,16 +57,8 @@ CheckFileUpload = Annotated[
 def _with_dues(session: Session, policy: Policy, found: list[Appeal]) -> list[AppealOut]:
     """The appeals with the time their decision is due; those waiting first, earliest due
     first, the others in the order given."""
-    dues = deadlines.due_of_items(
-        session, policy.document.deadlines, "appeals", [a.id for a in found]
-    )
-    now = clock.now()
-    waiting = sorted((a for a in found if a.id in dues), key=lambda a: dues[a.id].due_at)
-    ordered = waiting + [a for a in found if a.id not in dues]
-    return [
-        AppealOut.of(a, deadlines.as_due(dues[a.id], now) if a.id in dues else None)
-        for a in ordered
-    ]
+    ordered = deadlines.in_due_order(session, policy.document.deadlines, "appeals", found)
+    return [AppealOut.of(appeal, due) for appeal, due in ordered]
 
 
 @router.post(

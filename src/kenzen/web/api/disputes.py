@@ -1,12 +1,14 @@
-"""The seller's answers to a complaint: disputes, retraction requests, and their outcomes."""
+"""The seller's answers to a complaint: disputes, retraction requests, and their outcomes.
+A pending one tells when its decision is due (``decision_due``)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
+from sqlalchemy.orm import Session
 
 from kenzen.access import Action
 from kenzen.complaints import disputes
-from kenzen.complaints.models import DisputeStatus, RetractionStatus
+from kenzen.complaints.models import Dispute, DisputeStatus, RetractionRequest, RetractionStatus
 from kenzen.complaints.schemas import (
     AnswerRetractionRequest,
     ComplaintFileOut,
@@ -18,8 +20,10 @@ from kenzen.complaints.schemas import (
     RetractionRequestOut,
 )
 from kenzen.config import Settings
+from kenzen.deadlines import service as deadlines
 from kenzen.evidence import MAX_FILE_BYTES
-from kenzen.web.deps import CurrentActor, Db, PathId
+from kenzen.policy.document import Policy
+from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
 from kenzen.web.uploads import (
     MAX_ATTACHMENT_BODY,
     Upload,
@@ -37,14 +41,18 @@ router = APIRouter(tags=["disputes"])
     status_code=status.HTTP_201_CREATED,
 )
 def dispute_complaint(
-    complaint_id: PathId, body: DisputeComplaint, actor: CurrentActor, db: Db
+    complaint_id: PathId,
+    body: DisputeComplaint,
+    actor: CurrentActor,
+    db: Db,
+    policy: CurrentPolicy,
 ) -> DisputeOut:
     """The seller says the complaint is wrong, for a specialist to decide."""
     with db.transaction() as session:
         dispute = disputes.dispute_complaint(
             session, actor, complaint_id, reason=body.reason, statement=body.statement
         )
-        return DisputeOut.of(dispute)
+        return _disputes_out(session, policy, [dispute])[0]
 
 
 DisputeFileUpload = Annotated[
@@ -80,10 +88,12 @@ def add_dispute_file(
 
 @router.get("/disputes", operation_id="listDisputes")
 def list_disputes(
-    actor: CurrentActor, db: Db, status: DisputeStatus | None = None
+    actor: CurrentActor, db: Db, policy: CurrentPolicy, status: DisputeStatus | None = None
 ) -> list[DisputeOut]:
+    """Pending disputes first, the earliest due first; then the decided ones."""
     with db.transaction() as session:
-        return [DisputeOut.of(d) for d in disputes.list_disputes(session, actor, status=status)]
+        found = disputes.list_disputes(session, actor, status=status)
+        return _disputes_out(session, policy, found)
 
 
 @router.post("/disputes/{dispute_id}/decision", operation_id="decideDispute")
@@ -102,27 +112,37 @@ def decide_dispute(
         return DisputeOut.of(dispute)
 
 
+def _disputes_out(session: Session, policy: Policy, found: list[Dispute]) -> list[DisputeOut]:
+    ordered = deadlines.in_due_order(session, policy.document.deadlines, "disputes", found)
+    return [DisputeOut.of(dispute, due) for dispute, due in ordered]
+
+
 @router.post(
     "/complaints/{complaint_id}/retraction-requests",
     operation_id="requestRetraction",
     status_code=status.HTTP_201_CREATED,
 )
 def request_retraction(
-    complaint_id: PathId, body: RequestRetraction, actor: CurrentActor, db: Db
+    complaint_id: PathId,
+    body: RequestRetraction,
+    actor: CurrentActor,
+    db: Db,
+    policy: CurrentPolicy,
 ) -> RetractionRequestOut:
     """The seller asks the rights owner to withdraw the complaint."""
     with db.transaction() as session:
         request = disputes.request_retraction(session, actor, complaint_id, message=body.message)
-        return RetractionRequestOut.model_validate(request)
+        return _requests_out(session, policy, [request])[0]
 
 
 @router.get("/retraction-requests", operation_id="listRetractionRequests")
 def list_retraction_requests(
-    actor: CurrentActor, db: Db, status: RetractionStatus | None = None
+    actor: CurrentActor, db: Db, policy: CurrentPolicy, status: RetractionStatus | None = None
 ) -> list[RetractionRequestOut]:
+    """Pending requests first, the earliest answer due first; then the answered ones."""
     with db.transaction() as session:
         found = disputes.list_retraction_requests(session, actor, status=status)
-        return [RetractionRequestOut.model_validate(r) for r in found]
+        return _requests_out(session, policy, found)
 
 
 @router.post("/retraction-requests/{request_id}/answer", operation_id="answerRetractionRequest")
@@ -134,4 +154,12 @@ def answer_retraction_request(
         request = disputes.answer_retraction_request(
             session, actor, request_id, retract=body.retract, reason=body.reason
         )
-        return RetractionRequestOut.model_validate(request)
+        return RetractionRequestOut.of(request)
+
+
+def _requests_out(
+    session: Session, policy: Policy, found: list[RetractionRequest]
+) -> list[RetractionRequestOut]:
+    rules = policy.document.deadlines
+    ordered = deadlines.in_due_order(session, rules, "retraction_requests", found)
+    return [RetractionRequestOut.of(request, due) for request, due in ordered]

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from kenzen.assurance.service import decide_proposal
+from kenzen.deadlines import service as deadlines
 from kenzen.policy import proposals
 from kenzen.policy.models import ProposalStatus
 from kenzen.policy.schemas import DecideProposal, ProposalDetailOut, ProposalOut
@@ -15,23 +16,32 @@ router = APIRouter(prefix="/enforcement-proposals", tags=["enforcement"])
 def list_enforcement_proposals(
     actor: CurrentActor,
     db: Db,
+    policy: CurrentPolicy,
     seller_id: Annotated[str | None, Query(max_length=64)] = None,
     proposal_status: Annotated[ProposalStatus, Query(alias="status")] = ProposalStatus.PENDING,
 ) -> list[ProposalOut]:
-    """The specialists' queue: proposals waiting for a decision (or of another status),
-    oldest first."""
+    """The specialists' queue: proposals waiting for a decision, the earliest due first (or
+    those of another status, oldest first)."""
     with db.transaction() as session:
         found = proposals.list_proposals(
             session, actor, status=proposal_status, seller_id=seller_id
         )
-        return [ProposalOut.of(p) for p in found]
+        ordered = deadlines.in_due_order(session, policy.document.deadlines, "proposals", found)
+        return [ProposalOut.of(proposal, due) for proposal, due in ordered]
 
 
 @router.get("/{proposal_id}", operation_id="getEnforcementProposal")
-def get_enforcement_proposal(proposal_id: PathId, actor: CurrentActor, db: Db) -> ProposalDetailOut:
-    """A proposal with its evidence and its reviews so far."""
+def get_enforcement_proposal(
+    proposal_id: PathId, actor: CurrentActor, db: Db, policy: CurrentPolicy
+) -> ProposalDetailOut:
+    """A proposal with its evidence, its reviews so far and, while pending, when its
+    decision is due."""
     with db.transaction() as session:
-        return ProposalDetailOut.of(proposals.get_proposal(session, actor, proposal_id))
+        proposal = proposals.get_proposal(session, actor, proposal_id)
+        [(_, due)] = deadlines.in_due_order(
+            session, policy.document.deadlines, "proposals", [proposal]
+        )
+        return ProposalDetailOut.of(proposal, due)
 
 
 @router.post("/{proposal_id}/decision", operation_id="decideEnforcementProposal")

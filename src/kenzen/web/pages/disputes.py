@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from kenzen.complaints import disputes, reputation
 from kenzen.complaints import service as complaints
 from kenzen.complaints.models import ComplaintStatus, DisputeReason, DisputeStatus
+from kenzen.deadlines import service as deadlines
 from kenzen.errors import NotFound
 from kenzen.evidence import MAX_FILE_BYTES
 from kenzen.policy.document import Policy
@@ -106,8 +107,9 @@ def answer_retraction_request(
 
 @router.get("/staff/disputes", response_class=HTMLResponse)
 def dispute_queue(request: Request, db: Db) -> Response:
-    """Pending disputes, oldest first, each with the complaint it answers; and complaints
-    held for their notifier's reputation, with its figures."""
+    """Pending disputes, the earliest due first (overdue ones marked), each with the
+    complaint it answers; and complaints held for their notifier's reputation, with its
+    figures."""
     actor = require_actor(request)
     policy: Policy = request.app.state.policy.current
     with db.transaction() as session:
@@ -123,7 +125,12 @@ def dispute_queue(request: Request, db: Db) -> Response:
             "staff_disputes.html",
             language_of(request, actor),
             actor=actor,
-            disputes=disputes.list_disputes(session, actor, status=DisputeStatus.PENDING),
+            disputes=deadlines.with_dues(
+                session,
+                policy.document.deadlines,
+                "disputes",
+                disputes.list_disputes(session, actor, status=DisputeStatus.PENDING),
+            ),
             held=held,
             standing=standing,
         )

@@ -15,6 +15,7 @@ from kenzen.complaints import catalogue, disputes, reputation
 from kenzen.complaints import service as complaints
 from kenzen.complaints.catalogue import ListingRef
 from kenzen.complaints.models import REQUIRED_FIELD, ComplaintKind
+from kenzen.deadlines import service as deadlines
 from kenzen.errors import InvalidInput
 from kenzen.evidence import MAX_FILE_BYTES
 from kenzen.ids import MAX_ID
@@ -65,7 +66,12 @@ def rights_page(
             actor=actor,
             brands=complaints.list_brands(session, actor),
             complaints=complaints.list_complaints(session, actor),
-            requests=disputes.list_retraction_requests(session, actor),
+            requests=deadlines.with_dues(
+                session,
+                policy.document.deadlines,
+                "retraction_requests",
+                disputes.list_retraction_requests(session, actor),
+            ),
             standing=(
                 reputation.get_notifier_reputation(session, actor, policy, actor.user_id)
                 if actor.user_id is not None and actor.role is Role.RIGHTS_OWNER

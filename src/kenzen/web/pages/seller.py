@@ -151,14 +151,16 @@ def case_list(request: Request, db: Db) -> Response:
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, db: Db, case_id: PathId) -> Response:
-    """The case's timeline, newest first; AHS also sees the guidance it explains."""
+    """The case's timeline, newest first, and the earliest decision it waits for (a
+    complaint's case: each pending dispute or retraction request with its own); AHS also
+    sees the guidance it explains."""
     actor = require_actor(request)
     language = language_of(request, actor)
     with db.transaction() as session:
         detail = cases.get_case(session, actor, case_id)
         seen_before = cases.mark_read(session, actor, case_id)
         guidance = appeals.guidance(session, actor, case_id) if actor.role is Role.AHS_AGENT else []
-        dues = deadlines.due_by_case(session, deadline_rules(request), [case_id])
+        waiting = deadlines.waiting(session, deadline_rules(request), case_ids=[case_id])
         complaint = (
             disputes.complaint_of_case(session, actor, case_id)
             if access.allows(actor, Action.LIST_DISPUTES)
@@ -169,7 +171,8 @@ def case_page(request: Request, db: Db, case_id: PathId) -> Response:
             "case.html",
             language,
             actor=actor,
-            due=dues.get(case_id),
+            due=waiting[0] if waiting else None,
+            item_dues={(item.queue.name, item.item_id): item for item in waiting},
             case=detail.case,
             entries=list(reversed(detail.entries)),
             seen_before=seen_before,

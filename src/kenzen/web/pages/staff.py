@@ -209,7 +209,12 @@ def proposal_queue(request: Request, db: Db) -> Response:
             "staff_proposals.html",
             language_of(request, actor),
             actor=actor,
-            queue=proposals.list_proposals(session, actor),
+            queue=deadlines.with_dues(
+                session,
+                deadline_rules(request),
+                "proposals",
+                proposals.list_proposals(session, actor),
+            ),
         )
 
 
