@@ -7,13 +7,16 @@ The history, on Kenzen's clock (UTC):
 - 2 March 08:00: S1 submits a Plan of Action; 3 March 08:00 it is rejected (24 h).
 - 3 March 12:00: S1 submits again; 5 March 12:00 it is accepted (48 h), reinstating S1.
 - 4 March 09:00: a specialist records a listing policy violation found by review.
+- 3 March 10:00: S1 disputes the complaint of 2 March 01:00 and asks for the one of 02:00 to
+  be retracted; 4 March 10:00 the owner retracts it; 5 March 22:00 a specialist finds the
+  disputed one invalid (60 h).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,10 +28,11 @@ from kenzen.appeals import service as appeals
 from kenzen.appeals.models import AppealStatus
 from kenzen.appeals.poa import PlanOfAction
 from kenzen.cases.models import Case
+from kenzen.complaints import disputes
 from kenzen.complaints import service as complaints
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
 from kenzen.complaints.catalogue import ListingRef
-from kenzen.complaints.models import ComplaintKind
+from kenzen.complaints.models import Complaint, ComplaintKind, DisputeReason
 from kenzen.errors import Forbidden
 from kenzen.policy.document import Policy
 from kenzen.policy.enforcement import record_reviewed_violation
@@ -86,9 +90,21 @@ def history(world: World, policy: Policy, clock: Clock) -> World:
         appeals.decide_appeal(
             session, specialist, appeal.id, decision=AppealStatus.REJECTED, reasons="Too vague."
         )
+    clock.move_to(at(3, 10))
+    first, second = _complaints_of(world, at(2, 1), at(2, 2))
+    with world.database.transaction() as session:
+        dispute = disputes.dispute_complaint(
+            session, seller, first, reason=DisputeReason.AUTHENTIC, statement="Invoices."
+        )
+        request = disputes.request_retraction(session, seller, second, message="Genuine.")
     clock.move_to(at(3, 12))
     with world.database.transaction() as session:
         appeals.submit_appeal(session, seller, case_id, POA)
+    clock.move_to(at(4, 10))
+    with world.database.transaction() as session:
+        disputes.answer_retraction_request(
+            session, rights, request.id, retract=True, reason="Checked."
+        )
     clock.move_to(at(4, 9))
     with world.database.transaction() as session:
         record_reviewed_violation(
@@ -105,8 +121,22 @@ def history(world: World, policy: Policy, clock: Clock) -> World:
         appeals.decide_appeal(
             session, specialist, appeal.id, decision=AppealStatus.ACCEPTED, reasons=""
         )
+    clock.move_to(at(5, 22))
+    with world.database.transaction() as session:
+        disputes.decide_dispute(
+            session, specialist, dispute.id, complaint_valid=False, reason="Genuine goods."
+        )
     clock.move_to(at(6, 0))
     return world
+
+
+def _complaints_of(world: World, *filed: datetime) -> list[int]:
+    """The complaints filed at (just after: the clock runs on) ``filed``."""
+    with world.database.transaction() as session:
+        found = session.execute(select(Complaint.filed_at, Complaint.id)).all()
+    return [
+        next(n for at, n in found if start <= at < start + timedelta(minutes=1)) for start in filed
+    ]
 
 
 def _report(world: World, first: str, last: str, role: Role = Role.ADMIN) -> dict[str, object]:
@@ -154,6 +184,12 @@ def test_every_figure_of_the_period(history: World) -> None:
         "appeals": [{"outcome": "ACCEPTED", "count": 1}, {"outcome": "REJECTED", "count": 1}],
         "deactivations_reversed": [{"rule": "caps.ip_complaints", "count": 1}],
         "notifiers_held": 0,
+        "notices_ended": [
+            {"outcome": "RETRACTED", "count": 1},
+            {"outcome": "INVALID", "count": 1},
+        ],
+        "dispute_to_decision": {"count": 1, "median_hours": 60.0, "p90_hours": 60.0},
+        "disputes": [{"outcome": "COMPLAINT_INVALID", "count": 1}],
     }
 
 
@@ -178,6 +214,12 @@ def test_a_shorter_period_counts_only_its_days(history: World) -> None:
     assert report["appeal_to_decision"] == {"count": 1, "median_hours": 48.0, "p90_hours": 48.0}
     assert report["appeals"] == [{"outcome": "ACCEPTED", "count": 1}]
     assert report["deactivations_reversed"] == [{"rule": "caps.ip_complaints", "count": 1}]
+    assert report["notices_ended"] == [
+        {"outcome": "RETRACTED", "count": 1},
+        {"outcome": "INVALID", "count": 1},
+    ]
+    assert _report(history, "2026-03-02", "2026-03-03")["notices_ended"] == []
+    assert _report(history, "2026-03-02", "2026-03-04")["disputes"] == []
 
 
 def test_the_report_is_for_staff_only(history: World) -> None:
@@ -231,9 +273,15 @@ def test_the_command_writes_csv(history: World, tmp_path: Path) -> None:
         "appeal_to_decision,count,,,1\n"
         "appeal_to_decision,median_hours,,,48.0\n"
         "appeal_to_decision,p90_hours,,,48.0\n"
+        "dispute_to_decision,count,,,1\n"
+        "dispute_to_decision,median_hours,,,60.0\n"
+        "dispute_to_decision,p90_hours,,,60.0\n"
         "appeals,ACCEPTED,,,1\n"
         "deactivations_reversed,caps.ip_complaints,,,1\n"
         "notifiers_held,count,,,0\n"
+        "notices_ended,RETRACTED,,,1\n"
+        "notices_ended,INVALID,,,1\n"
+        "disputes,COMPLAINT_INVALID,,,1\n"
     )
     as_json = kenzen(
         history.database.url,
@@ -274,6 +322,10 @@ def test_the_staff_page_tables_and_charts_the_figures(
     assert re.findall(r'data-testid="appeal-row"><td>(\w+)</td><td>(\d+)</td>', page.text) == [
         ("ACCEPTED", "1")
     ]
+    assert re.findall(r'data-testid="dispute-row"><td>(\w+)</td><td>(\d+)</td>', page.text) == [
+        ("COMPLAINT_INVALID", "1")
+    ]
+    assert "Notices retracted or found invalid" in page.text
     assert 'data-bars="' in page.text
     assert "/static/transparency.js" in page.text
     japanese = client.get(

@@ -57,6 +57,13 @@ class TransparencyReport(BaseModel):
     appeals: list[OutcomeCount]
     deactivations_reversed: list[ReversalCount]
     notifiers_held: int
+    notices_ended: list[OutcomeCount]
+    """Notices that stopped counting in the period: ``RETRACTED`` by their notifier or
+    found ``INVALID`` by a specialist."""
+    dispute_to_decision: DurationsOut
+    """From a seller's dispute of a notice to the specialist's decision."""
+    disputes: list[OutcomeCount]
+    """Disputes decided in the period: ``COMPLAINT_UPHELD`` or ``COMPLAINT_INVALID``."""
 
     def csv(self) -> str:
         """One row per figure: section, name, detail, automated (actions only), value."""
@@ -72,6 +79,7 @@ class TransparencyReport(BaseModel):
         for name, durations in (
             ("notice_to_action", self.notice_to_action),
             ("appeal_to_decision", self.appeal_to_decision),
+            ("dispute_to_decision", self.dispute_to_decision),
         ):
             rows += [
                 (name, "count", "", "", durations.count),
@@ -83,6 +91,8 @@ class TransparencyReport(BaseModel):
             ("deactivations_reversed", r.rule, "", "", r.count) for r in self.deactivations_reversed
         ]
         rows.append(("notifiers_held", "count", "", "", self.notifiers_held))
+        rows += [("notices_ended", n.outcome, "", "", n.count) for n in self.notices_ended]
+        rows += [("disputes", d.outcome, "", "", d.count) for d in self.disputes]
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(("section", "name", "detail", "automated", "value"))

@@ -17,7 +17,11 @@ report twice over the same period gives the same numbers.
 - **deactivations reversed**: reinstatements in the period by an accepted appeal, by the
   rule of the deactivation's case;
 - **notifiers held**: rights owners whose complaints filed in the period were held for a
-  specialist (DSA Art. 23), from the filings the audit log kept.
+  specialist (DSA Art. 23), from the filings the audit log kept;
+- **notices ended**: complaints retracted by their notifier, or found invalid by a
+  specialist, in the period;
+- **disputes** (the seller's complaint against a notice, DSA Art. 20): those decided in
+  the period by outcome, and the time from the dispute to its decision.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from kenzen import access, clock
@@ -33,7 +37,7 @@ from kenzen.access import Action, Actor, Role
 from kenzen.appeals.models import Appeal, AppealDecision, AppealStatus, AppealVersion
 from kenzen.audit import AuditEntry, Outcome
 from kenzen.cases.models import Case
-from kenzen.complaints.models import Complaint
+from kenzen.complaints.models import Complaint, ComplaintStatus, Dispute
 from kenzen.identity.models import User
 from kenzen.policy.document import ActionKind
 from kenzen.policy.models import EnforcementAction, Violation
@@ -67,6 +71,9 @@ def transparency_report(
         appeals=_appeal_outcomes(session, chosen),
         deactivations_reversed=_reversals(session, chosen),
         notifiers_held=_notifiers_held(session, chosen),
+        notices_ended=_notices_ended(session, chosen),
+        dispute_to_decision=_dispute_to_decision(session, chosen),
+        disputes=_dispute_outcomes(session, chosen),
     )
 
 
@@ -184,6 +191,43 @@ def _appeal_outcomes(session: Session, chosen: Period) -> list[OutcomeCount]:
         .where(AppealDecision.decided_at >= chosen.start, AppealDecision.decided_at < chosen.end)
         .group_by(AppealDecision.decision)
         .order_by(AppealDecision.decision)
+    )
+    return [OutcomeCount(outcome=outcome.value, count=n) for outcome, n in rows]
+
+
+def _notices_ended(session: Session, chosen: Period) -> list[OutcomeCount]:
+    counted = []
+    for outcome, at in (
+        (ComplaintStatus.RETRACTED, Complaint.retracted_at),
+        (ComplaintStatus.INVALID, Complaint.found_invalid_at),
+    ):
+        n = session.scalar(
+            select(func.count()).where(
+                Complaint.status == outcome, at >= chosen.start, at < chosen.end
+            )
+        )
+        if n:
+            counted.append(OutcomeCount(outcome=outcome.value, count=n))
+    return counted
+
+
+def _decided_disputes(chosen: Period) -> ColumnElement[bool]:
+    return (Dispute.decided_at >= chosen.start) & (Dispute.decided_at < chosen.end)
+
+
+def _dispute_to_decision(session: Session, chosen: Period) -> DurationsOut:
+    rows = session.execute(
+        select(Dispute.filed_at, Dispute.decided_at).where(_decided_disputes(chosen))
+    )
+    return _durations([decided - filed for filed, decided in rows if decided])
+
+
+def _dispute_outcomes(session: Session, chosen: Period) -> list[OutcomeCount]:
+    rows = session.execute(
+        select(Dispute.status, func.count())
+        .where(_decided_disputes(chosen))
+        .group_by(Dispute.status)
+        .order_by(Dispute.status)
     )
     return [OutcomeCount(outcome=outcome.value, count=n) for outcome, n in rows]
 
