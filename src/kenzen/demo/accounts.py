@@ -86,6 +86,9 @@ _PROFILE_ODDS = (
 )
 #: The demo rights owner's brand, which the seed's seller took for a no-brand product.
 BRAND_TERMS = ("Sorano", "ソラノ")
+#: How a Japanese infringer spells the brand in its two branded listings: half-width katakana
+#: and hiragana, which screening and the rights owner's brand search read as ソラノ.
+BRAND_SPELLINGS = ("ｿﾗﾉ", "そらの")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +156,8 @@ def create_accounts(
             title, brand = (title_ja if japanese else title_en), rng.choice(_BRANDS)
             if profile is Profile.IP_INFRINGER and number < 2:
                 # The seed's root cause: a branded product listed as no-brand.
-                title, brand = f"{BRAND_TERMS[japanese]} {title}", "ノーブランド"
+                spelled = BRAND_SPELLINGS[number] if japanese else BRAND_TERMS[0]
+                title, brand = f"{spelled} {title}", "ノーブランド"
             fulfillment = Fulfillment.MERCHANT if rng.random() < 0.7 else Fulfillment.MARKETPLACE
             rows.append(
                 ListingRow(

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from kenzen.access import Actor, Role
 from kenzen.complaints import disputes
 from kenzen.complaints import service as complaints
+from kenzen.complaints.brand_check import screen
 from kenzen.complaints.catalogue import ListingRef
 from kenzen.complaints.models import ComplaintKind, ComplaintStatus, DisputeReason
 from kenzen.demo.accounts import (
-    BRAND_TERMS,
     DEMO_PASSWORD,
     DEMO_REVIEWER,
     DEMO_SELLER,
@@ -56,10 +56,12 @@ _REASONS = {
 
 
 def _branded_listings(session: Session, seller_id: str) -> list[Listing]:
-    listings = session.scalars(
-        select(Listing).where(Listing.seller_id == seller_id).order_by(Listing.id)
+    """The seller's listings screening flags, however they spell the brand."""
+    listings = list(
+        session.scalars(select(Listing).where(Listing.seller_id == seller_id).order_by(Listing.id))
     )
-    return [x for x in listings if any(term in x.title for term in BRAND_TERMS)]
+    flagged = {finding.sku for finding in screen(session, listings)}
+    return [x for x in listings if x.sku in flagged]
 
 
 def apply_enforcement(
