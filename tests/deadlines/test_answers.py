@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from kenzen import clock as kenzen_clock
 from kenzen.access import SYSTEM, Actor, Role, Visibility
 from kenzen.audit import AuditEntry
 from kenzen.cases.models import CaseEntry
 from kenzen.complaints import disputes, service
 from kenzen.complaints.catalogue import ListingRef
-from kenzen import clock as kenzen_clock
 from kenzen.complaints.models import Brand, Complaint, ComplaintKind, DisputeReason
 from kenzen.deadlines import service as deadlines
 from kenzen.deadlines.watch import DeadlineWatch

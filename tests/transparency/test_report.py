@@ -322,9 +322,9 @@ def test_the_staff_page_tables_and_charts_the_figures(
     assert re.findall(r'data-testid="appeal-row"><td>(\w+)</td><td>(\d+)</td>', page.text) == [
         ("ACCEPTED", "1")
     ]
-    assert re.findall(r'data-testid="dispute-row"><td>(\w+)</td><td>(\d+)</td>', page.text) == [
-        ("COMPLAINT_INVALID", "1")
-    ]
+    assert re.findall(
+        r'data-testid="dispute-row" data-outcome="(\w+)" data-count="(\d+)"', page.text
+    ) == [("COMPLAINT_INVALID", "1")]
     assert "Notices retracted or found invalid" in page.text
     assert 'data-bars="' in page.text
     assert "/static/transparency.js" in page.text
