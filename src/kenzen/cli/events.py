@@ -54,19 +54,24 @@ def import_(
             print_findings(findings)
         err.print(f"listings: {rows} imported, {len(findings)} brand finding(s)", highlight=False)
         return
+    from kenzen.cli.progress import statement_progress
     from kenzen.config import get_settings
     from kenzen.events import service as events
+    from kenzen.events.readers import rows_in_advance
     from kenzen.events.store import EventStore
 
     started = time.perf_counter()
     with (
         use_case(as_user) as (session, actor),
         EventStore(get_settings().events_dir) as store,
+        statement_progress(
+            err, f"importing {kind}", store.track_progress(), rows_in_advance(file)
+        ) as finish,
     ):
-        store.show_progress(err.is_terminal)
         report = events.import_events(
             session, actor, store, kind, file, skip_invalid=skip_invalid, encoding=encoding
         )
+        finish(report.rows_read)
     seconds = time.perf_counter() - started
     rate = report.rows_read / seconds if seconds > 0 else float(report.rows_read)
     err.print(
@@ -101,6 +106,7 @@ def metrics(
     as_user: AsOption = None,
 ) -> None:
     """Compute and store every seller's metric snapshot for a date."""
+    from kenzen.cli.progress import statement_progress
     from kenzen.config import get_settings
     from kenzen.events.store import EventStore
     from kenzen.metrics import service as metrics_service
@@ -112,7 +118,6 @@ def metrics(
         use_case(as_user) as (session, actor),
         EventStore(settings.events_dir) as store,
     ):
-        store.show_progress(err.is_terminal)
         runner = None
         if engine == "spark":
             from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
@@ -121,13 +126,20 @@ def metrics(
                 spark_session(master or settings.spark_master, spark_conf(os.environ))
             )
             runner = SparkEvents(spark, store)
-        summary = metrics_service.compute_snapshots(
-            session, actor, store, as_of.date(), full=full, engine=runner
-        )
+        orders = store.count("orders")
+        with statement_progress(
+            err, "computing metrics", store.track_progress(), orders, unit="orders"
+        ) as finish:
+            summary = metrics_service.compute_snapshots(
+                session, actor, store, as_of.date(), full=full, engine=runner
+            )
+            finish(orders)
+    seconds = time.perf_counter() - started
+    rate = orders / seconds if seconds > 0 else float(orders)
     scope = "all sellers" if summary.full else "sellers with new events"
     err.print(
         f"metrics {summary.as_of}: {summary.sellers} sellers ({scope}), {summary.rows} rows "
-        f"in {time.perf_counter() - started:.1f} s",
+        f"from {orders:,} orders in {seconds:.1f} s ({rate:,.0f} orders/s)",
         highlight=False,
     )
 

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
 
 from kenzen.events.encoding import check_utf8
 from kenzen.events.formats import EventFormat, EventFormatError, EventKind, RowError, event_format
@@ -90,6 +91,18 @@ def detect_format(path: Path) -> FileFormat:
         raise EventFormatError(
             f"{path.name}: unknown file type; expected one of {', '.join(_SUFFIXES)}"
         ) from None
+
+
+def rows_in_advance(path: Path) -> int | None:
+    """The rows of a Parquet file, from its footer; ``None`` for a text file (known only
+    once read) or a file that is no readable Parquet (the import says why)."""
+    if path.suffix.lower() not in _SUFFIXES or detect_format(path) != "parquet":
+        return None
+    try:
+        rows: int = pq.ParquetFile(path).metadata.num_rows
+    except (OSError, pa.ArrowException):
+        return None
+    return rows
 
 
 MAX_QUOTED = 200

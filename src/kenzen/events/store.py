@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,12 +133,13 @@ class EventStore:
     ) -> None:
         self.close()
 
-    def show_progress(self, on: bool) -> None:
-        """DuckDB's own progress bar for statements over a second — for a person at a
-        terminal; scripts and pipes get none."""
-        self.con.execute(f"SET enable_progress_bar = {'true' if on else 'false'}")
-        if on:
-            self.con.execute("SET progress_bar_time = 1000")
+    def track_progress(self) -> Callable[[], float]:
+        """How far the statement running now is (0–100; negative between statements), to
+        be asked from another thread by a progress display; DuckDB itself prints nothing."""
+        self.con.execute("SET enable_progress_bar = true")
+        self.con.execute("SET enable_progress_bar_print = false")
+        self.con.execute("SET progress_bar_time = 0")
+        return self.con.query_progress
 
     def close(self) -> None:
         self.con.close()
