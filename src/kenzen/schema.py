@@ -43,11 +43,14 @@ def code_head() -> str:
 
 
 def sqlite_file(url: str) -> Path | None:
-    """The database file of a plain SQLite URL; ``None`` for any other database or driver."""
+    """The database file of a plain SQLite URL; ``None`` for any other database, driver or
+    in-memory database, and for a URL with options (only SQLAlchemy reads those)."""
     if not url.startswith(SQLITE_URL_PREFIX):
         return None
     path = url.removeprefix(SQLITE_URL_PREFIX)
-    return Path(path) if path and path != ":memory:" else None
+    if not path or path == ":memory:" or "?" in path:
+        return None
+    return Path(path)
 
 
 def open_read_only(path: Path) -> sqlite3.Connection | None:
