@@ -132,6 +132,7 @@ class Database:
         """``events_dir``: the event store of the same installation, whose columnar history
         (past metric snapshots) the use cases read beside this database (``session.info``)."""
         self.url = url
+        self.events_dir = events_dir
         self.engine = make_engine(url)
         self._sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={EVENTS_DIR: events_dir}
@@ -160,6 +161,8 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.attributes["engine"] = self.engine
+        # Where a migration moves what the database no longer keeps (the snapshot history).
+        config.attributes["events_dir"] = self.events_dir
         return config
 
     def upgrade(self) -> None:

@@ -16,13 +16,7 @@ from kenzen.complaints.models import (
 )
 from kenzen.deadlines.models import DeadlineAlert
 from kenzen.identity.models import Token, User
-from kenzen.metrics.models import (
-    LatestMetric,
-    LatestOrderVolume,
-    MetricRun,
-    MetricSnapshot,
-    OrderVolume,
-)
+from kenzen.metrics.models import LatestSellerMetrics, MetricRun
 from kenzen.outbox.models import (
     Notice,
     NoticeAttempt,
@@ -89,17 +83,14 @@ __all__ = [
     "EnforcementProposal",
     "EvaluationDay",
     "EvaluationMark",
-    "LatestMetric",
-    "LatestOrderVolume",
+    "LatestSellerMetrics",
     "Listing",
     "ListingHold",
     "Marketplace",
     "MetricRun",
-    "MetricSnapshot",
     "Notice",
     "NoticeAttempt",
     "NotificationPreference",
-    "OrderVolume",
     "ProposalReview",
     "ProtectedTerm",
     "Report",

@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from kenzen.access import SYSTEM, Role
 from kenzen.errors import Forbidden, NotFound
@@ -18,10 +18,11 @@ from kenzen.events.service import import_events
 from kenzen.events.store import EventStore
 from kenzen.health.service import get_seller_health, performance_report
 from kenzen.metrics import service
-from kenzen.metrics.definitions import BREAKDOWNS
-from kenzen.metrics.models import LatestMetric, MetricSnapshot, OrderVolume
+from kenzen.metrics.engine import MetricValue
+from kenzen.metrics.models import LatestSellerMetrics
 from kenzen.metrics.report import report_schema
 from kenzen.policy.document import Policy
+from kenzen.sellers.models import EvaluationMark
 from tests.conftest import World
 
 AS_OF = date(2026, 11, 20)
@@ -57,9 +58,14 @@ def _snapshots(store: EventStore, day: date = AS_OF) -> dict[tuple[str, str], di
     return {(r["seller_id"], r["metric"]): r for r in rows}
 
 
-def _latest(world: World) -> dict[tuple[str, str], LatestMetric]:
+def _latest(world: World) -> dict[tuple[str, str], MetricValue]:
+    """The database's latest values, by seller and metric."""
     with world.database.transaction() as session:
-        return {(m.seller_id, m.metric): m for m in session.scalars(select(LatestMetric))}
+        return {
+            (m.seller_id, m.metric): m
+            for row in session.scalars(select(LatestSellerMetrics))
+            for m in service.seller_metrics(session, row.seller_id, row.as_of)
+        }
 
 
 def test_full_run_stores_one_row_per_seller_and_metric_and_reruns_replace(
@@ -110,7 +116,7 @@ def test_rerun_recomputes_only_sellers_with_new_events(
     assert runs == ["*", None]  # the partial run added S2's rows; S1's stayed as computed
     assert _latest(world)[("S2", "late_shipment_rate_30d")].numerator == 1
     with world.database.transaction() as session:
-        assert session.scalar(select(func.count()).select_from(LatestMetric)) == 14
+        assert session.scalar(select(func.count()).select_from(LatestSellerMetrics)) == 2
 
 
 def test_report_and_health_carry_the_stored_metrics(
@@ -175,28 +181,32 @@ def test_the_database_keeps_the_latest_date_and_the_history_keeps_every_date(
         ]
 
 
-def test_snapshot_rows_of_an_older_database_move_into_the_history(
+def _marks(world: World) -> dict[str, str]:
+    """The sellers marked for evaluation and why; cleared after reading."""
+    with world.database.transaction() as session:
+        marked = {m.seller_id: m.reason for m in session.scalars(select(EvaluationMark))}
+        session.execute(delete(EvaluationMark))
+    return marked
+
+
+def test_a_run_marks_for_evaluation_only_the_sellers_whose_values_changed(
     world: World, store: EventStore, tmp_path: Path
 ) -> None:
-    _import(world, store, tmp_path / "o.csv", [_late("O1", "S1")])
+    _import(world, store, tmp_path / "a.csv", [_on_time("O1", "S1"), _on_time("O2", "S2")])
+    _marks(world)  # the import marked both
     with world.database.transaction() as session:
+        service.compute_snapshots(session, SYSTEM, store, AS_OF)
+    assert _marks(world) == {"S1": "metrics computed", "S2": "metrics computed"}
+    with world.database.transaction() as session:  # the same values again
         service.compute_snapshots(session, SYSTEM, store, AS_OF, full=True)
-    old_day = AS_OF - timedelta(days=7)
-    legacy = _snapshots(store)[("S1", "order_defect_rate_mfn")]
-    plain = {k: v for k, v in legacy.items() if k not in BREAKDOWNS and k != "as_of"}
+    assert _marks(world) == {}
+    _import(world, store, tmp_path / "b.csv", [_late("O3", "S2")])
+    _marks(world)
     with world.database.transaction() as session:
-        for day in (old_day, AS_OF):  # AS_OF: already in the history, computed later
-            session.add(
-                MetricSnapshot(**plain | {"numerator": 5, "as_of": day, "breakdown": {"claims": 5}})
-            )
-            session.add(OrderVolume(seller_id="S1", as_of=day, fulfilled_orders=42))
-    with world.database.transaction() as session:
-        assert service.migrate_legacy_snapshots(session, SYSTEM, store.directory) == 1
-    moved = _snapshots(store, old_day)
-    assert list(moved) == [("S1", "order_defect_rate_mfn")]
-    row = moved[("S1", "order_defect_rate_mfn")]
-    assert (row["numerator"], row["claims"], row["chargebacks"]) == (5, 5, None)
-    assert _snapshots(store)[("S1", "order_defect_rate_mfn")]["numerator"] == 0
-    with world.database.transaction() as session:
-        assert session.scalar(select(func.count()).select_from(MetricSnapshot)) == 0
-        assert service.fulfilled_orders(session, "S1", old_day) == 42
+        service.compute_snapshots(session, SYSTEM, store, AS_OF)
+    assert _marks(world) == {"S2": "metrics computed"}
+    earlier = AS_OF - timedelta(days=1)
+    with world.database.transaction() as session:  # an earlier date changes no latest value
+        service.compute_snapshots(session, SYSTEM, store, earlier, full=True)
+        assert service.latest_as_of(session, "S2") == AS_OF
+    assert _marks(world) == {}

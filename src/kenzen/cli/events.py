@@ -163,22 +163,17 @@ def events_compact(as_user: AsOption = None) -> None:
 @events_app.command("migrate")
 @user_errors
 def events_migrate(as_user: AsOption = None) -> None:
-    """Convert an event store of the old format (events.duckdb) into Parquet segments, and
-    move the metric snapshots an older database kept into the columnar history."""
+    """Convert an event store of the old format (events.duckdb) into Parquet segments
+    (the metric snapshots an older database kept move with `kenzen db upgrade`)."""
     from kenzen.config import get_settings
     from kenzen.events import service as events
-    from kenzen.metrics import service as metrics_service
 
-    events_dir = get_settings().events_dir
     with use_case(as_user) as (session, actor):
-        live = events.migrate_store(session, actor, events_dir)
+        live = events.migrate_store(session, actor, get_settings().events_dir)
     if live is None:
         err.print("migrate: no event store to convert", highlight=False)
     else:
         err.print(f"migrated: {live['orders']} orders, {live['defects']} defects", highlight=False)
-    with use_case(as_user) as (session, actor):
-        moved = metrics_service.migrate_legacy_snapshots(session, actor, events_dir)
-    err.print(f"migrated: {moved} metric snapshots into the columnar history", highlight=False)
 
 
 @report_app.command("sp-api")

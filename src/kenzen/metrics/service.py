@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -11,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import delete, func, select
+from sqlalchemy import Column, MetaData, Table, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kenzen import access
@@ -22,15 +24,9 @@ from kenzen.events.store import EventStore
 from kenzen.events.validation import ident, lit
 from kenzen.metrics.definitions import BREAKDOWNS
 from kenzen.metrics.engine import METRIC_SCHEMA, MetricValue, Queryable, compute_metrics
-from kenzen.metrics.models import (
-    LatestMetric,
-    LatestOrderVolume,
-    MetricRun,
-    MetricSnapshot,
-    OrderVolume,
-)
+from kenzen.metrics.models import LatestSellerMetrics, MetricRun
 from kenzen.sellers import marks
-from kenzen.sellers.models import Marketplace, Seller
+from kenzen.sellers.models import Marketplace
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +82,8 @@ def compute_snapshots(
 
     Every row goes to the columnar history beside the events (committed before this
     transaction, so a run that fails after it is simply run again: the later run of a date
-    wins); the database gets only the latest values per seller, in bulk.
+    wins); the database gets one row of latest values per seller, in bulk, and the sellers
+    whose values changed are marked for evaluation.
     """
     access.authorize(actor, Action.COMPUTE_METRICS)
     time_zones = dict(session.execute(select(Marketplace.id, Marketplace.time_zone)).all())
@@ -98,15 +95,13 @@ def compute_snapshots(
     if sellers is not None and not sellers:
         return MetricRunSummary(as_of=as_of, full=False, sellers=0, rows=0)
     reader = store if engine is None else engine
-    table = compute_metrics(reader, as_of, time_zones, sellers).sort_by("seller_id")
-    volumes = _order_volumes(reader, table, as_of, time_zones)
+    table = compute_metrics(reader, as_of, time_zones, sellers)
+    fulfilled = reader.query(fulfilled_orders_sql(as_of, time_zones, sellers))
+    volumes, latest = _per_seller(table, fulfilled, as_of)
     scope = EVERYTHING if sellers is None else None
     snapshot_table(store.directory).write(as_of, table, scope=scope)
     volume_table(store.directory).write(as_of, volumes, scope=scope)
-    _store_latest(session, table, volumes)
-    computed_sellers = set(volumes["seller_id"].to_pylist())
-    computed = len(computed_sellers)
-    marks.mark_for_evaluation(session, computed_sellers, reason="metrics computed")
+    _store_latest(session, latest)
     if run is None:
         run = MetricRun(as_of=as_of)
         session.add(run)
@@ -117,21 +112,28 @@ def compute_snapshots(
             actor,
             Action.COMPUTE_METRICS,
             f"metrics:{as_of.isoformat()}",
-            {"full": sellers is None, "sellers": computed, "rows": table.num_rows},
+            {"full": sellers is None, "sellers": len(latest), "rows": table.num_rows},
         )
     )
     return MetricRunSummary(
-        as_of=as_of, full=sellers is None, sellers=computed, rows=table.num_rows
+        as_of=as_of, full=sellers is None, sellers=len(latest), rows=table.num_rows
     )
 
 
-_LATEST_METRIC_COLUMNS = (
+#: The database's latest values per seller, as :func:`_per_seller` computes them.
+_LATEST_COLUMNS = (
     "seller_id",
-    "metric",
     "marketplace_id",
     "as_of",
-    "window_from",
-    "window_to",
+    "fulfilled_orders",
+    "metrics",
+    "fingerprint",
+)
+#: ``latest_seller_metrics.metrics`` maps each metric's name to the array of these values,
+#: then the array of its breakdown's counts (:data:`BREAKDOWNS`, null where not counted):
+#: compact, because a run over every seller writes them all.
+_DATED = ("window_from", "window_to")
+_VALUES = (
     "numerator",
     "denominator",
     "rate",
@@ -139,51 +141,105 @@ _LATEST_METRIC_COLUMNS = (
     "target_value",
     "target_condition",
     "target_inclusive",
-    "breakdown",
 )
 
 
-def _upsert(
-    session: Session, table: str, columns: Sequence[str], key: str, rows: list[Any]
-) -> None:
-    """Insert or replace rows in bulk (one executemany), never over a later as-of date."""
-    if not rows:
-        return
-    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key.split(", "))
-    session.connection().exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
-        f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE excluded.as_of >= {table}.as_of",
-        rows,
-    )
+def _per_seller(
+    table: pa.Table, fulfilled: pa.Table, as_of: date
+) -> tuple[pa.Table, list[tuple[Any, ...]]]:
+    """The order volume of every computed seller (0 for none), and each seller's row of
+    latest values (:data:`_LATEST_COLUMNS`), built by DuckDB, not in Python.
 
-
-def _store_latest(session: Session, table: pa.Table, volumes: pa.Table) -> None:
-    """The run's values become each seller's latest unless a later date is stored."""
-    breakdown = ", ".join(f"{lit(name)}, {ident(name)}" for name in BREAKDOWNS)
-    columns = [c for c in _LATEST_METRIC_COLUMNS if c != "breakdown"]
-    con = duckdb.connect()
+    The fingerprint combines a hash of every metric's values and breakdown (the dates
+    apart: they move every day) and the order volume; order-independent (``bit_xor``), so
+    the same values give the same fingerprint. A DuckDB that hashes differently makes
+    every seller's fingerprint differ once (they are then marked once, nothing is lost)."""
+    values = ", ".join(f"c.{ident(n)}" for n in _VALUES)
+    breakdown = ", ".join(f"c.{ident(n)}" for n in BREAKDOWNS)
+    con = duckdb.connect(config={"threads": 2})
     try:
         con.register("computed", table)
-        rows = con.execute(
-            f"SELECT {', '.join(columns)}, CAST(json_object({breakdown}) AS VARCHAR) FROM computed"
+        con.register("fulfilled", fulfilled)
+        volumes = con.sql(
+            "SELECT p.seller_id, p.marketplace_id, "
+            f"CAST({lit(as_of.isoformat())} AS DATE) AS as_of, "
+            "CAST(coalesce(f.fulfilled, 0) AS BIGINT) AS fulfilled_orders "
+            "FROM (SELECT DISTINCT seller_id, marketplace_id FROM computed) AS p "
+            "LEFT JOIN fulfilled AS f "
+            "ON f.seller_id = p.seller_id AND f.marketplace_id = p.marketplace_id "
+            "ORDER BY p.seller_id"
+        ).to_arrow_table()
+        con.register("volumes", volumes)
+        latest = con.execute(
+            "SELECT c.seller_id, any_value(c.marketplace_id), any_value(c.as_of), "
+            "v.fulfilled_orders, '{' || string_agg(to_json(c.metric) || ':' || "
+            f"json_array(c.window_from, c.window_to, {values}, json_array({breakdown})), ',') "
+            "|| '}', "
+            "CAST(hash(bit_xor(hash(c.metric, "
+            f"{values}, {breakdown})), v.fulfilled_orders) AS VARCHAR) "
+            "FROM computed AS c JOIN volumes AS v ON v.seller_id = c.seller_id "
+            "GROUP BY c.seller_id, v.fulfilled_orders"
         ).fetchall()
     finally:
         con.close()
-    _upsert(session, "latest_metrics", _LATEST_METRIC_COLUMNS, "seller_id, metric", rows)
-    _upsert(
-        session,
-        "latest_order_volumes",
-        ("seller_id", "as_of", "fulfilled_orders"),
-        "seller_id",
-        list(
-            zip(
-                volumes["seller_id"].to_pylist(),
-                volumes["as_of"].to_pylist(),
-                volumes["fulfilled_orders"].to_pylist(),
-                strict=True,
+    return volumes.cast(VOLUME_SCHEMA), latest
+
+
+def _store_latest(session: Session, rows: list[tuple[Any, ...]]) -> None:
+    """A seller's row becomes its latest unless a later date is stored; the sellers whose
+    values differ from what was stored (or had none) are marked for evaluation.
+
+    The rows are staged in a temporary table in one ``executemany``; marking and
+    replacing are then one ``INSERT … SELECT`` each."""
+    if not rows:
+        return
+    connection = session.connection()
+    staged = _staged_table()
+    staged.create(connection)
+    try:
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        connection.exec_driver_sql(
+            f"INSERT INTO {staged.name} VALUES ({', '.join([mark] * len(_LATEST_COLUMNS))})",
+            rows,
+        )
+        latest = LatestSellerMetrics.metadata.tables[LatestSellerMetrics.__tablename__]
+        changed = (
+            select(staged.c.seller_id)
+            .outerjoin(latest, latest.c.seller_id == staged.c.seller_id)
+            .where(
+                latest.c.seller_id.is_(None)
+                | (
+                    (staged.c.as_of >= latest.c.as_of)
+                    & (
+                        latest.c.fingerprint.is_(None)
+                        | (latest.c.fingerprint != staged.c.fingerprint)
+                    )
+                )
             )
-        ),
+        )
+        marks.mark_selected(session, changed, reason="metrics computed")
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(latest).from_select(
+            list(_LATEST_COLUMNS), select(*staged.c).where(true())
+        )
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[latest.c.seller_id],
+                set_={c: statement.excluded[c] for c in _LATEST_COLUMNS if c != "seller_id"},
+                where=statement.excluded.as_of >= latest.c.as_of,
+            )
+        )
+    finally:
+        staged.drop(connection)
+
+
+def _staged_table() -> Table:
+    """A temporary table shaped like ``latest_seller_metrics``, without its constraints."""
+    return Table(
+        "staged_latest_seller_metrics",
+        MetaData(),
+        *(Column(c.name, c.type) for c in LatestSellerMetrics.__table__.columns),
+        prefixes=["TEMPORARY"],
     )
 
 
@@ -191,57 +247,40 @@ def _store_latest(session: Session, table: pa.Table, volumes: pa.Table) -> None:
 ORDER_VOLUME_DAYS = 180
 
 
-def fulfilled_orders_sql(marketplace_id: str, start: datetime, end: datetime) -> str:
-    """Orders of one marketplace purchased in [start, end) and not cancelled by ``end``,
-    shipped or delivered by then (marketplace-fulfilled orders count once placed)."""
-    lo, hi = (f"CAST({lit(t.isoformat())} AS TIMESTAMPTZ)" for t in (start, end))
-    return (
-        "SELECT seller_id, count(*) AS fulfilled FROM orders "
-        f"WHERE marketplace_id = {lit(marketplace_id)} "
-        f"AND purchased_at >= {lo} AND purchased_at < {hi} "
-        f"AND (cancelled_at IS NULL OR cancelled_at >= {hi}) "
-        f"AND (fulfillment = 'marketplace' OR shipped_at < {hi} OR delivered_at < {hi}) "
-        "GROUP BY seller_id"
-    )
-
-
-def _order_volumes(
-    store: Queryable, computed: pa.Table, as_of: date, time_zones: dict[str, str]
-) -> pa.Table:
-    """Orders each computed seller fulfilled in the rating's window (0 for none)."""
-    fulfilled: dict[str, int] = {}
-    for marketplace_id, time_zone in time_zones.items():
+def fulfilled_orders_sql(
+    as_of: date, time_zones: Mapping[str, str], seller_ids: Collection[str] | None = None
+) -> str:
+    """Orders each seller purchased in the rating's window ending on ``as_of`` (calendar
+    days of its marketplace) and not cancelled by the window's end, shipped or delivered
+    by then (marketplace-fulfilled orders count once placed); one scan of the orders."""
+    bounds = []
+    for marketplace_id, time_zone in sorted(time_zones.items()):
         zone = ZoneInfo(time_zone)
         end = datetime.combine(as_of + timedelta(days=1), time(), zone).astimezone(UTC)
         start = datetime.combine(
             as_of - timedelta(days=ORDER_VOLUME_DAYS - 1), time(), zone
         ).astimezone(UTC)
-        table = store.query(fulfilled_orders_sql(marketplace_id, start, end)).to_pydict()
-        fulfilled.update(zip(table["seller_id"], table["fulfilled"], strict=True))
-    pairs = (
-        computed.select(["seller_id", "marketplace_id"])
-        .group_by(["seller_id", "marketplace_id"])
-        .aggregate([])
-        .sort_by("seller_id")
-    )
-    seller_ids = pairs["seller_id"].to_pylist()
-    return pa.table(
-        {
-            "seller_id": seller_ids,
-            "marketplace_id": pairs["marketplace_id"],
-            "as_of": pa.array([as_of] * len(seller_ids), pa.date32()),
-            "fulfilled_orders": pa.array(
-                [int(fulfilled.get(s, 0)) for s in seller_ids], pa.int64()
-            ),
-        },
-        schema=VOLUME_SCHEMA,
+        lo, hi = (f"CAST({lit(t.isoformat())} AS TIMESTAMPTZ)" for t in (start, end))
+        bounds.append(f"({lit(marketplace_id)}, {lo}, {hi})")
+    sellers = ""
+    if seller_ids is not None:
+        listed = ", ".join(lit(s) for s in sorted(seller_ids)) or "NULL"
+        sellers = f"AND o.seller_id IN ({listed}) "
+    return (
+        f"WITH bounds AS (SELECT * FROM (VALUES {', '.join(bounds)}) AS t(marketplace_id, lo, hi)) "
+        "SELECT o.seller_id, o.marketplace_id, count(*) AS fulfilled FROM orders AS o "
+        "JOIN bounds AS b ON b.marketplace_id = o.marketplace_id "
+        "WHERE o.purchased_at >= b.lo AND o.purchased_at < b.hi "
+        "AND (o.cancelled_at IS NULL OR o.cancelled_at >= b.hi) "
+        "AND (o.fulfillment = 'marketplace' OR o.shipped_at < b.hi OR o.delivered_at < b.hi) "
+        f"{sellers}GROUP BY o.seller_id, o.marketplace_id"
     )
 
 
 def fulfilled_orders(session: Session, seller_id: str, as_of: date) -> int:
     """Orders the seller fulfilled in the rating window of the latest run on or before
     ``as_of`` (0 before any run)."""
-    latest = session.get(LatestOrderVolume, seller_id)
+    latest = session.get(LatestSellerMetrics, seller_id)
     if latest is not None and latest.as_of <= as_of:
         return latest.fulfilled_orders
     events_dir = events_dir_of(session)
@@ -268,31 +307,42 @@ def fulfilled_orders_of(events_dir: Path, marketplace_id: str, as_of: date) -> d
 
 
 def _as_value(row: dict[str, Any]) -> MetricValue:
-    breakdown = row.pop("breakdown", None)
-    if breakdown is None:
-        breakdown = {name: row.pop(name) for name in BREAKDOWNS}
+    """A row of the columnar history as a metric value."""
+    breakdown = {name: row.pop(name) for name in BREAKDOWNS}
     return MetricValue(
         **row, breakdown={name: int(v) for name, v in breakdown.items() if v is not None}
     )
 
 
-def _latest_rows(session: Session, seller_id: str) -> list[LatestMetric]:
-    return list(
-        session.scalars(
-            select(LatestMetric)
-            .where(LatestMetric.seller_id == seller_id)
-            .order_by(LatestMetric.metric)
+def _latest_values(latest: LatestSellerMetrics) -> list[MetricValue]:
+    """The metrics of a seller's row of latest values, by metric."""
+    values = []
+    for metric, (*stored, counts) in sorted(json.loads(latest.metrics).items()):
+        named = dict(zip((*_DATED, *_VALUES), stored, strict=True))
+        values.append(
+            MetricValue(
+                seller_id=latest.seller_id,
+                marketplace_id=latest.marketplace_id,
+                metric=metric,
+                as_of=latest.as_of,
+                **named | {name: date.fromisoformat(named[name]) for name in _DATED},
+                breakdown={
+                    name: int(count)
+                    for name, count in zip(BREAKDOWNS, counts, strict=False)
+                    if count is not None
+                },
+            )
         )
-    )
+    return values
 
 
 def latest_as_of(session: Session, seller_id: str, on_or_before: date | None = None) -> date | None:
     """The latest as-of date computed for the seller, on or before ``on_or_before``."""
-    latest = session.scalar(
-        select(func.max(LatestMetric.as_of)).where(LatestMetric.seller_id == seller_id)
-    )
-    if latest is None or on_or_before is None or latest <= on_or_before:
-        return latest
+    latest = session.get(LatestSellerMetrics, seller_id)
+    if latest is None:
+        return None
+    if on_or_before is None or latest.as_of <= on_or_before:
+        return latest.as_of
     events_dir = events_dir_of(session)
     if events_dir is None:
         return None
@@ -302,9 +352,9 @@ def latest_as_of(session: Session, seller_id: str, on_or_before: date | None = N
 def seller_metrics(session: Session, seller_id: str, as_of: date) -> list[MetricValue]:
     """The seller's stored metrics of one date (inside an already authorised use case):
     the database's latest values, or the columnar history for an earlier date."""
-    latest = _latest_rows(session, seller_id)
-    if latest and latest[0].as_of == as_of:
-        return [_as_value({c: getattr(m, c) for c in _LATEST_METRIC_COLUMNS}) for m in latest]
+    latest = session.get(LatestSellerMetrics, seller_id)
+    if latest is not None and latest.as_of == as_of:
+        return _latest_values(latest)
     events_dir = events_dir_of(session)
     if events_dir is None:
         return []
@@ -320,52 +370,3 @@ def seller_history(session: Session, seller_id: str, start: date, end: date) -> 
     rows = snapshot_table(events_dir).read(start, end, f"seller_id = {lit(seller_id)}")
     values = [_as_value(row) for row in rows.to_pylist()]
     return sorted(values, key=lambda v: (v.metric, v.as_of))
-
-
-def migrate_legacy_snapshots(session: Session, actor: Actor, events_dir: Path) -> int:
-    """Move the snapshot and order-volume rows a database made before the columnar history
-    kept into the Parquet history (a date the history already holds keeps what it holds:
-    it was computed later), then delete them; returns the snapshot rows moved."""
-    access.authorize(actor, Action.COMPUTE_METRICS)
-    snapshots, volumes = snapshot_table(events_dir), volume_table(events_dir)
-    moved = 0
-    for day in session.scalars(
-        select(MetricSnapshot.as_of).distinct().order_by(MetricSnapshot.as_of)
-    ):
-        rows = session.scalars(select(MetricSnapshot).where(MetricSnapshot.as_of == day)).all()
-        if day not in snapshots.days():
-            snapshots.write(day, _legacy_table(rows), scope=EVERYTHING)
-            moved += len(rows)
-    for day in session.scalars(select(OrderVolume.as_of).distinct().order_by(OrderVolume.as_of)):
-        if day in volumes.days():
-            continue
-        pairs = session.execute(
-            select(OrderVolume.seller_id, Seller.marketplace_id, OrderVolume.fulfilled_orders)
-            .join(Seller, Seller.id == OrderVolume.seller_id)
-            .where(OrderVolume.as_of == day)
-            .order_by(OrderVolume.seller_id)
-        ).all()
-        table = pa.table(
-            {
-                "seller_id": [p[0] for p in pairs],
-                "marketplace_id": [p[1] for p in pairs],
-                "as_of": [day] * len(pairs),
-                "fulfilled_orders": [p[2] for p in pairs],
-            },
-            schema=VOLUME_SCHEMA,
-        )
-        volumes.write(day, table, scope=EVERYTHING)
-    session.execute(delete(MetricSnapshot))
-    session.execute(delete(OrderVolume))
-    session.add(access.record(actor, Action.COMPUTE_METRICS, "metrics:migrate", {"rows": moved}))
-    return moved
-
-
-def _legacy_table(rows: Sequence[MetricSnapshot]) -> pa.Table:
-    columns: dict[str, list[Any]] = {name: [] for name in METRIC_SCHEMA.names}
-    for row in sorted(rows, key=lambda r: (r.seller_id, r.marketplace_id, r.metric)):
-        for name in METRIC_SCHEMA.names:
-            columns[name].append(
-                row.breakdown.get(name) if name in BREAKDOWNS else getattr(row, name)
-            )
-    return pa.table(columns, schema=METRIC_SCHEMA)
