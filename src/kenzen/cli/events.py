@@ -107,23 +107,23 @@ def metrics(
 ) -> None:
     """Compute and store every seller's metric snapshot for a date."""
     from kenzen.cli.progress import statement_progress
-    from kenzen.config import get_settings
     from kenzen.events.store import EventStore
+    from kenzen.locations import Locations
     from kenzen.metrics import service as metrics_service
 
-    settings = get_settings()
     started = time.perf_counter()
     with (
         ExitStack() as stack,
         use_case(as_user) as (session, actor),
-        EventStore(settings.events_dir) as store,
+        EventStore(Locations.from_environment().events_dir) as store,
     ):
         runner = None
         if engine == "spark":
+            from kenzen.config import get_settings
             from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
 
             spark = stack.enter_context(
-                spark_session(master or settings.spark_master, spark_conf(os.environ))
+                spark_session(master or get_settings().spark_master, spark_conf(os.environ))
             )
             runner = SparkEvents(spark, store)
         orders = store.count("orders")

@@ -35,7 +35,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from kenzen.events.readers import configure
 from kenzen.events.validation import ident, lit
@@ -141,8 +140,9 @@ class DatedTable:
             manifest = self.manifest()
             run = manifest.run + 1
             name = f"{day.isoformat()}-r{run:06d}-{uuid.uuid4().hex[:8]}.parquet"
-            stamped = table.append_column(RUN, pa.array([run] * table.num_rows, pa.int64()))
-            pq.write_table(stamped, self.directory / name)
+            with _connection() as con:
+                con.register("written", table)
+                _write_parquet(con, "SELECT * FROM written", run, self.directory / name)
             kept = [
                 f
                 for f in manifest.days.get(day.isoformat(), [])
@@ -203,10 +203,9 @@ class DatedTable:
         """The date's resolved rows as one file (a date written by many partial runs)."""
         name = f"{day.isoformat()}-r{run:06d}-merged-{uuid.uuid4().hex[:8]}.parquet"
         with _connection() as con:
-            rows = con.sql(self._resolved([f.path for f in files], "TRUE")).to_arrow_table()
-        stamped = rows.append_column(RUN, pa.array([run] * rows.num_rows, pa.int64()))
-        pq.write_table(stamped, self.directory / name)
-        return DatedFile(name, run, "merged", rows.num_rows)
+            resolved = self._resolved([f.path for f in files], "TRUE")
+            rows = _write_parquet(con, resolved, run, self.directory / name)
+        return DatedFile(name, run, "merged", rows)
 
     def _sweep(self, manifest: DatedManifest) -> None:
         named = set(manifest.named_files())
@@ -224,6 +223,16 @@ class DatedTable:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, run: int, path: Path) -> int:
+    """The rows of ``query`` stamped with ``run``, written by DuckDB straight into a Parquet
+    file (no Python rows; pyarrow's writer would import pandas); returns how many."""
+    written = con.execute(
+        f"COPY (SELECT *, CAST({run} AS BIGINT) AS {RUN} FROM ({query})) "
+        f"TO {lit(str(path))} (FORMAT parquet)"
+    ).fetchall()
+    return int(written[0][0])
 
 
 @contextmanager
