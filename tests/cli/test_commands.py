@@ -197,7 +197,6 @@ def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
     assert compacted.stderr == "compacted: 1 orders, 0 defects\n"
     assert kenzen(url, tmp_path, "events", "migrate").stderr == (
         "migrate: no event store to convert\n"
-        "migrated: 0 metric snapshots into the columnar history\n"
     )
 
 

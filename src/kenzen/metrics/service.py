@@ -263,9 +263,9 @@ def fulfilled_orders_sql(
         lo, hi = (f"CAST({lit(t.isoformat())} AS TIMESTAMPTZ)" for t in (start, end))
         bounds.append(f"({lit(marketplace_id)}, {lo}, {hi})")
     sellers = ""
-    if seller_ids is not None:
-        listed = ", ".join(lit(s) for s in sorted(seller_ids)) or "NULL"
-        sellers = f"AND o.seller_id IN ({listed}) "
+    if seller_ids is not None:  # a semi-join on a small table, as the metrics query does
+        rows = ", ".join(f"({lit(s)})" for s in sorted(seller_ids)) or "(NULL)"
+        sellers = f"AND o.seller_id IN (SELECT seller_id FROM (VALUES {rows}) AS s(seller_id)) "
     return (
         f"WITH bounds AS (SELECT * FROM (VALUES {', '.join(bounds)}) AS t(marketplace_id, lo, hi)) "
         "SELECT o.seller_id, o.marketplace_id, count(*) AS fulfilled FROM orders AS o "
