@@ -8,7 +8,9 @@ it times, in one run and on the same files:
 - ``kenzen metrics --full`` (start-up, compute, storing every snapshot: the Parquet history
   and the database's latest values) against one raw DuckDB query computing the same
   numbers over the same Parquet files, as wall-clock and as CPU ratios;
-- the same metrics on Spark ``local[2]`` (session start-up apart), checked equal.
+- the same metrics on Spark ``local[2]`` (session start-up apart), checked equal;
+- with ``--steps``, the CPU seconds of each step of ``metrics --full`` (its functions
+  called in turn in one process).
 
 Every command runs as its own process; its CPU time and peak RSS come from ``wait4``
 (Linux counts in a child's peak the memory of the parent it was forked from, so this
@@ -179,7 +181,54 @@ def phase_spark(work: Path) -> dict[str, Any]:
     }
 
 
-PHASES = {"setup": phase_setup, "rewrite": phase_rewrite, "raw": phase_raw, "spark": phase_spark}
+def phase_steps(work: Path) -> dict[str, Any]:
+    """CPU seconds of each step of ``metrics --full``, the service's functions called in
+    turn in this process (a rerun of the date: the same values, so nobody is marked)."""
+    from sqlalchemy import select
+
+    started = time.process_time()
+    steps: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal started
+        now = time.process_time()
+        steps[name] = round(now - started, 2)
+        started = now
+
+    from kenzen.db import Database
+    from kenzen.events.store import EventStore
+    from kenzen.metrics import service
+    from kenzen.metrics.engine import compute_metrics
+    from kenzen.sellers.models import Marketplace
+
+    lap("imports")
+    home = work / "home"
+    database = Database(f"sqlite:///{home / 'kenzen.db'}", events_dir=home / "events")
+    with database.transaction() as session, EventStore(home / "events") as store:
+        zones = dict(session.execute(select(Marketplace.id, Marketplace.time_zone)).all())
+        lap("open")
+        table = compute_metrics(store, AS_OF, zones)
+        lap("metrics query")
+        fulfilled = store.query(service.fulfilled_orders_sql(AS_OF, zones))
+        lap("order volumes query")
+        volumes, latest = service._per_seller(table, fulfilled, AS_OF)
+        lap("per-seller rows (DuckDB)")
+        service.snapshot_table(store.directory).write(AS_OF, table, scope="*")
+        service.volume_table(store.directory).write(AS_OF, volumes, scope="*")
+        lap("Parquet history")
+        service._store_latest(session, latest)
+        lap("database: stage, mark, replace")
+    lap("commit")
+    return {"cpu_seconds": steps, "load_average": round(os.getloadavg()[0], 1)}
+
+
+PHASES = {
+    "setup": phase_setup,
+    "rewrite": phase_rewrite,
+    "raw": phase_raw,
+    "spark": phase_spark,
+    "steps": phase_steps,
+}
 
 
 def main() -> None:
@@ -189,6 +238,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--reuse-files", action="store_true", help="skip generating files")
     parser.add_argument("--spark", action="store_true", help="also time Spark local[2]")
+    parser.add_argument(
+        "--steps", action="store_true", help="also time each step of metrics --full"
+    )
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     work: Path = args.workdir
@@ -217,6 +269,8 @@ def main() -> None:
         results[f"metrics_full_over_raw{suffix}"] = round(
             results["metrics_full"][measure] / results["raw_duckdb_query"][measure], 2
         )
+    if args.steps:
+        results["metrics_full_steps"] = phase("steps", args)
     results["help"] = kenzen(home, "--help")
     if args.spark:
         results["spark_local_2"] = phase("spark", args)
