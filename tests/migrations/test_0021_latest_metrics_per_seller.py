@@ -1,4 +1,4 @@
-"""Migrations 0015 and 0020 on a database that kept every date's snapshots in its own
+"""Migrations 0015 and 0021 on a database that kept every date's snapshots in its own
 tables: the latest date becomes the seller's row of latest values, every date moves into
 the columnar history beside the events (a date the history holds keeps what it holds), the
 old tables go; the downgrade brings the latest values back."""
@@ -123,7 +123,7 @@ def test_old_rows_are_not_dropped_without_an_event_store_to_move_them_into(
 def test_the_downgrade_brings_the_latest_values_back(tmp_path: Path) -> None:
     database = _database_before(tmp_path)
     database.upgrade()
-    command.downgrade(database.alembic_config(), "0019")
+    command.downgrade(database.alembic_config(), "0020")
     with database.engine.connect() as connection:
         latest = connection.execute(
             text("SELECT as_of, numerator, rate, breakdown FROM latest_metrics")

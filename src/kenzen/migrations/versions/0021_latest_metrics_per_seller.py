@@ -10,8 +10,8 @@ first written into the Parquet history beside the events — a date the history 
 holds keeps what it holds, it was computed later — then the four tables are dropped.
 The downgrade brings back the latest values; every date's history stays in Parquet.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-11-29
 """
 
@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
