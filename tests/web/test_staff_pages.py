@@ -265,7 +265,14 @@ def test_a_complaint_disputed_and_asked_to_be_retracted_through_the_pages(
     log_in(Role.SELLER)
     page = client.get(f"/cases/{disputed}").text
     assert 'data-testid="complaint-status">INVALID<' in page
+    assert "無効と判断" in page  # S1 reads Japanese: the status label, not only its code
+    assert "担当者の判断待ち" not in page
+    assert "申立ては無効と判断" in page
     assert "Genuine goods." in page
+    log_in(Role.RIGHTS_OWNER)
+    page = client.get("/rights", headers={"accept-language": "en"}).text
+    assert "Found invalid" in page
+    assert "Retracted" in page
 
 
 def test_the_audit_log_filters_by_action(client: TestClient, world: World, log_in: LogIn) -> None:

@@ -102,6 +102,18 @@ class ComplaintStatus(enum.StrEnum):
     before it counts (EU DSA Art. 23)."""
 
 
+#: How people read where a complaint stands (message ids).
+COMPLAINT_STATUS_NAMES = labels(
+    ComplaintStatus,
+    {
+        ComplaintStatus.FILED: N_("complaint.status.FILED"),
+        ComplaintStatus.RETRACTED: N_("complaint.status.RETRACTED"),
+        ComplaintStatus.INVALID: N_("complaint.status.INVALID"),
+        ComplaintStatus.HELD: N_("complaint.status.HELD"),
+    },
+)
+
+
 class Complaint(Base):
     __tablename__ = "complaints"
 
@@ -196,6 +208,16 @@ class DisputeStatus(enum.StrEnum):
     COMPLAINT_INVALID = "COMPLAINT_INVALID"
 
 
+DISPUTE_STATUS_NAMES = labels(
+    DisputeStatus,
+    {
+        DisputeStatus.PENDING: N_("dispute.status.PENDING"),
+        DisputeStatus.COMPLAINT_UPHELD: N_("dispute.status.COMPLAINT_UPHELD"),
+        DisputeStatus.COMPLAINT_INVALID: N_("dispute.status.COMPLAINT_INVALID"),
+    },
+)
+
+
 class Dispute(Base):
     """A seller's answer that the complaint is wrong; a specialist decides it."""
 
@@ -223,6 +245,16 @@ class RetractionStatus(enum.StrEnum):
     PENDING = "PENDING"
     RETRACTED = "RETRACTED"
     DECLINED = "DECLINED"
+
+
+RETRACTION_STATUS_NAMES = labels(
+    RetractionStatus,
+    {
+        RetractionStatus.PENDING: N_("retraction.status.PENDING"),
+        RetractionStatus.RETRACTED: N_("retraction.status.RETRACTED"),
+        RetractionStatus.DECLINED: N_("retraction.status.DECLINED"),
+    },
+)
 
 
 class RetractionRequest(Base):

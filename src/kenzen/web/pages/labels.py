@@ -11,7 +11,13 @@ from typing import Final
 from kenzen.access import Role, Visibility
 from kenzen.appeals.models import AppealStatus, AttachmentKind
 from kenzen.cases.models import CaseStatus
-from kenzen.complaints.models import DISPUTE_REASON_NAMES, KIND_NAMES
+from kenzen.complaints.models import (
+    COMPLAINT_STATUS_NAMES,
+    DISPUTE_REASON_NAMES,
+    DISPUTE_STATUS_NAMES,
+    KIND_NAMES,
+    RETRACTION_STATUS_NAMES,
+)
 from kenzen.i18n import N_, labels
 from kenzen.notify.verify import Verdict
 from kenzen.policy.document import ACTION_NAMES, Band, ReviewMode
@@ -24,6 +30,9 @@ ACCOUNT_STATUS: Final = STATUS_NAMES
 STATUS_MEANING: Final = STATUS_MEANINGS
 COMPLAINT_KIND: Final = KIND_NAMES
 DISPUTE_REASON: Final = DISPUTE_REASON_NAMES
+COMPLAINT_STATUS: Final = COMPLAINT_STATUS_NAMES
+DISPUTE_STATUS: Final = DISPUTE_STATUS_NAMES
+RETRACTION_STATUS: Final = RETRACTION_STATUS_NAMES
 
 ROLE: Final = labels(
     Role,
