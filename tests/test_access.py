@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kenzen.access import SYSTEM, Role
 from kenzen.audit import AuditEntry, Outcome
@@ -21,7 +22,7 @@ from kenzen.cases.service import open_case
 from kenzen.complaints import disputes
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
 from kenzen.complaints.catalogue import ListingRef
-from kenzen.complaints.models import ComplaintKind, DisputeReason
+from kenzen.complaints.models import BrandAuthorisation, ComplaintKind, DisputeReason
 from kenzen.complaints.service import file_complaint, register_brand
 from kenzen.i18n import Message
 from kenzen.policy.document import Policy, ReviewMode
@@ -132,6 +133,12 @@ OPERATIONS: dict[str, Call] = {
     ),
     "getNotifierReputation": lambda c, h, ids: c.get(
         f"/api/v1/notifiers/{ids['owner']}/reputation", headers=h
+    ),
+    "listBrandAuthorisations": lambda c, h, ids: c.get("/api/v1/brand-authorisations", headers=h),
+    "revokeBrandAuthorisation": lambda c, h, ids: c.post(
+        f"/api/v1/brand-authorisations/{ids['letter']}/revocation",
+        headers=h,
+        json={"reason": "the brand withdrew it"},
     ),
     "decideHeldComplaint (not held)": lambda c, h, ids: c.post(
         f"/api/v1/complaints/{ids['complaint']}/hold-decision",
@@ -249,6 +256,8 @@ EXPECTED: dict[str, dict[Role, int]] = {
     "requestRetraction": {SELLER: 201, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 403},
     "listRetractionRequests": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
     "answerRetractionRequest": {SELLER: 403, RIGHTS: 200, AHS: 403, SPECIALIST: 403, ADMIN: 403},
+    "listBrandAuthorisations": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "revokeBrandAuthorisation": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
     "getPolicy": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 200},
     "getTransparencyReport": {SELLER: 403, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 200},
     "reloadPolicy": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 403, ADMIN: 200},
@@ -325,6 +334,7 @@ def _cases(world: World, policy: Policy) -> dict[str, int]:
         ).id
         ids["request"] = disputes.request_retraction(session, seller, answered, message="pls").id
         ids["owner"] = world.actors[RIGHTS].user_id or 0
+        ids["letter"] = _accepted_letter(world, policy, session)
         proposal = open_proposal(
             session,
             Proposed(
@@ -342,6 +352,29 @@ def _cases(world: World, policy: Policy) -> dict[str, int]:
         assert proposal is not None
         ids["proposal"] = proposal.id
         return ids
+
+
+def _accepted_letter(world: World, policy: Policy, session: Session) -> int:
+    """S1's letter of authorisation for a second brand, accepted on a dispute."""
+    kumo = register_brand(
+        session, world.actors[RIGHTS], name="Kumo", registration_number="JP-2", country="JP"
+    ).id
+    row = ListingRow(1, "S1", "SKU-2", "B0SKU2", "case", "", "", "merchant")
+    upsert_listing(session, SYSTEM, row)
+    complaint = file_complaint(
+        session,
+        world.actors[RIGHTS],
+        policy,
+        brand_id=kumo,
+        kind=ComplaintKind.TRADEMARK,
+        listings=[ListingRef("B0SKU2")],
+        evidence="test buy",
+    ).id
+    dispute = disputes.dispute_complaint(
+        session, world.actors[SELLER], complaint, reason=DisputeReason.AUTHORISED, statement="LoA"
+    ).id
+    disputes.decide_dispute(session, SYSTEM, dispute, complaint_valid=False, reason="genuine")
+    return session.scalars(select(BrandAuthorisation.id)).one()
 
 
 def test_matrix_covers_every_operation_and_role() -> None:

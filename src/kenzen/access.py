@@ -69,6 +69,8 @@ class Action(enum.StrEnum):
     LIST_RETRACTION_REQUESTS = "listRetractionRequests"
     GET_NOTIFIER_REPUTATION = "getNotifierReputation"
     DECIDE_HELD_COMPLAINT = "decideHeldComplaint"
+    LIST_BRAND_AUTHORISATIONS = "listBrandAuthorisations"
+    REVOKE_BRAND_AUTHORISATION = "revokeBrandAuthorisation"
     SCREEN_LISTINGS = "screenListings"
     EVALUATE = "evaluatePolicy"
     RECORD_VIOLATION = "recordViolation"
@@ -176,6 +178,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LIST_DISPUTES: _OWN,
         Action.REQUEST_RETRACTION: _OWN,
         Action.LIST_RETRACTION_REQUESTS: _OWN,
+        Action.LIST_BRAND_AUTHORISATIONS: _OWN,
     },
     # An app reaches only the seller that authorised it, and only the reports,
     # destinations and subscriptions it made itself.
@@ -203,6 +206,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.ANSWER_RETRACTION_REQUEST: _OWN,
         Action.LIST_RETRACTION_REQUESTS: _OWN,
         Action.GET_NOTIFIER_REPUTATION: _OWN,
+        Action.LIST_BRAND_AUTHORISATIONS: _OWN,
         Action.GET_POLICY: _ANY,
     },
     Role.AHS_AGENT: {
@@ -220,6 +224,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LIST_DISPUTES: _ANY,
         Action.LIST_RETRACTION_REQUESTS: _ANY,
         Action.GET_NOTIFIER_REPUTATION: _ANY,
+        Action.LIST_BRAND_AUTHORISATIONS: _ANY,
         Action.GET_POLICY: _ANY,
         Action.VERIFY_NOTICE: _ANY,
         Action.LIST_NOTICES: _ANY,
@@ -252,6 +257,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LIST_RETRACTION_REQUESTS: _ANY,
         Action.GET_NOTIFIER_REPUTATION: _ANY,
         Action.DECIDE_HELD_COMPLAINT: _ANY,
+        Action.LIST_BRAND_AUTHORISATIONS: _ANY,
+        Action.REVOKE_BRAND_AUTHORISATION: _ANY,
         Action.SCREEN_LISTINGS: _ANY,
         Action.GET_POLICY: _ANY,
         Action.RECORD_VIOLATION: _ANY,
@@ -339,6 +346,8 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LIST_RETRACTION_REQUESTS: _ANY,
         Action.GET_NOTIFIER_REPUTATION: _ANY,
         Action.DECIDE_HELD_COMPLAINT: _ANY,
+        Action.LIST_BRAND_AUTHORISATIONS: _ANY,
+        Action.REVOKE_BRAND_AUTHORISATION: _ANY,
         Action.LIST_BRANDS: _ANY,
         Action.GET_POLICY: _ANY,
         Action.RELOAD_POLICY: _ANY,

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from kenzen.access import SYSTEM, Actor, Role, Visibility
+from kenzen.audit import AuditEntry
 from kenzen.cases.models import CaseStatus
 from kenzen.cases.service import get_case
-from kenzen.complaints import disputes, service
+from kenzen.complaints import authorisations, disputes, service
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
 from kenzen.complaints.catalogue import ListingRef
 from kenzen.complaints.models import (
@@ -25,7 +26,7 @@ from kenzen.complaints.models import (
     RetractionRequest,
     RetractionStatus,
 )
-from kenzen.errors import Conflict, NotFound
+from kenzen.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kenzen.health.service import get_seller_health
 from kenzen.identity.service import add_user
 from kenzen.policy.document import Policy
@@ -235,3 +236,116 @@ def test_an_accepted_letter_of_authorisation_stops_screening_and_complaints(
         )
     with world.database.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Complaint)) == 2
+
+
+def accepted_letter(world: World, policy: Policy) -> tuple[int, int]:
+    """S1's letter for the brand accepted on a dispute; (letter id, complaint id)."""
+    disputed, _ = _two_complaints(world, policy)
+    with world.database.transaction() as session:
+        dispute = disputes.dispute_complaint(
+            session,
+            world.actors[Role.SELLER],
+            disputed,
+            reason=DisputeReason.AUTHORISED,
+            statement="We are an authorised reseller.",
+        )
+    with world.database.transaction() as session:
+        disputes.decide_dispute(
+            session,
+            world.actors[Role.ACCOUNT_SPECIALIST],
+            dispute.id,
+            complaint_valid=False,
+            reason="The letter of authorisation is genuine.",
+        )
+        letter = session.scalars(select(BrandAuthorisation)).one()
+        return letter.id, disputed
+
+
+def test_a_revoked_letter_lets_screening_and_complaints_apply_again(
+    world: World, policy: Policy
+) -> None:
+    letter_id, disputed = accepted_letter(world, policy)
+    specialist = world.actors[Role.ACCOUNT_SPECIALIST]
+    with world.database.transaction() as session:
+        revoked = authorisations.revoke_authorisation(
+            session, specialist, letter_id, reason="The brand withdrew the letter."
+        )
+        assert revoked.revoked_by == specialist.label
+    row = ListingRow(1, "S1", "A3", "B0A3", "ソラノ ケース", "", "", "merchant")
+    with world.database.transaction() as session:
+        assert [f.term.brand for f in upsert_listing(session, SYSTEM, row)[1]] == ["Sorano"]
+        complaint = session.get_one(Complaint, disputed)
+        filed = service.file_complaint(
+            session,
+            world.actors[Role.RIGHTS_OWNER],
+            policy,
+            brand_id=complaint.brand_id,
+            kind=ComplaintKind.TRADEMARK,
+            listings=[ListingRef("B0A3")],
+            evidence="The letter is withdrawn.",
+        )
+        assert filed.status is ComplaintStatus.FILED
+    with world.database.transaction() as session:
+        assert complaint.case_id is not None
+        case = get_case(session, world.actors[Role.SELLER], complaint.case_id)
+        told = [e.text_in("en") for e in case.entries if e.visibility is Visibility.SELLER]
+        assert "revoked your letter of authorisation for Sorano" in told[-1]
+        assert "The brand withdrew the letter." in told[-1]
+        audit = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "revokeBrandAuthorisation")
+        ).one()
+        assert audit.detail["authorisation_id"] == letter_id
+        standing = authorisations.list_authorisations(session, specialist, standing_only=True)
+        assert standing == []
+
+
+def test_a_letter_is_revoked_once_with_a_reason_by_a_specialist_only(
+    world: World, policy: Policy
+) -> None:
+    letter_id, _ = accepted_letter(world, policy)
+    specialist = world.actors[Role.ACCOUNT_SPECIALIST]
+    with world.database.transaction() as session, pytest.raises(InvalidInput, match=r"^reason"):
+        authorisations.revoke_authorisation(session, specialist, letter_id, reason="  ")
+    for role in (Role.SELLER, Role.RIGHTS_OWNER, Role.AHS_AGENT):
+        with world.database.transaction() as session, pytest.raises(Forbidden):
+            authorisations.revoke_authorisation(session, world.actors[role], letter_id, reason="no")
+    with world.database.transaction() as session:
+        assert session.get_one(BrandAuthorisation, letter_id).revoked_at is None
+        authorisations.revoke_authorisation(session, specialist, letter_id, reason="Forged.")
+    with world.database.transaction() as session, pytest.raises(Conflict, match="already"):
+        authorisations.revoke_authorisation(session, specialist, letter_id, reason="again")
+    with world.database.transaction() as session, pytest.raises(NotFound):
+        authorisations.revoke_authorisation(session, specialist, letter_id + 99, reason="x")
+
+
+def test_a_new_letter_may_follow_a_revoked_one(world: World, policy: Policy) -> None:
+    letter_id, _ = accepted_letter(world, policy)
+    with world.database.transaction() as session:
+        authorisations.revoke_authorisation(
+            session, world.actors[Role.ACCOUNT_SPECIALIST], letter_id, reason="Expired."
+        )
+    with world.database.transaction() as session:
+        rights_owner = world.actors[Role.RIGHTS_OWNER]
+        complaint = service.list_complaints(session, rights_owner)[0]
+        assert complaint.status is ComplaintStatus.FILED
+    with world.database.transaction() as session:
+        dispute = disputes.dispute_complaint(
+            session,
+            world.actors[Role.SELLER],
+            complaint.id,
+            reason=DisputeReason.AUTHORISED,
+            statement="A renewed letter.",
+        )
+    with world.database.transaction() as session:
+        disputes.decide_dispute(
+            session,
+            world.actors[Role.ACCOUNT_SPECIALIST],
+            dispute.id,
+            complaint_valid=False,
+            reason="The renewed letter is genuine.",
+        )
+    with world.database.transaction() as session:
+        letters = authorisations.list_authorisations(session, world.actors[Role.SELLER])
+        assert [a.revoked_at is None for a in letters] == [False, True]
+        theirs = authorisations.list_authorisations(session, world.actors[Role.RIGHTS_OWNER])
+        assert len(theirs) == 2

@@ -20,12 +20,14 @@ from kenzen.appeals.poa import PlanOfAction
 from kenzen.cases.models import CaseKind
 from kenzen.cases.service import open_case
 from kenzen.complaints.brand_check import ListingRow, upsert_listing
-from kenzen.complaints.models import Complaint, ComplaintStatus
+from kenzen.complaints.models import BrandAuthorisation, Complaint, ComplaintStatus
 from kenzen.i18n import Message
 from kenzen.identity.models import User
 from kenzen.identity.service import add_user
+from kenzen.policy.document import Policy
 from kenzen.web.app import MAX_BODY_BYTES
 from tests import evidence
+from tests.complaints.test_disputes import accepted_letter
 from tests.conftest import World
 from tests.web.forms import booked_callback, page_token
 
@@ -332,3 +334,25 @@ def test_verify_page_calls_a_pasted_fake_suspicious(
     )
     page = client.post("/verify", data={"csrf_token": token, "message": fake}).text
     assert "SUSPICIOUS" in page
+
+
+def test_a_specialist_revokes_a_letter_of_authorisation_on_the_dispute_page(
+    client: TestClient, world: World, policy: Policy, log_in: LogIn
+) -> None:
+    letter_id, _ = accepted_letter(world, policy)
+    log_in(Role.ACCOUNT_SPECIALIST)
+    token = page_token(client, "/staff/disputes")
+    page = client.get("/staff/disputes", headers={"accept-language": "en"}).text
+    assert page.count('data-testid="authorisation"') == 1
+    assert "Revoke the letter" in page
+    action = f"/staff/brand-authorisations/{letter_id}/revoke"
+    refused = client.post(action, data={"csrf_token": token, "reason": " "})
+    assert refused.status_code == 422
+    assert "reason" in refused.text
+    with world.database.transaction() as session:
+        assert session.get_one(BrandAuthorisation, letter_id).revoked_at is None
+    client.post(action, data={"csrf_token": token, "reason": "The letter was forged."})
+    assert 'data-testid="authorisation"' not in client.get("/staff/disputes").text
+    with world.database.transaction() as session:
+        letter = session.get_one(BrandAuthorisation, letter_id)
+        assert letter.revocation_reason == "The letter was forged."

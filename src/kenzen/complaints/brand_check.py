@@ -142,17 +142,19 @@ def screened(row: ListingRow | Listing) -> ScreenedListing:
 
 
 def authorised_brand_ids(session: Session, seller_id: str) -> set[int]:
-    """The brands the seller holds an accepted letter of authorisation for."""
+    """The brands the seller holds an accepted letter of authorisation for, not revoked."""
     return set(
         session.scalars(
-            select(BrandAuthorisation.brand_id).where(BrandAuthorisation.seller_id == seller_id)
+            select(BrandAuthorisation.brand_id).where(
+                BrandAuthorisation.seller_id == seller_id, BrandAuthorisation.revoked_at.is_(None)
+            )
         )
     )
 
 
 def screen(session: Session, listings: Iterable[ListingRow | Listing]) -> list[Finding]:
     """Findings for ``listings``, but none of a brand whose accepted letter of
-    authorisation the listing's seller holds."""
+    authorisation the listing's seller holds (a revoked one no longer counts)."""
     findings = list(screener(session).screen_many(screened(x) for x in listings))
     sellers = {f.seller_id for f in findings}
     if not sellers:
@@ -161,7 +163,9 @@ def screen(session: Session, listings: Iterable[ListingRow | Listing]) -> list[F
         session.execute(
             select(BrandAuthorisation.seller_id, Brand.name, Brand.country)
             .join(Brand, Brand.id == BrandAuthorisation.brand_id)
-            .where(BrandAuthorisation.seller_id.in_(sellers))
+            .where(
+                BrandAuthorisation.seller_id.in_(sellers), BrandAuthorisation.revoked_at.is_(None)
+            )
         )
     )
     return [f for f in findings if (f.seller_id, f.term.brand, f.term.country) not in authorised]

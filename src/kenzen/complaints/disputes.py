@@ -19,6 +19,7 @@ from kenzen import access
 from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import EntryKind
+from kenzen.complaints.brand_check import authorised_brand_ids
 from kenzen.complaints.models import (
     DISPUTE_REASON_NAMES,
     BrandAuthorisation,
@@ -145,11 +146,8 @@ def decide_dispute(
         dispute.status = DisputeStatus.COMPLAINT_INVALID
         end_complaint(session, complaint, ComplaintStatus.INVALID, reason=reason)
         authorised = dispute.reason is DisputeReason.AUTHORISED
-        if authorised and not session.scalar(
-            select(BrandAuthorisation.id).where(
-                BrandAuthorisation.brand_id == complaint.brand_id,
-                BrandAuthorisation.seller_id == complaint.seller_id,
-            )
+        if authorised and complaint.brand_id not in authorised_brand_ids(
+            session, complaint.seller_id
         ):
             session.add(
                 BrandAuthorisation(

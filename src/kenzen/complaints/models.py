@@ -6,7 +6,7 @@ import enum
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
@@ -281,11 +281,21 @@ class RetractionRequest(Base):
 
 class BrandAuthorisation(Base):
     """A seller's letter of authorisation for a brand, accepted by a specialist on a
-    dispute: that brand's terms no longer flag the seller's listings, and its owner can no
-    longer complain about them."""
+    dispute: while it stands (not revoked), that brand's terms no longer flag the seller's
+    listings, and its owner can no longer complain about them. A specialist may revoke it
+    (a letter withdrawn or found forged); the row stays, for the record."""
 
     __tablename__ = "brand_authorisations"
-    __table_args__ = (UniqueConstraint("brand_id", "seller_id"),)
+    __table_args__ = (
+        Index(
+            "uq_brand_authorisations_standing",
+            "brand_id",
+            "seller_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), index=True)
@@ -293,5 +303,8 @@ class BrandAuthorisation(Base):
     dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id"))
     accepted_by: Mapped[str] = mapped_column(String(320))
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_by: Mapped[str | None] = mapped_column(String(320))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
 
     brand: Mapped[Brand] = relationship()

@@ -12,6 +12,7 @@ from kenzen.complaints.brand_check import describe
 from kenzen.complaints.catalogue import Hit, ListingRef, SearchPage
 from kenzen.complaints.models import (
     Brand,
+    BrandAuthorisation,
     Complaint,
     ComplaintKind,
     ComplaintStatus,
@@ -386,3 +387,38 @@ class DecideHeldComplaint(BaseModel):
 
     count: bool = Field(description="true: the complaint counts from now; false: it is invalid")
     reason: str = Field(min_length=1, max_length=5_000)
+
+
+class BrandAuthorisationOut(BaseModel):
+    """A seller's letter of authorisation for a brand, accepted on a dispute; while it is
+    not revoked, the brand neither flags nor complains about the seller's listings."""
+
+    id: int
+    brand_id: int
+    brand: str
+    seller_id: str
+    dispute_id: int
+    accepted_at: datetime
+    revoked_at: datetime | None
+    revocation_reason: str | None
+
+    @classmethod
+    def of(cls, authorisation: BrandAuthorisation) -> BrandAuthorisationOut:
+        return cls(
+            id=authorisation.id,
+            brand_id=authorisation.brand_id,
+            brand=authorisation.brand.name,
+            seller_id=authorisation.seller_id,
+            dispute_id=authorisation.dispute_id,
+            accepted_at=authorisation.accepted_at,
+            revoked_at=authorisation.revoked_at,
+            revocation_reason=authorisation.revocation_reason,
+        )
+
+
+class RevokeBrandAuthorisation(BaseModel):
+    model_config = _STRICT
+
+    reason: str = Field(
+        min_length=1, max_length=5_000, description="Why (withdrawn, expired, forged …)"
+    )

@@ -7,10 +7,11 @@ from fastapi import APIRouter, Depends, Request, status
 from sqlalchemy.orm import Session
 
 from kenzen.access import Action
-from kenzen.complaints import disputes
+from kenzen.complaints import authorisations, disputes
 from kenzen.complaints.models import Dispute, DisputeStatus, RetractionRequest, RetractionStatus
 from kenzen.complaints.schemas import (
     AnswerRetractionRequest,
+    BrandAuthorisationOut,
     ComplaintFileOut,
     DecideDispute,
     DisputeComplaint,
@@ -18,6 +19,7 @@ from kenzen.complaints.schemas import (
     DisputeOut,
     RequestRetraction,
     RetractionRequestOut,
+    RevokeBrandAuthorisation,
 )
 from kenzen.config import Settings
 from kenzen.deadlines import service as deadlines
@@ -163,3 +165,30 @@ def _requests_out(
     rules = policy.document.deadlines
     ordered = deadlines.in_due_order(session, rules, "retraction_requests", found)
     return [RetractionRequestOut.of(request, due) for request, due in ordered]
+
+
+@router.get("/brand-authorisations", operation_id="listBrandAuthorisations")
+def list_brand_authorisations(
+    actor: CurrentActor, db: Db, standing_only: bool = False
+) -> list[BrandAuthorisationOut]:
+    """Accepted letters of authorisation: staff see all, a seller its own, a rights owner
+    those for its brands."""
+    with db.transaction() as session:
+        found = authorisations.list_authorisations(session, actor, standing_only=standing_only)
+        return [BrandAuthorisationOut.of(a) for a in found]
+
+
+@router.post(
+    "/brand-authorisations/{authorisation_id}/revocation",
+    operation_id="revokeBrandAuthorisation",
+)
+def revoke_brand_authorisation(
+    authorisation_id: PathId, body: RevokeBrandAuthorisation, actor: CurrentActor, db: Db
+) -> BrandAuthorisationOut:
+    """A specialist revokes the letter: the brand's screening and complaints apply to the
+    seller again."""
+    with db.transaction() as session:
+        revoked = authorisations.revoke_authorisation(
+            session, actor, authorisation_id, reason=body.reason
+        )
+        return BrandAuthorisationOut.of(revoked)

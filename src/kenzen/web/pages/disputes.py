@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from kenzen.complaints import disputes, reputation
+from kenzen.complaints import authorisations, disputes, reputation
 from kenzen.complaints import service as complaints
 from kenzen.complaints.models import ComplaintStatus, DisputeReason, DisputeStatus
 from kenzen.deadlines import service as deadlines
@@ -108,8 +108,8 @@ def answer_retraction_request(
 @router.get("/staff/disputes", response_class=HTMLResponse)
 def dispute_queue(request: Request, db: Db) -> Response:
     """Pending disputes, the earliest due first (overdue ones marked), each with the
-    complaint it answers; and complaints held for their notifier's reputation, with its
-    figures."""
+    complaint it answers; complaints held for their notifier's reputation, with its
+    figures; the letters of authorisation that stand, which a specialist may revoke."""
     actor = require_actor(request)
     policy: Policy = request.app.state.policy.current
     with db.transaction() as session:
@@ -133,6 +133,7 @@ def dispute_queue(request: Request, db: Db) -> Response:
             ),
             held=held,
             standing=standing,
+            letters=authorisations.list_authorisations(session, actor, standing_only=True),
         )
 
 
@@ -166,4 +167,17 @@ def decide_dispute(
         disputes.decide_dispute(
             session, actor, dispute_id, complaint_valid=outcome == "uphold", reason=reason
         )
+    return RedirectResponse("/staff/disputes", status_code=303)
+
+
+@router.post("/staff/brand-authorisations/{authorisation_id}/revoke")
+def revoke_brand_authorisation(
+    request: Request,
+    db: Db,
+    authorisation_id: PathId,
+    reason: Annotated[str, Form(max_length=5_000)],
+) -> Response:
+    actor = require_actor(request)
+    with db.transaction() as session:
+        authorisations.revoke_authorisation(session, actor, authorisation_id, reason=reason)
     return RedirectResponse("/staff/disputes", status_code=303)

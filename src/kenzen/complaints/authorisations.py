@@ -1,0 +1,91 @@
+"""Letters of authorisation after their acceptance: who reads them, and their revocation.
+
+A letter accepted on a dispute (:func:`kenzen.complaints.disputes.decide_dispute`) stops
+the brand's screening findings and complaints against the seller. A specialist revokes it
+when the letter turns out withdrawn, expired or forged: from then on the brand's terms flag
+the seller's listings again and its owner may complain again. The row stays, with who
+revoked it, when and why; the seller reads it in the case of the dispute it was accepted on.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kenzen import access
+from kenzen.access import Action, Actor, Scope, Visibility
+from kenzen.cases import service as cases
+from kenzen.cases.models import EntryKind
+from kenzen.complaints.models import Brand, BrandAuthorisation, Complaint, Dispute
+from kenzen.db import utcnow
+from kenzen.errors import Conflict, InvalidInput
+from kenzen.i18n import N_, Message
+
+
+def list_authorisations(
+    session: Session, actor: Actor, *, standing_only: bool = False
+) -> list[BrandAuthorisation]:
+    """Staff see every letter; a seller its own; a rights owner those for its brands."""
+    scope = access.authorize(actor, Action.LIST_BRAND_AUTHORISATIONS)
+    query = select(BrandAuthorisation).join(Brand, Brand.id == BrandAuthorisation.brand_id)
+    if scope is Scope.OWN:
+        query = query.where(
+            BrandAuthorisation.seller_id == actor.seller_id
+            if actor.seller_id is not None
+            else Brand.owner_id == actor.user_id
+        )
+    if standing_only:
+        query = query.where(BrandAuthorisation.revoked_at.is_(None))
+    return list(session.scalars(query.order_by(BrandAuthorisation.id)))
+
+
+def revoke_authorisation(
+    session: Session, actor: Actor, authorisation_id: int, *, reason: str
+) -> BrandAuthorisation:
+    """The letter no longer counts: screening and complaints of its brand apply to the
+    seller again. The seller is told in the dispute's case."""
+    authorisation = access.load(
+        session,
+        actor,
+        Action.REVOKE_BRAND_AUTHORISATION,
+        BrandAuthorisation,
+        authorisation_id,
+        noun="letter of authorisation",
+    )
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("reason: say why, for the seller and the rights owner to read")
+    if authorisation.revoked_at is not None:
+        raise Conflict(f"letter of authorisation {authorisation_id} is already revoked")
+    authorisation.revoked_at = utcnow()
+    authorisation.revoked_by = actor.label
+    authorisation.revocation_reason = reason
+    session.flush()
+    dispute = session.get_one(Dispute, authorisation.dispute_id)
+    complaint: Complaint = dispute.complaint
+    if complaint.case_id is not None:
+        case = cases.get_case(session, access.SYSTEM, complaint.case_id).case
+        cases.append_entry(
+            session,
+            case,
+            access.SYSTEM,
+            visibility=Visibility.SELLER,
+            kind=EntryKind.COMPLAINT,
+            message=Message(
+                N_("entry.authorisation_revoked"),
+                {"brand": authorisation.brand.name, "reason": reason},
+            ),
+        )
+    session.add(
+        access.record(
+            actor,
+            Action.REVOKE_BRAND_AUTHORISATION,
+            f"seller:{authorisation.seller_id}",
+            {
+                "authorisation_id": authorisation.id,
+                "brand_id": authorisation.brand_id,
+                "reason": reason,
+            },
+        )
+    )
+    return authorisation
