@@ -135,6 +135,10 @@ OPERATIONS: dict[str, Call] = {
         f"/api/v1/notifiers/{ids['owner']}/reputation", headers=h
     ),
     "listBrandAuthorisations": lambda c, h, ids: c.get("/api/v1/brand-authorisations", headers=h),
+    "listOwnerNotices": lambda c, h, ids: c.get("/api/v1/owner-notices", headers=h),
+    "listOwnerNotices (another owner's)": lambda c, h, ids: c.get(
+        f"/api/v1/owner-notices?owner_id={ids['owner'] + 1000}", headers=h
+    ),
     "revokeBrandAuthorisation": lambda c, h, ids: c.post(
         f"/api/v1/brand-authorisations/{ids['letter']}/revocation",
         headers=h,
@@ -257,6 +261,14 @@ EXPECTED: dict[str, dict[Role, int]] = {
     "listRetractionRequests": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
     "answerRetractionRequest": {SELLER: 403, RIGHTS: 200, AHS: 403, SPECIALIST: 403, ADMIN: 403},
     "listBrandAuthorisations": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "listOwnerNotices": {SELLER: 403, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 403},
+    "listOwnerNotices (another owner's)": {
+        SELLER: 403,
+        RIGHTS: 404,
+        AHS: 200,
+        SPECIALIST: 200,
+        ADMIN: 403,
+    },
     "revokeBrandAuthorisation": {SELLER: 403, RIGHTS: 403, AHS: 403, SPECIALIST: 200, ADMIN: 403},
     "getPolicy": {SELLER: 200, RIGHTS: 200, AHS: 200, SPECIALIST: 200, ADMIN: 200},
     "getTransparencyReport": {SELLER: 403, RIGHTS: 403, AHS: 200, SPECIALIST: 200, ADMIN: 200},

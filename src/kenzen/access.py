@@ -76,6 +76,7 @@ class Action(enum.StrEnum):
     RECORD_VIOLATION = "recordViolation"
     VERIFY_NOTICE = "verifyNotice"
     LIST_NOTICES = "listNotices"
+    LIST_OWNER_NOTICES = "listOwnerNotices"
     SET_NOTIFICATION_PREFERENCES = "setNotificationPreferences"
     MANAGE_WEBHOOKS = "manageWebhooks"
     MANAGE_KEYS = "manageKeys"
@@ -207,6 +208,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.LIST_RETRACTION_REQUESTS: _OWN,
         Action.GET_NOTIFIER_REPUTATION: _OWN,
         Action.LIST_BRAND_AUTHORISATIONS: _OWN,
+        Action.LIST_OWNER_NOTICES: _OWN,
         Action.GET_POLICY: _ANY,
     },
     Role.AHS_AGENT: {
@@ -228,6 +230,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.GET_POLICY: _ANY,
         Action.VERIFY_NOTICE: _ANY,
         Action.LIST_NOTICES: _ANY,
+        Action.LIST_OWNER_NOTICES: _ANY,
         Action.LIST_APPEALS: _ANY,
         Action.GET_APPEAL: _ANY,
         Action.CHECK_APPEAL: _ANY,
@@ -264,6 +267,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.RECORD_VIOLATION: _ANY,
         Action.VERIFY_NOTICE: _ANY,
         Action.LIST_NOTICES: _ANY,
+        Action.LIST_OWNER_NOTICES: _ANY,
         Action.LIST_APPEALS: _ANY,
         Action.GET_APPEAL: _ANY,
         Action.CHECK_APPEAL: _ANY,
@@ -353,6 +357,7 @@ PERMISSIONS: dict[Role, dict[Action, Scope]] = {
         Action.RELOAD_POLICY: _ANY,
         Action.VERIFY_NOTICE: _ANY,
         Action.LIST_NOTICES: _ANY,
+        Action.LIST_OWNER_NOTICES: _ANY,
         Action.SET_NOTIFICATION_PREFERENCES: _ANY,
         Action.MANAGE_WEBHOOKS: _ANY,
         Action.MANAGE_KEYS: _ANY,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlalchemy import (
+    JSON,
     DateTime,
     Dialect,
     Engine,
@@ -33,6 +34,7 @@ from sqlalchemy.types import TypeDecorator
 
 from kenzen import clock
 from kenzen.errors import KenzenError
+from kenzen.i18n import Message
 from kenzen.schema import MIGRATIONS_DIR, VERSION_TABLE, code_head
 
 if TYPE_CHECKING:
@@ -69,6 +71,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StoredMessage(TypeDecorator[Message]):
+    """An ``i18n.Message`` as JSON: ``{"id": …, "params": {…}}``, put into words when read."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Message | None, dialect: Dialect) -> Any:
+        return None if value is None else value.as_json()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Message | None:
+        return None if value is None else Message.from_json(value)
 
 
 def str_enum(enum_type: type[enum.Enum], length: int = 32) -> SAEnum:

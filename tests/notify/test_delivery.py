@@ -16,9 +16,15 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import func, select
 
 from kenzen.access import SYSTEM, Role, Visibility
+from kenzen.audit import AuditEntry
 from kenzen.cases import account_status
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseEntry, CaseKind, EntryKind
+from kenzen.complaints import disputes
+from kenzen.complaints.brand_check import ListingRow, upsert_listing
+from kenzen.complaints.catalogue import ListingRef
+from kenzen.complaints.models import ComplaintKind
+from kenzen.complaints.service import file_complaint, register_brand
 from kenzen.config import Settings
 from kenzen.db import Database
 from kenzen.errors import Conflict
@@ -46,6 +52,7 @@ from kenzen.outbox.models import (
     NoticeAttempt,
     WebhookDelivery,
 )
+from kenzen.policy.document import Policy
 from kenzen.sellers.status import AccountStatus
 from tests.conftest import Clock, World
 from tests.notify.conftest import (
@@ -540,3 +547,74 @@ def test_a_failed_change_queues_nothing(world: World, subscription: str) -> None
     with world.database.transaction() as session:
         assert session.scalars(select(Notice)).all() == []
         assert session.scalars(select(WebhookDelivery)).all() == []
+
+
+def _owner_notice(world: World, policy: Policy) -> str:
+    """A retraction request the rights owner is told of; the notice's id."""
+    with world.database.transaction() as session:
+        brand_id = register_brand(
+            session,
+            world.actors[Role.RIGHTS_OWNER],
+            name="Sorano",
+            registration_number="JP-1",
+            country="JP",
+        ).id
+        row = ListingRow(1, "S1", "A1", "B0A1", "ソラノ イヤホン", "", "", "merchant")
+        upsert_listing(session, SYSTEM, row)
+        complaint = file_complaint(
+            session,
+            world.actors[Role.RIGHTS_OWNER],
+            policy,
+            brand_id=brand_id,
+            kind=ComplaintKind.TRADEMARK,
+            listings=[ListingRef("B0A1")],
+            evidence="Not ours.",
+        )
+        disputes.request_retraction(
+            session, world.actors[Role.SELLER], complaint.id, message="Genuine goods."
+        )
+        return session.scalars(select(Notice.id).where(Notice.owner_id.is_not(None))).one()
+
+
+def test_a_rights_owner_notice_is_one_signed_mail_in_its_language(
+    world: World,
+    policy: Policy,
+    keyring: Keyring,
+    smtp_server: SmtpServer,
+    make_worker: MakeWorker,
+) -> None:
+    notice_id = _owner_notice(world, policy)
+    worker = make_worker()
+    while worker.run_once():
+        pass
+    owner_mails = [
+        m for m in smtp_server.handler.messages if m.recipients == ["rights_owner@example.test"]
+    ]
+    [mail] = owner_mails
+    assert dkim_valid(mail.data, keyring) == [True, True]
+    message = email.message_from_bytes(mail.data, policy=default_policy)
+    assert message["X-Kenzen-Notice-Id"] == notice_id
+    assert message["X-Kenzen-Case-Id"] is None  # an owner has no case
+    assert "知的財産権の申立て" in str(message["Subject"])  # the marketplace's language
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "出品者 S1 から、申立て #" in body
+    assert "「Genuine goods.」" in body
+    assert "権利者ページ" in body
+    with world.database.transaction() as session:
+        assert session.get_one(Notice, notice_id).status is DeliveryStatus.SENT
+
+
+def test_an_owner_notice_that_fails_for_good_is_audited(
+    world: World, policy: Policy, keyring: Keyring, smtp_server: SmtpServer, make_worker: MakeWorker
+) -> None:
+    notice_id = _owner_notice(world, policy)
+    smtp_server.handler.replies = ["550 no such user"] * 20  # every notice fails
+    worker = make_worker()
+    while worker.run_once():
+        pass
+    with world.database.transaction() as session:
+        assert session.get_one(Notice, notice_id).status is DeliveryStatus.FAILED
+        failed = session.scalars(
+            select(AuditEntry.target).where(AuditEntry.action == "noticeFailed")
+        ).all()
+        assert f"notice:{notice_id}" in failed

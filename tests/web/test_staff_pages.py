@@ -243,6 +243,8 @@ def test_a_complaint_disputed_and_asked_to_be_retracted_through_the_pages(
     log_in(Role.RIGHTS_OWNER)
     token = page_token(client, "/rights")
     page = client.get("/rights").text
+    assert page.count('data-testid="owner-notice"') == 1  # the seller's request, told
+    assert 'data-kind="retraction_requested"' in page
     request = re.search(r'action="/rights/retraction-requests/(\d+)/answer"', page)
     assert request is not None
     client.post(
@@ -273,6 +275,8 @@ def test_a_complaint_disputed_and_asked_to_be_retracted_through_the_pages(
     assert "Genuine goods." in page
     log_in(Role.RIGHTS_OWNER)
     page = client.get("/rights", headers={"accept-language": "en"}).text
+    told = re.findall(r'data-testid="owner-notice" data-kind="(\w+)"', page)
+    assert sorted(told) == ["complaint_invalid", "complaint_retracted", "retraction_requested"]
     assert "Found invalid" in page
     assert "Retracted" in page
 

@@ -9,28 +9,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Dialect, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
 from kenzen.access import Visibility
-from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.db import Base, StoredMessage, UTCDateTime, str_enum, utcnow
 from kenzen.i18n import Message, in_words
-
-
-class StoredMessage(TypeDecorator[Message]):
-    """An ``i18n.Message`` as JSON: ``{"id": …, "params": {…}}``."""
-
-    impl = JSON
-    cache_ok = True
-
-    def process_bind_param(self, value: Message | None, dialect: Dialect) -> Any:
-        return None if value is None else value.as_json()
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Message | None:
-        return None if value is None else Message.from_json(value)
 
 
 class CaseKind(enum.StrEnum):

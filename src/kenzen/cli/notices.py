@@ -338,8 +338,8 @@ def notices_list(
         rows: list[tuple[str, ...]] = [
             (
                 n.id,
-                n.seller_id,
-                str(n.case_id),
+                n.seller_id or "",
+                str(n.case_id or ""),
                 n.kind,
                 n.status.value,
                 str(n.attempts),

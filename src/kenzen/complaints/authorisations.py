@@ -17,6 +17,7 @@ from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import EntryKind
 from kenzen.complaints.models import Brand, BrandAuthorisation, Complaint, Dispute
+from kenzen.complaints.owner_notices import OwnerNoticeKind, tell_owner
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
 from kenzen.i18n import N_, Message
@@ -43,7 +44,7 @@ def revoke_authorisation(
     session: Session, actor: Actor, authorisation_id: int, *, reason: str
 ) -> BrandAuthorisation:
     """The letter no longer counts: screening and complaints of its brand apply to the
-    seller again. The seller is told in the dispute's case."""
+    seller again. The seller is told in the dispute's case, the brand's owner by notice."""
     authorisation = access.load(
         session,
         actor,
@@ -76,6 +77,7 @@ def revoke_authorisation(
                 {"brand": authorisation.brand.name, "reason": reason},
             ),
         )
+    tell_owner(session, complaint, OwnerNoticeKind.AUTHORISATION_REVOKED, {"reason": reason})
     session.add(
         access.record(
             actor,

@@ -32,6 +32,7 @@ from kenzen.complaints.models import (
     RetractionRequest,
     RetractionStatus,
 )
+from kenzen.complaints.owner_notices import OwnerNoticeKind, tell_owner
 from kenzen.complaints.service import attach_file, end_complaint
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
@@ -121,9 +122,9 @@ def add_dispute_file(
 def decide_dispute(
     session: Session, actor: Actor, dispute_id: int, *, complaint_valid: bool, reason: str
 ) -> Dispute:
-    """A specialist upholds the complaint or finds it invalid; an invalid one stops
-    counting as if it never had. On a letter of authorisation found good, the brand stops
-    flagging and complaining about the seller's listings."""
+    """A specialist upholds the complaint or finds it invalid, and both sides are told; an
+    invalid one stops counting as if it never had. On a letter of authorisation found good,
+    the brand stops flagging and complaining about the seller's listings."""
     dispute = access.load(
         session, actor, Action.DECIDE_DISPUTE, Dispute, dispute_id, noun="dispute"
     )
@@ -142,6 +143,7 @@ def decide_dispute(
     if complaint_valid:
         dispute.status = DisputeStatus.COMPLAINT_UPHELD
         _tell_seller(session, complaint, Message(N_("entry.dispute_upheld"), {"reason": reason}))
+        tell_owner(session, complaint, OwnerNoticeKind.COMPLAINT_UPHELD, {"reason": reason})
     else:
         dispute.status = DisputeStatus.COMPLAINT_INVALID
         end_complaint(session, complaint, ComplaintStatus.INVALID, reason=reason)
@@ -177,7 +179,8 @@ def decide_dispute(
 def request_retraction(
     session: Session, actor: Actor, complaint_id: int, *, message: str
 ) -> RetractionRequest:
-    """The seller asks the rights owner to withdraw; one open request at a time."""
+    """The seller asks the rights owner to withdraw, and the owner is told; one open request
+    at a time."""
     complaint = _filed(session, actor, Action.REQUEST_RETRACTION, complaint_id)
     message = message.strip()
     if not message:
@@ -196,6 +199,7 @@ def request_retraction(
     complaint.retraction_requests.append(request)
     session.flush()
     _tell_seller(session, complaint, Message(N_("entry.retraction_requested")))
+    tell_owner(session, complaint, OwnerNoticeKind.RETRACTION_REQUESTED, {"message": message})
     session.add(
         access.record(
             actor,

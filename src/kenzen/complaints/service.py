@@ -36,6 +36,7 @@ from kenzen.complaints.models import (
     RetractionStatus,
     evidence_fields,
 )
+from kenzen.complaints.owner_notices import OwnerNoticeKind, tell_owner
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
 from kenzen.i18n import N_, Message
@@ -157,12 +158,19 @@ def file_complaint(
     )
     complaint.listings = [ComplaintListing(listing_id=listing.id) for listing in named]
     session.add(complaint)
-    held = reputation.is_held(session, policy, brand.owner_id, now)
-    if held:
+    standing = reputation.figures(session, policy, brand.owner_id, now)
+    if standing.held:
         complaint.status = ComplaintStatus.HELD
     session.flush()
-    detail: dict[str, object] = {"complaint_id": complaint.id, "held": held}
-    if not held:
+    detail: dict[str, object] = {"complaint_id": complaint.id, "held": standing.held}
+    if standing.held:
+        tell_owner(
+            session,
+            complaint,
+            OwnerNoticeKind.COMPLAINT_HELD,
+            {"invalid": standing.found_invalid, "days": standing.window_days},
+        )
+    else:
         detail |= _count(session, policy, complaint, now)
     session.add(access.record(actor, Action.FILE_COMPLAINT, f"seller:{seller.id}", detail))
     return complaint
@@ -332,10 +340,14 @@ def retract_complaint(
     return complaint
 
 
-#: What the seller reads when a complaint ends each way (message ids).
+#: What the seller reads when a complaint ends each way (message ids), and what its owner is told.
 _ENDED = {
     ComplaintStatus.RETRACTED: N_("entry.complaint_retracted"),
     ComplaintStatus.INVALID: N_("entry.complaint_invalid"),
+}
+_OWNER_TOLD = {
+    ComplaintStatus.RETRACTED: OwnerNoticeKind.COMPLAINT_RETRACTED,
+    ComplaintStatus.INVALID: OwnerNoticeKind.COMPLAINT_INVALID,
 }
 
 
@@ -384,13 +396,14 @@ def end_complaint(
         if case.status in OPEN_STATUSES:
             cases.set_case_status(session, case, CaseStatus.RESOLVED)
     marks.mark_for_evaluation(session, [seller.id], reason=f"complaint {status.value}")
+    tell_owner(session, complaint, _OWNER_TOLD[status], {"reason": reason})
 
 
 def decide_held_complaint(
     session: Session, actor: Actor, policy: Policy, complaint_id: int, *, count: bool, reason: str
 ) -> Complaint:
     """A specialist lets a held complaint count from now, or finds it invalid (it never
-    counts, and weighs on its owner's reputation)."""
+    counts, and weighs on its owner's reputation); the owner is told either way."""
     complaint = access.load(
         session, actor, Action.DECIDE_HELD_COMPLAINT, Complaint, complaint_id, noun="complaint"
     )
@@ -403,9 +416,11 @@ def decide_held_complaint(
     if count:
         complaint.status = ComplaintStatus.FILED
         detail |= _count(session, policy, complaint, utcnow())
+        tell_owner(session, complaint, OwnerNoticeKind.HELD_COMPLAINT_COUNTS, {"reason": reason})
     else:
         complaint.status = ComplaintStatus.INVALID
         complaint.found_invalid_at = utcnow()
+        tell_owner(session, complaint, OwnerNoticeKind.COMPLAINT_INVALID, {"reason": reason})
     session.add(
         access.record(actor, Action.DECIDE_HELD_COMPLAINT, f"seller:{complaint.seller_id}", detail)
     )

@@ -1,7 +1,8 @@
-"""The notice as an email: one sender per marketplace, text and HTML in the seller's language,
-DKIM-signed with every current key of the sending domain.
+"""The notice as an email: one sender per marketplace, text and HTML in the recipient's
+language, DKIM-signed with every current key of the sending domain.
 
-Rendering depends only on stored rows (the notice, its case entry, the seller), and the Date
+Rendering depends only on stored rows (the notice, its case entry and seller, or a rights
+owner's notice and its stored message), and the Date
 and Message-ID come from the notice, so a notice sent twice is the same message twice.
 """
 
@@ -19,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from kenzen import i18n
 from kenzen.cases.models import Case, CaseEntry
+from kenzen.identity.models import User
 from kenzen.notify.keys import DkimKey
 from kenzen.notify.sender import NOTICE_ID_HEADER, message_id, sender_for
 from kenzen.outbox.models import Notice
@@ -55,36 +57,82 @@ i18n.install(_environment)
 def render_notice(
     notice: Notice, entry: CaseEntry, case: Case, seller: Seller, marketplace: Marketplace
 ) -> bytes:
-    """The unsigned message, CRLF line endings, ready for ``sign``."""
+    """A seller's notice of a case entry: the unsigned message, CRLF line endings, ready
+    for ``sign``."""
+    language = notice.language.value
+    zone = ZoneInfo(marketplace.time_zone)
+    title = case.title_in(language)
+    return _message(
+        notice,
+        marketplace,
+        subject=i18n.t("mail.subject", language, title=title, case_id=case.id),
+        context={
+            "recipient_name": seller.display_name,
+            "text": entry.text_in(language),
+            "case_id": case.id,
+            "case_title": title,
+            "at": babel_datetime(entry.at, format="long", tzinfo=zone, locale=language),
+            "deadline": (
+                babel_datetime(case.deadline, format="long", tzinfo=zone, locale=language)
+                if case.deadline
+                else None
+            ),
+            "where_to_check": i18n.N_("mail.how_to_verify"),
+        },
+        headers={CASE_ID_HEADER: str(case.id)},
+    )
+
+
+def render_owner_notice(notice: Notice, owner: User, marketplace: Marketplace) -> bytes:
+    """A rights owner's notice, put into words from its own message (an owner has no case
+    log; its page lists the same notices)."""
+    language = notice.language.value
+    assert notice.message is not None, "an owner's notice carries its message"
+    zone = ZoneInfo(marketplace.time_zone)
+    return _message(
+        notice,
+        marketplace,
+        subject=i18n.t("mail.owner_subject", language, marketplace=marketplace.name),
+        context={
+            "recipient_name": owner.email,
+            "text": notice.message.render(language),
+            "case_id": None,
+            "case_title": None,
+            "at": babel_datetime(notice.created_at, format="long", tzinfo=zone, locale=language),
+            "deadline": None,
+            "where_to_check": i18n.N_("mail.owner_where_to_check"),
+        },
+        headers={},
+    )
+
+
+def _message(
+    notice: Notice,
+    marketplace: Marketplace,
+    *,
+    subject: str,
+    context: dict[str, object],
+    headers: dict[str, str],
+) -> bytes:
+    """The message both kinds of notice share: sender, ids, date, text and HTML parts."""
     language = notice.language.value
     sender = sender_for(marketplace)
-    zone = ZoneInfo(marketplace.time_zone)
     context = {
+        **context,
         "lang": language,
-        "seller_name": seller.display_name,
         "marketplace_name": marketplace.name,
-        "text": entry.text_in(language),
-        "case_id": case.id,
-        "case_title": case.title_in(language),
-        "at": babel_datetime(entry.at, format="long", tzinfo=zone, locale=language),
-        "deadline": (
-            babel_datetime(case.deadline, format="long", tzinfo=zone, locale=language)
-            if case.deadline
-            else None
-        ),
         "notice_id": notice.id,
         "sender": sender.address,
     }
     message = EmailMessage(policy=SMTP)
     message["From"] = sender.header
     message["To"] = ", ".join(notice.recipients)
-    title = case.title_in(language)
-    subject = i18n.t("mail.subject", language, title=title, case_id=case.id)
     message["Subject"] = header_text(subject)
     message["Date"] = format_datetime(notice.created_at)
     message["Message-ID"] = message_id(notice.id, sender)
     message[NOTICE_ID_HEADER] = notice.id
-    message[CASE_ID_HEADER] = str(case.id)
+    for name, value in headers.items():
+        message[name] = value
     message["Auto-Submitted"] = "auto-generated"
     text = _environment.get_template("notice.txt").render(context)
     html = _environment.get_template("notice.html").render(context)

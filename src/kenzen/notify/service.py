@@ -1,5 +1,5 @@
-"""Use cases for notices: list them, sellers' preferences, and the sending domain and its
-DKIM keys. Queueing is the outbox's (``kenzen.outbox.queue``)."""
+"""Use cases for notices: list sellers' and rights owners' notices, sellers' preferences,
+and the sending domain and its DKIM keys. Queueing is the outbox's (``kenzen.outbox.queue``)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,36 @@ def list_notices(
     scope = access.authorize(actor, Action.LIST_NOTICES, seller_id=seller_id)
     if scope is Scope.OWN:
         seller_id = actor.seller_id
-    query = select(Notice).order_by(Notice.created_at.desc(), Notice.id).limit(limit)
+    query = (
+        select(Notice)
+        .where(Notice.seller_id.is_not(None))
+        .order_by(Notice.created_at.desc(), Notice.id)
+        .limit(limit)
+    )
     if seller_id is not None:
         query = query.where(Notice.seller_id == seller_id)
+    return list(session.scalars(query))
+
+
+def list_owner_notices(
+    session: Session, actor: Actor, *, owner_id: int | None = None, limit: int = 100
+) -> list[Notice]:
+    """What rights owners were told, newest first: an owner reads only its own notices
+    (asking for another's is "not found"); staff read any owner's, or all."""
+    hidden = f"rights owner {owner_id} not found"
+    scope = access.authorize(actor, Action.LIST_OWNER_NOTICES, owner_id=owner_id, not_found=hidden)
+    if scope is Scope.OWN:
+        owner_id = actor.user_id
+        if owner_id is None:
+            return []
+    query = (
+        select(Notice)
+        .where(Notice.owner_id.is_not(None))
+        .order_by(Notice.created_at.desc(), Notice.id)
+        .limit(limit)
+    )
+    if owner_id is not None:
+        query = query.where(Notice.owner_id == owner_id)
     return list(session.scalars(query))
 
 

@@ -19,10 +19,10 @@ from kenzen.i18n import Message, in_words
 @dataclass(frozen=True, slots=True)
 class NoticeRow:
     id: str
-    seller_id: str
+    seller_id: str | None
     marketplace_id: str
-    case_id: int
-    case_entry_id: int
+    case_id: int | None
+    case_entry_id: int | None
     language: str
 
 

@@ -115,18 +115,19 @@ class Finding:
 
 
 class SentNotice(Protocol):
-    """What the check needs to know of a notice Kenzen sent."""
+    """What the check needs to know of a notice Kenzen sent (a rights owner's has no
+    seller, case or entry)."""
 
     @property
     def id(self) -> str: ...
     @property
-    def seller_id(self) -> str: ...
+    def seller_id(self) -> str | None: ...
     @property
     def marketplace_id(self) -> str: ...
     @property
-    def case_id(self) -> int: ...
+    def case_id(self) -> int | None: ...
     @property
-    def case_entry_id(self) -> int: ...
+    def case_entry_id(self) -> int | None: ...
     @property
     def language(self) -> str: ...
 
@@ -359,7 +360,10 @@ def _visible_notice(
 ) -> SentNotice | None:
     """The notice, or None when it does not exist or is not the seller's (indistinguishable)."""
     notice = records.notice(notice_id)
-    if notice is None or (scope is Scope.OWN and notice.seller_id != actor.seller_id):
+    own = (
+        notice is not None and notice.seller_id is not None and notice.seller_id == actor.seller_id
+    )
+    if notice is None or (scope is Scope.OWN and not own):
         return None
     return notice
 
@@ -441,7 +445,7 @@ def verify_notice(
         from_address=from_address or None,
         expected_sender=sender.address if sender else None,
         notice=notice,
-        case=records.case(notice.case_id) if notice else None,
-        entry=records.entry(notice.case_entry_id) if notice else None,
+        case=records.case(notice.case_id) if notice and notice.case_id else None,
+        entry=records.entry(notice.case_entry_id) if notice and notice.case_entry_id else None,
         signed_by=signed_by,
     )

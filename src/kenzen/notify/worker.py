@@ -43,6 +43,7 @@ from kenzen.cases.models import Case, CaseEntry, EntryKind
 from kenzen.db import Database
 from kenzen.errors import InvalidInput
 from kenzen.i18n import N_, Message
+from kenzen.identity.models import User
 from kenzen.notify import email, webhooks
 from kenzen.notify.keys import Keyring
 from kenzen.notify.sender import sender_for
@@ -273,9 +274,6 @@ class Worker:
 
     def signed_message(self, session: Session, notice: Notice) -> tuple[str, bytes]:
         """The sender address and the signed bytes of a notice."""
-        entry = session.get_one(CaseEntry, notice.case_entry_id)
-        case = session.get_one(Case, notice.case_id)
-        seller = session.get_one(Seller, notice.seller_id)
         marketplace = session.get_one(Marketplace, notice.marketplace_id)
         sender = sender_for(marketplace)
         keys = self.keyring.signing_keys(sender.domain)
@@ -285,7 +283,7 @@ class Worker:
                 f"`kenzen dkim keygen --marketplace {marketplace.id}`"
             )
         try:
-            message = email.render_notice(notice, entry, case, seller, marketplace)
+            message = _render(session, notice, marketplace)
         except Exception as error:
             log.exception("notice %s cannot be rendered", notice.id)
             raise Unrenderable(f"cannot be rendered: {type(error).__name__}") from error
@@ -387,22 +385,25 @@ class Worker:
 
     def _alert_staff(self, session: Session, notice: Notice, reason: str) -> None:
         """A notice that will never arrive is the staff's to follow up, not a silent row:
-        an internal case entry both departments read, an audit entry and an error log."""
-        case = session.get_one(Case, notice.case_id)
-        cases.append_entry(
-            session,
-            case,
-            self.actor,
-            visibility=Visibility.SELLER_PERFORMANCE,
-            kind=EntryKind.NOTE,
-            message=Message(
-                N_("entry.notice_failed"), {"entry_id": notice.case_entry_id, "reason": reason}
-            ),
-        )
+        an internal case entry both departments read (a seller's notice), an audit entry
+        and an error log."""
+        if notice.case_id is not None and notice.case_entry_id is not None:
+            case = session.get_one(Case, notice.case_id)
+            cases.append_entry(
+                session,
+                case,
+                self.actor,
+                visibility=Visibility.SELLER_PERFORMANCE,
+                kind=EntryKind.NOTE,
+                message=Message(
+                    N_("entry.notice_failed"), {"entry_id": notice.case_entry_id, "reason": reason}
+                ),
+            )
         session.add(
             access.record(self.actor, "noticeFailed", f"notice:{notice.id}", {"reason": reason})
         )
-        log.error("notice %s for case %s failed for good: %s", notice.id, case.id, reason)
+        about = f"case {notice.case_id}" if notice.case_id else f"rights owner {notice.owner_id}"
+        log.error("notice %s for %s failed for good: %s", notice.id, about, reason)
 
     def finish_webhook(self, claim: Claim, result: Result) -> AttemptOutcome:
         with self.database.transaction() as session:
@@ -457,6 +458,18 @@ def run_until(stop: threading.Event, step: Callable[[], int], *, poll_seconds: f
     while not stop.is_set():
         if step() == 0:
             stop.wait(poll_seconds)
+
+
+def _render(session: Session, notice: Notice, marketplace: Marketplace) -> bytes:
+    """The unsigned message of a seller's notice (from its case entry) or an owner's."""
+    if notice.owner_id is not None:
+        return email.render_owner_notice(
+            notice, session.get_one(User, notice.owner_id), marketplace
+        )
+    entry = session.get_one(CaseEntry, notice.case_entry_id)
+    case = session.get_one(Case, notice.case_id)
+    seller = session.get_one(Seller, notice.seller_id)
+    return email.render_notice(notice, entry, case, seller, marketplace)
 
 
 def _key(model: type[Notice] | type[WebhookDelivery], claim: Claim) -> str | int:

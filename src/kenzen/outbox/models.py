@@ -1,9 +1,10 @@
 """Notices (the mail outbox), webhook subscriptions and deliveries, and seller preferences.
 
-A notice row is both the record of what was said to a seller and the outbox entry the worker
-delivers: it is written in the transaction that wrote the case entry, so nothing is sent that
-is not in the case log, and nothing in the case log is lost before it is sent. The rows
-refer to sellers, marketplaces and cases by key only: the outbox sits below those domains.
+A notice row is both the record of what was said to a seller (or a rights owner) and the
+outbox entry the worker delivers: it is written in the transaction that wrote the case entry
+(or changed the owner's complaint), so nothing is sent that is not recorded, and nothing
+recorded is lost before it is sent. The rows refer to sellers, users, marketplaces and cases
+by key only: the outbox sits below those domains.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.db import Base, StoredMessage, UTCDateTime, str_enum, utcnow
+from kenzen.i18n import Message
 from kenzen.languages import Language
 
 
@@ -48,18 +50,40 @@ class DeliveryState:
 
 
 class Notice(DeliveryState, Base):
-    """One seller-facing message; its id is the ``X-Kenzen-Notice-Id`` and the Message-ID."""
+    """One message to a seller or to a rights owner; its id is the ``X-Kenzen-Notice-Id``
+    and the Message-ID.
+
+    A seller's notice tells a case entry (``case_id``, ``case_entry_id``) and is put into
+    words from it. A rights owner has no cases: its notice (``owner_id``) carries its own
+    ``message``, a message id with values rendered in the owner's language when sent or
+    read. Exactly one of the two recipients is set, and with it its kind of content.
+    """
 
     __tablename__ = "notices"
+    __table_args__ = (
+        CheckConstraint(
+            "(seller_id IS NULL) <> (owner_id IS NULL)", name="ck_notices_one_recipient"
+        ),
+        CheckConstraint(
+            "(owner_id IS NULL) = (case_entry_id IS NOT NULL AND case_id IS NOT NULL "
+            "AND message IS NULL)",
+            name="ck_notices_content_of_recipient",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     """A random UUID, so notice ids cannot be guessed or enumerated."""
-    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    seller_id: Mapped[str | None] = mapped_column(ForeignKey("sellers.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    """The rights owner (a user) the notice is for."""
     marketplace_id: Mapped[str] = mapped_column(ForeignKey("marketplaces.id"))
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    case_entry_id: Mapped[int] = mapped_column(ForeignKey("case_entries.id"), unique=True)
+    """The marketplace the notice is sent from (for an owner: the one its complaint is in)."""
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_entry_id: Mapped[int | None] = mapped_column(ForeignKey("case_entries.id"), unique=True)
+    message: Mapped[Message | None] = mapped_column(StoredMessage(none_as_null=True))
     kind: Mapped[str] = mapped_column(String(32))
-    """The case entry's kind; plain text so new entry kinds need no migration here."""
+    """The case entry's kind, or the owner notice's; plain text so new kinds need no
+    migration here."""
     mandatory: Mapped[bool] = mapped_column(Boolean)
     language: Mapped[Language] = mapped_column(str_enum(Language, 2))
     recipients: Mapped[list[str]] = mapped_column(JSON)

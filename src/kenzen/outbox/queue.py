@@ -1,4 +1,5 @@
-"""Queueing: a notice for a seller-visible case entry, webhook deliveries for an event.
+"""Queueing: a notice for a seller-visible case entry or to a rights owner, webhook
+deliveries for an event.
 
 The caller passes the facts (who, where, what); the outbox applies what it owns — the
 seller's notification preferences and the marketplace's subscriptions — and adds the rows
@@ -16,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kenzen.db import utcnow
+from kenzen.i18n import Message
 from kenzen.languages import Language
 from kenzen.outbox.models import (
     Notice,
@@ -66,6 +68,38 @@ def queue_notice(
         mandatory=mandatory,
         language=preference.language if preference and preference.language else addressee.language,
         recipients=list(dict.fromkeys([addressee.email, *extra])),
+        next_attempt_at=at,
+        created_at=at,
+    )
+    session.add(notice)
+    return notice
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerAddressee:
+    """The rights owner a notice is for, as its user record says, and the marketplace its
+    complaint is in (the notice is sent from there)."""
+
+    user_id: int
+    marketplace_id: str
+    email: str
+    language: Language
+
+
+def queue_owner_notice(
+    session: Session, addressee: OwnerAddressee, *, kind: str, message: Message, at: datetime
+) -> Notice:
+    """Queue a notice to a rights owner about its complaint; they are all mandatory (the
+    owner has no preferences to mute them)."""
+    notice = Notice(
+        id=str(uuid.uuid4()),
+        owner_id=addressee.user_id,
+        marketplace_id=addressee.marketplace_id,
+        message=message,
+        kind=kind,
+        mandatory=True,
+        language=addressee.language,
+        recipients=[addressee.email],
         next_attempt_at=at,
         created_at=at,
     )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kenzen.cases.models import OPTIONAL_NOTICE_KINDS, Case, CaseEntry
 from kenzen.cases.schemas import CaseEntryOut
 from kenzen.config import Settings
+from kenzen.ids import MAX_ID
 from kenzen.languages import Language
 from kenzen.notify import service, webhooks
 from kenzen.notify.keys import Keyring
@@ -132,6 +133,52 @@ def list_notices(
     with db.transaction() as session:
         found: list[Notice] = service.list_notices(session, actor, seller_id=seller_id, limit=limit)
         return [NoticeOut.model_validate(n) for n in found]
+
+
+class OwnerNoticeOut(BaseModel):
+    """What a rights owner was told: the text in the reader's language, and the message id
+    and values it is stored as."""
+
+    id: str
+    owner_id: int
+    kind: str
+    text: str
+    message_id: str
+    language: Language
+    status: DeliveryStatus
+    sent_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, notice: Notice, language: str) -> OwnerNoticeOut:
+        assert notice.owner_id is not None, "an owner's notice"
+        assert notice.message is not None, "an owner's notice carries its message"
+        return cls(
+            id=notice.id,
+            owner_id=notice.owner_id,
+            kind=notice.kind,
+            text=notice.message.render(language),
+            message_id=notice.message.id,
+            language=notice.language,
+            status=notice.status,
+            sent_at=notice.sent_at,
+            created_at=notice.created_at,
+        )
+
+
+@router.get("/owner-notices", operation_id="listOwnerNotices")
+def list_owner_notices(
+    actor: CurrentActor,
+    db: Db,
+    language: ReaderLanguage,
+    owner_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[OwnerNoticeOut]:
+    """What rights owners were told about their complaints, newest first: a rights owner
+    reads its own only; staff any owner's (``owner_id``) or all."""
+    with db.transaction() as session:
+        found = service.list_owner_notices(session, actor, owner_id=owner_id, limit=limit)
+        return [OwnerNoticeOut.of(n, language) for n in found]
 
 
 class PreferencesIn(BaseModel):

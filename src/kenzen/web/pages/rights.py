@@ -1,6 +1,7 @@
-"""The rights owner's page: its brands and terms, a search of the catalogue, its complaints
-and their state, filing (from the search results or by listing id), evidence files and
-retracting. The services limit a rights owner to its own brands and complaints."""
+"""The rights owner's page: its brands and terms, what it was told (its notices), a search
+of the catalogue, its complaints and their state, filing (from the search results or by
+listing id), evidence files and retracting. The services limit a rights owner to its own
+brands, complaints and notices."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from kenzen.deadlines import service as deadlines
 from kenzen.errors import InvalidInput
 from kenzen.evidence import MAX_FILE_BYTES
 from kenzen.ids import MAX_ID
+from kenzen.notify import service as notices
 from kenzen.policy.document import Policy
 from kenzen.web.deps import Db, PathId
 from kenzen.web.pages.common import (
@@ -35,6 +37,8 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 #: Listings one complaint form may name, like the API's limit.
 MAX_NAMED = 500
+#: The owner's latest notices the page lists (the API pages through all of them).
+NOTICES_SHOWN = 50
 
 
 @router.get("/rights", response_class=HTMLResponse)
@@ -48,6 +52,7 @@ def rights_page(
 ) -> Response:
     actor = require_actor(request)
     policy: Policy = request.app.state.policy.current
+    owner_id = actor.user_id if actor.role is Role.RIGHTS_OWNER else None
     with db.transaction() as session:
         found = None
         if listing_id.strip() or seller_id.strip() or brand_id is not None:
@@ -73,9 +78,14 @@ def rights_page(
                 disputes.list_retraction_requests(session, actor),
             ),
             standing=(
-                reputation.get_notifier_reputation(session, actor, policy, actor.user_id)
-                if actor.user_id is not None and actor.role is Role.RIGHTS_OWNER
+                reputation.get_notifier_reputation(session, actor, policy, owner_id)
+                if owner_id is not None
                 else None
+            ),
+            notices=(
+                notices.list_owner_notices(session, actor, limit=NOTICES_SHOWN)
+                if owner_id is not None
+                else []
             ),
             kinds=list(ComplaintKind),
             required=REQUIRED_FIELD,
