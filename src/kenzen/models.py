@@ -11,6 +11,7 @@ from kenzen.complaints.models import (
     ComplaintFile,
     ComplaintListing,
     Dispute,
+    ListingMention,
     ProtectedTerm,
     RetractionRequest,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "LatestSellerMetrics",
     "Listing",
     "ListingHold",
+    "ListingMention",
     "Marketplace",
     "MetricRun",
     "Notice",

@@ -117,3 +117,24 @@ def test_pages_are_bounded(world: World) -> None:
     ]:
         with pytest.raises(InvalidInput, match=message):
             _ids(world, owner, seller_id=seller_id, page=page, page_size=page_size)
+
+
+def test_a_brand_search_follows_listings_stored_after_the_brand(world: World) -> None:
+    midori, _ = _catalogue(world)
+    owner = world.actors[Role.RIGHTS_OWNER]
+    with world.database.transaction() as session:
+        for sku, listing_id, title in [
+            ("K5", "B0LATER", "ＭＩＤＯＲＩカメラ 三脚"),
+            ("K6", "B0KATA", "ミドリカメラ ストラップ"),
+        ]:
+            row = ListingRow(1, "S1", sku, listing_id, title, "", "", "merchant")
+            upsert_listing(session, SYSTEM, row)
+        # K1 is re-titled: it no longer names the brand
+        row = ListingRow(1, "S1", "K1", "B0KANA1", "一眼レフ", "", "", "merchant")
+        upsert_listing(session, SYSTEM, row)
+    assert _ids(world, owner, brand_id=midori) == ["B0KANA2", "B0KATA"]
+    assert _ids(world, owner, brand_id=midori, seller_id="S1") == ["B0KATA"]
+    with world.database.transaction() as session:
+        row = ListingRow(1, "S1", "K5", "B0LATER", "ミドリカメラ 三脚", "", "", "merchant")
+        upsert_listing(session, SYSTEM, row)
+    assert _ids(world, owner, brand_id=midori) == ["B0KANA2", "B0KATA", "B0LATER"]

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from kenzen import access, i18n
 from kenzen.access import Action, Actor, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import CaseKind, EntryKind
-from kenzen.complaints.models import Brand, BrandAuthorisation, ProtectedTerm
+from kenzen.complaints.models import Brand, BrandAuthorisation, ListingMention, ProtectedTerm
 from kenzen.complaints.screening import Finding, FindingKind, RegisteredTerm, Screener
 from kenzen.complaints.screening import Listing as ScreenedListing
 from kenzen.errors import InvalidInput, NotFound
@@ -31,6 +31,8 @@ from kenzen.text import check_name
 
 REQUIRED = ("seller_id", "sku", "listing_id", "title")
 SCREENING_TOPIC = "screening"
+#: Listings handled at a time when their mentions are recorded (and ids bound per query).
+_CHUNK = 1000
 
 _cache: tuple[tuple[object, ...], Screener] | None = None
 
@@ -55,9 +57,13 @@ def screener(session: Session) -> Screener:
                 Brand.name,
                 Brand.registration_number,
                 Brand.country,
+                Brand.id,
             ).join(Brand)
         ).all()
-        terms = [RegisteredTerm(t, str(owner), b, reg, c) for t, owner, b, reg, c in rows]
+        terms = [
+            RegisteredTerm(t, str(owner), b, reg, c, brand_id)
+            for t, owner, b, reg, c, brand_id in rows
+        ]
         _cache = (key, Screener(terms))
     return _cache[1]
 
@@ -199,6 +205,52 @@ def describe(finding: Finding) -> Message:
     )
 
 
+def _mentions(matcher: Screener, listings: Iterable[Listing]) -> list[dict[str, int]]:
+    """The (brand, listing) rows of every brand whose terms ``listings`` name."""
+    return [
+        {"brand_id": brand_id, "listing_id": listing.id}
+        for listing in listings
+        for brand_id in {t.brand_id for t in matcher.mentioned(screened(listing))}
+        if brand_id is not None
+    ]
+
+
+def record_mentions(session: Session, listings: Sequence[Listing]) -> None:
+    """Replace what the stored ``listings`` are recorded to name, for the rights owners'
+    search by brand (``catalogue.search_listings``)."""
+    for start in range(0, len(listings), _CHUNK):
+        chunk = listings[start : start + _CHUNK]
+        session.execute(
+            delete(ListingMention).where(ListingMention.listing_id.in_([x.id for x in chunk]))
+        )
+        rows = _mentions(screener(session), chunk)
+        if rows:
+            session.execute(insert(ListingMention), rows)
+
+
+def record_brand_mentions(session: Session, brand: Brand) -> None:
+    """Record the listings a newly registered brand's terms name: the one time the whole
+    catalogue is read for a brand (in batches), so that its searches never are."""
+    matcher = Screener(
+        RegisteredTerm(t.term, str(brand.owner_id), brand.name, "", brand.country, brand.id)
+        for t in brand.terms
+    )
+    batch: list[Listing] = []
+    for listing in session.scalars(
+        select(Listing).order_by(Listing.id).execution_options(yield_per=_CHUNK)
+    ):
+        batch.append(listing)
+        if len(batch) == _CHUNK:
+            _insert_mentions(session, _mentions(matcher, batch))
+            batch = []
+    _insert_mentions(session, _mentions(matcher, batch))
+
+
+def _insert_mentions(session: Session, rows: list[dict[str, int]]) -> None:
+    if rows:
+        session.execute(insert(ListingMention), rows)
+
+
 def _warn(session: Session, actor: Actor, seller: Seller, findings: Sequence[Finding]) -> None:
     """Tell the seller in its brand-check case, one entry per flagged listing."""
     if not findings:
@@ -241,6 +293,7 @@ def upsert_listing(
     """Create or update the seller's listing with this SKU and screen it."""
     seller, listing = _store(session, actor, row)
     session.flush()
+    record_mentions(session, [listing])
     findings = screen(session, [listing])
     _warn(session, actor, seller, findings)
     return listing, findings
@@ -251,6 +304,7 @@ def import_listings(session: Session, actor: Actor, path: Path) -> tuple[int, li
     rows = read_listings(path)
     stored = [_store(session, actor, row) for row in rows]
     session.flush()
+    record_mentions(session, [listing for _, listing in stored])
     findings = screen(session, [listing for _, listing in stored])
     sellers = {seller.id: seller for seller, _ in stored}
     for seller_id, seller in sellers.items():

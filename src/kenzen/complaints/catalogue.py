@@ -10,21 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kenzen import access
 from kenzen.access import Action, Actor, Scope
-from kenzen.complaints.brand_check import screen, screened
-from kenzen.complaints.models import Brand
-from kenzen.complaints.screening import Finding, RegisteredTerm, Screener
+from kenzen.complaints.brand_check import screen
+from kenzen.complaints.models import Brand, ListingMention
+from kenzen.complaints.screening import Finding
 from kenzen.errors import InvalidInput
 from kenzen.sellers.models import Listing
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
-#: Listings read at a time while a brand's terms are matched against the catalogue.
-_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,9 @@ def search_listings(
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> SearchPage:
     """Listings by public id, by seller, or naming one of the brand's registered terms (the
-    screening matcher: width, case and kana folded), ordered by listing id and seller.
+    screening matcher: width, case and kana folded), ordered by listing id and seller. A
+    search by brand reads the mentions recorded when listings and brands were stored
+    (``brand_check.record_mentions``), so it costs what it finds, not the catalogue.
 
     A rights owner searches with its own brands only and sees the screening findings of its
     own brands only; the hits carry public listing data, nothing of the seller's record.
@@ -119,15 +119,15 @@ def search_listings(
         query = query.where(Listing.listing_id == listing_id.strip())
     if seller_id:
         query = query.where(Listing.seller_id == seller_id.strip())
-    offset = (page - 1) * page_size
-    if brand_id is None:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        found = list(session.scalars(query.offset(offset).limit(page_size)))
-    else:
+    if brand_id is not None:
         brand = access.load(
             session, actor, Action.SEARCH_LISTINGS, Brand, brand_id, noun="brand", owned_by="user"
         )
-        found, total = _naming(session, query, _brand_screener(brand), offset, page_size)
+        query = query.join(ListingMention, ListingMention.listing_id == Listing.id).where(
+            ListingMention.brand_id == brand.id
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    found = list(session.scalars(query.offset((page - 1) * page_size).limit(page_size)))
     own = str(actor.user_id) if scope is Scope.OWN else None
     hits = [
         Hit(
@@ -137,25 +137,3 @@ def search_listings(
         for listing in found
     ]
     return SearchPage(hits, page, page_size, total)
-
-
-def _brand_screener(brand: Brand) -> Screener:
-    return Screener(
-        RegisteredTerm(t.term, str(brand.owner_id), brand.name, brand.registration_number, "")
-        for t in brand.terms
-    )
-
-
-def _naming(
-    session: Session, query: Select[Listing], matcher: Screener, offset: int, limit: int
-) -> tuple[list[Listing], int]:
-    """The page of listings that mention a term, and how many do: the catalogue is read in
-    batches, since folded text cannot be matched in SQL."""
-    page: list[Listing] = []
-    total = 0
-    for listing in session.scalars(query.execution_options(yield_per=_BATCH)):
-        if matcher.mentions(screened(listing)):
-            if offset <= total < offset + limit:
-                page.append(listing)
-            total += 1
-    return page, total

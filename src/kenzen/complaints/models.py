@@ -45,6 +45,18 @@ class ProtectedTerm(Base):
     brand: Mapped[Brand] = relationship(back_populates="terms")
 
 
+class ListingMention(Base):
+    """A listing that names one of the brand's registered terms in its title, brand or
+    description (folded as screening folds text). Kept when listings are stored and when a
+    brand is registered, so that a rights owner's search by brand reads its results, not
+    the catalogue."""
+
+    __tablename__ = "listing_mentions"
+
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), primary_key=True, index=True)
+
+
 class ComplaintKind(enum.StrEnum):
     TRADEMARK = "trademark"
     DESIGN = "design"

@@ -66,6 +66,8 @@ class RegisteredTerm:
     brand: str
     registration_number: str
     country: str
+    brand_id: int | None = None
+    """The brand's row, for terms read from the database (what a search by brand finds)."""
 
 
 @dataclass(frozen=True)
@@ -198,13 +200,16 @@ class Screener:
             ]
         return findings
 
-    def mentions(self, listing: Listing) -> bool:
-        """Whether any registered term occurs in the listing's title, brand or description
-        (a rights owner's catalogue search, folded like screening)."""
-        return any(
-            next(self._hits(fold(text)), None) is not None
+    def mentioned(self, listing: Listing) -> set[RegisteredTerm]:
+        """The registered terms that occur in the listing's title, brand or description,
+        folded like screening, whatever the brand field says (what a rights owner's search
+        by brand finds)."""
+        return {
+            entry
             for text in (listing.title, listing.brand, listing.description)
-        )
+            for _, _, pattern in self._hits(fold(text))
+            for entry in pattern.entries
+        }
 
     def screen(self, listing: Listing, *, authorised_owners: Collection[str] = ()) -> list[Finding]:
         """Findings for one listing; ``authorised_owners`` are the owners whose brands

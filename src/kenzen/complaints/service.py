@@ -21,7 +21,7 @@ from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases import service as cases
 from kenzen.cases.models import OPEN_STATUSES, CaseKind, CaseStatus, EntryKind
 from kenzen.complaints import reputation
-from kenzen.complaints.brand_check import authorised_brand_ids
+from kenzen.complaints.brand_check import authorised_brand_ids, record_brand_mentions
 from kenzen.complaints.catalogue import ListingRef, resolve_listings
 from kenzen.complaints.models import (
     EVIDENCE_FIELDS,
@@ -62,7 +62,8 @@ def register_brand(
     country: str,
     terms: Sequence[str] = (),
 ) -> Brand:
-    """Register a brand; its name and the given terms are screened in listings from now on."""
+    """Register a brand; its name and the given terms are screened in listings from now on,
+    and the listings that name them are recorded for its searches."""
     access.authorize(actor, Action.REGISTER_BRAND)
     name = check_name(name, "name").strip()
     if not name:
@@ -90,6 +91,7 @@ def register_brand(
     brand.terms = [ProtectedTerm(term=term) for term in cleaned]
     session.add(brand)
     session.flush()
+    record_brand_mentions(session, brand)
     session.add(
         access.record(actor, Action.REGISTER_BRAND, f"brand:{brand.id}", {"terms": cleaned})
     )
