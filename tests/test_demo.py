@@ -15,7 +15,15 @@ from kenzen import clock, demo
 from kenzen.access import SYSTEM, Actor, Role
 from kenzen.appeals.models import Appeal, AppealStatus
 from kenzen.cases.models import Case, CaseStatus
-from kenzen.complaints.models import Complaint
+from kenzen.complaints.models import (
+    BrandAuthorisation,
+    Complaint,
+    ComplaintStatus,
+    Dispute,
+    DisputeStatus,
+    RetractionRequest,
+    RetractionStatus,
+)
 from kenzen.db import Database
 from kenzen.deadlines import service as deadlines
 from kenzen.demo.accounts import HELD_NOTIFIER
@@ -26,6 +34,7 @@ from kenzen.identity import service as identity
 from kenzen.identity.models import User
 from kenzen.metrics.report import report_schema
 from kenzen.metrics.service import snapshot_table
+from kenzen.outbox.models import Notice
 from kenzen.policy.document import Policy
 from kenzen.policy.enforcement import assess_seller
 from kenzen.policy.history import rating_table, seller_ratings
@@ -105,6 +114,21 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
         assert answered == [(1, 0), (0, 1), (0, 0), (0, 0), (0, 0)]  # both pending
         held = session.scalars(select(Complaint).where(Complaint.status == "HELD")).one()
         assert held.owner.email == HELD_NOTIFIER
+        # every state of a complaint's life is there to look at
+        assert set(session.scalars(select(Complaint.status))) == set(ComplaintStatus)
+        assert set(session.scalars(select(Dispute.status))) >= {
+            DisputeStatus.PENDING,
+            DisputeStatus.COMPLAINT_INVALID,
+        }
+        assert set(session.scalars(select(RetractionRequest.status))) == {
+            RetractionStatus.PENDING,
+            RetractionStatus.RETRACTED,
+        }
+        letter = session.scalars(select(BrandAuthorisation)).one()
+        assert letter.revoked_at is None
+        assert session.scalar(
+            select(func.count()).select_from(Notice).where(Notice.owner_id.is_not(None))
+        )
         action = session.scalars(
             select(EnforcementAction).where(
                 EnforcementAction.seller_id == "S0001", EnforcementAction.kind == "DEACTIVATE"

@@ -2,7 +2,10 @@
 
 Statuses in the demo are not assigned: they follow from the policy applied to real
 evidence — metrics from the generated events, complaints filed by the rights owner
-(five against S0001, the seed's story), and violations an Account Specialist recorded.
+(five against S0001, the seed's story, one disputed and one with a retraction request
+pending; another infringer's two ended, one retracted and one found invalid on an accepted
+letter of authorisation; a second owner held for its unfounded notices), and violations an
+Account Specialist recorded.
 The deactivations the policy proposes wait for specialists, as they would: S0001's was
 confirmed (the seed's story), the busiest seller's needs four eyes and has one confirmation,
 and the others are pending.
@@ -101,6 +104,9 @@ def apply_enforcement(
                 reason=_REASONS[category],
                 occurred_at=noon - timedelta(days=days_ago),
             )
+    infringers = [s for s, p in sorted(accounts.sellers.items()) if p is Profile.IP_INFRINGER]
+    if len(infringers) > 1:
+        _settle(session, actor, accounts, infringers[1])
     _held_notifier(session, actor, policy, accounts)
     busiest = _busiest_good_seller(session, policy, accounts, today)
     if busiest is not None:
@@ -145,6 +151,39 @@ def _answer(session: Session, accounts: DemoAccounts, brand: str) -> None:
         seller,
         second.id,
         message="This listing is a cable of our own make; it does not carry your mark.",
+    )
+
+
+def _settle(session: Session, actor: Actor, accounts: DemoAccounts, seller_id: str) -> None:
+    """Another infringer's two complaints, ended both ways: the first retracted by the
+    rights owner on the seller's request, the second found invalid on a letter of
+    authorisation a specialist accepted (the brand no longer flags that seller)."""
+    rights = accounts.users[Role.RIGHTS_OWNER]
+    retracted, authorised = sorted(
+        complaints.list_complaints(session, rights, seller_id=seller_id), key=lambda c: c.id
+    )[:2]
+    request = disputes.request_retraction(
+        session,
+        actor,
+        retracted.id,
+        message="当店の商品は正規代理店から仕入れたものです。請求書をお送りします。",
+    )
+    disputes.answer_retraction_request(
+        session, rights, request.id, retract=True, reason="請求書を確認しました。正規品です。"
+    )
+    dispute = disputes.dispute_complaint(
+        session,
+        actor,
+        authorised.id,
+        reason=DisputeReason.AUTHORISED,
+        statement="ブランドの日本総代理店から販売許諾書を受けています（添付）。",
+    )
+    disputes.decide_dispute(
+        session,
+        accounts.users[Role.ACCOUNT_SPECIALIST],
+        dispute.id,
+        complaint_valid=False,
+        reason="許諾書は真正で、有効期間内です。",
     )
 
 
