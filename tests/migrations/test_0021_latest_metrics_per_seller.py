@@ -46,7 +46,7 @@ def _database_before(path: Path) -> Database:
                     "window_from, window_to, numerator, denominator, rate, status, "
                     "target_value, target_condition, target_inclusive, breakdown, computed_at) "
                     "VALUES ('S1', 'JP', 'order_defect_rate_mfn', :day, :day, :day, :n, 10, "
-                    ":rate, 'GOOD', 0.01, 'lt', 0, :breakdown, '2026-11-20 00:00:00')"
+                    ":rate, 'GOOD', 0.01, 'lt', false, :breakdown, '2026-11-20 00:00:00')"
                 ),
                 {
                     "day": day.isoformat(),
@@ -126,10 +126,13 @@ def test_the_downgrade_brings_the_latest_values_back(tmp_path: Path) -> None:
     command.downgrade(database.alembic_config(), "0020")
     with database.engine.connect() as connection:
         latest = connection.execute(
-            text("SELECT as_of, numerator, rate, breakdown FROM latest_metrics")
+            text(
+                "SELECT CAST(as_of AS TEXT) AS as_of, numerator, rate, "
+                "CAST(breakdown AS TEXT) AS breakdown FROM latest_metrics"
+            )
         ).one()
         volume = connection.execute(
-            text("SELECT as_of, fulfilled_orders FROM latest_order_volumes")
+            text("SELECT CAST(as_of AS TEXT), fulfilled_orders FROM latest_order_volumes")
         ).one()
     assert (latest.as_of, latest.numerator, latest.rate) == (DAYS[1].isoformat(), 1, 0.1)
     assert json.loads(latest.breakdown) == {"claims": 1}
