@@ -61,10 +61,6 @@ def figures(session: Session, policy: Policy, owner_id: int, now: datetime) -> R
     )
 
 
-def is_held(session: Session, policy: Policy, owner_id: int, now: datetime) -> bool:
-    return figures(session, policy, owner_id, now).held
-
-
 def get_notifier_reputation(
     session: Session, actor: Actor, policy: Policy, owner_id: int
 ) -> Reputation:
