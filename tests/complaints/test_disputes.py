@@ -196,23 +196,7 @@ def test_an_upheld_complaint_keeps_counting_and_is_decided_once(
 def test_an_accepted_letter_of_authorisation_stops_screening_and_complaints(
     world: World, policy: Policy
 ) -> None:
-    disputed, _ = _two_complaints(world, policy)
-    with world.database.transaction() as session:
-        dispute = disputes.dispute_complaint(
-            session,
-            world.actors[Role.SELLER],
-            disputed,
-            reason=DisputeReason.AUTHORISED,
-            statement="We are an authorised reseller.",
-        )
-    with world.database.transaction() as session:
-        disputes.decide_dispute(
-            session,
-            world.actors[Role.ACCOUNT_SPECIALIST],
-            dispute.id,
-            complaint_valid=False,
-            reason="The letter of authorisation is genuine.",
-        )
+    _, disputed = accepted_letter(world, policy)
     with world.database.transaction() as session:
         assert session.scalar(select(func.count()).select_from(BrandAuthorisation)) == 1
         mine = ListingRow(1, "S1", "A3", "B0A3", "ソラノ ケース", "", "", "merchant")

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kenzen import access
-from kenzen.access import Action, Actor, Scope, Visibility
-from kenzen.cases import service as cases
-from kenzen.cases.models import EntryKind
+from kenzen.access import Action, Actor, Scope
 from kenzen.complaints.models import Brand, BrandAuthorisation, Complaint, Dispute
 from kenzen.complaints.owner_notices import OwnerNoticeKind, tell_owner
+from kenzen.complaints.service import tell_seller
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
 from kenzen.i18n import N_, Message
@@ -64,19 +63,14 @@ def revoke_authorisation(
     session.flush()
     dispute = session.get_one(Dispute, authorisation.dispute_id)
     complaint: Complaint = dispute.complaint
-    if complaint.case_id is not None:
-        case = cases.get_case(session, access.SYSTEM, complaint.case_id).case
-        cases.append_entry(
-            session,
-            case,
-            access.SYSTEM,
-            visibility=Visibility.SELLER,
-            kind=EntryKind.COMPLAINT,
-            message=Message(
-                N_("entry.authorisation_revoked"),
-                {"brand": authorisation.brand.name, "reason": reason},
-            ),
-        )
+    tell_seller(
+        session,
+        complaint,
+        Message(
+            N_("entry.authorisation_revoked"),
+            {"brand": authorisation.brand.name, "reason": reason},
+        ),
+    )
     tell_owner(session, complaint, OwnerNoticeKind.AUTHORISATION_REVOKED, {"reason": reason})
     session.add(
         access.record(

@@ -16,9 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kenzen import access
-from kenzen.access import Action, Actor, Scope, Visibility
-from kenzen.cases import service as cases
-from kenzen.cases.models import EntryKind
+from kenzen.access import Action, Actor, Scope
 from kenzen.complaints.brand_check import authorised_brand_ids
 from kenzen.complaints.models import (
     DISPUTE_REASON_NAMES,
@@ -33,7 +31,7 @@ from kenzen.complaints.models import (
     RetractionStatus,
 )
 from kenzen.complaints.owner_notices import OwnerNoticeKind, tell_owner
-from kenzen.complaints.service import attach_file, end_complaint
+from kenzen.complaints.service import attach_file, end_complaint, tell_seller
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
 from kenzen.i18n import N_, Message
@@ -45,21 +43,6 @@ def _filed(session: Session, actor: Actor, action: Action, complaint_id: int) ->
     if complaint.status is not ComplaintStatus.FILED:
         raise Conflict(f"complaint {complaint_id} is {complaint.status.value}")
     return complaint
-
-
-def _tell_seller(session: Session, complaint: Complaint, message: Message) -> None:
-    """An entry in the complaint's case, which also queues the seller's notice."""
-    if complaint.case_id is None:
-        return
-    case = cases.get_case(session, access.SYSTEM, complaint.case_id).case
-    cases.append_entry(
-        session,
-        case,
-        access.SYSTEM,
-        visibility=Visibility.SELLER,
-        kind=EntryKind.COMPLAINT,
-        message=message,
-    )
 
 
 def dispute_complaint(
@@ -83,7 +66,7 @@ def dispute_complaint(
     )
     complaint.disputes.append(dispute)
     session.flush()
-    _tell_seller(
+    tell_seller(
         session,
         complaint,
         Message(N_("entry.dispute_received"), {"reason": Message(DISPUTE_REASON_NAMES[reason])}),
@@ -142,7 +125,7 @@ def decide_dispute(
     authorised = False
     if complaint_valid:
         dispute.status = DisputeStatus.COMPLAINT_UPHELD
-        _tell_seller(session, complaint, Message(N_("entry.dispute_upheld"), {"reason": reason}))
+        tell_seller(session, complaint, Message(N_("entry.dispute_upheld"), {"reason": reason}))
         tell_owner(session, complaint, OwnerNoticeKind.COMPLAINT_UPHELD, {"reason": reason})
     else:
         dispute.status = DisputeStatus.COMPLAINT_INVALID
@@ -198,7 +181,7 @@ def request_retraction(
     )
     complaint.retraction_requests.append(request)
     session.flush()
-    _tell_seller(session, complaint, Message(N_("entry.retraction_requested")))
+    tell_seller(session, complaint, Message(N_("entry.retraction_requested")))
     tell_owner(session, complaint, OwnerNoticeKind.RETRACTION_REQUESTED, {"message": message})
     session.add(
         access.record(
@@ -236,7 +219,7 @@ def answer_retraction_request(
     else:
         if complaint.status is not ComplaintStatus.FILED:
             raise Conflict(f"complaint {complaint.id} is {complaint.status.value}")
-        _tell_seller(
+        tell_seller(
             session, complaint, Message(N_("entry.retraction_declined"), {"reason": reason})
         )
     request.status = RetractionStatus.RETRACTED if retract else RetractionStatus.DECLINED

@@ -19,7 +19,7 @@ from kenzen import access
 from kenzen import evidence as evidence_files
 from kenzen.access import Action, Actor, Scope, Visibility
 from kenzen.cases import service as cases
-from kenzen.cases.models import OPEN_STATUSES, CaseKind, CaseStatus, EntryKind
+from kenzen.cases.models import OPEN_STATUSES, Case, CaseKind, CaseStatus, EntryKind
 from kenzen.complaints import reputation
 from kenzen.complaints.brand_check import authorised_brand_ids, record_brand_mentions
 from kenzen.complaints.catalogue import ListingRef, resolve_listings
@@ -342,6 +342,23 @@ def retract_complaint(
     return complaint
 
 
+def tell_seller(session: Session, complaint: Complaint, message: Message) -> Case | None:
+    """An entry in the complaint's case (which also queues the seller's notice); the case,
+    or None for a complaint that never counted (it has none)."""
+    if complaint.case_id is None:
+        return None
+    case = cases.get_case(session, access.SYSTEM, complaint.case_id).case
+    cases.append_entry(
+        session,
+        case,
+        access.SYSTEM,
+        visibility=Visibility.SELLER,
+        kind=EntryKind.COMPLAINT,
+        message=message,
+    )
+    return case
+
+
 #: What the seller reads when a complaint ends each way (message ids), and what its owner is told.
 _ENDED = {
     ComplaintStatus.RETRACTED: N_("entry.complaint_retracted"),
@@ -385,18 +402,9 @@ def end_complaint(
                 violations.resolve_violation(session, violation, reason="complaint retracted")
     seller = session.get(Seller, complaint.seller_id)
     assert seller is not None
-    if complaint.case_id is not None:
-        case = cases.get_case(session, access.SYSTEM, complaint.case_id).case
-        cases.append_entry(
-            session,
-            case,
-            access.SYSTEM,
-            visibility=Visibility.SELLER,
-            kind=EntryKind.COMPLAINT,
-            message=Message(_ENDED[status], {"reason": reason}),
-        )
-        if case.status in OPEN_STATUSES:
-            cases.set_case_status(session, case, CaseStatus.RESOLVED)
+    case = tell_seller(session, complaint, Message(_ENDED[status], {"reason": reason}))
+    if case is not None and case.status in OPEN_STATUSES:
+        cases.set_case_status(session, case, CaseStatus.RESOLVED)
     marks.mark_for_evaluation(session, [seller.id], reason=f"complaint {status.value}")
     tell_owner(session, complaint, _OWNER_TOLD[status], {"reason": reason})
 
