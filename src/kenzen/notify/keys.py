@@ -17,6 +17,7 @@ import base64
 import contextlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -103,6 +104,18 @@ def _public_key(algorithm: Algorithm, private_key: bytes) -> str:
     return signing.verify_key.encode(encoder=nacl.encoding.Base64Encoder).decode("ascii")
 
 
+def _read_key(path: Path, algorithm: Algorithm, selector: str) -> DkimKey:
+    private_key = path.read_bytes().strip()
+    return DkimKey(
+        domain=path.parent.name,
+        selector=selector,
+        algorithm=algorithm,
+        private_key=private_key,
+        public_key=_public_key(algorithm, private_key),
+        created=path.stat().st_mtime,
+    )
+
+
 def _write_secret(path: Path, data: bytes) -> None:
     """Create ``path`` readable by its owner only; never overwrite a key."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -127,26 +140,22 @@ class Keyring:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             folder.chmod(0o700)
 
-    def dkim_keys(self, domain: str) -> list[DkimKey]:
-        """Every key of ``domain``, oldest first."""
+    def _stored(self, domain: str) -> Iterator[tuple[Path, Algorithm, str]]:
+        """Each key file of ``domain``, with its algorithm and selector (nothing read yet)."""
         folder = self._domain_dir(domain)
         if not folder.is_dir():
-            return []
-        found: list[DkimKey] = []
+            return
         for path in folder.iterdir():
             for algorithm, suffix in _SUFFIX.items():
                 if path.name.endswith(suffix):
-                    private_key = path.read_bytes().strip()
-                    found.append(
-                        DkimKey(
-                            domain=folder.name,
-                            selector=path.name.removesuffix(suffix),
-                            algorithm=algorithm,
-                            private_key=private_key,
-                            public_key=_public_key(algorithm, private_key),
-                            created=path.stat().st_mtime,
-                        )
-                    )
+                    yield path, algorithm, path.name.removesuffix(suffix)
+
+    def dkim_keys(self, domain: str) -> list[DkimKey]:
+        """Every key of ``domain``, oldest first."""
+        found = [
+            _read_key(path, algorithm, selector)
+            for path, algorithm, selector in self._stored(domain)
+        ]
         return sorted(found, key=lambda key: (key.created, key.selector))
 
     def signing_keys(self, domain: str) -> list[DkimKey]:
@@ -157,10 +166,12 @@ class Keyring:
         return [newest[a] for a in ALGORITHMS if a in newest]
 
     def public_record(self, domain: str, selector: str) -> str | None:
-        """The TXT record a resolver would return for ``selector._domainkey.domain``."""
-        for key in self.dkim_keys(domain):
-            if key.selector == selector:
-                return key.txt_value
+        """The TXT record a resolver would return for ``selector._domainkey.domain``. Only
+        that key is read: deriving an RSA public key costs a mail check tens of milliseconds.
+        The selector (from the mail) is compared with the files' names, never made a path."""
+        for path, algorithm, stored in self._stored(domain):
+            if stored == selector:
+                return _read_key(path, algorithm, stored).txt_value
         return None
 
     def generate_dkim(self, domain: str, algorithm: Algorithm, selector: str | None) -> DkimKey:
