@@ -315,12 +315,22 @@ def check_signatures(
     if not headers:
         return [], [Finding(Reason.NO_SIGNATURE)]
 
+    records: dict[str, str | None] = {}
+
+    def record_of(selector: str) -> str | None:
+        """The domain's record for ``selector``, read once per check (RSA keys cost)."""
+        if domain is None:
+            return None
+        if selector not in records:
+            records[selector] = keyring.public_record(domain, selector)
+        return records[selector]
+
     def dnsfunc(name: bytes | str, timeout: int = 5) -> bytes | None:
         text = name.decode() if isinstance(name, bytes) else name
         selector, _, rest = text.rstrip(".").partition("._domainkey.")
         if domain is None or rest.lower() != domain:
             return None
-        record = keyring.public_record(domain, selector)
+        record = record_of(selector)
         return record.encode() if record else None
 
     verified: list[str] = []
@@ -334,7 +344,7 @@ def check_signatures(
         signer = tags.get(b"d", b"").decode("ascii", "replace").lower()
         selector = tags.get(b"s", b"").decode("ascii", "replace")
         label = f"{signer}/{selector}"
-        if domain is None or signer != domain or keyring.public_record(domain, selector) is None:
+        if domain is None or signer != domain or record_of(selector) is None:
             findings.append(Finding(Reason.SIGNED_BY_OTHER_DOMAIN, label))
             continue
         signed = {h.strip().lower() for h in tags.get(b"h", b"").decode().split(":")}
