@@ -5,6 +5,7 @@ one staff notice."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -337,3 +338,17 @@ def test_the_rights_owner_page_marks_a_late_answer(
     clock.move_to(requested + timedelta(days=10, seconds=1))
     log_in(Role.RIGHTS_OWNER)  # the session from before has expired
     assert 'data-testid="overdue"' in client.get("/rights").text
+
+
+def test_the_seller_reads_when_the_review_of_its_deactivation_is_due(
+    client: TestClient,
+    world: World,
+    policy: Policy,
+    log_in: LogIn,  # noqa: F811
+) -> None:
+    _proposed(world, policy)
+    log_in(Role.SELLER)
+    page = client.get("/").text  # the seller's Account Health, in its Japanese
+    [review] = re.findall(r'data-testid="review-under-way">(.*?)</p>', page, re.S)
+    assert "判断の期限" in review
+    assert "2026年11月24日 12:00" in review  # 96 hours after noon on the 20th, in Tokyo

@@ -139,6 +139,8 @@ def due_of_items(
     session: Session, rules: DeadlineRules, queue: str, item_ids: Collection[int]
 ) -> dict[int, Waiting]:
     """For items of one queue the caller may already read: those waiting, by item id."""
+    if not item_ids:
+        return {}
     return {
         item.item_id: item for item in waiting(session, rules, [BY_NAME[queue]], item_ids=item_ids)
     }

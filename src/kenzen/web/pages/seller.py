@@ -93,6 +93,9 @@ def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Respo
         case_list = cases.list_cases(session, actor, seller_id=seller_id)
         unread = cases.unread_case_ids(session, actor, [c.id for c in case_list])
         dues = deadlines.due_by_case(session, policy.document.deadlines, [c.id for c in case_list])
+        review_dues = deadlines.due_of_items(
+            session, policy.document.deadlines, "proposals", [r.id for r in health.reviews]
+        )
         texts = {
             v.violation.id: policy.violations[v.violation.category].text for v in health.violations
         }
@@ -122,6 +125,7 @@ def health_page(request: Request, db: Db, actor: Actor, seller_id: str) -> Respo
             cases=case_list,
             unread=unread,
             dues=dues,
+            review_dues=review_dues,
             assurance=protection,
         )
 
