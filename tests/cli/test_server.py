@@ -80,21 +80,19 @@ def test_every_scrape_counts_the_requests_of_every_serving_process(
     assert [healthz_count(scrape.text) for scrape in scrapes] == [HEALTH_CHECKS] * 6
 
 
-def test_shared_counters_start_empty_and_an_operators_directory_is_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_shared_counters_start_empty_and_an_operators_directory_is_kept(tmp_path: Path) -> None:
     ours = tmp_path / "run" / "metrics"
     ours.mkdir(parents=True)
     (ours / "counter_99.db").write_bytes(b"an earlier run")
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
-    share_counters(ours)
-    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(ours)
+    environ: dict[str, str] = {}
+    share_counters(ours, environ)
+    assert environ == {"PROMETHEUS_MULTIPROC_DIR": str(ours)}
     assert list(ours.iterdir()) == []
 
     theirs = tmp_path / "theirs"
     theirs.mkdir()
     (theirs / "counter_1.db").write_bytes(b"kept")
-    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(theirs))
-    share_counters(ours)
-    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(theirs)
+    environ = {"PROMETHEUS_MULTIPROC_DIR": str(theirs)}
+    share_counters(ours, environ)
+    assert environ == {"PROMETHEUS_MULTIPROC_DIR": str(theirs)}
     assert (theirs / "counter_1.db").read_bytes() == b"kept"

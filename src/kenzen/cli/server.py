@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,16 +36,16 @@ def tls_files(settings: Settings) -> tuple[Path, Path] | None:
     return settings.tls_cert, settings.tls_key
 
 
-def share_counters(directory: Path) -> None:
+def share_counters(directory: Path, environ: MutableMapping[str, str] = os.environ) -> None:
     """Make every serving process count into ``directory``, so a scrape of /metrics, whichever
     process answers it, sees the requests of all of them (prometheus_client's multi-process
     mode). The directory is emptied first: counts of an earlier run would be added again. An
     operator's own PROMETHEUS_MULTIPROC_DIR is kept as it is."""
-    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+    if "PROMETHEUS_MULTIPROC_DIR" in environ:
         return
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 @commands.command()
