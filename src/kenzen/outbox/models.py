@@ -74,8 +74,10 @@ class Notice(DeliveryState, Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     """A random UUID, so notice ids cannot be guessed or enumerated."""
     seller_id: Mapped[str | None] = mapped_column(ForeignKey("sellers.id"), index=True)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    """The rights owner (a user) the notice is for."""
+    owner_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    """The rights owner (a user's id) the notice is for. No foreign key: every process that
+    writes (the policy worker, the metric runs) loads the outbox, not always the users
+    table, and an unresolved key would stop each of its flushes."""
     marketplace_id: Mapped[str] = mapped_column(ForeignKey("marketplaces.id"))
     """The marketplace the notice is sent from (for an owner: the one its complaint is in)."""
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
