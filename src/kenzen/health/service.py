@@ -15,13 +15,13 @@ from kenzen import clock, i18n
 from kenzen.access import Action, Actor
 from kenzen.cases.models import OPEN_STATUSES, Case
 from kenzen.errors import InvalidInput, NotFound
+from kenzen.health.assessments import current_assessment
 from kenzen.metrics import service as metrics
 from kenzen.metrics.engine import MetricValue
 from kenzen.metrics.report import POLICY_COUNTERS, build_report
 from kenzen.policy import proposals
 from kenzen.policy import violations as violation_records
 from kenzen.policy.document import Policy, SellerText
-from kenzen.policy.enforcement import assess_seller
 from kenzen.policy.history import DailyRating, seller_ratings
 from kenzen.policy.models import EnforcementProposal, Violation
 from kenzen.policy.rating import Rating, what_if
@@ -70,7 +70,7 @@ def get_seller_health(
             .order_by(Case.updated_at.desc())
         )
     )
-    assessment = assess_seller(session, policy, seller, local_today(seller))
+    assessment = current_assessment(session, policy, seller, local_today(seller))
     costs = {
         line.violation_id: -line.points
         for line in assessment.rating.lines
@@ -105,7 +105,7 @@ def performance_report(
     rating's status and the policy counters of the last 180 days."""
     seller = get_seller(session, actor, seller_id, Action.GET_SELLER_PERFORMANCE_REPORT)
     day = as_of or local_today(seller)
-    assessment = assess_seller(session, policy, seller, day)
+    assessment = current_assessment(session, policy, seller, day)
     snapshot_day = metrics.latest_as_of(session, seller_id, day)
     return build_report(
         seller_id=seller.id,
@@ -132,7 +132,7 @@ def rating_what_if(
     """The rating now, explained line by line, and what it would be were ``resolved``
     (violation ids of this seller) resolved."""
     seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
-    assessment = assess_seller(session, policy, seller, local_today(seller))
+    assessment = current_assessment(session, policy, seller, local_today(seller))
     known = {line.violation_id for line in assessment.rating.lines if line.violation_id}
     chosen = tuple(str(v) for v in resolved)
     unknown = [v for v in chosen if v not in known]

@@ -20,6 +20,7 @@ from kenzen.policy import history
 from kenzen.policy.assurance import Eligibility, eligibility
 from kenzen.policy.document import Policy
 from kenzen.policy.models import AssuranceEligibility
+from kenzen.sellers import marks
 from kenzen.sellers.models import Seller
 
 
@@ -57,6 +58,7 @@ def record_eligibility(
                 policy_version=policy.version,
             )
         )
+    marks.renew_facts_stamp(session, [s.id for s in sellers])
     return len(sellers)
 
 

@@ -17,25 +17,30 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, delete, literal, select, true
+from sqlalchemy import ColumnElement, Select, delete, literal, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kenzen.db import UTCDateTime, utcnow
-from kenzen.sellers.models import EvaluationMark
+from kenzen.sellers.models import EvaluationMark, Seller, new_facts_stamp
 
 #: A failed evaluation is retried after 30 s, 1 min, 2 min, … at most an hour apart.
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
+#: Sellers per statement renewing stamps (SQLite allows 32,766 parameters in one).
+_STAMPS_PER_STATEMENT = 5000
 #: ``Session.info`` key: the seller whose evaluation runs in this transaction.
 _EVALUATING = "kenzen.evaluating"
 
 
 def mark_for_evaluation(session: Session, seller_ids: Iterable[str], *, reason: str) -> None:
     """Mark the sellers for evaluation (a marked seller's mark is renewed, and it becomes
-    due at once even if it was waiting to retry). The seller being evaluated in this
-    transaction is not marked by its own evaluation's changes."""
-    ids = sorted(set(seller_ids) - {session.info.get(_EVALUATING)})
+    due at once even if it was waiting to retry) and renew their facts stamps. The seller
+    being evaluated in this transaction is not marked by its own evaluation's changes, but
+    its stamp is renewed: what it changes (its status, its violations) is a fact too."""
+    changed = set(seller_ids)
+    renew_facts_stamp(session, changed)
+    ids = sorted(changed - {session.info.get(_EVALUATING)})
     if not ids:
         return
     now = utcnow()
@@ -52,7 +57,13 @@ def mark_for_evaluation(session: Session, seller_ids: Iterable[str], *, reason: 
 
 def mark_selected(session: Session, seller_ids: Select[tuple[str]], *, reason: str) -> None:
     """:func:`mark_for_evaluation` of the sellers a query selects, in one statement that
-    never brings them into Python (a metric run marks tens of thousands at once)."""
+    never brings them into Python (a metric run marks tens of thousands at once), and one
+    that renews their facts stamps (the identity map is not searched for them: a use case
+    that marks in bulk reads no stamp afterwards)."""
+    session.execute(
+        update(Seller).where(Seller.id.in_(seller_ids)).values(facts_stamp=new_facts_stamp()),
+        execution_options={"synchronize_session": False},
+    )
     evaluating = session.info.get(_EVALUATING)
     chosen = seller_ids.subquery()
     rows = select(
@@ -85,6 +96,21 @@ def _renewing(statement: postgresql.Insert | sqlite.Insert) -> postgresql.Insert
             "not_before": None,
         },
     )
+
+
+def renew_facts_stamp(session: Session, seller_ids: Iterable[str]) -> None:
+    """Give the sellers a new :attr:`Seller.facts_stamp` in this transaction: a fact the
+    policy reads about them changed, so what any process kept of their assessment is never
+    used again. :func:`mark_for_evaluation` calls it; a change that needs no evaluation
+    (a daily Assurance eligibility, an emergency phone) calls it alone."""
+    ids = sorted(set(seller_ids))
+    stamp = new_facts_stamp()
+    for start in range(0, len(ids), _STAMPS_PER_STATEMENT):
+        session.execute(
+            update(Seller)
+            .where(Seller.id.in_(ids[start : start + _STAMPS_PER_STATEMENT]))
+            .values(facts_stamp=stamp)
+        )
 
 
 def due_marks(session: Session, now: datetime, limit: int) -> list[str]:

@@ -4,6 +4,7 @@ change."""
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
@@ -23,6 +24,12 @@ class ListingStatus(enum.StrEnum):
     ACTIVE = "ACTIVE"
     INACTIVE = "INACTIVE"
     SUPPRESSED = "SUPPRESSED"
+
+
+def new_facts_stamp() -> str:
+    """A fresh :attr:`Seller.facts_stamp`: random, so no two states of a seller share one,
+    not even in a database restored from a backup."""
+    return uuid.uuid4().hex
 
 
 class Marketplace(Base):
@@ -53,6 +60,10 @@ class Seller(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emergency_phone: Mapped[str | None] = mapped_column(String(20))
     """E.164; where Account Health Support calls before a deactivation (Assurance)."""
+    facts_stamp: Mapped[str] = mapped_column(String(32), default=new_facts_stamp, server_default="")
+    """A random value renewed (:func:`kenzen.sellers.marks.renew_facts_stamp`) in the
+    transaction that changes any fact the policy reads about the seller: the key of what a
+    process keeps of the seller's assessment."""
 
     marketplace: Mapped[Marketplace] = relationship()
     listings: Mapped[list[Listing]] = relationship(back_populates="seller")

@@ -131,6 +131,7 @@ def set_emergency_phone(session: Session, actor: Actor, seller_id: str, phone: s
     seller = get_seller(session, actor, seller_id, Action.SET_EMERGENCY_CONTACT)
     number = e164(phone, seller.marketplace_id)
     seller.emergency_phone = number
+    marks.renew_facts_stamp(session, [seller.id])  # Assurance asks for the number
     session.add(
         access.record(
             actor,

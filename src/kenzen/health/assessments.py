@@ -1,0 +1,45 @@
+"""The seller's assessment as the pages and the API show it, kept in each serving process.
+
+Assessing a seller reads its metrics, violations, order volume and Assurance eligibility,
+then evaluates the policy's conditions: most of a ``getSellerHealth`` request. The result
+depends on nothing else than those facts, the policy and the day, so it is kept under the
+seller's :attr:`~kenzen.sellers.models.Seller.facts_stamp` (renewed in the transaction of
+every change of those facts, :func:`kenzen.sellers.marks.renew_facts_stamp`), the policy's
+version and the day. The stamp is read with the seller, before the facts: a process that
+finds a stamp it kept has the facts of that stamp, and one that finds a new stamp (a
+complaint just filed, the evaluation it caused) assesses again — in every process at once,
+since the stamp is in the database. Evaluation itself never reads from here.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+from cachetools import LRUCache
+from sqlalchemy.orm import Session
+
+from kenzen.policy.assessment import Assessment
+from kenzen.policy.document import Policy
+from kenzen.policy.enforcement import assess_seller
+from kenzen.sellers.models import Seller
+
+#: Assessments a process keeps (one per seller and day it was asked for).
+CACHED_ASSESSMENTS = 4096
+
+_Key = tuple[str, str, str, date]
+_kept: LRUCache[_Key, Assessment] = LRUCache(CACHED_ASSESSMENTS)
+_lock = threading.Lock()
+
+
+def current_assessment(session: Session, policy: Policy, seller: Seller, as_of: date) -> Assessment:
+    """:func:`~kenzen.policy.enforcement.assess_seller`, kept by the seller's facts stamp.
+    ``seller`` was loaded in this transaction by a reader the caller authorised."""
+    key = (seller.id, seller.facts_stamp, policy.version, as_of)
+    with _lock:
+        found = _kept.get(key)
+    if found is None:
+        found = assess_seller(session, policy, seller, as_of)
+        with _lock:
+            _kept[key] = found
+    return found
