@@ -24,8 +24,8 @@ from kenzen.policy.document import Policy
 from kenzen.policy.enforcement import assess_seller
 from kenzen.sellers.models import Seller
 
-#: Assessments a process keeps (one per seller and day it was asked for).
-CACHED_ASSESSMENTS = 4096
+#: Assessments a process keeps (one per seller and day asked for; about 10 kB each).
+CACHED_ASSESSMENTS = 2048
 
 _Key = tuple[str, str, str, date]
 _kept: LRUCache[_Key, Assessment] = LRUCache(CACHED_ASSESSMENTS)
