@@ -17,7 +17,6 @@ from kenzen.cases import service as cases
 from kenzen.cases.models import Case, CaseEntry, EntryKind
 from kenzen.db import Database
 from kenzen.i18n import Message
-from kenzen.sellers import service as sellers
 
 OLD_TITLE = "アカウントヘルス: caps.ip_complaints"
 OLD_TEXT = "アカウントの状態が NORMAL から DEACTIVATED に変わりました。理由: IP complaints"
@@ -27,27 +26,23 @@ def _database_before_messages(tmp_path: Path) -> Database:
     """A database as the previous migration head left it, with a case written as text."""
     database = Database(f"sqlite:///{tmp_path / 'old.db'}")
     command.upgrade(database.alembic_config(), "0012")
-    with database.transaction() as session:
-        sellers.add_marketplace(
-            session,
-            SYSTEM,
-            marketplace_id="JP",
-            name="Japan",
-            time_zone="Asia/Tokyo",
-            currency="JPY",
-            language="ja",
-        )
-        sellers.add_seller(
-            session,
-            SYSTEM,
-            seller_id="S1",
-            marketplace_id="JP",
-            display_name="Seller S1",
-            email="s1@sellers.example.test",
-            language="ja",
-            registered_at=datetime(2025, 1, 1, tzinfo=UTC),
-        )
+    with database.transaction() as session:  # the tables as 0012 made them, not the models
         at = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None)
+        session.execute(
+            text(
+                "INSERT INTO marketplaces (id, name, time_zone, currency, language, created_at) "
+                "VALUES ('JP', 'Japan', 'Asia/Tokyo', 'JPY', 'ja', :at)"
+            ),
+            {"at": at},
+        )
+        session.execute(
+            text(
+                "INSERT INTO sellers "
+                "(id, marketplace_id, display_name, email, language, registered_at, status) "
+                "VALUES ('S1', 'JP', 'Seller S1', 's1@sellers.example.test', 'ja', :at, 'NORMAL')"
+            ),
+            {"at": at},
+        )
         session.execute(
             text(
                 "INSERT INTO cases (id, seller_id, kind, status, title, opened_at, updated_at) "
