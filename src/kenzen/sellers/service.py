@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.core import UnknownLocaleError
 from babel.numbers import get_currency_name
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from kenzen import access
 from kenzen.access import Action, Actor
@@ -117,9 +117,10 @@ def add_seller(
 
 
 def get_seller(session: Session, actor: Actor, seller_id: str, action: Action) -> Seller:
-    """Authorise ``action`` on a seller, then load it (404 either way for a foreign seller)."""
+    """Authorise ``action`` on a seller, then load it with its marketplace, which every
+    reader of the seller's day needs (404 either way for a foreign seller)."""
     access.authorize(actor, action, seller_id=seller_id)
-    seller = session.get(Seller, seller_id)
+    seller = session.get(Seller, seller_id, options=[joinedload(Seller.marketplace)])
     if seller is None:
         raise NotFound(f"seller {seller_id} not found")
     return seller
