@@ -22,7 +22,7 @@ from kenzen.metrics.engine import MetricValue
 from kenzen.metrics.models import LatestSellerMetrics
 from kenzen.metrics.report import report_schema
 from kenzen.policy.document import Policy
-from kenzen.sellers.models import EvaluationMark
+from kenzen.sellers.models import EvaluationMark, Seller
 from tests.conftest import World
 
 AS_OF = date(2026, 11, 20)
@@ -210,3 +210,23 @@ def test_a_run_marks_for_evaluation_only_the_sellers_whose_values_changed(
         service.compute_snapshots(session, SYSTEM, store, earlier, full=True)
         assert service.latest_as_of(session, "S2") == AS_OF
     assert _marks(world) == {}
+
+
+def _stamps(world: World) -> dict[str, str]:
+    with world.database.transaction() as session:
+        return {s.id: s.facts_stamp for s in session.scalars(select(Seller))}
+
+
+def test_a_run_that_replaces_a_sellers_latest_values_renews_its_stamp_even_unmarked(
+    world: World, store: EventStore, tmp_path: Path
+) -> None:
+    _import(world, store, tmp_path / "a.csv", [_on_time("O1", "S1"), _on_time("O2", "S2")])
+    with world.database.transaction() as session:
+        service.compute_snapshots(session, SYSTEM, store, AS_OF)
+    _marks(world)
+    before = _stamps(world)
+    with world.database.transaction() as session:  # the same values: rows replaced, no mark
+        service.compute_snapshots(session, SYSTEM, store, AS_OF, full=True)
+    assert _marks(world) == {}
+    after = _stamps(world)
+    assert all(after[s] != before[s] for s in ("S1", "S2"))

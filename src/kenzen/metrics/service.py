@@ -218,6 +218,8 @@ def _store_latest(session: Session, rows: list[tuple[Any, ...]]) -> None:
             )
         )
         marks.mark_selected(session, changed, reason="metrics computed")
+        # the dates of every replaced row move, which the seller's view shows: a new stamp
+        marks.renew_selected_stamps(session, select(staged.c.seller_id))
         insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         statement = insert(latest).from_select(
             list(_LATEST_COLUMNS), select(*staged.c).where(true())

@@ -58,12 +58,8 @@ def mark_for_evaluation(session: Session, seller_ids: Iterable[str], *, reason: 
 def mark_selected(session: Session, seller_ids: Select[tuple[str]], *, reason: str) -> None:
     """:func:`mark_for_evaluation` of the sellers a query selects, in one statement that
     never brings them into Python (a metric run marks tens of thousands at once), and one
-    that renews their facts stamps (the identity map is not searched for them: a use case
-    that marks in bulk reads no stamp afterwards)."""
-    session.execute(
-        update(Seller).where(Seller.id.in_(seller_ids)).values(facts_stamp=new_facts_stamp()),
-        execution_options={"synchronize_session": False},
-    )
+    that renews their facts stamps."""
+    renew_selected_stamps(session, seller_ids)
     evaluating = session.info.get(_EVALUATING)
     chosen = seller_ids.subquery()
     rows = select(
@@ -111,6 +107,16 @@ def renew_facts_stamp(session: Session, seller_ids: Iterable[str]) -> None:
             .where(Seller.id.in_(ids[start : start + _STAMPS_PER_STATEMENT]))
             .values(facts_stamp=stamp)
         )
+
+
+def renew_selected_stamps(session: Session, seller_ids: Select[tuple[str]]) -> None:
+    """:func:`renew_facts_stamp` of the sellers a query selects, in one statement (the
+    identity map is not searched for them: a use case changing facts in bulk reads no stamp
+    afterwards)."""
+    session.execute(
+        update(Seller).where(Seller.id.in_(seller_ids)).values(facts_stamp=new_facts_stamp()),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def due_marks(session: Session, now: datetime, limit: int) -> list[str]:
