@@ -14,6 +14,9 @@ from sqlalchemy import func, select
 from kenzen import clock, demo
 from kenzen.access import SYSTEM, Actor, Role
 from kenzen.appeals.models import Appeal, AppealStatus
+from kenzen.assurance.hold import HoldState
+from kenzen.assurance.models import AssuranceHold
+from kenzen.assurance.service import hold_status
 from kenzen.cases.models import Case, CaseStatus
 from kenzen.complaints.models import (
     BrandAuthorisation,
@@ -147,6 +150,17 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
             ("specialist", "PENDING", 0),
             ("four_eyes", "PENDING", 1),
         } <= reviewed
+        # a seller under Account Health Assurance is inside its 72-hour window: its
+        # deactivation is held, AHS has a priority call, the seller a notice
+        [hold] = session.scalars(select(AssuranceHold)).all()
+        status = hold_status(session, hold)
+        assert status.view is not None
+        assert status.view.state is HoldState.WAITING_FOR_SELLER
+        assert status.proposal.review.value == "four_eyes"
+        assert [c.priority for c in status.calls] == [True]
+        protected = session.get_one(Seller, hold.seller_id)
+        assert protected.emergency_phone is not None
+        assert protected.status.value == "NORMAL"
         # appeals in every status; calls booked for tomorrow (and today, while AHS is open)
         assert set(session.scalars(select(Appeal.status))) == set(AppealStatus)
         days = {

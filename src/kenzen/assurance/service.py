@@ -50,6 +50,8 @@ class HoldStatus:
     calls: list[Callback]
     """AHS's priority calls on the case, and every call completed there since the hold
     opened, by time."""
+    time_zone: str
+    """The seller's marketplace's, in which the seller and staff read the times."""
 
     @property
     def confirmable(self) -> bool:
@@ -251,9 +253,10 @@ def _calls(session: Session, hold: AssuranceHold) -> list[Callback]:
 def hold_status(session: Session, hold: AssuranceHold) -> HoldStatus:
     """The hold as it stands now: its calls and, unless bypassed, its state."""
     proposal = session.get_one(EnforcementProposal, hold.proposal_id)
+    marketplace = session.get_one(Seller, hold.seller_id).marketplace
     calls = _calls(session, hold)
     if hold.bypassed:
-        return HoldStatus(hold, proposal, None, calls)
+        return HoldStatus(hold, proposal, None, calls, marketplace.time_zone)
     submitted, decided = _plan(session, hold)
     attempts = [
         Attempt(c.completed_at, c.outcome is CallOutcome.REACHED)
@@ -265,12 +268,12 @@ def hold_status(session: Session, hold: AssuranceHold) -> HoldStatus:
     facts = HoldFacts(
         opened_at=hold.opened_at,
         response_hours=hold.response_hours,
-        hours=support.hours_of(session, session.get_one(Seller, hold.seller_id).marketplace_id),
+        hours=support.hours_of(session, marketplace.id),
         attempts=attempts,
         plan_submitted_at=submitted,
         plan_decided=decided,
     )
-    return HoldStatus(hold, proposal, hold_view(facts, clock.now()), calls)
+    return HoldStatus(hold, proposal, hold_view(facts, clock.now()), calls, marketplace.time_zone)
 
 
 def hold_of(session: Session, actor: Actor, proposal: EnforcementProposal) -> HoldStatus | None:

@@ -1,5 +1,6 @@
 """The demo marketplace JP: accounts, 120 days of events, their metric history, complaints,
-violations, the statuses the policy gives them, and 180 days of daily ratings.
+violations, the statuses the policy gives them, 180 days of daily ratings, and a seller
+under Account Health Assurance inside its 72-hour window.
 
 Deterministic for a seed and a day, and built only through the domain services and the
 real import path, so the demo exercises what a marketplace would run.
@@ -26,6 +27,7 @@ from kenzen.demo.accounts import (
     create_accounts,
 )
 from kenzen.demo.appeals import add_appeals, add_callbacks
+from kenzen.demo.assurance import add_assured_seller
 from kenzen.demo.enforcement import apply_enforcement
 from kenzen.demo.events import generate
 from kenzen.errors import Conflict
@@ -105,6 +107,7 @@ def load_demo(
         history.record_daily_ratings(
             session, store.directory, policy, DEMO_MARKETPLACE, today - timedelta(days=days_ago)
         )
+    add_assured_seller(session, actor, policy, accounts, store.directory, today)
     appeal_count = add_appeals(session, accounts)
     callback_count = add_callbacks(session, accounts, actor)
     statuses = dict(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from kenzen.cases.schemas import DecisionDue
+from kenzen.i18n import Message
 from kenzen.policy.document import ReviewMode
 from kenzen.policy.models import EnforcementProposal, ProposalStatus, Verdict
 from kenzen.policy.proposals import MAX_REASONS
@@ -63,19 +64,35 @@ class ProposalOut(BaseModel):
         )
 
 
+def readable_evidence(evidence: dict[str, Any], language: str) -> dict[str, Any]:
+    """The evidence with each rating line's text (a stored message) put into the reader's
+    words, as the pages and the API show it."""
+    rating = evidence.get("rating")
+    if not rating:
+        return evidence
+    lines = [
+        {**line, "text": Message.from_json(line["text"]).render(language)}
+        for line in rating.get("lines", [])
+    ]
+    return {**evidence, "rating": {**rating, "lines": lines}}
+
+
 class ProposalDetailOut(ProposalOut):
     """A proposal with the evidence it was made on and every review so far."""
 
     evidence: dict[str, Any]
-    """Causes, the rating line by line, counting violations with their evidence (a
-    complaint's text), metrics and the policy version, as they stood when proposed."""
+    """Causes, the rating line by line (each line's text in the reader's language),
+    counting violations with their evidence (a complaint's text), metrics and the policy
+    version, as they stood when proposed."""
     reviews: list[ProposalReviewOut]
 
     @classmethod
-    def of(cls, proposal: EnforcementProposal, due: DecisionDue | None = None) -> ProposalDetailOut:
+    def read_by(
+        cls, proposal: EnforcementProposal, language: str, due: DecisionDue | None = None
+    ) -> ProposalDetailOut:
         return cls(
             **ProposalOut.of(proposal, due).model_dump(),
-            evidence=proposal.evidence,
+            evidence=readable_evidence(proposal.evidence, language),
             reviews=[ProposalReviewOut.model_validate(r) for r in proposal.reviews],
         )
 

@@ -7,7 +7,7 @@ from kenzen.deadlines import service as deadlines
 from kenzen.policy import proposals
 from kenzen.policy.models import ProposalStatus
 from kenzen.policy.schemas import DecideProposal, ProposalDetailOut, ProposalOut
-from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
+from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId, ReaderLanguage
 
 router = APIRouter(prefix="/enforcement-proposals", tags=["enforcement"])
 
@@ -32,21 +32,30 @@ def list_enforcement_proposals(
 
 @router.get("/{proposal_id}", operation_id="getEnforcementProposal")
 def get_enforcement_proposal(
-    proposal_id: PathId, actor: CurrentActor, db: Db, policy: CurrentPolicy
+    proposal_id: PathId,
+    actor: CurrentActor,
+    db: Db,
+    policy: CurrentPolicy,
+    language: ReaderLanguage,
 ) -> ProposalDetailOut:
-    """A proposal with its evidence, its reviews so far and, while pending, when its
-    decision is due."""
+    """A proposal with its evidence (rating lines in the reader's language), its reviews so
+    far and, while pending, when its decision is due."""
     with db.transaction() as session:
         proposal = proposals.get_proposal(session, actor, proposal_id)
         [(_, due)] = deadlines.in_due_order(
             session, policy.document.deadlines, "proposals", [proposal]
         )
-        return ProposalDetailOut.of(proposal, due)
+        return ProposalDetailOut.read_by(proposal, language, due)
 
 
 @router.post("/{proposal_id}/decision", operation_id="decideEnforcementProposal")
 def decide(
-    proposal_id: PathId, body: DecideProposal, actor: CurrentActor, db: Db, policy: CurrentPolicy
+    proposal_id: PathId,
+    body: DecideProposal,
+    actor: CurrentActor,
+    db: Db,
+    policy: CurrentPolicy,
+    language: ReaderLanguage,
 ) -> ProposalDetailOut:
     """Confirm or reject with reasons. Under four eyes a second, different specialist must
     confirm (the first one again: 403); once confirmed the action is applied. A
@@ -57,4 +66,4 @@ def decide(
         proposal = decide_proposal(
             session, actor, policy, proposal_id, verdict=body.verdict, reasons=body.reasons
         )
-        return ProposalDetailOut.of(proposal)
+        return ProposalDetailOut.read_by(proposal, language)

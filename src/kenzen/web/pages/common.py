@@ -11,7 +11,9 @@ user's data and a form token.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -40,6 +42,14 @@ from kenzen.web.uploads import NoFields, authorised_upload
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 i18n.install(templates.env)
 templates.env.globals["labels"] = labels
+
+
+def in_zone(instant: datetime, time_zone: str) -> datetime:
+    """An instant as read where it is shown: in the marketplace's (or AHS's) time zone."""
+    return instant.astimezone(ZoneInfo(time_zone))
+
+
+templates.env.globals["in_zone"] = in_zone
 
 #: The menu each role sees: (path, message id). The server enforces access; this only reflects it.
 MENUS: dict[Role, tuple[tuple[str, str], ...]] = {

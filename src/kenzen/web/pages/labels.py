@@ -10,6 +10,7 @@ from typing import Final
 
 from kenzen.access import Role, Visibility
 from kenzen.appeals.models import AppealStatus, AttachmentKind
+from kenzen.assurance.hold import HoldState
 from kenzen.cases.models import CaseStatus
 from kenzen.complaints.models import (
     COMPLAINT_STATUS_NAMES,
@@ -106,6 +107,29 @@ PROPOSAL_STATUS: Final = labels(
         ProposalStatus.WITHDRAWN: N_("ui.proposal.WITHDRAWN"),
     },
 )
+
+HOLD_STATE: Final = labels(
+    HoldState,
+    {
+        HoldState.WAITING_FOR_SELLER: N_("ui.hold.WAITING_FOR_SELLER"),
+        HoldState.WORKING_WITH_US: N_("ui.hold.WORKING_WITH_US"),
+        HoldState.WAITING_FOR_CONTACT: N_("ui.hold.WAITING_FOR_CONTACT"),
+        HoldState.RELEASED: N_("ui.hold.RELEASED"),
+    },
+)
+"""What the seller reads about its deactivation on hold."""
+
+HOLD_STATE_STAFF: Final = labels(
+    HoldState,
+    {
+        HoldState.WAITING_FOR_SELLER: N_("ui.hold_staff.WAITING_FOR_SELLER"),
+        HoldState.WORKING_WITH_US: N_("ui.hold_staff.WORKING_WITH_US"),
+        HoldState.WAITING_FOR_CONTACT: N_("ui.hold_staff.WAITING_FOR_CONTACT"),
+        HoldState.RELEASED: N_("ui.hold_staff.RELEASED"),
+    },
+)
+"""What specialists and AHS read about it."""
+
 PROPOSAL_VERDICT: Final = labels(
     ProposalVerdict,
     {

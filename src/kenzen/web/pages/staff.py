@@ -19,9 +19,9 @@ from kenzen.deadlines import service as deadlines
 from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.health.assessments import current_assessment
 from kenzen.health.service import local_today
-from kenzen.i18n import Message
 from kenzen.policy import proposals
 from kenzen.policy.models import Verdict
+from kenzen.policy.schemas import readable_evidence
 from kenzen.sellers import service as sellers
 from kenzen.support import service as support
 from kenzen.support.models import CallbackStatus, CallOutcome
@@ -41,14 +41,22 @@ _WAITING = (CallbackStatus.BOOKED, CallbackStatus.CLAIMED)
 
 @router.get("/staff/callbacks", response_class=HTMLResponse)
 def callback_queue(request: Request, db: Db) -> Response:
-    """Today's calls by time, then the coming days (each in the marketplace's time); a call
-    not made on its booked day is marked overdue."""
+    """Account Health Assurance's priority calls by deadline, then today's calls by time,
+    then the coming days (each in the marketplace's time); a call not made on its booked day
+    is marked overdue."""
     actor = require_actor(request)
     with db.transaction() as session:
-        views = [v for v in support.list_callbacks(session, actor) if v.callback.status in _WAITING]
+        waiting = [
+            v for v in support.list_callbacks(session, actor) if v.callback.status in _WAITING
+        ]
         dues = deadlines.due_of_items(
-            session, deadline_rules(request), "callbacks", [v.callback.id for v in views]
+            session, deadline_rules(request), "callbacks", [v.callback.id for v in waiting]
         )
+        priority = sorted(
+            (v for v in waiting if v.callback.priority),
+            key=lambda v: (v.callback.deadline or v.callback.slot_start, v.callback.id),
+        )
+        views = [v for v in waiting if not v.callback.priority]
         today = [
             v
             for v in views
@@ -60,6 +68,7 @@ def callback_queue(request: Request, db: Db) -> Response:
             "staff_callbacks.html",
             language_of(request, actor),
             actor=actor,
+            priority=priority,
             today=today,
             later=later,
             dues=dues,
@@ -227,7 +236,6 @@ def _proposal(
     language = language_of(request, actor)
     with db.transaction() as session:
         proposal = proposals.get_proposal(session, actor, proposal_id)
-        lines = proposal.evidence.get("rating", {}).get("lines", [])
         return render(
             request,
             "staff_proposal.html",
@@ -235,10 +243,8 @@ def _proposal(
             status_code=status_code,
             actor=actor,
             proposal=proposal,
-            evidence=proposal.evidence,
-            rating_lines=[
-                (line["points"], Message.from_json(line["text"]).render(language)) for line in lines
-            ],
+            evidence=readable_evidence(proposal.evidence, language),
+            hold=assurance.hold_of(session, actor, proposal),
             reviewed=any(r.reviewer_id == actor.user_id for r in proposal.reviews),
             verdicts=list(Verdict),
             error=error,
