@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from kenzen.access import Role
 from kenzen.identity.service import find_user, set_language
 from kenzen.policy.document import Policy
-from tests.assurance.test_holds import PROPOSALS, _propose
+from tests.assurance.test_holds import PROPOSALS, _propose, bypassing_policy
 from tests.conftest import Clock, World
 from tests.web.forms import page_token
 from tests.web.test_proposal_pages import _log_in
@@ -95,3 +95,14 @@ def test_the_api_gives_the_rating_lines_in_the_readers_words(
         texts = [line["text"] for line in lines]
         assert all(isinstance(text, str) for text in texts), texts
         assert any(word in text for text in texts), texts
+
+
+def test_the_specialist_reads_why_a_deactivation_is_not_held(
+    client: TestClient, world: World
+) -> None:
+    proposal_id = _propose(world, bypassing_policy())
+    _log_in(client, world, Role.ACCOUNT_SPECIALIST)
+    page = client.get(f"/staff/proposals/{proposal_id}", headers={"Accept-Language": "en"}).text
+    box = page.split('data-testid="proposal-hold"')[1].split("</section>")[0]
+    assert "does not hold this deactivation" in box
+    assert "restrictedProductPolicyViolations" not in box  # named in words, not by its id

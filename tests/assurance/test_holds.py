@@ -321,16 +321,20 @@ def test_the_seller_cannot_cancel_ahs_priority_call(
     assert "Account Health Assurance" in response.json()["detail"]
 
 
-def test_a_bypass_category_is_not_held(client: TestClient, world: World) -> None:
+def bypassing_policy() -> Policy:
+    """The shipped policy, with restricted products as its one bypass category."""
     shipped = resources.files("kenzen.policy").joinpath("policy.toml").read_text("utf-8")
-    bypassing = parse_policy(
+    return parse_policy(
         edit(
             shipped,
             'bypass_categories = ["productSafetyCustomerComplaints", "foodAndProductSafetyIssues"]',
             'bypass_categories = ["restrictedProductPolicyViolations"]',
         )
     )
-    proposal_id = _propose(world, bypassing)
+
+
+def test_a_bypass_category_is_not_held(client: TestClient, world: World) -> None:
+    proposal_id = _propose(world, bypassing_policy())
     hold = _hold(client, world)
     assert (hold["state"], hold["bypassed_by"], hold["calls"]) == (
         "BYPASSED",
