@@ -11,7 +11,7 @@ from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from kenzen import access, clock
@@ -70,10 +70,17 @@ def waiting(
     """Items waiting in ``queues``, the earliest due first (reads only; callers authorise).
     With ``unalerted_before``: only items started before it that staff were not yet told
     about (no item is due before its clock started)."""
-    found: list[Waiting] = []
+    selects = []
     for queue in queues:
         query = (
-            select(queue.id, queue.seller_id, queue.case_id, queue.started, Marketplace.time_zone)
+            select(
+                literal(queue.name).label("queue"),
+                queue.id.label("item_id"),
+                queue.seller_id.label("seller_id"),
+                queue.case_id.label("case_id"),
+                queue.started.label("started"),
+                Marketplace.time_zone.label("zone"),
+            )
             .join(Seller, Seller.id == queue.seller_id)
             .join(Marketplace, Marketplace.id == Seller.marketplace_id)
             .where(queue.waiting, queue.started.is_not(None))
@@ -93,19 +100,25 @@ def waiting(
                 DeadlineAlert,
                 (DeadlineAlert.queue == queue.name) & (DeadlineAlert.item_id == queue.id),
             ).where(DeadlineAlert.item_id.is_(None), queue.started < unalerted_before)
-        for item_id, seller, case_id, started, zone in session.execute(query):
-            assert started is not None  # the query leaves out items whose clock has not started
-            found.append(
-                Waiting(
-                    queue=queue,
-                    item_id=item_id,
-                    seller_id=seller,
-                    case_id=case_id,
-                    started_at=started,
-                    due_at=due_at(rules, queue.target, started, zone),
-                    time_zone=zone,
-                )
+        selects.append(query)
+    if not selects:
+        return []
+    # one round trip for every queue: a case page or listCases asks all of them at once
+    found: list[Waiting] = []
+    for name, item_id, seller, case_id, started, zone in session.execute(union_all(*selects)):
+        assert started is not None  # the query leaves out items whose clock has not started
+        queue = BY_NAME[name]
+        found.append(
+            Waiting(
+                queue=queue,
+                item_id=item_id,
+                seller_id=seller,
+                case_id=case_id,
+                started_at=started,
+                due_at=due_at(rules, queue.target, started, zone),
+                time_zone=zone,
             )
+        )
     return sorted(found, key=lambda item: (item.due_at, item.queue.name, item.item_id))
 
 
