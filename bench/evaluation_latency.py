@@ -125,8 +125,12 @@ def main() -> None:
                     "SELECT s.id, min(l.listing_id) FROM sellers s "
                     "JOIN listings l ON l.seller_id = s.id "
                     "WHERE s.status = 'NORMAL' AND l.status = 'ACTIVE' "
+                    # a seller with a letter for the brand cannot be reported for it (409)
+                    "AND s.id NOT IN (SELECT seller_id FROM brand_authorisations "
+                    "WHERE brand_id = :brand AND revoked_at IS NULL) "
                     "GROUP BY s.id ORDER BY s.id"
-                )
+                ),
+                {"brand": brand},
             ).all()
         if len(candidates) < args.trials:
             raise SystemExit(f"only {len(candidates)} NORMAL sellers with a listing")
