@@ -95,17 +95,20 @@ def assurance_status(
 
 def unheld_proposals(session: Session) -> list[int]:
     """Pending deactivations proposed for protected sellers that have no hold yet."""
-    found = session.scalars(
-        select(EnforcementProposal)
-        .outerjoin(AssuranceHold, AssuranceHold.proposal_id == EnforcementProposal.id)
-        .where(
-            EnforcementProposal.status == ProposalStatus.PENDING,
-            EnforcementProposal.kind == ActionKind.DEACTIVATE.value,
-            AssuranceHold.id.is_(None),
+    # the worker asks every round: ids only, filtered in the database, never the evidence
+    return list(
+        session.scalars(
+            select(EnforcementProposal.id)
+            .outerjoin(AssuranceHold, AssuranceHold.proposal_id == EnforcementProposal.id)
+            .where(
+                EnforcementProposal.status == ProposalStatus.PENDING,
+                EnforcementProposal.kind == ActionKind.DEACTIVATE.value,
+                EnforcementProposal.evidence["assured"].as_boolean(),
+                AssuranceHold.id.is_(None),
+            )
+            .order_by(EnforcementProposal.id)
         )
-        .order_by(EnforcementProposal.id)
     )
-    return [p.id for p in found if p.evidence.get("assured")]
 
 
 def open_hold(
