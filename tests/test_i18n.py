@@ -87,6 +87,15 @@ def test_the_catalogues_hold_the_same_ids_with_the_same_placeholders() -> None:
         assert all(english[key]), f"{key}: an empty English translation"
 
 
+@pytest.mark.parametrize("language", i18n.SUPPORTED)
+def test_no_text_says_itself_twice(language: str) -> None:
+    """Two string literals after one msgstr are joined: a line left from an edit repeats it."""
+    for key, forms in _catalogue(language).items():
+        for text in forms:
+            half = len(text) // 2
+            assert not (half and text[:half] == text[half:]), f"{key} repeats itself"
+
+
 def test_no_catalogue_keeps_ids_the_code_no_longer_uses() -> None:
     assert set(_catalogue("en")) - set(_used_ids()) == set()
 
