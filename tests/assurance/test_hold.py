@@ -110,8 +110,29 @@ def test_the_plans_decision_releases_the_hold() -> None:
     submitted = OPENED + timedelta(hours=5)
     waiting = hold_view(facts(plan_submitted_at=submitted), ENDS + timedelta(days=9))
     assert waiting.state is HoldState.WORKING_WITH_US
-    decided = facts(plan_submitted_at=submitted, plan_decided=True)
-    assert hold_view(decided, OPENED + timedelta(hours=6)).state is HoldState.RELEASED
+    assert (waiting.released_at, waiting.confirmable_from) == (None, ENDS)  # at the earliest
+    rejected_at = OPENED + timedelta(hours=6)
+    decided = hold_view(facts(plan_submitted_at=submitted, plan_decided_at=rejected_at), ENDS)
+    assert decided.state is HoldState.RELEASED
+    assert decided.released_at == decided.confirmable_from == rejected_at
+
+
+def test_a_hold_is_released_at_the_end_of_the_time_to_respond() -> None:
+    every_day = failed_on(MON, TUE, WED, THU)
+    held = hold_view(facts(attempts=every_day), ENDS - timedelta(seconds=1))
+    assert (held.released_at, held.confirmable_from) == (None, ENDS)
+    released = hold_view(facts(attempts=every_day), ENDS + timedelta(days=2))
+    assert released.released_at == released.confirmable_from == ENDS
+
+
+def test_a_seller_reached_after_the_window_is_released_a_full_response_time_later() -> None:
+    reached = ENDS + timedelta(days=1)
+    waiting = hold_view(facts(), reached - timedelta(seconds=1))
+    assert (waiting.state, waiting.released_at) == (HoldState.WAITING_FOR_CONTACT, None)
+    late = facts(attempts=(Attempt(reached, True),))
+    assert hold_view(late, reached + timedelta(hours=72) - timedelta(seconds=1)).released_at is None
+    released = hold_view(late, reached + timedelta(hours=72))
+    assert released.released_at == reached + timedelta(hours=72)
 
 
 def test_no_attempt_at_all_keeps_the_hold_after_the_window() -> None:

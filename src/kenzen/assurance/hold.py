@@ -52,8 +52,8 @@ class HoldFacts:
     attempts: Sequence[Attempt] = ()
     plan_submitted_at: datetime | None = None
     """When the seller submitted its Plan of Action on the hold's case (if it did)."""
-    plan_decided: bool = False
-    """The plan was accepted or rejected."""
+    plan_decided_at: datetime | None = None
+    """When the plan was accepted or rejected (None while it awaits its decision)."""
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,20 @@ class HoldView:
     """The open days of the window (AHS's local dates)."""
     days_without_attempt: tuple[date, ...]
     """Open days of the window with no attempt recorded; past ones block the release."""
+    released_at: datetime | None = None
+    """When the hold let the proposal be confirmed: the end of the time to respond, or the
+    decision on the plan the seller worked with us on. None while it holds."""
 
     @property
     def confirmable(self) -> bool:
         return self.state is HoldState.RELEASED
+
+    @property
+    def confirmable_from(self) -> datetime:
+        """When confirming was allowed, or the earliest it can be while the hold lasts (the
+        end of the time to respond: later if the seller works with us or AHS has yet to
+        reach them)."""
+        return self.released_at or self.respond_by
 
 
 def open_days(hours: Hours, start: datetime, end: datetime) -> tuple[date, ...]:
@@ -93,17 +103,19 @@ def hold_view(facts: HoldFacts, now: datetime) -> HoldView:
     }
     missing = tuple(day for day in days if day not in tried)
 
-    def view(state: HoldState) -> HoldView:
-        return HoldView(state, window_ends, respond_by, reached_at, days, missing)
+    def view(state: HoldState, released_at: datetime | None = None) -> HoldView:
+        return HoldView(state, window_ends, respond_by, reached_at, days, missing, released_at)
 
     plan = facts.plan_submitted_at
     if plan is not None and plan <= respond_by:
-        return view(HoldState.RELEASED if facts.plan_decided else HoldState.WORKING_WITH_US)
+        if facts.plan_decided_at is None:
+            return view(HoldState.WORKING_WITH_US)
+        return view(HoldState.RELEASED, facts.plan_decided_at)
     if now < respond_by:
         return view(HoldState.WAITING_FOR_SELLER)
     if reached_at is None and missing:
         return view(HoldState.WAITING_FOR_CONTACT)
-    return view(HoldState.RELEASED)
+    return view(HoldState.RELEASED, respond_by)
 
 
 def categories_rested_on(evidence: Mapping[str, Any]) -> set[str]:

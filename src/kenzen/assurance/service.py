@@ -15,6 +15,7 @@ over the account (``kenzen.access``).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -213,13 +214,13 @@ def close_hold(session: Session, actor: Actor, hold_id: int) -> None:
     )
 
 
-def _plan(session: Session, hold: AssuranceHold) -> tuple[datetime | None, bool]:
+def _plan(session: Session, hold: AssuranceHold) -> tuple[datetime | None, datetime | None]:
     """When the seller submitted a Plan of Action on the hold's case — the first version
-    since the hold opened, or the one pending review then — and whether it was decided
+    since the hold opened, or the one pending review then — and when it was decided
     (accepted or rejected; a request for more information is not a decision)."""
     appeal = session.scalar(select(Appeal).where(Appeal.case_id == hold.case_id))
     if appeal is None:
-        return None, False
+        return None, None
     since = [
         v.submitted_at
         for v in appeal.versions
@@ -230,14 +231,14 @@ def _plan(session: Session, hold: AssuranceHold) -> tuple[datetime | None, bool]
     elif appeal.status in PENDING:
         first = appeal.submitted_at
     else:
-        return None, False
+        return None, None
     decided = (
         first is not None
         and appeal.status in (AppealStatus.ACCEPTED, AppealStatus.REJECTED)
         and appeal.decided_at is not None
         and appeal.decided_at >= first
     )
-    return first, decided
+    return first, appeal.decided_at if decided else None
 
 
 def _calls(session: Session, hold: AssuranceHold) -> list[Callback]:
@@ -274,9 +275,21 @@ def hold_status(session: Session, hold: AssuranceHold) -> HoldStatus:
         hours=support.hours_of(session, marketplace.id),
         attempts=attempts,
         plan_submitted_at=submitted,
-        plan_decided=decided,
+        plan_decided_at=decided,
     )
     return HoldStatus(hold, proposal, hold_view(facts, clock.now()), calls, marketplace.time_zone)
+
+
+def hold_views(session: Session, proposal_ids: Collection[int]) -> dict[int, HoldView]:
+    """The holds (not bypasses) on these proposals as they stand now, by proposal id: when
+    each lets the proposal be confirmed (reads only; callers authorise)."""
+    if not proposal_ids:
+        return {}
+    found = session.scalars(
+        select(AssuranceHold).where(AssuranceHold.proposal_id.in_(proposal_ids))
+    )
+    views = {hold.proposal_id: hold_status(session, hold).view for hold in found}
+    return {proposal_id: view for proposal_id, view in views.items() if view is not None}
 
 
 def hold_of(session: Session, actor: Actor, proposal: EnforcementProposal) -> HoldStatus | None:

@@ -19,6 +19,9 @@ class DecisionDue(BaseModel):
     """In the seller's marketplace time zone."""
     time_zone: str = Field(examples=["Asia/Tokyo"])
     overdue: bool
+    held: bool = False
+    """Deciding is refused for now (Account Health Assurance holds the deactivation): the
+    due time follows the hold, and the item is not overdue while it lasts."""
 
 
 class CaseSummary(BaseModel):

@@ -8,6 +8,7 @@ due on the day it was booked for, in the marketplace's time zone, whatever the h
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -55,3 +56,28 @@ def is_overdue(due: datetime, now: datetime) -> bool:
 def overdue_by(due: datetime, now: datetime) -> timedelta:
     """How late an item is (zero when it is not)."""
     return max(now - due, timedelta())
+
+
+@dataclass(frozen=True)
+class Hold:
+    """What keeps an item from being decided for now — Account Health Assurance's hold on a
+    protected seller's deactivation. The law's deadline does not run against a decision it
+    forbids: the item is due when the hold allows deciding it, if that is later, and is not
+    overdue while the hold lasts."""
+
+    reason: str
+    """Message id saying what holds the item, for the pages."""
+    forbids: bool
+    """Deciding is refused now."""
+    allowed_from: datetime
+    """When deciding was allowed, or the earliest it can be while the hold lasts."""
+
+
+def held_due(due: datetime, hold: Hold | None) -> datetime:
+    """The due time of an item under ``hold``: never before the hold allows deciding it."""
+    return due if hold is None else max(due, hold.allowed_from.astimezone(UTC))
+
+
+def is_overdue_under(due: datetime, hold: Hold | None, now: datetime) -> bool:
+    """Overdue, unless a hold forbids deciding the item now."""
+    return not (hold is not None and hold.forbids) and is_overdue(due, now)

@@ -9,15 +9,17 @@ decision is one more entry here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kenzen.access import Action, Visibility
 from kenzen.appeals.models import PENDING, Appeal
+from kenzen.assurance import service as assurance
 from kenzen.complaints.models import (
     Complaint,
     Dispute,
@@ -25,7 +27,7 @@ from kenzen.complaints.models import (
     RetractionRequest,
     RetractionStatus,
 )
-from kenzen.deadlines.due import Target
+from kenzen.deadlines.due import Hold, Target
 from kenzen.i18n import N_
 from kenzen.policy.models import EnforcementProposal, ProposalStatus
 from kenzen.support.models import Callback, CallbackStatus
@@ -53,6 +55,9 @@ class Queue:
     """Where staff open an item: a format string over ``id`` and ``case_id``."""
     owner_id: Column | None = None
     """The rights owner an item concerns: a rights owner reads only its own items."""
+    holds: Callable[[Session, Collection[int]], Mapping[int, Hold]] | None = None
+    """What keeps waiting items from being decided for now, by item id: their due time
+    follows the hold."""
 
     @property
     def model(self) -> Any:
@@ -64,6 +69,19 @@ def _of_complaint(
 ) -> Any:
     """A column of the complaint a dispute or a retraction request answers."""
     return select(column).where(Complaint.id == answer.complaint_id).scalar_subquery()
+
+
+def _assurance_holds(session: Session, proposal_ids: Collection[int]) -> dict[int, Hold]:
+    """Account Health Assurance's holds on deactivations: confirming is refused until the
+    seller had the time to work with us and AHS reached them (or tried every open day)."""
+    return {
+        proposal_id: Hold(
+            reason=N_("deadline.held_by_assurance"),
+            forbids=not view.confirmable,
+            allowed_from=view.confirmable_from,
+        )
+        for proposal_id, view in assurance.hold_views(session, proposal_ids).items()
+    }
 
 
 QUEUES: tuple[Queue, ...] = (
@@ -133,6 +151,7 @@ QUEUES: tuple[Queue, ...] = (
         reader=Action.LIST_ENFORCEMENT_PROPOSALS,
         label=N_("deadline.queue.proposals"),
         link="/staff/proposals/{id}",
+        holds=_assurance_holds,
     ),
 )
 

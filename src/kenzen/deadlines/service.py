@@ -7,17 +7,17 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import Row, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from kenzen import access, clock
 from kenzen.access import Actor, Scope
 from kenzen.cases.schemas import DecisionDue
-from kenzen.deadlines.due import due_at, is_overdue
+from kenzen.deadlines.due import Hold, due_at, held_due, is_overdue_under
 from kenzen.deadlines.models import DeadlineAlert
 from kenzen.deadlines.queues import BY_NAME, QUEUES, Queue
 from kenzen.errors import NotFound
@@ -37,9 +37,16 @@ class Waiting:
     due_at: datetime
     time_zone: str
     """The seller's marketplace's: the seller reads the due time there."""
+    hold: Hold | None = None
+    """What keeps the item from being decided for now (``due_at`` already follows it)."""
 
     def overdue(self, now: datetime) -> bool:
-        return is_overdue(self.due_at, now)
+        return is_overdue_under(self.due_at, self.hold, now)
+
+    @property
+    def held(self) -> bool:
+        """Deciding the item is refused for now: it cannot be late."""
+        return self.hold is not None and self.hold.forbids
 
     @property
     def local_due(self) -> datetime:
@@ -104,10 +111,13 @@ def waiting(
     if not selects:
         return []
     # one round trip for every queue: a case page or listCases asks all of them at once
+    rows = session.execute(union_all(*selects)).all()
+    holds = _holds(session, rows)
     found: list[Waiting] = []
-    for name, item_id, seller, case_id, started, zone in session.execute(union_all(*selects)):
+    for name, item_id, seller, case_id, started, zone in rows:
         assert started is not None  # the query leaves out items whose clock has not started
         queue = BY_NAME[name]
+        hold = holds.get((name, item_id))
         found.append(
             Waiting(
                 queue=queue,
@@ -115,11 +125,22 @@ def waiting(
                 seller_id=seller,
                 case_id=case_id,
                 started_at=started,
-                due_at=due_at(rules, queue.target, started, zone),
+                due_at=held_due(due_at(rules, queue.target, started, zone), hold),
                 time_zone=zone,
+                hold=hold,
             )
         )
     return sorted(found, key=lambda item: (item.due_at, item.queue.name, item.item_id))
+
+
+def _holds(session: Session, rows: Sequence[Row[Any]]) -> dict[tuple[str, int], Hold]:
+    """The holds on the waiting items of the queues that have them, one look-up per queue."""
+    held: dict[tuple[str, int], Hold] = {}
+    for queue in QUEUES:
+        ids = [row.item_id for row in rows if row.queue == queue.name]
+        if queue.holds is not None and ids:
+            held |= {(queue.name, item): hold for item, hold in queue.holds(session, ids).items()}
+    return held
 
 
 def staff_queue(session: Session, actor: Actor, rules: DeadlineRules, name: str) -> list[Waiting]:
@@ -203,4 +224,5 @@ def as_due(item: Waiting, now: datetime) -> DecisionDue:
         due_at=item.local_due,
         time_zone=item.time_zone,
         overdue=item.overdue(now),
+        held=item.held,
     )

@@ -22,7 +22,7 @@ from kenzen.cases.models import Case, EntryKind
 from kenzen.db import Database
 from kenzen.deadlines import service
 from kenzen.deadlines.models import DeadlineAlert
-from kenzen.i18n import N_, Message
+from kenzen.i18n import N_, SUPPORTED, Message
 from kenzen.policy.document import Policy
 
 log = logging.getLogger("kenzen.deadlines")
@@ -77,7 +77,8 @@ class DeadlineWatch:
                     {
                         "queue": Message(item.queue.label),
                         "item": item.item_id,
-                        "due": item.local_due.strftime("%Y-%m-%d %H:%M %Z"),
+                        # as the pages write it, in each language, where the seller is
+                        "due": {language: item.due_text(language) for language in SUPPORTED},
                     },
                 ),
             )
