@@ -36,7 +36,8 @@ import pyarrow.parquet as pq
 
 from kenzen.events.store import EventStore
 from kenzen.metrics.definitions import targets_for
-from kenzen.metrics.engine import compute_metrics, window
+from kenzen.metrics.engine import compute_metrics
+from kenzen.metrics.values import window
 
 AS_OF = date(2024, 11, 30)
 TIME_ZONES = {"A1VC38T7YXB528": "Asia/Tokyo", "ATVPDKIKX0DER": "America/Los_Angeles"}

@@ -197,7 +197,7 @@ def phase_steps(work: Path) -> dict[str, Any]:
 
     from kenzen.db import Database
     from kenzen.events.store import EventStore
-    from kenzen.metrics import service
+    from kenzen.metrics import history, service
     from kenzen.metrics.engine import compute_metrics
     from kenzen.sellers.models import Marketplace
 
@@ -213,8 +213,8 @@ def phase_steps(work: Path) -> dict[str, Any]:
         lap("order volumes query")
         volumes, latest = service._per_seller(table, fulfilled, AS_OF)
         lap("per-seller rows (DuckDB)")
-        service.snapshot_table(store.directory).write(AS_OF, table, scope="*")
-        service.volume_table(store.directory).write(AS_OF, volumes, scope="*")
+        history.snapshot_table(store.directory).write(AS_OF, table, scope="*")
+        history.volume_table(store.directory).write(AS_OF, volumes, scope="*")
         lap("Parquet history")
         service._store_latest(session, latest)
         lap("database: stage, mark, replace")

@@ -36,13 +36,15 @@ def test_a_login_limit_that_does_not_parse_is_refused_naming_the_setting(
         {"kenzen_home": "/srv/lower-case"},
         {"KENZEN_HOME": "/srv/kenzen", "KENZEN_DATABASE_URL": "postgresql+psycopg://k@db/k"},
         {"KENZEN_DATABASE_URL": ""},
+        {"KENZEN_POLICY": "/srv/kenzen/policy.toml"},
     ],
 )
 def test_commands_that_skip_the_settings_find_the_same_database_and_keys(
     monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]
 ) -> None:
-    """``kenzen verify`` reads its locations without the settings model: they must agree."""
-    for name in ("KENZEN_HOME", "KENZEN_DATABASE_URL"):
+    """``kenzen verify`` and ``kenzen report sp-api`` read their locations without the
+    settings model: they must agree."""
+    for name in ("KENZEN_HOME", "KENZEN_DATABASE_URL", "KENZEN_POLICY"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)

@@ -35,13 +35,14 @@ from kenzen.events.store import EventStore
 from kenzen.health.service import performance_report
 from kenzen.identity import service as identity
 from kenzen.identity.models import User
+from kenzen.metrics.history import snapshot_table
 from kenzen.metrics.report import report_schema
-from kenzen.metrics.service import snapshot_table
 from kenzen.outbox.models import Notice
 from kenzen.policy.document import Policy
-from kenzen.policy.enforcement import assess_seller
+from kenzen.policy.facts import assess_seller
 from kenzen.policy.history import rating_table, seller_ratings
 from kenzen.policy.models import EnforcementAction, EnforcementProposal
+from kenzen.policy.records import SessionFacts
 from kenzen.sellers.models import Listing, Seller
 from kenzen.support.models import Callback
 from tests.conftest import Clock
@@ -101,7 +102,7 @@ def test_full_demo(database: Database, store: EventStore, policy: Policy) -> Non
         for seller in session.scalars(select(Seller)):
             report = performance_report(session, SYSTEM, policy, seller.id)
             jsonschema.validate(report, schema)
-            bands.add(assess_seller(session, policy, seller, TODAY).rating.band.value)
+            bands.add(assess_seller(SessionFacts(session), policy, seller, TODAY).rating.band.value)
             # what sellers read of their cases names no rule, category or metric by its id
             assert leaks(session, policy, seller.id) == [], seller.id
         assert bands == {"HEALTHY", "AT_RISK", "UNHEALTHY"}

@@ -101,7 +101,7 @@ class Settings(BaseSettings):
 
     @property
     def locations(self) -> Locations:
-        return Locations(self.home, self.database_url or None)
+        return Locations(self.home, self.database_url or None, self.policy)
 
     @property
     def events_dir(self) -> Path:

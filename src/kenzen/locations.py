@@ -1,7 +1,9 @@
-"""Where Kenzen keeps its database and files: ``KENZEN_HOME`` and ``KENZEN_DATABASE_URL``.
+"""Where Kenzen keeps its database and files: ``KENZEN_HOME``, ``KENZEN_DATABASE_URL`` and
+``KENZEN_POLICY``.
 
 Read straight from the environment, without the settings model, so a command that needs only
-the database and the keys (``kenzen verify``) starts without pydantic-settings. ``Settings``
+the database, the keys and the policy (``kenzen verify``, ``kenzen report sp-api``) starts
+without pydantic-settings. ``Settings``
 answers the same questions through this class, so the two cannot disagree.
 """
 
@@ -20,13 +22,19 @@ DEFAULT_HOME: Final = Path("var")
 class Locations:
     home: Path = DEFAULT_HOME
     database_url: str | None = None
+    policy: Path | None = None
+    """The enforcement policy file; None: Kenzen's own."""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Locations:
         """As the settings model reads them: names in any case, an empty URL is no URL."""
         named = {name.upper(): value for name, value in environ.items()}
-        home = named.get("KENZEN_HOME")
-        return cls(Path(home) if home else DEFAULT_HOME, named.get("KENZEN_DATABASE_URL") or None)
+        home, policy = named.get("KENZEN_HOME"), named.get("KENZEN_POLICY")
+        return cls(
+            Path(home) if home else DEFAULT_HOME,
+            named.get("KENZEN_DATABASE_URL") or None,
+            Path(policy) if policy is not None else None,
+        )
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
+from kenzen.access import SYSTEM
 from kenzen.cli import app
 from kenzen.db import Database
-from tests.conftest import ON_POSTGRES
+from kenzen.events.service import import_events
+from kenzen.events.store import EventStore
+from kenzen.health.service import performance_report
+from kenzen.metrics.service import compute_snapshots
+from kenzen.policy.document import Policy
+from tests.conftest import ON_POSTGRES, World
+
+REPORT_DAY = date(2026, 11, 20)
 
 
 @pytest.mark.slow
@@ -92,3 +102,49 @@ def test_verifying_a_mail_on_sqlite_loads_no_sqlalchemy(database: Database, tmp_
     verdict, *lines = loaded.stdout.splitlines()
     assert verdict == "SUSPICIOUS"
     assert lines[-1].split() == ["1"]
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the standard-library reader serves SQLite only")
+def test_the_performance_report_on_sqlite_loads_only_what_it_uses(
+    world: World, store: EventStore, policy: Policy, tmp_path: Path
+) -> None:
+    """What keeps ``kenzen report sp-api`` fast (bench/startup.py measures it): the operator's
+    report of a seller's latest metrics reads its rows with the standard library, so neither
+    SQLAlchemy nor the metric engine's libraries, nor those of other commands, are loaded;
+    and it prints what the API serves."""
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,seller_id,marketplace_id,purchased_at,fulfillment,ship_by,shipped_at,"
+        "updated_at\nO1,S1,JP,2026-11-10T10:00:00+09:00,merchant,2026-11-11T23:59:00+09:00,"
+        "2026-11-12T23:00:00+09:00,2026-11-12T23:00:00+09:00\n"
+    )
+    with world.database.transaction() as session:
+        import_events(session, SYSTEM, store, "orders", orders)
+        compute_snapshots(session, SYSTEM, store, REPORT_DAY)
+    heavy = {
+        "sqlalchemy", "alembic", "pydantic_settings", "duckdb", "pyarrow", "numpy", "sqlglot",
+        "phonenumbers", "babel", "jinja2", "cryptography", "fastapi",
+    }  # fmt: skip
+    probe = (
+        "import sys\n"
+        "from kenzen.cli import app\n"
+        f"app(['report', 'sp-api', '--seller', 'S1', '--as-of', '{REPORT_DAY}'], "
+        "standalone_mode=False)\n"
+        f"print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r} "
+        "or m.startswith(('kenzen.db', 'kenzen.config', 'kenzen.models')))))\n"
+    )
+    env = {**os.environ, "KENZEN_HOME": str(tmp_path), "KENZEN_DATABASE_URL": world.database.url}
+    run = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    *report, loaded = run.stdout.splitlines()
+    assert loaded.split() == []
+    with world.database.transaction() as session:
+        served = performance_report(session, SYSTEM, policy, "S1", REPORT_DAY)
+    assert json.loads("\n".join(report)) == served
+    assert served["performanceMetrics"][0]["lateShipmentRate"]["status"] == "BAD"

@@ -9,11 +9,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from kenzen.access import SYSTEM, Role
-from kenzen.health.assessments import current_assessment
-from kenzen.health.service import local_today
+from kenzen.health.assessments import current_assessment, local_today
 from kenzen.policy.assured import record_eligibility
 from kenzen.policy.document import Policy
 from kenzen.policy.enforcement import enforce_seller
+from kenzen.policy.records import SessionFacts
 from kenzen.sellers import marks
 from kenzen.sellers.models import Seller
 from kenzen.sellers.service import set_emergency_phone
@@ -64,7 +64,8 @@ def _assessed_status(world: World, policy: Policy, seller_id: str) -> AccountSta
     with world.database.transaction() as session:
         seller = session.get(Seller, seller_id)
         assert seller is not None
-        return current_assessment(session, policy, seller, local_today(seller)).facts.account_status
+        assessment = current_assessment(SessionFacts(session), policy, seller, local_today(seller))
+        return assessment.facts.account_status
 
 
 def test_a_complaint_and_the_evaluation_it_causes_are_seen_at_once(
@@ -100,9 +101,10 @@ def test_an_unchanged_seller_is_assessed_once(world: World, policy: Policy) -> N
     with world.database.transaction() as session:
         seller = session.get(Seller, "S1")
         assert seller is not None
-        first = current_assessment(session, policy, seller, date(2026, 11, 20))
-        assert current_assessment(session, policy, seller, date(2026, 11, 20)) is first
-        assert current_assessment(session, policy, seller, date(2026, 11, 21)) is not first
+        records = SessionFacts(session)
+        first = current_assessment(records, policy, seller, date(2026, 11, 20))
+        assert current_assessment(records, policy, seller, date(2026, 11, 20)) is first
+        assert current_assessment(records, policy, seller, date(2026, 11, 21)) is not first
 
 
 def _stamp(world: World, seller_id: str) -> str:

@@ -14,7 +14,8 @@ from kenzen.events.formats import FORMATS, ColumnType
 from kenzen.events.readers import ValidatedBatch
 from kenzen.events.store import EventStore
 from kenzen.events.validation import passed
-from kenzen.metrics.engine import MetricValue, compute_metrics, metric_values
+from kenzen.metrics.engine import compute_metrics, metric_values
+from kenzen.metrics.values import MetricValue
 
 TOKYO = "A1VC38T7YXB528"
 US = "ATVPDKIKX0DER"

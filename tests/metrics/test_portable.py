@@ -9,8 +9,9 @@ import pytest
 import sqlglot
 
 from kenzen.metrics.definitions import DEFINITIONS, load_targets, targets_for
-from kenzen.metrics.engine import MetricValue, metrics_sql
+from kenzen.metrics.engine import metrics_sql
 from kenzen.metrics.report import POLICY_COUNTERS, build_report, report_schema
+from kenzen.metrics.values import MetricValue
 from tests.metrics.conftest import AS_OF, TIME_ZONES, TOKYO
 
 

@@ -17,10 +17,10 @@ from kenzen.errors import Forbidden, NotFound
 from kenzen.events.service import import_events
 from kenzen.events.store import EventStore
 from kenzen.health.service import get_seller_health, performance_report
-from kenzen.metrics import service
-from kenzen.metrics.engine import MetricValue
+from kenzen.metrics import history, service
 from kenzen.metrics.models import LatestSellerMetrics
 from kenzen.metrics.report import report_schema
+from kenzen.metrics.values import MetricValue
 from kenzen.policy.document import Policy
 from kenzen.sellers.models import EvaluationMark, Seller
 from tests.conftest import World
@@ -54,7 +54,7 @@ def _on_time(order_id: str, seller_id: str) -> str:
 
 def _snapshots(store: EventStore, day: date = AS_OF) -> dict[tuple[str, str], dict[str, Any]]:
     """The columnar history's rows of one date, by seller and metric."""
-    rows = service.snapshot_table(store.directory).read(day, day).to_pylist()
+    rows = history.snapshot_table(store.directory).read(day, day).to_pylist()
     return {(r["seller_id"], r["metric"]): r for r in rows}
 
 
@@ -86,7 +86,7 @@ def test_full_run_stores_one_row_per_seller_and_metric_and_reruns_replace(
         "BAD",
     )
     assert (late["window_from"], late["window_to"]) == (date(2026, 10, 22), AS_OF)
-    assert len(service.snapshot_table(store.directory).manifest().days[AS_OF.isoformat()]) == 1
+    assert len(history.snapshot_table(store.directory).manifest().days[AS_OF.isoformat()]) == 1
     latest = _latest(world)[("S1", "late_shipment_rate_30d")]
     assert (latest.as_of, latest.numerator, latest.denominator, latest.status) == (
         AS_OF,
@@ -112,7 +112,7 @@ def test_rerun_recomputes_only_sellers_with_new_events(
     assert len(after) == 14
     assert after[("S2", "late_shipment_rate_30d")]["numerator"] == 1
     assert after[("S1", "late_shipment_rate_30d")]["numerator"] == 0
-    runs = [f.scope for f in service.snapshot_table(store.directory).manifest().days["2026-11-20"]]
+    runs = [f.scope for f in history.snapshot_table(store.directory).manifest().days["2026-11-20"]]
     assert runs == ["*", None]  # the partial run added S2's rows; S1's stayed as computed
     assert _latest(world)[("S2", "late_shipment_rate_30d")].numerator == 1
     with world.database.transaction() as session:

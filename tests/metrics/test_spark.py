@@ -32,8 +32,8 @@ from kenzen.errors import InvalidInput
 from kenzen.events.store import EventStore
 from kenzen.languages import Language
 from kenzen.metrics.engine import METRIC_SCHEMA, compute_metrics
+from kenzen.metrics.history import snapshot_table
 from kenzen.metrics.models import LatestSellerMetrics
-from kenzen.metrics.service import snapshot_table
 from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
 from kenzen.sellers.models import Marketplace, Seller
 from tests.metrics.conftest import AS_OF, TIME_ZONES, batch

@@ -15,7 +15,7 @@ from alembic import command
 from sqlalchemy import inspect, select, text
 
 from kenzen.db import Database
-from kenzen.metrics import service
+from kenzen.metrics import history, service
 from kenzen.metrics.engine import METRIC_SCHEMA
 from kenzen.metrics.models import LatestSellerMetrics
 
@@ -82,7 +82,7 @@ def _history_holds(events_dir: Path, day: date, numerator: int) -> None:
         "target_inclusive": False,
     }
     table = pa.Table.from_pylist([row], schema=METRIC_SCHEMA)
-    service.snapshot_table(events_dir).write(day, table, scope="*")
+    history.snapshot_table(events_dir).write(day, table, scope="*")
 
 
 def test_the_latest_date_becomes_the_latest_values_and_every_date_moves_to_the_history(
@@ -101,8 +101,8 @@ def test_the_latest_date_becomes_the_latest_values_and_every_date_moves_to_the_h
         assert [(v.numerator, v.rate, v.breakdown) for v in first] == [(0, 0.0, {"claims": 0})]
         assert service.fulfilled_orders(session, "S1", DAYS[0]) == 100
         assert service.latest_as_of(session, "S1", DAYS[0]) == DAYS[0]
-    history = service.snapshot_table(tmp_path / "events").read(DAYS[1], DAYS[1])
-    assert history["numerator"].to_pylist() == [7]  # the history's own date was kept
+    kept = history.snapshot_table(tmp_path / "events").read(DAYS[1], DAYS[1])
+    assert kept["numerator"].to_pylist() == [7]  # the history's own date was kept
     tables = inspect(database.engine).get_table_names()
     assert not {"metric_snapshots", "order_volumes", "latest_metrics"} & set(tables)
     database.dispose()

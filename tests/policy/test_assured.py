@@ -8,12 +8,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from kenzen import clock as kenzen_clock
-from kenzen.policy.assured import eligibility_of, is_protected, record_eligibility
+from kenzen.policy.assured import eligibility_of, record_eligibility
 from kenzen.policy.continuous import Evaluator
 from kenzen.policy.document import Policy, PolicyHolder, parse_policy
-from kenzen.policy.enforcement import read_facts
+from kenzen.policy.facts import read_facts
 from kenzen.policy.history import RATING_SCHEMA, rating_table
 from kenzen.policy.models import AssuranceEligibility
+from kenzen.policy.records import SessionFacts
 from kenzen.sellers.models import Seller
 from tests.conftest import World
 from tests.policy.conftest import edit
@@ -58,12 +59,13 @@ def test_eligibility_is_computed_from_the_stored_days(
         first = eligibility_of(session, policy, s1)
         assert first is not None
         assert (first.days_at_or_above, first.days_below, first.as_of) == (3, 0, DAY)
-        assert not is_protected(session, policy, s1)  # no emergency phone yet
+        assert not first.eligible  # no emergency phone yet
+        records = SessionFacts(session)
+        assert not read_facts(records, policy, s1, DAY).assured
         s1.emergency_phone = "+819012345678"
-        assert is_protected(session, policy, s1)
         # what enforcement reads: an assured seller's deactivation needs four eyes
-        assert read_facts(session, policy, s1, DAY).assured
-        assert not read_facts(session, policy, s2, DAY).assured
+        assert read_facts(records, policy, s1, DAY).assured
+        assert not read_facts(records, policy, s2, DAY).assured
         second = eligibility_of(session, policy, s2)
         assert second is not None
         assert (second.days_at_or_above, second.days_below) == (2, 1)
@@ -88,7 +90,7 @@ def test_before_the_first_day_nothing_is_known(world: World, policy: Policy) -> 
         seller = session.get(Seller, "S1")
         assert seller is not None
         assert eligibility_of(session, policy, seller) is None
-        assert not is_protected(session, policy, seller)
+        assert not read_facts(SessionFacts(session), policy, seller, DAY).assured
 
 
 def test_the_worker_computes_eligibility_at_midnight(world: World, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from kenzen.errors import InvalidInput
-from kenzen.metrics.engine import MetricValue
+from kenzen.metrics.values import MetricValue
 from kenzen.policy.cel import MetricStatus
 from kenzen.policy.decide import Decision, decide, metric_statuses
 from kenzen.policy.document import ActionKind, Band, Policy, parse_policy

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 import typer
 
 from kenzen.cli.complaints import print_findings
-from kenzen.cli.support import AsOption, err, policy, use_case, user_errors
+from kenzen.cli.support import AsOption, err, policy, sqlite_reader, use_case, user_errors
 
 commands = typer.Typer()
 """``import`` and ``metrics``, merged into the top level of ``kenzen``."""
@@ -187,12 +187,25 @@ def report_sp_api(
     as_user: AsOption = None,
 ) -> None:
     """Print the seller performance report as SP-API's GET_V2_SELLER_PERFORMANCE_REPORT."""
-    from kenzen.health import service as health_service
+    day = as_of.date() if as_of else None
+    # On SQLite, the local operator's report reads its few rows without SQLAlchemy: most of
+    # the command's run otherwise (bench/startup.py).
+    connection = sqlite_reader() if as_user is None else None
+    if connection is not None:
+        from kenzen.access import SYSTEM
+        from kenzen.health.report import performance_report
+        from kenzen.locations import Locations
+        from kenzen.policy.sqlite_facts import SqliteFacts
 
-    with use_case(as_user) as (session, actor):
-        document = health_service.performance_report(
-            session, actor, policy(), seller, as_of.date() if as_of else None
-        )
+        with closing(connection):
+            connection.execute("BEGIN")  # every row of the same moment
+            records = SqliteFacts(connection, Locations.from_environment().events_dir)
+            document = performance_report(records, SYSTEM, policy(), seller, day)
+    else:
+        from kenzen.health import service as health_service
+
+        with use_case(as_user) as (session, actor):
+            document = health_service.performance_report(session, actor, policy(), seller, day)
     print(json.dumps(document, ensure_ascii=False, indent=2))
 
 

@@ -60,11 +60,12 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def policy(path: Path | None = None) -> Policy:
-    """The given policy file, or the one in force (KENZEN_POLICY, else Kenzen's default)."""
-    from kenzen.config import get_settings
+    """The given policy file, or the one in force (KENZEN_POLICY, else Kenzen's default),
+    found without the settings model."""
+    from kenzen.locations import Locations
     from kenzen.policy.document import load_policy
 
-    return load_policy(path or get_settings().policy)
+    return load_policy(path or Locations.from_environment().policy)
 
 
 def database(*, migrated: bool = True) -> Database:

@@ -17,12 +17,11 @@ import threading
 from datetime import date
 
 from cachetools import LRUCache
-from sqlalchemy.orm import Session
 
+from kenzen import clock
 from kenzen.policy.assessment import Assessment
 from kenzen.policy.document import Policy
-from kenzen.policy.enforcement import assess_seller
-from kenzen.sellers.models import Seller
+from kenzen.policy.facts import FactRecords, SellerRecord, assess_seller
 
 #: Assessments a process keeps (one per seller and day asked for; about 10 kB each).
 CACHED_ASSESSMENTS = 2048
@@ -32,14 +31,21 @@ _kept: LRUCache[_Key, Assessment] = LRUCache(CACHED_ASSESSMENTS)
 _lock = threading.Lock()
 
 
-def current_assessment(session: Session, policy: Policy, seller: Seller, as_of: date) -> Assessment:
-    """:func:`~kenzen.policy.enforcement.assess_seller`, kept by the seller's facts stamp.
-    ``seller`` was loaded in this transaction by a reader the caller authorised."""
+def local_today(seller: SellerRecord) -> date:
+    """Today in the seller's marketplace: the day its assessment describes."""
+    return clock.today(seller.marketplace.time_zone)
+
+
+def current_assessment(
+    records: FactRecords, policy: Policy, seller: SellerRecord, as_of: date
+) -> Assessment:
+    """:func:`~kenzen.policy.facts.assess_seller`, kept by the seller's facts stamp.
+    ``seller`` was read in this transaction by a reader the caller authorised."""
     key = (seller.id, seller.facts_stamp, policy.version, as_of)
     with _lock:
         found = _kept.get(key)
     if found is None:
-        found = assess_seller(session, policy, seller, as_of)
+        found = assess_seller(records, policy, seller, as_of)
         with _lock:
             _kept[key] = found
     return found

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from kenzen.cases.schemas import CaseSummary
 from kenzen.health.service import RatingHistory, RatingWhatIf, SellerHealth
-from kenzen.metrics.engine import MetricValue
+from kenzen.metrics.values import MetricValue
 from kenzen.policy.rating import Rating
 from kenzen.sellers.status import AccountStatus
 

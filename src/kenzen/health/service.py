@@ -11,20 +11,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kenzen import clock, i18n
+from kenzen import i18n
 from kenzen.access import Action, Actor
 from kenzen.cases.models import OPEN_STATUSES, Case
 from kenzen.errors import InvalidInput, NotFound
-from kenzen.health.assessments import current_assessment
+from kenzen.health import report
+from kenzen.health.assessments import current_assessment, local_today
 from kenzen.metrics import service as metrics
-from kenzen.metrics.engine import MetricValue
-from kenzen.metrics.report import POLICY_COUNTERS, build_report
+from kenzen.metrics.values import MetricValue
 from kenzen.policy import proposals
 from kenzen.policy import violations as violation_records
 from kenzen.policy.document import Policy, SellerText
 from kenzen.policy.history import DailyRating, seller_ratings
 from kenzen.policy.models import EnforcementProposal, Violation
 from kenzen.policy.rating import Rating, what_if
+from kenzen.policy.records import SessionFacts
 from kenzen.sellers.models import Seller
 from kenzen.sellers.service import get_seller
 from kenzen.sellers.status import STATUS_MEANINGS
@@ -54,10 +55,6 @@ class SellerHealth:
     """Actions proposed for the seller and waiting for a specialist's decision."""
 
 
-def local_today(seller: Seller) -> date:
-    return clock.today(seller.marketplace.time_zone)
-
-
 def get_seller_health(
     session: Session, actor: Actor, policy: Policy, seller_id: str
 ) -> SellerHealth:
@@ -70,7 +67,7 @@ def get_seller_health(
             .order_by(Case.updated_at.desc())
         )
     )
-    assessment = current_assessment(session, policy, seller, local_today(seller))
+    assessment = current_assessment(SessionFacts(session), policy, seller, local_today(seller))
     costs = {
         line.violation_id: -line.points
         for line in assessment.rating.lines
@@ -101,22 +98,8 @@ def get_seller_health(
 def performance_report(
     session: Session, actor: Actor, policy: Policy, seller_id: str, as_of: date | None = None
 ) -> dict[str, Any]:
-    """The SP-API-shaped report of the latest snapshot on or before ``as_of``, with the
-    rating's status and the policy counters of the last 180 days."""
-    seller = get_seller(session, actor, seller_id, Action.GET_SELLER_PERFORMANCE_REPORT)
-    day = as_of or local_today(seller)
-    assessment = current_assessment(session, policy, seller, day)
-    snapshot_day = metrics.latest_as_of(session, seller_id, day)
-    return build_report(
-        seller_id=seller.id,
-        marketplace_id=seller.marketplace_id,
-        as_of=snapshot_day or day,
-        metrics=assessment.facts.metrics,
-        account_status=seller.status.value,
-        time_zone=seller.marketplace.time_zone,
-        policy_violations={c: n for c, n in assessment.counts.items() if c in POLICY_COUNTERS},
-        ahr_status=assessment.rating.ahr_status,
-    )
+    """:func:`kenzen.health.report.performance_report` in this session."""
+    return report.performance_report(SessionFacts(session), actor, policy, seller_id, as_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +115,7 @@ def rating_what_if(
     """The rating now, explained line by line, and what it would be were ``resolved``
     (violation ids of this seller) resolved."""
     seller = get_seller(session, actor, seller_id, Action.GET_SELLER_HEALTH)
-    assessment = current_assessment(session, policy, seller, local_today(seller))
+    assessment = current_assessment(SessionFacts(session), policy, seller, local_today(seller))
     known = {line.violation_id for line in assessment.rating.lines if line.violation_id}
     chosen = tuple(str(v) for v in resolved)
     unknown = [v for v in chosen if v not in known]

@@ -12,7 +12,6 @@ time-zone support from the engine that runs it.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from string import Template
@@ -31,6 +30,7 @@ from kenzen.metrics.definitions import (
     Target,
     targets_for,
 )
+from kenzen.metrics.values import MetricValue, window
 
 ORDER_COLUMNS = (
     "order_id",
@@ -73,32 +73,6 @@ class Queryable(Protocol):
     """What the engine needs from a store: tables ``orders`` and ``defects``."""
 
     def query(self, sql: str) -> pa.Table: ...
-
-
-@dataclass(frozen=True)
-class MetricValue:
-    """One metric of one seller in one marketplace on one as-of date."""
-
-    seller_id: str
-    marketplace_id: str
-    metric: str
-    as_of: date
-    window_from: date
-    window_to: date
-    numerator: int
-    denominator: int
-    rate: float | None
-    status: str
-    target_value: float
-    target_condition: str
-    target_inclusive: bool
-    breakdown: dict[str, int]
-
-
-def window(as_of: date, target: Target) -> tuple[date, date]:
-    """First and last calendar day (inclusive) of a metric's window."""
-    last = as_of - timedelta(days=target.lag_days)
-    return last - timedelta(days=target.window_days - 1), last
 
 
 def _midnight_utc(day: date, zone: ZoneInfo) -> datetime:

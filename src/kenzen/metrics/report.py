@@ -18,7 +18,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from kenzen.metrics.definitions import Target, targets_for
-from kenzen.metrics.engine import MetricValue, window
+from kenzen.metrics.values import MetricValue, window
 
 AccountStatus = Literal["NORMAL", "AT_RISK", "DEACTIVATED"]
 AhrStatus = Literal["GREAT", "WARNED"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,12 +18,16 @@ from sqlalchemy.orm import Session
 from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import events_dir_of, utcnow
-from kenzen.events.dated import EVERYTHING, HISTORY, DatedTable
+from kenzen.events.dated import EVERYTHING
 from kenzen.events.store import EventStore
 from kenzen.events.validation import ident, lit
+from kenzen.metrics import seller_values
 from kenzen.metrics.definitions import BREAKDOWNS
-from kenzen.metrics.engine import METRIC_SCHEMA, MetricValue, Queryable, compute_metrics
+from kenzen.metrics.engine import Queryable, compute_metrics
+from kenzen.metrics.history import VOLUME_SCHEMA, as_value, snapshot_table, volume_table
 from kenzen.metrics.models import LatestSellerMetrics, MetricRun
+from kenzen.metrics.seller_values import VALUES
+from kenzen.metrics.values import MetricValue
 from kenzen.sellers import marks
 from kenzen.sellers.models import Marketplace
 
@@ -35,34 +38,6 @@ class MetricRunSummary:
     full: bool
     sellers: int
     rows: int
-
-
-#: Where every date's snapshots and order volumes live under the event store's directory.
-SNAPSHOTS_DIRECTORY = Path(HISTORY) / "snapshots"
-VOLUMES_DIRECTORY = Path(HISTORY) / "order_volumes"
-VOLUME_SCHEMA = pa.schema(
-    [
-        ("seller_id", pa.string()),
-        ("marketplace_id", pa.string()),
-        ("as_of", pa.date32()),
-        ("fulfilled_orders", pa.int64()),
-    ]
-)
-
-
-def snapshot_table(events_dir: Path) -> DatedTable:
-    return DatedTable(
-        events_dir / SNAPSHOTS_DIRECTORY,
-        METRIC_SCHEMA,
-        day_column="as_of",
-        key=("seller_id", "marketplace_id", "metric"),
-    )
-
-
-def volume_table(events_dir: Path) -> DatedTable:
-    return DatedTable(
-        events_dir / VOLUMES_DIRECTORY, VOLUME_SCHEMA, day_column="as_of", key=("seller_id",)
-    )
 
 
 def compute_snapshots(
@@ -129,19 +104,6 @@ _LATEST_COLUMNS = (
     "metrics",
     "fingerprint",
 )
-#: ``latest_seller_metrics.metrics`` maps each metric's name to the array of these values,
-#: then the array of its breakdown's counts (:data:`BREAKDOWNS`, null where not counted):
-#: compact, because a run over every seller writes them all.
-_DATED = ("window_from", "window_to")
-_VALUES = (
-    "numerator",
-    "denominator",
-    "rate",
-    "status",
-    "target_value",
-    "target_condition",
-    "target_inclusive",
-)
 
 
 def _per_seller(
@@ -154,7 +116,7 @@ def _per_seller(
     apart: they move every day) and the order volume; order-independent (``bit_xor``), so
     the same values give the same fingerprint. A DuckDB that hashes differently makes
     every seller's fingerprint differ once (they are then marked once, nothing is lost)."""
-    values = ", ".join(f"c.{ident(n)}" for n in _VALUES)
+    values = ", ".join(f"c.{ident(n)}" for n in VALUES)
     breakdown = ", ".join(f"c.{ident(n)}" for n in BREAKDOWNS)
     con = duckdb.connect(config={"threads": 2})
     try:
@@ -280,20 +242,10 @@ def fulfilled_orders_sql(
 
 
 def fulfilled_orders(session: Session, seller_id: str, as_of: date) -> int:
-    """Orders the seller fulfilled in the rating window of the latest run on or before
-    ``as_of`` (0 before any run)."""
-    latest = session.get(LatestSellerMetrics, seller_id)
-    if latest is not None and latest.as_of <= as_of:
-        return latest.fulfilled_orders
-    events_dir = events_dir_of(session)
-    if events_dir is None:
-        return 0
-    table = volume_table(events_dir)
-    day = table.latest_day(as_of, f"seller_id = {lit(seller_id)}")
-    if day is None:
-        return 0
-    rows = table.read(day, day, f"seller_id = {lit(seller_id)}")
-    return int(rows["fulfilled_orders"][0].as_py())
+    """:func:`kenzen.metrics.seller_values.fulfilled_orders` in this session."""
+    return seller_values.fulfilled_orders(
+        session.get(LatestSellerMetrics, seller_id), events_dir_of(session), seller_id, as_of
+    )
 
 
 def fulfilled_orders_of(events_dir: Path, marketplace_id: str, as_of: date) -> dict[str, int]:
@@ -308,60 +260,18 @@ def fulfilled_orders_of(events_dir: Path, marketplace_id: str, as_of: date) -> d
     return dict(zip(volumes["seller_id"], volumes["fulfilled_orders"], strict=True))
 
 
-def _as_value(row: dict[str, Any]) -> MetricValue:
-    """A row of the columnar history as a metric value."""
-    breakdown = {name: row.pop(name) for name in BREAKDOWNS}
-    return MetricValue(
-        **row, breakdown={name: int(v) for name, v in breakdown.items() if v is not None}
+def latest_as_of(session: Session, seller_id: str, on_or_before: date | None = None) -> date | None:
+    """:func:`kenzen.metrics.seller_values.latest_as_of` in this session."""
+    return seller_values.latest_as_of(
+        session.get(LatestSellerMetrics, seller_id), events_dir_of(session), seller_id, on_or_before
     )
 
 
-def _latest_values(latest: LatestSellerMetrics) -> list[MetricValue]:
-    """The metrics of a seller's row of latest values, by metric."""
-    values = []
-    for metric, (*stored, counts) in sorted(json.loads(latest.metrics).items()):
-        named = dict(zip((*_DATED, *_VALUES), stored, strict=True))
-        values.append(
-            MetricValue(
-                seller_id=latest.seller_id,
-                marketplace_id=latest.marketplace_id,
-                metric=metric,
-                as_of=latest.as_of,
-                **named | {name: date.fromisoformat(named[name]) for name in _DATED},
-                breakdown={
-                    name: int(count)
-                    for name, count in zip(BREAKDOWNS, counts, strict=False)
-                    if count is not None
-                },
-            )
-        )
-    return values
-
-
-def latest_as_of(session: Session, seller_id: str, on_or_before: date | None = None) -> date | None:
-    """The latest as-of date computed for the seller, on or before ``on_or_before``."""
-    latest = session.get(LatestSellerMetrics, seller_id)
-    if latest is None:
-        return None
-    if on_or_before is None or latest.as_of <= on_or_before:
-        return latest.as_of
-    events_dir = events_dir_of(session)
-    if events_dir is None:
-        return None
-    return snapshot_table(events_dir).latest_day(on_or_before, f"seller_id = {lit(seller_id)}")
-
-
 def seller_metrics(session: Session, seller_id: str, as_of: date) -> list[MetricValue]:
-    """The seller's stored metrics of one date (inside an already authorised use case):
-    the database's latest values, or the columnar history for an earlier date."""
-    latest = session.get(LatestSellerMetrics, seller_id)
-    if latest is not None and latest.as_of == as_of:
-        return _latest_values(latest)
-    events_dir = events_dir_of(session)
-    if events_dir is None:
-        return []
-    rows = snapshot_table(events_dir).read(as_of, as_of, f"seller_id = {lit(seller_id)}")
-    return [_as_value(row) for row in rows.to_pylist()]
+    """:func:`kenzen.metrics.seller_values.seller_metrics` in this session."""
+    return seller_values.seller_metrics(
+        session.get(LatestSellerMetrics, seller_id), events_dir_of(session), seller_id, as_of
+    )
 
 
 def seller_history(session: Session, seller_id: str, start: date, end: date) -> list[MetricValue]:
@@ -370,5 +280,5 @@ def seller_history(session: Session, seller_id: str, start: date, end: date) -> 
     if events_dir is None:
         return []
     rows = snapshot_table(events_dir).read(start, end, f"seller_id = {lit(seller_id)}")
-    values = [_as_value(row) for row in rows.to_pylist()]
+    values = [as_value(row) for row in rows.to_pylist()]
     return sorted(values, key=lambda v: (v.metric, v.as_of))

@@ -7,15 +7,16 @@ database. Reading the facts is :func:`kenzen.policy.enforcement.read_facts`.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from kenzen.metrics.engine import MetricValue
+from kenzen.metrics.values import MetricValue
 from kenzen.policy.decide import Decision, decide, metric_statuses
 from kenzen.policy.document import Policy
-from kenzen.policy.models import Violation, ViolationStatus
 from kenzen.policy.rating import Rating, ViolationFact, active_counts, compute_rating
 from kenzen.sellers.status import AccountStatus
 
@@ -26,7 +27,31 @@ def end_of_day(day: date, time_zone: str) -> datetime:
     return midnight.astimezone(UTC) - timedelta(microseconds=1)
 
 
-def violation_facts(violations: Iterable[Violation], instant: datetime) -> list[ViolationFact]:
+class ViolationStatus(enum.StrEnum):
+    ACTIVE = "ACTIVE"
+    RESOLVED = "RESOLVED"
+    DISMISSED = "DISMISSED"
+    EXPIRED = "EXPIRED"
+
+
+class ViolationRecord(Protocol):
+    """What the policy reads of a recorded violation (:class:`kenzen.policy.models.Violation`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def status(self) -> ViolationStatus: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def resolved_at(self) -> datetime | None: ...
+
+
+def violation_facts(
+    violations: Iterable[ViolationRecord], instant: datetime
+) -> list[ViolationFact]:
     """The violations as they stood at ``instant``: a later resolution had not happened yet."""
     facts = []
     for v in violations:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from kenzen.policy.document import AssuranceRules
 
@@ -76,6 +77,48 @@ def eligibility(
         days_below=len(inside) - at_or_above,
         days_without_rating=rules.window_days - len(inside),
         max_days_below=rules.max_days_below,
+        has_emergency_phone=has_emergency_phone,
+        phone_required=rules.require_emergency_phone,
+    )
+
+
+class RecordedEligibility(Protocol):
+    """A seller's eligibility as computed on its latest day and stored
+    (:class:`kenzen.policy.models.AssuranceEligibility`)."""
+
+    @property
+    def as_of(self) -> date: ...
+    @property
+    def window_days(self) -> int: ...
+    @property
+    def min_rating(self) -> int: ...
+    @property
+    def max_days_below(self) -> int: ...
+    @property
+    def days_at_or_above(self) -> int: ...
+    @property
+    def days_below(self) -> int: ...
+    @property
+    def days_without_rating(self) -> int: ...
+
+
+def recorded_eligibility(
+    row: RecordedEligibility | None, rules: AssuranceRules, *, has_emergency_phone: bool
+) -> Eligibility | None:
+    """The stored eligibility (None before the first computed day), with the seller's
+    emergency phone as it is now (the seller changes it at any time) and what the policy in
+    force asks of it."""
+    if row is None:
+        return None
+    return Eligibility(
+        as_of=row.as_of,
+        window_from=row.as_of - timedelta(days=row.window_days - 1),
+        window_days=row.window_days,
+        min_rating=row.min_rating,
+        days_at_or_above=row.days_at_or_above,
+        days_below=row.days_below,
+        days_without_rating=row.days_without_rating,
+        max_days_below=row.max_days_below,
         has_emergency_phone=has_emergency_phone,
         phone_required=rules.require_emergency_phone,
     )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from kenzen.events.validation import lit
 from kenzen.policy import history
-from kenzen.policy.assurance import Eligibility, eligibility
+from kenzen.policy.assurance import Eligibility, eligibility, recorded_eligibility
 from kenzen.policy.document import Policy
 from kenzen.policy.models import AssuranceEligibility
 from kenzen.sellers import marks
@@ -64,23 +64,8 @@ def record_eligibility(
 
 def eligibility_of(session: Session, policy: Policy, seller: Seller) -> Eligibility | None:
     """The seller's eligibility on the latest computed day; None before the first."""
-    row = session.get(AssuranceEligibility, seller.id)
-    if row is None:
-        return None
-    return Eligibility(
-        as_of=row.as_of,
-        window_from=row.as_of - timedelta(days=row.window_days - 1),
-        window_days=row.window_days,
-        min_rating=row.min_rating,
-        days_at_or_above=row.days_at_or_above,
-        days_below=row.days_below,
-        days_without_rating=row.days_without_rating,
-        max_days_below=row.max_days_below,
+    return recorded_eligibility(
+        session.get(AssuranceEligibility, seller.id),
+        policy.document.assurance,
         has_emergency_phone=seller.emergency_phone is not None,
-        phone_required=policy.document.assurance.require_emergency_phone,
     )
-
-
-def is_protected(session: Session, policy: Policy, seller: Seller) -> bool:
-    found = eligibility_of(session, policy, seller)
-    return found is not None and found.eligible

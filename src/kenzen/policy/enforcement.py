@@ -26,18 +26,12 @@ from kenzen.cases.models import Case, CaseKind, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.i18n import N_, Message
-from kenzen.metrics import service as metrics
-from kenzen.metrics.engine import MetricValue
-from kenzen.policy import assured, proposals, violations
-from kenzen.policy.assessment import (
-    Assessment,
-    SellerFacts,
-    assess,
-    end_of_day,
-    violation_facts,
-)
+from kenzen.metrics.values import MetricValue
+from kenzen.policy import proposals, violations
+from kenzen.policy.assessment import Assessment, end_of_day
 from kenzen.policy.decide import Decision, Evidence, PolicyAction
 from kenzen.policy.document import ACTION_NAMES, ActionKind, Band, Policy, ReviewMode
+from kenzen.policy.facts import assess_seller
 from kenzen.policy.models import (
     EnforcementAction,
     EnforcementProposal,
@@ -45,6 +39,7 @@ from kenzen.policy.models import (
     Verdict,
     Violation,
 )
+from kenzen.policy.records import SessionFacts
 from kenzen.policy.review import fact_keys, review_mode
 from kenzen.policy.rules import RuleKind, RuleRef, parse_rule
 from kenzen.sellers import holds
@@ -57,28 +52,6 @@ from kenzen.sellers.models import (
     Seller,
 )
 from kenzen.sellers.status import AccountStatus
-
-
-def read_facts(session: Session, policy: Policy, seller: Seller, as_of: date) -> SellerFacts:
-    """What the policy looks at for ``seller`` on ``as_of`` — reads only, never writes.
-    ``policy`` says what Account Health Assurance asks of the seller."""
-    instant = end_of_day(as_of, seller.marketplace.time_zone)
-    snapshot_day = metrics.latest_as_of(session, seller.id, as_of)
-    return SellerFacts(
-        seller_id=seller.id,
-        as_of=as_of,
-        instant=instant,
-        account_status=seller.status,
-        metrics=metrics.seller_metrics(session, seller.id, snapshot_day) if snapshot_day else [],
-        violations=violation_facts(violations.violations_of(session, seller.id), instant),
-        fulfilled_orders=metrics.fulfilled_orders(session, seller.id, as_of),
-        assured=assured.is_protected(session, policy, seller),
-    )
-
-
-def assess_seller(session: Session, policy: Policy, seller: Seller, as_of: date) -> Assessment:
-    """What the policy demands for ``seller`` on ``as_of``, changing nothing."""
-    return assess(policy, read_facts(session, policy, seller, as_of))
 
 
 @dataclass
@@ -102,7 +75,7 @@ def enforce_seller(
         raise NotFound(f"seller {seller_id} not found")
     instant = end_of_day(as_of, seller.marketplace.time_zone)
     violations.expire_violations(session, policy, seller.id, instant)
-    assessment = assess_seller(session, policy, seller, as_of)
+    assessment = assess_seller(SessionFacts(session), policy, seller, as_of)
     decision = assessment.decision
     outcome = SellerOutcome(
         seller.id, decision.rating, decision.band, seller.status, assessment.status_after
@@ -331,7 +304,7 @@ def decide_enforcement_proposal(
                 for e in proposal.evidence.get("causes", [])
             ),
         )
-        assessment = assess_seller(session, policy, seller, today)
+        assessment = assess_seller(SessionFacts(session), policy, seller, today)
         _act(session, SYSTEM, policy, seller, assessment, action, proposal)
         return proposal
     case, _ = case_for_rule(session, policy, seller, proposal.rule)

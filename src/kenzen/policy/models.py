@@ -20,14 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
+from kenzen.policy.assessment import ViolationStatus as ViolationStatus  # defined with its readers
 from kenzen.policy.document import ReviewMode
-
-
-class ViolationStatus(enum.StrEnum):
-    ACTIVE = "ACTIVE"
-    RESOLVED = "RESOLVED"
-    DISMISSED = "DISMISSED"
-    EXPIRED = "EXPIRED"
 
 
 class Violation(Base):

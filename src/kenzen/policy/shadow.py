@@ -13,7 +13,8 @@ from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.policy.assessment import assess
 from kenzen.policy.document import Band, Policy
-from kenzen.policy.enforcement import read_facts
+from kenzen.policy.facts import read_facts
+from kenzen.policy.records import SessionFacts
 from kenzen.sellers.models import Seller
 from kenzen.sellers.status import AccountStatus
 
@@ -57,9 +58,10 @@ def shadow(
     access.authorize(actor, Action.EVALUATE)
     differences = []
     all_sellers = session.scalars(select(Seller).order_by(Seller.id)).all()
+    records = SessionFacts(session)
     for day in dates:
         for seller in all_sellers:
-            facts = read_facts(session, live, seller, day)
+            facts = read_facts(records, live, seller, day)
             before, after = assess(live, facts), assess(candidate, facts)
             live_actions = {(a.kind, a.rule) for a in before.decision.actions}
             new = tuple(

@@ -183,7 +183,7 @@ def _move_history(connection: sa.Connection) -> None:
 
     from kenzen.metrics.definitions import BREAKDOWNS
     from kenzen.metrics.engine import METRIC_SCHEMA
-    from kenzen.metrics.service import VOLUME_SCHEMA, snapshot_table, volume_table
+    from kenzen.metrics.history import VOLUME_SCHEMA, snapshot_table, volume_table
 
     events_dir = _events_dir()
     snapshots, volumes = snapshot_table(events_dir), volume_table(events_dir)

@@ -17,10 +17,10 @@ from kenzen.assurance import service as assurance
 from kenzen.cases import service as cases
 from kenzen.deadlines import service as deadlines
 from kenzen.errors import Conflict, InvalidInput, NotFound
-from kenzen.health.assessments import current_assessment
-from kenzen.health.service import local_today
+from kenzen.health.assessments import current_assessment, local_today
 from kenzen.policy import proposals
 from kenzen.policy.models import Verdict
+from kenzen.policy.records import SessionFacts
 from kenzen.policy.schemas import readable_evidence
 from kenzen.sellers import service as sellers
 from kenzen.support import service as support
@@ -196,8 +196,9 @@ def seller_search(request: Request, db: Db, q: str = "") -> Response:
     with db.transaction() as session:
         found = sellers.search_sellers(session, actor, q[:200])
         policy = request.app.state.policy.current
+        records = SessionFacts(session)
         ratings = {
-            s.id: current_assessment(session, policy, s, local_today(s)).rating for s in found
+            s.id: current_assessment(records, policy, s, local_today(s)).rating for s in found
         }
         return render(
             request,
