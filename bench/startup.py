@@ -4,7 +4,10 @@ Each command runs ``--runs`` times as a fresh ``python -m kenzen`` process; the 
 wall-clock and CPU (user + system, from the child's rusage) are printed. ``--before SRC``
 runs the same commands again with another checkout's ``src`` on ``PYTHONPATH`` (e.g. a
 ``git worktree`` of an older commit), interleaved with this tree's runs so that both see
-the same load; the bare interpreter (``python -c pass``) is the floor.
+the same load; the bare interpreter (``python -c pass``) is the floor. A run that ends with
+another exit status than the command's own (0; 1 for the unsigned mail, SUSPICIOUS) is
+reported as failed with the last line of its stderr instead of a figure: a refusal (say, an
+older tree that finds the database's schema newer than its own) is not the command's work.
 
 ``kenzen verify mail.eml`` checks an unsigned mail against a migrated, empty SQLite database;
 ``kenzen verify notice.eml`` a genuine, signed notice of the demo (its DKIM signatures are
@@ -36,13 +39,21 @@ MAIL = (
 )
 
 
-def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of one process running ``command``."""
+class Failed(Exception):
+    """A run ended with another exit status than the command's own."""
+
+
+def run_once(command: list[str], env: dict[str, str], status: int) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one process running ``command``, which must end with
+    exit ``status``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, env=env, capture_output=True, check=False)  # noqa: S603
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != status:
+        last = (done.stderr.strip().splitlines() or [""])[-1]
+        raise Failed(f"FAILED: exit {done.returncode}: {last}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
 
@@ -91,12 +102,22 @@ def main() -> None:
         print(f"{'command':26} {'tree':7} {'wall median':>12} {'CPU median':>11}")
         for label, command in commands.items():
             samples: dict[str, list[tuple[float, float]]] = {name: [] for name in envs}
+            failed: dict[str, str] = {}
             on_demo = label in {"kenzen verify notice.eml", "kenzen report sp-api"}
             chosen = demo_envs if on_demo else envs
+            status = 1 if label == "kenzen verify mail.eml" else 0
             for _ in range(options.runs):
                 for name, env in chosen.items():
-                    samples[name].append(run_once(command, env))
+                    if name in failed:
+                        continue
+                    try:
+                        samples[name].append(run_once(command, env, status))
+                    except Failed as failure:
+                        failed[name] = str(failure)
             for name, measured in samples.items():
+                if name in failed:
+                    print(f"{label:26} {name:7} {failed[name]}")
+                    continue
                 wall = statistics.median(w for w, _ in measured)
                 cpu = statistics.median(c for _, c in measured)
                 print(f"{label:26} {name:7} {wall:10.3f} s {cpu:9.3f} s")
