@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev,spark]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,spark,s3]'
 	touch $@
 
 # The worker evaluates sellers whose facts changed (and every seller at each marketplace's
@@ -78,7 +78,7 @@ cel-parser: $(VENV)/.installed
 # Re-pin every dependency to the newest release (commit the new constraints.txt).
 lock: $(BIN)/python
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install -q '.[dev,spark]'
+	.lock-venv/bin/pip install -q '.[dev,spark,s3]'
 	.lock-venv/bin/pip freeze --exclude kenzen > constraints.txt
 	rm -rf .lock-venv
 

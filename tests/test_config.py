@@ -37,6 +37,9 @@ def test_a_login_limit_that_does_not_parse_is_refused_naming_the_setting(
         {"KENZEN_HOME": "/srv/kenzen", "KENZEN_DATABASE_URL": "postgresql+psycopg://k@db/k"},
         {"KENZEN_DATABASE_URL": ""},
         {"KENZEN_POLICY": "/srv/kenzen/policy.toml"},
+        {"KENZEN_EVENT_STORE": "s3://bucket/kenzen/events"},
+        {"kenzen_event_store": "file:///srv/events", "KENZEN_HOME": "/srv/kenzen"},
+        {"KENZEN_EVENT_STORE": ""},
     ],
 )
 def test_commands_that_skip_the_settings_find_the_same_database_and_keys(
@@ -44,7 +47,7 @@ def test_commands_that_skip_the_settings_find_the_same_database_and_keys(
 ) -> None:
     """``kenzen verify`` and ``kenzen report sp-api`` read their locations without the
     settings model: they must agree."""
-    for name in ("KENZEN_HOME", "KENZEN_DATABASE_URL", "KENZEN_POLICY"):
+    for name in ("KENZEN_HOME", "KENZEN_DATABASE_URL", "KENZEN_POLICY", "KENZEN_EVENT_STORE"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)

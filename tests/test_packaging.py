@@ -33,9 +33,10 @@ def _runtime_distributions() -> set[str]:
     """What pyproject.toml declares (not the installed metadata, which a shared development
     environment keeps from its last install), with the extras a user opts into:
     ``kenzen[spark]``, whose ``kenzen.metrics.spark`` imports PySpark only when asked to
-    run on Spark."""
+    run on Spark, and ``kenzen[s3]``, imported only for an event store on S3."""
     project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
-    declared = [*project["dependencies"], *project["optional-dependencies"]["spark"]]
+    extras = project["optional-dependencies"]
+    declared = [*project["dependencies"], *extras["spark"], *extras["s3"]]
     runtime = [Requirement(r) for r in declared]
     return {r.name.lower().replace("_", "-") for r in runtime if not r.marker}
 

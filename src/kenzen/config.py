@@ -21,6 +21,12 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL; defaults to SQLite in WAL mode under KENZEN_HOME.",
     )
+    event_store: str | None = Field(
+        default=None,
+        description="Where the orders and defects are stored: s3://bucket/prefix (the s3 "
+        "extra; AWS_* variables give credentials and endpoint), a path or file:// URI; "
+        "default KENZEN_HOME/events.",
+    )
     spark_master: str = Field(
         default="local[2]",
         description="Where `kenzen metrics --engine spark` runs: local[N] or spark://host:port.",
@@ -101,7 +107,9 @@ class Settings(BaseSettings):
 
     @property
     def locations(self) -> Locations:
-        return Locations(self.home, self.database_url or None, self.policy)
+        return Locations(
+            self.home, self.database_url or None, self.policy, self.event_store or None
+        )
 
     @property
     def events_dir(self) -> Path:

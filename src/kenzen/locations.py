@@ -1,5 +1,5 @@
-"""Where Kenzen keeps its database and files: ``KENZEN_HOME``, ``KENZEN_DATABASE_URL`` and
-``KENZEN_POLICY``.
+"""Where Kenzen keeps its database and files: ``KENZEN_HOME``, ``KENZEN_DATABASE_URL``,
+``KENZEN_POLICY`` and ``KENZEN_EVENT_STORE``.
 
 Read straight from the environment, without the settings model, so a command that needs only
 the database, the keys and the policy (``kenzen verify``, ``kenzen report sp-api``) starts
@@ -24,6 +24,9 @@ class Locations:
     database_url: str | None = None
     policy: Path | None = None
     """The enforcement policy file; None: Kenzen's own."""
+    event_store: str | None = None
+    """Where the event store's segments live when not under ``events_dir``: a path, a
+    ``file://`` URI or an ``s3://bucket/prefix``."""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Locations:
@@ -34,6 +37,7 @@ class Locations:
             Path(home) if home else DEFAULT_HOME,
             named.get("KENZEN_DATABASE_URL") or None,
             Path(policy) if policy is not None else None,
+            named.get("KENZEN_EVENT_STORE") or None,
         )
 
     @property
@@ -45,7 +49,8 @@ class Locations:
 
     @property
     def events_dir(self) -> Path:
-        """The columnar event store, kept apart from the operational database."""
+        """The columnar event store, kept apart from the operational database: the metric
+        and rating history, and the orders and defects unless ``event_store`` says where."""
         return self.home / "events"
 
     @property

@@ -104,7 +104,7 @@ def test_a_parquet_file_in_the_stores_schema_is_kept_as_it_is(tmp_path: Path) ->
     with EventStore(tmp_path / "events") as store:
         assert summary(store.import_file("orders", path, known_sellers=KNOWN))[0] == 4
         (segment,), superseded = store.segment_paths("orders")
-        assert segment.read_bytes() == path.read_bytes()
+        assert Path(segment).read_bytes() == path.read_bytes()
         assert superseded == []
         again = store.import_file("orders", path, known_sellers=KNOWN)
         assert summary(again) == (0, 0, 4, frozenset())

@@ -63,7 +63,7 @@ def import_(
     started = time.perf_counter()
     with (
         use_case(as_user) as (session, actor),
-        EventStore(get_settings().events_dir) as store,
+        EventStore.of(get_settings().locations) as store,
         statement_progress(
             err, f"importing {kind}", store.track_progress(), rows_in_advance(file)
         ) as finish,
@@ -115,7 +115,7 @@ def metrics(
     with (
         ExitStack() as stack,
         use_case(as_user) as (session, actor),
-        EventStore(Locations.from_environment().events_dir) as store,
+        EventStore.of(Locations.from_environment()) as store,
     ):
         runner = None
         if engine == "spark":
@@ -154,7 +154,7 @@ def events_compact(as_user: AsOption = None) -> None:
 
     with (
         use_case(as_user) as (session, actor),
-        EventStore(get_settings().events_dir) as store,
+        EventStore.of(get_settings().locations) as store,
     ):
         live = events.compact_store(session, actor, store)
     err.print(f"compacted: {live['orders']} orders, {live['defects']} defects", highlight=False)

@@ -90,7 +90,7 @@ def worker(
     reports = ReportWorker(opened, lambda: holder.current)
     deadlines = DeadlineWatch(opened, lambda: holder.current)
     assurance = HoldWatch(opened, lambda: holder.current)
-    evaluator = Evaluator(opened, settings.events_dir, holder)
+    evaluator = Evaluator(opened, settings.events_dir, holder, event_store=settings.event_store)
 
     def step() -> int:
         held = assurance.run_once()

@@ -121,7 +121,7 @@ def demo(
         if if_empty and demo_data.has_data(session):
             err.print("demo: the database already holds data; kept as it is", highlight=False)
             return
-        with EventStore(get_settings().events_dir) as store:
+        with EventStore.of(get_settings().locations) as store:
             summary = demo_data.load_demo(session, actor, store, policy(), seed=seed)
         # The demo's mail is signed like a real marketplace's, so it can be verified.
         keyring = Keyring(get_settings().keys_dir)

@@ -21,14 +21,13 @@ old (so a reader that listed the files just before still finds them).
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,6 +35,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from kenzen.events.location import exclusive_lock
 from kenzen.events.readers import configure
 from kenzen.events.validation import ident, lit
 
@@ -214,15 +214,9 @@ class DatedTable:
             if path.name not in named and path.stat().st_ctime < cutoff:
                 path.unlink(missing_ok=True)
 
-    @contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _lock(self) -> AbstractContextManager[None]:
         """One writer per table across processes."""
-        with (self.directory / ".lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        return exclusive_lock(self.directory / ".lock")
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, run: int, path: Path) -> int:

@@ -1,8 +1,8 @@
 """The event store on disk: Parquet segments listed by one manifest.
 
-Layout of a store directory::
+Layout of a store (a local directory or an ``s3://bucket/prefix``, :mod:`kenzen.events.location`)::
 
-    manifest.json                 the committed state; replaced atomically, nothing else is
+    manifest.json                 the committed state; replaced whole, nothing else is
     orders/seg-000001-….parquet   rows of one import (or of a compaction), canonical schema
     defects/seg-….parquet
     superseded/orders-….parquet   (key, updated_at) of stored rows a later import replaced
@@ -19,24 +19,20 @@ superseded lists.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from kenzen.events.formats import EventFormatError, event_format
+from kenzen.events.location import MANIFEST, TRASH, StoreLocation, to_trash
 from kenzen.events.validation import ident, lit
+
+__all__ = ["MANIFEST", "TRASH", "Manifest", "Segment", "to_trash"]
 
 StoredKind = Literal["orders", "defects"]
 STORED_KINDS: tuple[StoredKind, ...] = ("orders", "defects")
-MANIFEST = "manifest.json"
 #: The DuckDB file of stores made before segments; ``kenzen events migrate`` converts it.
 LEGACY_DATABASE = "events.duckdb"
-#: Where compaction moves the files it replaced; emptied by the next compaction, so a
-#: reader that opened the store before it can still finish its query.
-TRASH = "trash"
 
 
 @dataclass
@@ -66,11 +62,7 @@ class Manifest:
     def load(cls, directory: Path) -> Manifest:
         path = directory / MANIFEST
         if not path.exists():
-            if (directory / LEGACY_DATABASE).exists():
-                raise EventFormatError(
-                    f"{directory}: the event store is in the old format ({LEGACY_DATABASE}); "
-                    "convert it once with `kenzen events migrate`"
-                )
+            refuse_legacy(directory)
             return cls()
         return cls.load_bytes(path.read_bytes())
 
@@ -87,13 +79,10 @@ class Manifest:
             ingest={int(b): str(p) for b, p in data["ingest"].items()},
         )
 
-    def save(self, directory: Path) -> None:
-        """Commit: write a new manifest beside the old one, then rename it over it."""
+    def to_bytes(self) -> bytes:
         data: dict[str, Any] = asdict(self)
         data["ingest"] = {str(b): p for b, p in self.ingest.items()}
-        temporary = directory / f".{MANIFEST}.{uuid.uuid4().hex}"
-        temporary.write_text(json.dumps(data, indent=1), "utf-8")
-        os.replace(temporary, directory / MANIFEST)
+        return json.dumps(data, indent=1).encode("utf-8")
 
     def files(self, kind: StoredKind) -> list[str]:
         return [s.path for s in self.segments[kind]]
@@ -105,14 +94,13 @@ class Manifest:
         return named + list(self.ingest.values())
 
 
-def new_file(directory: Path, folder: str, stem: str) -> Path:
-    """A fresh, unique file name under ``folder`` (created if needed)."""
-    (directory / folder).mkdir(parents=True, exist_ok=True)
-    return directory / folder / f"{stem}-{uuid.uuid4().hex[:12]}.parquet"
-
-
-def relative(directory: Path, path: Path) -> str:
-    return path.relative_to(directory).as_posix()
+def refuse_legacy(directory: Path) -> None:
+    """A directory without a manifest may hold a store made before segments."""
+    if (directory / LEGACY_DATABASE).exists():
+        raise EventFormatError(
+            f"{directory}: the event store is in the old format ({LEGACY_DATABASE}); "
+            "convert it once with `kenzen events migrate`"
+        )
 
 
 def empty_relation(kind: StoredKind) -> str:
@@ -122,34 +110,20 @@ def empty_relation(kind: StoredKind) -> str:
     return f"SELECT {columns} WHERE FALSE"
 
 
-def live_relation(directory: Path, manifest: Manifest, kind: StoredKind) -> str:
+def live_relation(location: StoreLocation, manifest: Manifest, kind: StoredKind) -> str:
     """DuckDB SQL for the live rows of ``kind``: segments minus superseded versions."""
     files = manifest.files(kind)
     if not files:
         return empty_relation(kind)
     fmt = event_format(kind)
     columns = ", ".join(f"r.{ident(c)}" for c in fmt.column_names)
-    segments = f"read_parquet([{', '.join(lit(str(directory / f)) for f in files)}])"
+    segments = f"read_parquet([{', '.join(lit(location.path(f)) for f in files)}])"
     superseded = manifest.superseded[kind]
     if not superseded:
         return f"SELECT {columns} FROM {segments} AS r"
     key = ident(fmt.key)
-    gone = f"read_parquet([{', '.join(lit(str(directory / f)) for f in superseded)}])"
+    gone = f"read_parquet([{', '.join(lit(location.path(f)) for f in superseded)}])"
     return (
         f"SELECT {columns} FROM {segments} AS r ANTI JOIN {gone} AS x "
         f"ON x.{key} = r.{key} AND x.updated_at = r.updated_at"
     )
-
-
-def empty_trash(directory: Path) -> None:
-    shutil.rmtree(directory / TRASH, ignore_errors=True)
-
-
-def to_trash(directory: Path, paths: list[str]) -> None:
-    """Move files a new manifest no longer names out of the way (see :data:`TRASH`)."""
-    trash = directory / TRASH
-    trash.mkdir(exist_ok=True)
-    for path in paths:
-        source = directory / path
-        if source.exists():
-            os.replace(source, trash / path.replace("/", "__"))

@@ -15,8 +15,6 @@ are written, with the stored versions they replace listed as superseded.
 
 from __future__ import annotations
 
-import fcntl
-import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kenzen.events.formats import EventFormat, EventFormatError, event_format
+from kenzen.events.location import LocalDirectory, StoreLocation, store_location
 from kenzen.events.readers import (
     SOURCE,
     FileFormat,
@@ -46,11 +45,8 @@ from kenzen.events.segments import (
     Manifest,
     Segment,
     StoredKind,
-    empty_trash,
     live_relation,
-    new_file,
-    relative,
-    to_trash,
+    refuse_legacy,
 )
 from kenzen.events.validation import (
     Check,
@@ -64,6 +60,7 @@ from kenzen.events.validation import (
     source_types,
     v,
 )
+from kenzen.locations import Locations
 
 __all__ = ["STORED_KINDS", "EventStore", "ImportOutcome", "ImportResult", "StoredKind"]
 
@@ -72,6 +69,8 @@ OWNER = "__owner_seller_id"
 #: Rows per Parquet row group in the segments Kenzen writes: the unit both engines skip
 #: by min/max statistics and Spark splits work by.
 ROW_GROUP_ROWS = 1_000_000
+#: The manifest version of a store object that has not read it yet.
+UNREAD = "unread"
 
 
 @dataclass(frozen=True)
@@ -97,30 +96,47 @@ class ImportOutcome:
 
 
 class EventStore:
-    """Orders and defects as Parquet segments under ``directory``; one writer at a time.
+    """Orders and defects as Parquet segments and their manifest; one writer at a time.
 
-    ``directory`` may be a path or a ``file://`` URI. ``threads`` and ``memory_limit``
-    bound DuckDB; larger work spills to ``<directory>/tmp``. Each query reads the state
-    the manifest held when it started, also when another process imported since.
+    ``directory`` (a path or a ``file://`` URI) is the installation's local event
+    directory: the columnar history lives there (``history/``), and so do the segments
+    unless ``segments`` names another place — a path, a ``file://`` URI or an
+    ``s3://bucket/prefix`` (``KENZEN_EVENT_STORE``). ``threads`` and ``memory_limit``
+    bound DuckDB; larger work spills to a local directory. Each query reads the state the
+    manifest held when it started, also when another process imported since.
     """
 
     def __init__(
-        self, directory: Path | str, *, threads: int = 2, memory_limit: str = "1GB"
+        self,
+        directory: Path | str,
+        *,
+        segments: str | None = None,
+        threads: int = 2,
+        memory_limit: str = "1GB",
     ) -> None:
         self.directory = store_path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.location: StoreLocation = (
+            store_location(segments) if segments else LocalDirectory(self.directory)
+        )
         self.con = duckdb.connect(
             config={
                 "threads": threads,
                 "memory_limit": memory_limit,
-                "temp_directory": str(self.directory / "tmp"),
+                "temp_directory": str(self.location.spill_directory),
                 "preserve_insertion_order": False,
             },
         )
         configure(self.con)
+        self.location.attach(self.con)
         self.manifest = Manifest()
-        self._seen: tuple[int, int] | None = None
+        self._seen: str | None = UNREAD
         self._refresh()
+
+    @classmethod
+    def of(cls, locations: Locations) -> EventStore:
+        """The installation's event store (``KENZEN_HOME``, ``KENZEN_EVENT_STORE``)."""
+        return cls(locations.events_dir, segments=locations.event_store)
 
     def __enter__(self) -> Self:
         return self
@@ -156,21 +172,28 @@ class EventStore:
     def sellers_changed_after(self, batch: int) -> set[str]:
         """Sellers whose orders or defects changed in an import after ``batch``."""
         self._refresh()
-        files = [self.directory / f for b, f in self.manifest.ingest.items() if b > batch]
+        files = [f for b, f in self.manifest.ingest.items() if b > batch]
         if not files:
             return set()
-        paths = ", ".join(lit(str(f)) for f in files)
+        paths = ", ".join(lit(self.location.path(f)) for f in files)
         rows = self.con.execute(
             f"SELECT DISTINCT seller_id FROM read_parquet([{paths}])"
         ).fetchall()
         return {str(row[0]) for row in rows}
 
-    def segment_paths(self, kind: StoredKind) -> tuple[list[Path], list[Path]]:
-        """The files another engine reads: the segments and the superseded lists."""
+    def segment_paths(self, kind: StoredKind) -> tuple[list[str], list[str]]:
+        """The segments and the superseded lists, as DuckDB names them."""
+        return self._named(kind, self.location.path)
+
+    def segment_uris(self, kind: StoredKind) -> tuple[list[str], list[str]]:
+        """The same files as URIs another engine (Spark) reads: file:// or s3a://."""
+        return self._named(kind, self.location.engine_uri)
+
+    def _named(self, kind: StoredKind, name: Callable[[str], str]) -> tuple[list[str], list[str]]:
         self._refresh()
         return (
-            [self.directory / f for f in self.manifest.files(kind)],
-            [self.directory / f for f in self.manifest.superseded[kind]],
+            [name(f) for f in self.manifest.files(kind)],
+            [name(f) for f in self.manifest.superseded[kind]],
         )
 
     def query(self, sql: str) -> pa.Table:
@@ -218,9 +241,9 @@ class EventStore:
         orders one file per purchase month, sorted by purchase time, so a window scan
         skips the months and row groups outside it. Returns the live rows per kind."""
         with self._writing():
-            empty_trash(self.directory)
+            self.location.sweep()
             replaced: list[str] = []
-            written: list[Path] = []
+            written: list[str] = []
             try:
                 for kind in STORED_KINDS:
                     segments = self._compacted(kind, written)
@@ -228,17 +251,15 @@ class EventStore:
                     self.manifest.segments[kind] = segments
                     self.manifest.superseded[kind] = []
                     self.manifest.live[kind] = sum(s.rows for s in segments)
-                self.manifest.save(self.directory)
+                self._save_manifest()
             except BaseException:
-                for path in written:
-                    path.unlink(missing_ok=True)
-                self._seen = None
+                self._forget(written)
                 raise
-            to_trash(self.directory, replaced)
+            self.location.retire(replaced)
             self._refresh()
             return {kind: self.manifest.live[kind] for kind in STORED_KINDS}
 
-    def _compacted(self, kind: StoredKind, written: list[Path]) -> list[Segment]:
+    def _compacted(self, kind: StoredKind, written: list[str]) -> list[Segment]:
         fmt = event_format(kind)
         columns = ", ".join(ident(c) for c in fmt.column_names)
         batch = self.manifest.batch
@@ -261,48 +282,57 @@ class EventStore:
             parts = [("compact", f"SELECT {columns} FROM defects ORDER BY order_id")]
         segments = []
         for stem, sql in parts:
-            target = new_file(self.directory, kind, stem)
+            target = self.location.new_name(kind, stem)
             written.append(target)
             rows = self._copy(sql, target)
-            segments.append(Segment(relative(self.directory, target), rows, batch))
+            segments.append(Segment(target, rows, batch))
         return segments
 
-    def _copy(self, sql: str, target: Path) -> int:
+    def _copy(self, sql: str, target: str) -> int:
         """Write a query's rows as one Parquet segment; the number of rows."""
         return self._scalar(
-            f"COPY ({sql}) TO {lit(str(target))} (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+            f"COPY ({sql}) TO {lit(self.location.path(target))} "
+            f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
         )
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        """One writer per store across processes: an exclusive lock on ``.lock``, and the
-        latest committed manifest under it."""
-        with (self.directory / ".lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                self._seen = None
-                self._refresh()
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        """One writer per store: the location's lock where it has one (a local directory),
+        and the latest committed manifest, whose version the commit must still find
+        (:meth:`StoreLocation.replace_manifest`)."""
+        with self.location.writing():
+            self._seen = UNREAD
+            self._refresh()
+            yield
+
+    def _save_manifest(self) -> None:
+        """Commit :attr:`manifest`, replacing the version this writer read."""
+        self.location.replace_manifest(self.manifest.to_bytes(), self._seen)
+        self._seen = UNREAD
+
+    def _forget(self, written: list[str]) -> None:
+        """After a failed write: delete its files, read the committed manifest again."""
+        for name in written:
+            self.location.delete(name)
+        self._seen = UNREAD
 
     def _refresh(self) -> None:
         """Point views ``orders`` and ``defects`` at the manifest's files if it changed."""
-        manifest = self.directory / MANIFEST
-        try:
-            stat = manifest.stat()
-            seen: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_ino)
-        except FileNotFoundError:
-            seen = (0, 0)
-        if seen == self._seen:
+        if self._seen != UNREAD and self.location.version() == self._seen:
             return
-        self.manifest = Manifest.load(self.directory)
+        committed = self.location.read_manifest()
+        if committed.content is None:
+            if isinstance(self.location, LocalDirectory):
+                refuse_legacy(self.location.directory)
+            self.manifest = Manifest()
+        else:
+            self.manifest = Manifest.load_bytes(committed.content)
         for kind in STORED_KINDS:
             self.con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {kind} AS "
-                f"{live_relation(self.directory, self.manifest, kind)}"
+                f"{live_relation(self.location, self.manifest, kind)}"
             )
-        self._seen = seen
+        self._seen = committed.version
 
     def _drop_source(self) -> None:
         kinds = self.con.execute(
@@ -356,16 +386,14 @@ class EventStore:
         as_is: Path | None,
     ) -> ImportOutcome:
         types = source_types(self.con, SOURCE)
-        written: list[Path] = []
+        written: list[str] = []
         try:
             outcome = self._append(fmt, types, rows, known_sellers, as_is, written)
             if outcome is None:
                 outcome = self._merge(fmt, types, rows, known_sellers, skip_invalid, written)
             return outcome
         except BaseException:
-            for path in written:
-                path.unlink(missing_ok=True)
-            self._seen = None
+            self._forget(written)
             raise
         finally:
             self.con.execute("DROP VIEW IF EXISTS __parsed")
@@ -378,7 +406,7 @@ class EventStore:
         rows: int,
         known_sellers: Mapping[str, str] | None,
         as_is: Path | None,
-        written: list[Path],
+        written: list[str],
     ) -> ImportOutcome | None:
         """A file of valid, new rows becomes a segment; None if it needs :meth:`_merge`
         (an invalid row, a row already stored, an unknown seller, a key twice in the file).
@@ -409,10 +437,10 @@ class EventStore:
         if bool((values[1:] == values[:-1]).any()):
             return None
         batch = self.manifest.batch + 1
-        target = new_file(self.directory, kind, f"seg-{batch:06d}")
+        target = self.location.new_name(kind, f"seg-{batch:06d}")
         written.append(target)
         if as_is is not None:
-            shutil.copyfile(as_is, target)
+            self.location.put_file(as_is, target)
         else:
             self._copy(f"SELECT {plain.typed_columns()} FROM ({plain.parsed})", target)
         sellers = sorted({str(seller) for seller, _, _, _ in groups})
@@ -426,7 +454,7 @@ class EventStore:
         rows: int,
         known_sellers: Mapping[str, str] | None,
         skip_invalid: bool,
-        written: list[Path],
+        written: list[str],
     ) -> ImportOutcome:
         lookups = [self._stored_lookup(fmt)]
         if known_sellers is not None and fmt.kind == "orders":
@@ -458,12 +486,12 @@ class EventStore:
         if not inserted and not updated:
             return ImportOutcome(validation, ImportResult(0, 0, valid, frozenset()))
         batch = self.manifest.batch + 1
-        target = new_file(self.directory, kind, f"seg-{batch:06d}")
+        target = self.location.new_name(kind, f"seg-{batch:06d}")
         written.append(target)
         self._copy(f"SELECT {names} FROM __incoming WHERE {changed}", target)
         superseded = None
         if updated:
-            superseded = new_file(self.directory, "superseded", f"{kind}-{batch:06d}")
+            superseded = self.location.new_name("superseded", f"{kind}-{batch:06d}")
             written.append(superseded)
             self._copy(
                 f"SELECT {key}, {STORED} AS updated_at FROM __incoming WHERE updated_at > {STORED}",
@@ -489,27 +517,26 @@ class EventStore:
         self,
         fmt: EventFormat,
         batch: int,
-        segment: Path,
+        segment: str,
         rows: int,
-        superseded: Path | None,
+        superseded: str | None,
         sellers: list[str],
         inserted: int,
-        written: list[Path],
+        written: list[str],
     ) -> None:
         """Log the touched sellers, then name the new files in a new manifest."""
-        log = new_file(self.directory, "ingest", f"batch-{batch:06d}")
+        log = self.location.new_name("ingest", f"batch-{batch:06d}")
         written.append(log)
-        pq.write_table(pa.table({"seller_id": pa.array(sellers, pa.string())}), log)
+        self.location.put_bytes(log, _parquet({"seller_id": pa.array(sellers, pa.string())}))
         kind = _stored(fmt.kind)
         manifest = self.manifest
-        manifest.segments[kind].append(Segment(relative(self.directory, segment), rows, batch))
+        manifest.segments[kind].append(Segment(segment, rows, batch))
         if superseded is not None:
-            manifest.superseded[kind].append(relative(self.directory, superseded))
-        manifest.ingest[batch] = relative(self.directory, log)
+            manifest.superseded[kind].append(superseded)
+        manifest.ingest[batch] = log
         manifest.batch = batch
         manifest.live[kind] += inserted
-        manifest.save(self.directory)
-        self._seen = None
+        self._save_manifest()
         self._refresh()
 
     def _scalar(self, sql: str) -> int:
@@ -517,17 +544,23 @@ class EventStore:
 
 
 def store_path(location: Path | str) -> Path:
-    """A store's directory from a path or a ``file://`` URI."""
+    """A local event directory from a path or a ``file://`` URI."""
     text = str(location)
     if "://" not in text:
         return Path(text)
     scheme, _, rest = text.partition("://")
     if scheme != "file":
         raise EventFormatError(
-            f"{text}: Kenzen writes the event store to a local path or file:// URI; "
-            "Spark reads it from anywhere its own readers reach (docs/scale-out.md)"
+            f"{text}: the local event directory is a path or file:// URI; an event store on "
+            "S3 is named by KENZEN_EVENT_STORE (docs/scale-out.md)"
         )
     return Path(rest)
+
+
+def _parquet(columns: Mapping[str, pa.Array]) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table(dict(columns)), sink)
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def _canonical(fmt: EventFormat, path: Path) -> bool:
@@ -569,19 +602,20 @@ def migrate_legacy(location: Path | str) -> dict[str, int] | None:
     if (directory / MANIFEST).exists():
         raise EventFormatError(f"{directory}: holds both {LEGACY_DATABASE} and a manifest")
     manifest = Manifest()
+    local = LocalDirectory(directory)
     con = duckdb.connect(str(legacy), read_only=True)
     try:
         configure(con)
         for kind in STORED_KINDS:
             columns = ", ".join(ident(c) for c in event_format(kind).column_names)
-            target = new_file(directory, kind, "seg-000000")
+            target = local.new_name(kind, "seg-000000")
             rows = int(
                 con.execute(
-                    f"COPY (SELECT {columns} FROM {kind}) TO {lit(str(target))} "
+                    f"COPY (SELECT {columns} FROM {kind}) TO {lit(local.path(target))} "
                     f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
                 ).fetchall()[0][0]
             )
-            manifest.segments[kind].append(Segment(relative(directory, target), rows, 0))
+            manifest.segments[kind].append(Segment(target, rows, 0))
             manifest.live[kind] = rows
         batches = [
             int(b)
@@ -590,15 +624,15 @@ def migrate_legacy(location: Path | str) -> dict[str, int] | None:
             ).fetchall()
         ]
         for batch in batches:
-            log = new_file(directory, "ingest", f"batch-{batch:06d}")
+            log = local.new_name("ingest", f"batch-{batch:06d}")
             con.execute(
                 f"COPY (SELECT DISTINCT seller_id FROM ingest_log WHERE batch = {batch}) "
-                f"TO {lit(str(log))} (FORMAT parquet)"
+                f"TO {lit(local.path(log))} (FORMAT parquet)"
             )
-            manifest.ingest[batch] = relative(directory, log)
+            manifest.ingest[batch] = log
         manifest.batch = max(batches, default=0)
     finally:
         con.close()
-    manifest.save(directory)
+    local.replace_manifest(manifest.to_bytes(), None)
     legacy.rename(legacy.with_name(LEGACY_DATABASE + ".migrated"))
     return {kind: manifest.live[kind] for kind in STORED_KINDS}

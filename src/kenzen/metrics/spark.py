@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -86,10 +85,6 @@ def _schema(kind: StoredKind) -> str:
     return ", ".join(f"`{c.name}` {types[c.type]}" for c in event_format(kind).columns)
 
 
-def _uri(path: Path) -> str:
-    return path.resolve().as_uri()
-
-
 class SparkEvents:
     """The store's live rows as Spark views; queries in DuckDB SQL, run by Spark."""
 
@@ -102,15 +97,15 @@ class SparkEvents:
             self._frame(kind).createOrReplaceTempView(kind)
 
     def _frame(self, kind: StoredKind) -> DataFrame:
-        segments, superseded = self.store.segment_paths(kind)
+        segments, superseded = self.store.segment_uris(kind)
         schema = _schema(kind)
         if not segments:
             return self.spark.createDataFrame([], schema)
-        rows = self.spark.read.schema(schema).parquet(*map(_uri, segments))
+        rows = self.spark.read.schema(schema).parquet(*segments)
         if not superseded:
             return rows
         key = event_format(kind).key
-        gone = self.spark.read.parquet(*map(_uri, superseded)).select(key, "updated_at")
+        gone = self.spark.read.parquet(*superseded).select(key, "updated_at")
         return rows.join(gone, on=[key, "updated_at"], how="left_anti")
 
     def query(self, sql: str) -> pa.Table:

@@ -66,6 +66,8 @@ class Evaluator:
     policy: PolicyHolder
     batch: int = 50
     """Marked sellers taken per round (the oldest marks)."""
+    event_store: str | None = None
+    """Where the orders and defects live when not under ``events_dir`` (KENZEN_EVENT_STORE)."""
 
     def run_once(self) -> Round:
         """One round at the clock's now: new days, then the marked sellers due."""
@@ -134,7 +136,7 @@ class Evaluator:
                 day = session.get(EvaluationDay, marketplace_id)
                 if day is not None and day.as_of >= today:
                     continue
-                with EventStore(self.events_dir) as store:
+                with EventStore(self.events_dir, segments=self.event_store) as store:
                     metrics.compute_snapshots(session, SYSTEM, store, today)
                 sellers = session.scalars(
                     select(Seller.id).where(Seller.marketplace_id == marketplace_id)
@@ -163,7 +165,10 @@ class Evaluator:
         """Recompute today's metrics for the sellers whose events arrived since the last run
         (the run marks them); nothing when no event arrived."""
         for today in sorted(set(self._marketplace_days(now).values())):
-            with self.database.transaction() as session, EventStore(self.events_dir) as store:
+            with (
+                self.database.transaction() as session,
+                EventStore(self.events_dir, segments=self.event_store) as store,
+            ):
                 metrics.compute_snapshots(session, SYSTEM, store, today)
 
 

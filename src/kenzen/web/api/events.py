@@ -70,7 +70,7 @@ def import_events(
         path = Path(folder) / f"{kind}{suffix}"
         with path.open("wb") as target:
             shutil.copyfileobj(upload.file.file, target)
-        with db.transaction() as session, EventStore(settings.events_dir) as store:
+        with db.transaction() as session, EventStore.of(settings.locations) as store:
             report = service.import_events(
                 session,
                 actor,
