@@ -99,6 +99,21 @@ def test_bulk_load_with_an_invalid_row_imports_nothing(tmp_path: Path) -> None:
         assert store.count("orders") == 0
 
 
+def test_bulk_load_of_one_order_for_two_sellers_imports_nothing(tmp_path: Path) -> None:
+    """The bulk path validates without the rule across rows; a key twice sends the file
+    to the general path, which names both lines."""
+    twice = order("O1", T, seller_id="S2", marketplace_id=US)
+    path = parquet(tmp_path / "orders.parquet", "orders", [*ORDERS, twice])
+    with EventStore(tmp_path / "events") as store:
+        outcome = store.import_file("orders", path, known_sellers=KNOWN)
+        assert outcome.result is None
+        assert [str(e) for e in outcome.validation.errors] == [
+            "line 5, column order_id: order O1 is on line 1 for seller S1 and here for seller "
+            "S2; an order belongs to one seller"
+        ]
+        assert store.count("orders") == 0
+
+
 def test_a_parquet_file_in_the_stores_schema_is_kept_as_it_is(tmp_path: Path) -> None:
     path = parquet(tmp_path / "orders.parquet", "orders", ORDERS)
     with EventStore(tmp_path / "events") as store:

@@ -411,31 +411,33 @@ class EventStore:
         """A file of valid, new rows becomes a segment; None if it needs :meth:`_merge`
         (an invalid row, a row already stored, an unknown seller, a key twice in the file).
 
-        One scan counts per seller what is wrong and what is stored already; the sellers
-        are checked on their few distinct (seller, marketplace) pairs rather than by a
-        join per row; duplicate keys by sorting 64-bit key hashes with NumPy (a hash
-        collision only sends the file to the exact general path).
+        Duplicate keys are found first, by sorting 64-bit key hashes with NumPy (a hash
+        collision only sends the file to the exact general path); with every key once, the
+        rules across the rows of one key cannot fail, so one scan without a window over the
+        file counts per seller the rows that pass and those stored already (fewer rows
+        passing than read: a row is invalid). The sellers are checked on their few
+        distinct (seller, marketplace) pairs rather than by a join per row.
         """
         kind = _stored(fmt.kind)
-        plain = build_plan(fmt, SOURCE, types)
+        plain = build_plan(fmt, SOURCE, types, keys_unique=True)
+        hashes = self.con.sql(f"SELECT hash({v(fmt.key)}) AS h FROM ({plain.parsed})")
+        values = np.sort(hashes.to_arrow_table()["h"].to_numpy())
+        if bool((values[1:] == values[:-1]).any()):
+            return None
         lookups = [self._stored_lookup(fmt)] if kind == "defects" or self.count(kind) else []
-        plan = build_plan(fmt, SOURCE, types, lookups)
+        plan = build_plan(fmt, SOURCE, types, lookups, keys_unique=True)
         stored = f"count({STORED})" if lookups else "0"
         owner = f"{v('seller_id')}, {v('marketplace_id')}" if kind == "orders" else f"{OWNER}, NULL"
         groups = self.con.execute(
-            f"SELECT {owner}, count(*) FILTER (WHERE {plan.invalid}), {stored} "
-            f"FROM ({plan.parsed}) GROUP BY ALL"
+            f"SELECT {owner}, count(*), {stored} "
+            f"FROM ({plan.parsed}) WHERE NOT {plan.invalid} GROUP BY ALL"
         ).fetchall()
-        if any(bad or existing for _, _, bad, existing in groups):
+        if sum(good for _, _, good, _ in groups) < rows or any(old for *_, old in groups):
             return None
         if kind == "orders" and known_sellers is not None:
             unknown = (known_sellers.get(seller) != market for seller, market, _, _ in groups)
             if any(unknown):
                 return None
-        hashes = self.con.sql(f"SELECT hash({v(fmt.key)}) AS h FROM ({plain.parsed})")
-        values = np.sort(hashes.to_arrow_table()["h"].to_numpy())
-        if bool((values[1:] == values[:-1]).any()):
-            return None
         batch = self.manifest.batch + 1
         target = self.location.new_name(kind, f"seg-{batch:06d}")
         written.append(target)
