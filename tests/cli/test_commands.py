@@ -24,7 +24,7 @@ from kenzen.metrics.report import report_schema
 from kenzen.policy.document import load_policy
 from kenzen.sellers.models import Seller
 from kenzen.sellers.status import AccountStatus
-from tests.conftest import World
+from tests.conftest import EMAILS, World
 from tests.policy.conftest import retired_category_violation
 
 
@@ -192,6 +192,13 @@ def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
     document = json.loads(report.stdout)
     jsonschema.validate(document, report_schema())
     assert document["performanceMetrics"][0]["lateShipmentRate"]["status"] == "BAD"
+    # the seller's own report through the ORM (the operator's on SQLite reads without it)
+    own = kenzen(url, tmp_path, "report", "sp-api", "--seller", "S1", "--as", EMAILS[Role.SELLER])
+    assert (own.exit_code, own.stdout) == (0, report.stdout)
+    foreign = kenzen(
+        url, tmp_path, "report", "sp-api", "--seller", "S2", "--as", EMAILS[Role.SELLER]
+    )
+    assert (foreign.exit_code, foreign.stderr) == (2, "kenzen: seller S2 not found\n")
     compacted = kenzen(url, tmp_path, "events", "compact")
     assert compacted.exit_code == 0, compacted.stderr
     assert compacted.stderr == "compacted: 1 orders, 0 defects\n"

@@ -190,10 +190,11 @@ def report_sp_api(
     day = as_of.date() if as_of else None
     # On SQLite, the local operator's report reads its few rows without SQLAlchemy: most of
     # the command's run otherwise (bench/startup.py).
+    from kenzen.health.report import performance_report
+
     connection = sqlite_reader() if as_user is None else None
     if connection is not None:
         from kenzen.access import SYSTEM
-        from kenzen.health.report import performance_report
         from kenzen.locations import Locations
         from kenzen.policy.sqlite_facts import SqliteFacts
 
@@ -202,10 +203,10 @@ def report_sp_api(
             records = SqliteFacts(connection, Locations.from_environment().events_dir)
             document = performance_report(records, SYSTEM, policy(), seller, day)
     else:
-        from kenzen.health import service as health_service
+        from kenzen.policy.records import SessionFacts
 
         with use_case(as_user) as (session, actor):
-            document = health_service.performance_report(session, actor, policy(), seller, day)
+            document = performance_report(SessionFacts(session), actor, policy(), seller, day)
     print(json.dumps(document, ensure_ascii=False, indent=2))
 
 
