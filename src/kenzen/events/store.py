@@ -413,9 +413,10 @@ class EventStore:
         Duplicate keys are found first, by sorting 64-bit key hashes with NumPy (a hash
         collision only sends the file to the exact general path); with every key once, the
         rules across the rows of one key cannot fail, so one scan without a window over the
-        file counts per seller the rows that pass and those stored already (fewer rows
-        passing than read: a row is invalid). The sellers are checked on their few
-        distinct (seller, marketplace) pairs rather than by a join per row.
+        file counts per seller the rows that pass and those stored already (not as many
+        rows passing as read: a row is invalid, or a lookup matched twice). The sellers are
+        checked on their few distinct (seller, marketplace) pairs rather than by a join
+        per row.
         """
         kind = _stored(fmt.kind)
         plain = build_plan(fmt, SOURCE, types, keys_unique=True)
@@ -432,7 +433,7 @@ class EventStore:
             f"SELECT {owner}, count(*), {stored} "
             f"FROM ({plan.parsed}) WHERE NOT {plan.invalid} GROUP BY ALL"
         ).fetchall()
-        if sum(good for _, _, good, _ in groups) < rows or any(old for *_, old in groups):
+        if sum(good for _, _, good, _ in groups) != rows or any(old for *_, old in groups):
             return None
         if kind == "orders" and known_sellers is not None:
             unknown = (known_sellers.get(seller) != market for seller, market, _, _ in groups)
