@@ -203,5 +203,12 @@ def test_import_metrics_and_compaction_from_the_command_line_on_s3(
     assert reports["on-s3"] == reports["local"]
     assert "lateShipmentRate" in reports["local"]
     assert committed(bucket).live == {"orders": 1, "defects": 0}
+    monkeypatch.setenv("KENZEN_EVENT_STORE", f"s3://{bucket}/events")
+    backed_up = kenzen(url, tmp_path / "on-s3", "backup", str(tmp_path / "backup"))
+    assert backed_up.exit_code == 0, backed_up.stderr
+    assert (
+        f"the orders and defects at s3://{bucket}/events (KENZEN_EVENT_STORE) are not copied"
+        in (backed_up.stderr.replace("\n", " "))
+    )
     assert not (tmp_path / "on-s3" / "events" / "manifest.json").exists()
     assert (tmp_path / "on-s3" / "events" / "history").is_dir()

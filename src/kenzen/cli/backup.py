@@ -19,15 +19,15 @@ def backup(
     path: Annotated[Path, typer.Argument(help="A new (or empty) directory for the backup.")],
     as_user: AsOption = None,
 ) -> None:
-    """Copy the database and the event store, consistently, also while the server runs."""
+    """Copy the database and the event store, consistently, also while the server runs
+    (the orders and defects only when they are kept under KENZEN_HOME)."""
     from kenzen import backup as backups
     from kenzen.config import get_settings
 
+    settings = get_settings()
     opened = database(migrated=False)
     try:
-        summary = backups.backup(
-            opened, get_settings().events_dir, path, acting_user(opened, as_user)
-        )
+        summary = backups.backup(opened, settings.events_dir, path, acting_user(opened, as_user))
     finally:
         opened.dispose()
     err.print(
@@ -35,6 +35,12 @@ def backup(
         f"{summary.event_files} event store files",
         highlight=False,
     )
+    if settings.event_store:
+        err.print(
+            f"backup: the orders and defects at {settings.event_store} (KENZEN_EVENT_STORE) "
+            "are not copied; keep that store's own versions or copies (docs/events.md)",
+            highlight=False,
+        )
 
 
 @commands.command()

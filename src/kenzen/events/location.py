@@ -98,6 +98,9 @@ class StoreLocation(Protocol):
     def sweep(self) -> None:
         """Delete what :meth:`retire` set aside."""
 
+    def missing(self, names: list[str]) -> list[str]:
+        """Those of ``names`` that are not there (a readiness check)."""
+
 
 def new_stem(folder: str, stem: str) -> str:
     return f"{folder}/{stem}-{uuid.uuid4().hex[:12]}.parquet"
@@ -110,7 +113,6 @@ class LocalDirectory:
         self.directory = directory
         self.uri = str(directory)
         self.spill_directory = directory / "tmp"
-        directory.mkdir(parents=True, exist_ok=True)
 
     def attach(self, con: duckdb.DuckDBPyConnection) -> None:
         """DuckDB reads local files itself."""
@@ -156,6 +158,7 @@ class LocalDirectory:
 
     def writing(self) -> AbstractContextManager[None]:
         """One writer per store across processes: an exclusive lock on ``.lock``."""
+        self.directory.mkdir(parents=True, exist_ok=True)
         return exclusive_lock(self.directory / ".lock")
 
     def retire(self, names: list[str]) -> None:
@@ -163,6 +166,9 @@ class LocalDirectory:
 
     def sweep(self) -> None:
         shutil.rmtree(self.directory / TRASH, ignore_errors=True)
+
+    def missing(self, names: list[str]) -> list[str]:
+        return [name for name in names if not (self.directory / name).is_file()]
 
 
 @contextmanager
@@ -289,6 +295,12 @@ class ObjectPrefix:
             for name in json.loads(self.fs.cat_file(listing)):
                 self.delete(name)
             self.fs.rm_file(listing)
+
+    def missing(self, names: list[str]) -> list[str]:
+        """One listing of the prefix (a request per 1,000 objects), not a request per name."""
+        root = f"{self.bucket}/{self.prefix}"
+        present = {path.removeprefix(root) for path in self.fs.find(root)}
+        return [name for name in names if name not in present]
 
 
 def _error_code(error: OSError) -> str | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kenzen.events.formats import EventFormatError, event_format
-from kenzen.events.location import MANIFEST, TRASH, StoreLocation, to_trash
+from kenzen.events.location import MANIFEST, TRASH, LocalDirectory, StoreLocation, to_trash
 from kenzen.events.validation import ident, lit
 
 __all__ = ["MANIFEST", "TRASH", "Manifest", "Segment", "to_trash"]
@@ -92,6 +92,16 @@ class Manifest:
         named = [path for kind in STORED_KINDS for path in self.files(kind)]
         named += [path for kind in STORED_KINDS for path in self.superseded[kind]]
         return named + list(self.ingest.values())
+
+
+def read_committed(location: StoreLocation) -> tuple[Manifest, str | None]:
+    """The committed manifest (empty for a new store) and the version it was read at."""
+    committed = location.read_manifest()
+    if committed.content is not None:
+        return Manifest.load_bytes(committed.content), committed.version
+    if isinstance(location, LocalDirectory):
+        refuse_legacy(location.directory)
+    return Manifest(), None
 
 
 def refuse_legacy(directory: Path) -> None:

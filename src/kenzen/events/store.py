@@ -45,7 +45,7 @@ from kenzen.events.segments import (
     Segment,
     StoredKind,
     live_relation,
-    refuse_legacy,
+    read_committed,
 )
 from kenzen.events.validation import (
     Check,
@@ -319,19 +319,13 @@ class EventStore:
         """Point views ``orders`` and ``defects`` at the manifest's files if it changed."""
         if self._seen != UNREAD and self.location.version() == self._seen:
             return
-        committed = self.location.read_manifest()
-        if committed.content is None:
-            if isinstance(self.location, LocalDirectory):
-                refuse_legacy(self.location.directory)
-            self.manifest = Manifest()
-        else:
-            self.manifest = Manifest.load_bytes(committed.content)
+        self.manifest, version = read_committed(self.location)
         for kind in STORED_KINDS:
             self.con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {kind} AS "
                 f"{live_relation(self.location, self.manifest, kind)}"
             )
-        self._seen = committed.version
+        self._seen = version
 
     def _drop_source(self) -> None:
         kinds = self.con.execute(

@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from kenzen.db import Database
-from kenzen.events.formats import EventFormatError
-from kenzen.events.segments import Manifest
+from kenzen.events.location import store_location
+from kenzen.events.segments import read_committed
 
 log = logging.getLogger("kenzen.readiness")
 
@@ -34,7 +34,9 @@ class Readiness:
         return self.database == self.migrations == self.event_store == OK
 
 
-def check_readiness(database: Database, events_dir: Path) -> Readiness:
+def check_readiness(database: Database, event_store: Path | str) -> Readiness:
+    """``event_store``: where the segments live (KENZEN_EVENT_STORE, else the events
+    directory)."""
     try:
         with database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -43,17 +45,19 @@ def check_readiness(database: Database, events_dir: Path) -> Readiness:
     except SQLAlchemyError:
         log.exception("readiness: the database cannot be reached")
         reachable, migrations = "unreachable", "unknown"
-    return Readiness(reachable, migrations, _event_store(events_dir))
+    return Readiness(reachable, migrations, _event_store(event_store))
 
 
-def _event_store(directory: Path) -> str:
-    """The manifest can be read and every file it names is there."""
+def _event_store(where: Path | str) -> str:
+    """The manifest can be read and every file it names is there. Any failure is an answer
+    (an object store adds its client's errors: credentials, endpoint, network)."""
     try:
-        manifest = Manifest.load(directory)
-    except (OSError, ValueError, KeyError, TypeError, EventFormatError):
+        location = store_location(where)
+        manifest, _ = read_committed(location)
+        missing = location.missing(manifest.named_files())
+    except Exception:
         log.exception("readiness: the event store's manifest cannot be read")
         return "unreadable"
-    missing = [name for name in manifest.named_files() if not (directory / name).is_file()]
     if missing:
         log.error("readiness: the event store lacks %d file(s), e.g. %s", len(missing), missing[0])
         return "files missing"

@@ -184,7 +184,8 @@ def healthz() -> dict[str, str]:
 def readyz(request: Request, db: Db) -> JSONResponse:
     """200 when the database answers at the code's schema and the event store is readable;
     503 naming the failed check otherwise."""
-    readiness = check_readiness(db, request.app.state.settings.events_dir)
+    settings = request.app.state.settings
+    readiness = check_readiness(db, settings.event_store or settings.events_dir)
     return JSONResponse(
         {
             "status": "ready" if readiness.ready else "unready",
