@@ -352,3 +352,48 @@ def test_the_seller_reads_when_the_review_of_its_deactivation_is_due(
     [review] = re.findall(r'data-testid="review-under-way">(.*?)</p>', page, re.S)
     assert "判断の期限" in review
     assert "2026年11月24日 12:00" in review  # 96 hours after noon on the 20th, in Tokyo
+
+
+def test_a_complaints_pending_answers_carry_their_due_times_in_list_complaints(
+    client: TestClient, world: World, policy: Policy, clock: Clock
+) -> None:
+    dispute_id, _, filed = _disputed(world, policy)
+    request_id, _, requested = _asked(world, policy)
+    owner = world.headers(Role.RIGHTS_OWNER)
+
+    def nested() -> dict[tuple[str, int], dict[str, object] | None]:
+        response = client.get("/api/v1/complaints", headers=owner)
+        assert response.status_code == 200, response.text
+        return {
+            (answers, answer["id"]): answer["decision_due"]
+            for complaint in response.json()
+            for answers in ("disputes", "retraction_requests")
+            for answer in complaint[answers]
+        }
+
+    dispute_due = filed + timedelta(days=5)
+    with kenzen_clock.use(lambda: dispute_due):  # due "by then": not late at the instant
+        found = nested()
+        [alone] = client.get("/api/v1/disputes", headers=world.headers(Role.SELLER)).json()
+    assert set(found) == {("disputes", dispute_id), ("retraction_requests", request_id)}
+    dispute, request = found["disputes", dispute_id], found["retraction_requests", request_id]
+    assert dispute is not None
+    assert request is not None
+    assert (dispute["decision"], dispute["overdue"]) == ("dispute_decision", False)
+    assert datetime.fromisoformat(str(dispute["due_at"])) == dispute_due
+    assert str(dispute["due_at"]).endswith("+09:00")  # in the seller's marketplace's zone
+    assert datetime.fromisoformat(str(request["due_at"])) == requested + timedelta(days=10)
+    assert alone["decision_due"] == dispute  # as the standalone view gives it
+    clock.move_to(dispute_due + timedelta(seconds=1))
+    late = {key: due["overdue"] for key, due in nested().items() if due}
+    assert late == {("disputes", dispute_id): True, ("retraction_requests", request_id): False}
+
+    with world.database.transaction() as session:
+        disputes.decide_dispute(
+            session,
+            world.actors[Role.ACCOUNT_SPECIALIST],
+            dispute_id,
+            complaint_valid=True,
+            reason="The mark is on the goods.",
+        )
+    assert nested()["disputes", dispute_id] is None  # decided: nothing is due

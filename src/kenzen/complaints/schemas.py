@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -138,13 +139,23 @@ class ComplaintOut(BaseModel):
     files: list[ComplaintFileOut]
     filed_at: datetime
     retracted_at: datetime | None
-    disputes: list[DisputeOut]
-    retraction_requests: list[RetractionRequestOut]
+    disputes: list[DisputeOut] = Field(
+        description="The seller's disputes; a pending one with its decision_due"
+    )
+    retraction_requests: list[RetractionRequestOut] = Field(
+        description="The seller's retraction requests; a pending one with its decision_due"
+    )
     violation_id: int | None
     case_id: int | None
 
     @classmethod
-    def of(cls, complaint: Complaint) -> ComplaintOut:
+    def of(
+        cls,
+        complaint: Complaint,
+        dispute_dues: Mapping[int, DecisionDue],
+        request_dues: Mapping[int, DecisionDue],
+    ) -> ComplaintOut:
+        """The complaint with the due times of its pending answers, by their ids."""
         return cls(
             id=complaint.id,
             brand_id=complaint.brand_id,
@@ -162,9 +173,10 @@ class ComplaintOut(BaseModel):
             files=[ComplaintFileOut.model_validate(f) for f in complaint.files],
             filed_at=complaint.filed_at,
             retracted_at=complaint.retracted_at,
-            disputes=[DisputeOut.of(d) for d in complaint.disputes],
+            disputes=[DisputeOut.of(d, dispute_dues.get(d.id)) for d in complaint.disputes],
             retraction_requests=[
-                RetractionRequestOut.model_validate(r) for r in complaint.retraction_requests
+                RetractionRequestOut.of(r, request_dues.get(r.id))
+                for r in complaint.retraction_requests
             ],
             violation_id=complaint.violation_id,
             case_id=complaint.case_id,

@@ -1,10 +1,12 @@
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
+from sqlalchemy.orm import Session
 
 from kenzen.access import Action
 from kenzen.complaints import catalogue, reputation, service
-from kenzen.complaints.models import ComplaintStatus
+from kenzen.complaints.models import Complaint, ComplaintStatus
 from kenzen.complaints.schemas import (
     BrandOut,
     ComplaintFileForm,
@@ -18,8 +20,10 @@ from kenzen.complaints.schemas import (
     RetractComplaint,
 )
 from kenzen.config import Settings
+from kenzen.deadlines import service as deadlines
 from kenzen.evidence import MAX_FILE_BYTES
 from kenzen.ids import MAX_ID
+from kenzen.policy.document import Policy
 from kenzen.web.deps import CurrentActor, CurrentPolicy, Db, PathId
 from kenzen.web.uploads import (
     MAX_ATTACHMENT_BODY,
@@ -69,28 +73,42 @@ def file_complaint(
             work=body.work,
             test_buy_order_id=body.test_buy_order_id,
         )
-        return ComplaintOut.of(complaint)
+        return _complaints_out(session, policy, [complaint])[0]
 
 
 @router.post("/complaints/{complaint_id}/retract", operation_id="retractComplaint")
 def retract_complaint(
-    complaint_id: PathId, body: RetractComplaint, actor: CurrentActor, db: Db
+    complaint_id: PathId, body: RetractComplaint, actor: CurrentActor, db: Db, policy: CurrentPolicy
 ) -> ComplaintOut:
     with db.transaction() as session:
         complaint = service.retract_complaint(session, actor, complaint_id, reason=body.reason)
-        return ComplaintOut.of(complaint)
+        return _complaints_out(session, policy, [complaint])[0]
 
 
 @router.get("/complaints", operation_id="listComplaints")
 def list_complaints(
     actor: CurrentActor,
     db: Db,
+    policy: CurrentPolicy,
     seller_id: Annotated[str | None, Query(max_length=64)] = None,
     status: ComplaintStatus | None = None,
 ) -> list[ComplaintOut]:
     with db.transaction() as session:
         found = service.list_complaints(session, actor, seller_id=seller_id, status=status)
-        return [ComplaintOut.of(c) for c in found]
+        return _complaints_out(session, policy, found)
+
+
+def _complaints_out(
+    session: Session, policy: Policy, found: Sequence[Complaint]
+) -> list[ComplaintOut]:
+    """Each complaint with the due times of its pending disputes and retraction requests, as
+    listDisputes and listRetractionRequests give them (one query per queue)."""
+    rules = policy.document.deadlines
+    dispute_ids = [d.id for c in found for d in c.disputes]
+    request_ids = [r.id for c in found for r in c.retraction_requests]
+    dispute_dues = deadlines.api_dues(session, rules, "disputes", dispute_ids)
+    request_dues = deadlines.api_dues(session, rules, "retraction_requests", request_ids)
+    return [ComplaintOut.of(c, dispute_dues, request_dues) for c in found]
 
 
 @router.post("/complaints/{complaint_id}/hold-decision", operation_id="decideHeldComplaint")
@@ -106,7 +124,7 @@ def decide_held_complaint(
         complaint = service.decide_held_complaint(
             session, actor, policy, complaint_id, count=body.count, reason=body.reason
         )
-        return ComplaintOut.of(complaint)
+        return _complaints_out(session, policy, [complaint])[0]
 
 
 @router.get("/notifiers/{owner_id}/reputation", operation_id="getNotifierReputation")
