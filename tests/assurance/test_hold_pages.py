@@ -106,3 +106,27 @@ def test_the_specialist_reads_why_a_deactivation_is_not_held(
     box = page.split('data-testid="proposal-hold"')[1].split("</section>")[0]
     assert "does not hold this deactivation" in box
     assert "restrictedProductPolicyViolations" not in box  # named in words, not by its id
+
+
+@pytest.mark.parametrize(
+    ("language", "staff_words", "seller_words"),
+    [
+        ("en", "The seller has until", "you have until"),
+        ("ja", "出品者の対応期間中", "ご対応いただけます"),
+    ],
+)
+def test_staff_on_the_sellers_page_read_the_hold_in_staff_words(
+    client: TestClient,
+    world: World,
+    policy: Policy,
+    language: str,
+    staff_words: str,
+    seller_words: str,
+) -> None:
+    _propose(world, policy)
+    _log_in(client, world, Role.ACCOUNT_SPECIALIST)
+    page = client.get("/sellers/S1", headers={"Accept-Language": language}).text
+    hold = page.split('data-testid="assurance-hold"')[1].split("</div>")[0]
+    assert staff_words in hold
+    assert "2026-11-24 01:00 JST" in hold  # the seller's deadline, in the marketplace's time
+    assert seller_words not in page
