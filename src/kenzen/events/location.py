@@ -215,8 +215,11 @@ class ObjectPrefix:
         self.bucket = bucket
         self.prefix = f"{prefix}/" if prefix else ""
         self.spill_directory = Path(tempfile.gettempdir()) / "kenzen-spill"
-        # Every object is listed and read afresh: another process may have committed.
-        self.fs: Any = s3fs.S3FileSystem(use_listings_cache=False, skip_instance_cache=True)
+        # Listings are read afresh (another process may have committed); the facts of a
+        # Parquet object are asked once, as it never changes (DuckDB asks ten times a file).
+        self.fs: Any = _immutable_parquet(s3fs.S3FileSystem)(
+            use_listings_cache=False, skip_instance_cache=True
+        )
 
     def attach(self, con: duckdb.DuckDBPyConnection) -> None:
         con.register_filesystem(self.fs)
@@ -301,6 +304,26 @@ class ObjectPrefix:
         root = f"{self.bucket}/{self.prefix}"
         present = {path.removeprefix(root) for path in self.fs.find(root)}
         return [name for name in names if name not in present]
+
+
+def _immutable_parquet(base: Any) -> Any:
+    """``base`` (s3fs's file system) remembering the ``info`` of ``.parquet`` objects: every
+    one the store writes is written once and never changed (the manifest, a ``.json``, is
+    always asked afresh)."""
+
+    class ImmutableParquet(base):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.known: dict[str, Any] = {}
+
+        async def _info(self, path: str, *args: Any, **kwargs: Any) -> Any:
+            if not path.endswith(".parquet"):
+                return await super()._info(path, *args, **kwargs)
+            if path not in self.known:
+                self.known[path] = await super()._info(path, *args, **kwargs)
+            return self.known[path]
+
+    return ImmutableParquet
 
 
 def _error_code(error: OSError) -> str | None:
