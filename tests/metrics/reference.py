@@ -159,3 +159,33 @@ def reference_metrics(
         den = entry["denominator"]
         entry["status"] = targets[metric].status(entry["numerator"] / den if den else None)
     return counts
+
+
+def reference_volumes(
+    orders: list[Row], as_of: date, time_zones: dict[str, str], days: int
+) -> dict[tuple[str, str], int]:
+    """(seller, marketplace) → orders purchased in the ``days`` calendar days ending on
+    ``as_of``, not cancelled by its end, and shipped or delivered by then unless the
+    marketplace fulfils them; every seller with an order by the end of ``as_of``."""
+    volumes: dict[tuple[str, str], int] = {}
+    for o in latest(orders, "order_id"):
+        zone = ZoneInfo(time_zones[o["marketplace_id"]])
+
+        def by_end(ts: datetime | None, zone: ZoneInfo = zone) -> bool:
+            return ts is not None and ts.astimezone(zone).date() <= as_of
+
+        purchased = o["purchased_at"].astimezone(zone).date()
+        if purchased > as_of:
+            continue
+        key = (o["seller_id"], o["marketplace_id"])
+        counted = (
+            purchased > as_of - timedelta(days=days)
+            and not by_end(o["cancelled_at"])
+            and (
+                o["fulfillment"] == "marketplace"
+                or by_end(o["shipped_at"])
+                or by_end(o["delivered_at"])
+            )
+        )
+        volumes[key] = volumes.get(key, 0) + int(counted)
+    return volumes

@@ -1,14 +1,25 @@
-"""The engine's cached DuckDB query agrees with the SQLGlot-built one."""
+"""The engine's cached DuckDB query agrees with the SQLGlot-built one; order volumes."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlglot
+from sqlglot import exp
 
 from kenzen.events.store import EventStore
-from kenzen.metrics.engine import METRIC_SCHEMA, compute_metrics, metric_values, metrics_sql
-from tests.metrics.conftest import AS_OF, TIME_ZONES, US, batch, defect, order
+from kenzen.metrics.definitions import DEFINITIONS
+from kenzen.metrics.engine import (
+    COMPUTED_SCHEMA,
+    METRIC_SCHEMA,
+    _substitute,
+    compute_metrics,
+    compute_metrics_and_volumes,
+    metric_values,
+    metrics_sql,
+)
+from tests.metrics.conftest import AS_OF, TIME_ZONES, TOKYO, US, batch, defect, order
 
 T = datetime(2024, 11, 20, 3, tzinfo=UTC)
 
@@ -32,8 +43,8 @@ def test_many_dates_in_a_row_match_the_sqlglot_query(loaded: EventStore) -> None
     for days in range(0, 120, 7):
         as_of = AS_OF - timedelta(days=days)
         for sellers in (None, {"S2"}):
-            got = compute_metrics(loaded, as_of, TIME_ZONES, sellers)
-            expected = loaded.query(metrics_sql(as_of, TIME_ZONES, sellers)).cast(METRIC_SCHEMA)
+            got = compute_metrics_and_volumes(loaded, as_of, TIME_ZONES, sellers)
+            expected = loaded.query(metrics_sql(as_of, TIME_ZONES, sellers)).cast(COMPUTED_SCHEMA)
             assert got.equals(expected), as_of
     assert compute_metrics(loaded, AS_OF, TIME_ZONES).num_rows == 2 * 7
 
@@ -59,3 +70,62 @@ def test_a_seller_with_no_order_in_any_window_still_gets_its_rows(store: EventSt
     assert len(values) == 7
     assert {v.status for v in values} == {"NONE"}
     assert {(v.numerator, v.denominator) for v in values} == {(0, 0)}
+
+
+def test_window_bounds_are_renamed_as_sqlglot_renames_the_columns() -> None:
+    """The engine renames ``window_start``/``window_end`` without SQLGlot; the result is
+    the query SQLGlot's rewrite of the column nodes gives, for every condition."""
+
+    def renamed(condition: str, key: str) -> exp.Expression:
+        names = {"window_start": f"{key}__start", "window_end": f"{key}__end"}
+
+        def rename(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Column) and node.name in names and not node.table:
+                return exp.column(names[node.name])
+            return node
+
+        return sqlglot.condition(condition, dialect="duckdb").transform(rename)
+
+    for key, d in DEFINITIONS.items():
+        conditions = [
+            f"{d.anchor} >= window_start AND {d.anchor} < window_end",
+            d.population,
+            d.numerator,
+            *(c for c, _ in d.breakdown.values()),
+        ]
+        for condition in conditions:
+            got = sqlglot.condition(_substitute(condition, key), dialect="duckdb")
+            assert got == renamed(condition, key), condition
+    assert _substitute("o.window_start < window_end AND 'window_start' = x", "k") == (
+        "o.window_start < k__end AND 'window_start' = x"
+    )
+
+
+def test_order_volume_counts_the_rating_window_by_local_calendar_days(store: EventStore) -> None:
+    """Orders purchased in the 180 days ending on the as-of date (Tokyo), not cancelled by
+    its end, shipped or delivered by then (marketplace-fulfilled: once placed)."""
+    first = datetime(2024, 6, 3, 15, tzinfo=UTC)  # 2024-06-04 00:00 in Tokyo: day 1 of 180
+    end = datetime(2024, 11, 30, 15, tzinfo=UTC)  # the end of the as-of day in Tokyo
+    minute = timedelta(minutes=1)
+    counted = [
+        order("first", first),
+        order("last", end - minute),
+        order("cancelled later", first, cancelled_at=end, cancelled_by="buyer"),
+        order("delivered only", first, shipped_at=None, delivered_at=end - minute),
+        order("afn", first, fulfillment="marketplace", ship_by=None, shipped_at=None),
+    ]
+    not_counted = [
+        order("too early", first - minute),
+        order("after the as-of day", end),
+        order("cancelled", first, cancelled_at=end - minute, cancelled_by="buyer"),
+        order("unshipped", first, shipped_at=None),
+        order("shipped after", first, shipped_at=end),
+    ]
+    assert store.upsert(batch("orders", counted + not_counted)).imported
+    computed = compute_metrics_and_volumes(store, AS_OF, TIME_ZONES)
+    assert set(computed["fulfilled_orders"].to_pylist()) == {len(counted)}
+    assert set(computed["marketplace_id"].to_pylist()) == {TOKYO}
+    day_before = compute_metrics_and_volumes(store, AS_OF - timedelta(days=1), TIME_ZONES)
+    # a day earlier "too early" is in, "cancelled" not cancelled yet, "last" not purchased
+    # and "delivered only" not delivered yet
+    assert set(day_before["fulfilled_orders"].to_pylist()) == {5}

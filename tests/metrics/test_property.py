@@ -12,14 +12,18 @@ from hypothesis import strategies as st
 
 from kenzen.events.store import EventStore
 from kenzen.metrics.definitions import targets_for
-from kenzen.metrics.engine import compute_metrics, metric_values
+from kenzen.metrics.engine import ORDER_VOLUME_DAYS, compute_metrics_and_volumes, metric_values
 from tests.metrics.conftest import AS_OF, TIME_ZONES, batch
-from tests.metrics.reference import reference_metrics
+from tests.metrics.reference import reference_metrics, reference_volumes
 
 BASE = datetime(2024, 11, 30, 15, tzinfo=UTC)  # end of the as-of day in Tokyo
 # 30-minute steps land exactly on local midnights in Tokyo and Los Angeles.
 instant = st.integers(-72 * 48, 3 * 48).map(lambda n: BASE + timedelta(minutes=30 * n))
 maybe = st.none() | instant
+# purchases also around the border of the order volume's 180-day window
+purchase = instant | st.integers(-182 * 48, -177 * 48).map(
+    lambda n: BASE + timedelta(minutes=30 * n)
+)
 SELLERS = {"S1": "A1VC38T7YXB528", "S2": "ATVPDKIKX0DER"}
 
 
@@ -31,7 +35,7 @@ def order_rows(draw: st.DrawFn, order_id: str) -> dict[str, Any]:
         "order_id": order_id,
         "seller_id": seller,
         "marketplace_id": SELLERS[seller],
-        "purchased_at": draw(instant),
+        "purchased_at": draw(purchase),
         "fulfillment": draw(st.sampled_from(["merchant", "marketplace"])),
         "ship_by": draw(instant),
         "shipped_at": draw(maybe),
@@ -88,7 +92,8 @@ def test_engine_matches_reference(data: tuple[list[dict[str, Any]], list[dict[st
                 assert store.upsert(batch("orders", part)).imported
         if defects:
             assert store.upsert(batch("defects", defects)).imported
-        table = compute_metrics(store, AS_OF, TIME_ZONES)
+        computed = compute_metrics_and_volumes(store, AS_OF, TIME_ZONES)
+    table = computed.drop_columns(["fulfilled_orders"])
     got = {
         (v.seller_id, v.marketplace_id, v.metric): {
             "numerator": v.numerator,
@@ -99,3 +104,6 @@ def test_engine_matches_reference(data: tuple[list[dict[str, Any]], list[dict[st
         for v in metric_values(table)
     }
     assert got == reference_metrics(orders, defects, AS_OF, TIME_ZONES, targets_for(AS_OF))
+    keys = ("seller_id", "marketplace_id", "fulfilled_orders")
+    volumes = {(s, m): n for s, m, n in zip(*(computed[k].to_pylist() for k in keys), strict=True)}
+    assert volumes == reference_volumes(orders, AS_OF, TIME_ZONES, ORDER_VOLUME_DAYS)

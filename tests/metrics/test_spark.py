@@ -31,7 +31,7 @@ from kenzen.db import Database
 from kenzen.errors import InvalidInput
 from kenzen.events.store import EventStore
 from kenzen.languages import Language
-from kenzen.metrics.engine import METRIC_SCHEMA, compute_metrics
+from kenzen.metrics.engine import COMPUTED_SCHEMA, compute_metrics, compute_metrics_and_volumes
 from kenzen.metrics.history import snapshot_table
 from kenzen.metrics.models import LatestSellerMetrics
 from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
@@ -137,18 +137,19 @@ def edge_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventStore]
 def test_spark_local_matches_the_embedded_engine(
     spark: SparkSession, edge_store: EventStore
 ) -> None:
-    embedded = compute_metrics(edge_store, AS_OF, TIME_ZONES)
-    on_spark = compute_metrics(SparkEvents(spark, edge_store), AS_OF, TIME_ZONES)
-    assert on_spark.schema == METRIC_SCHEMA
+    embedded = compute_metrics_and_volumes(edge_store, AS_OF, TIME_ZONES)
+    on_spark = compute_metrics_and_volumes(SparkEvents(spark, edge_store), AS_OF, TIME_ZONES)
+    assert on_spark.schema == COMPUTED_SCHEMA
     assert on_spark.equals(embedded)
+    assert len(set(embedded["fulfilled_orders"].to_pylist())) > 5  # order volumes vary
     statuses = set(embedded["status"].to_pylist())
     assert statuses == {"GOOD", "BAD", "NONE"}
     quiet = embedded.filter(pa.compute.equal(embedded["seller_id"], "S9"))
     assert set(quiet["status"].to_pylist()) == {"NONE"}
     some = {"S1", "S2", "S9", "nobody"}
-    assert compute_metrics(SparkEvents(spark, edge_store), AS_OF, TIME_ZONES, some).equals(
-        compute_metrics(edge_store, AS_OF, TIME_ZONES, some)
-    )
+    assert compute_metrics_and_volumes(
+        SparkEvents(spark, edge_store), AS_OF, TIME_ZONES, some
+    ).equals(compute_metrics_and_volumes(edge_store, AS_OF, TIME_ZONES, some))
 
 
 def test_spark_reads_the_store_after_compaction(spark: SparkSession, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ orders are in the population, which of them count in the numerator, and what is
 counted (1 per order, or ``units``). ``window_start`` / ``window_end`` stand for the
 metric's own bounds and ``as_of_end`` for the end of the as-of day, all UTC instants
 computed from the marketplace's calendar; the engine (:mod:`kenzen.metrics.engine`)
-substitutes them with SQLGlot and can emit the query for DuckDB or Apache Spark.
+substitutes them and, through SQLGlot, can emit the query for DuckDB or Apache Spark.
 
 "Only events that happened by the end of the as-of day count": every timestamp a
 definition reads is compared with ``as_of_end`` (a shipment after it is "not shipped

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
 from sqlalchemy import Column, MetaData, Table, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kenzen import access
@@ -23,7 +20,7 @@ from kenzen.events.store import EventStore
 from kenzen.events.validation import ident, lit
 from kenzen.metrics import seller_values
 from kenzen.metrics.definitions import BREAKDOWNS
-from kenzen.metrics.engine import Queryable, compute_metrics
+from kenzen.metrics.engine import METRIC_SCHEMA, Queryable, compute_metrics_and_volumes
 from kenzen.metrics.history import VOLUME_SCHEMA, as_value, snapshot_table, volume_table
 from kenzen.metrics.models import LatestSellerMetrics, MetricRun
 from kenzen.metrics.seller_values import VALUES
@@ -69,10 +66,10 @@ def compute_snapshots(
         sellers = store.sellers_changed_after(run.events_batch)
     if sellers is not None and not sellers:
         return MetricRunSummary(as_of=as_of, full=False, sellers=0, rows=0)
-    reader = store if engine is None else engine
-    table = compute_metrics(reader, as_of, time_zones, sellers)
-    fulfilled = reader.query(fulfilled_orders_sql(as_of, time_zones, sellers))
-    volumes, latest = _per_seller(table, fulfilled, as_of)
+    computed = compute_metrics_and_volumes(
+        store if engine is None else engine, as_of, time_zones, sellers
+    )
+    table, volumes, latest = _per_seller(computed)
     scope = EVERYTHING if sellers is None else None
     snapshot_table(store.directory).write(as_of, table, scope=scope)
     volume_table(store.directory).write(as_of, volumes, scope=scope)
@@ -106,11 +103,9 @@ _LATEST_COLUMNS = (
 )
 
 
-def _per_seller(
-    table: pa.Table, fulfilled: pa.Table, as_of: date
-) -> tuple[pa.Table, list[tuple[Any, ...]]]:
-    """The order volume of every computed seller (0 for none), and each seller's row of
-    latest values (:data:`_LATEST_COLUMNS`), built by DuckDB, not in Python.
+def _per_seller(computed: pa.Table) -> tuple[pa.Table, pa.Table, list[tuple[Any, ...]]]:
+    """The metric rows and the order volume of every computed seller, and each seller's
+    row of latest values (:data:`_LATEST_COLUMNS`), built by DuckDB, not in Python.
 
     The fingerprint combines a hash of every metric's values and breakdown (the dates
     apart: they move every day) and the order volume; order-independent (``bit_xor``), so
@@ -120,31 +115,24 @@ def _per_seller(
     breakdown = ", ".join(f"c.{ident(n)}" for n in BREAKDOWNS)
     con = duckdb.connect(config={"threads": 2})
     try:
-        con.register("computed", table)
-        con.register("fulfilled", fulfilled)
+        con.register("computed", computed)
         volumes = con.sql(
-            "SELECT p.seller_id, p.marketplace_id, "
-            f"CAST({lit(as_of.isoformat())} AS DATE) AS as_of, "
-            "CAST(coalesce(f.fulfilled, 0) AS BIGINT) AS fulfilled_orders "
-            "FROM (SELECT DISTINCT seller_id, marketplace_id FROM computed) AS p "
-            "LEFT JOIN fulfilled AS f "
-            "ON f.seller_id = p.seller_id AND f.marketplace_id = p.marketplace_id "
-            "ORDER BY p.seller_id"
+            "SELECT DISTINCT seller_id, marketplace_id, as_of, fulfilled_orders FROM computed "
+            "ORDER BY seller_id"
         ).to_arrow_table()
-        con.register("volumes", volumes)
         latest = con.execute(
-            "SELECT c.seller_id, any_value(c.marketplace_id), any_value(c.as_of), "
-            "v.fulfilled_orders, '{' || string_agg(to_json(c.metric) || ':' || "
+            "SELECT c.seller_id, any_value(c.marketplace_id), CAST(any_value(c.as_of) AS VARCHAR), "
+            "any_value(c.fulfilled_orders), '{' || string_agg(to_json(c.metric) || ':' || "
             f"json_array(c.window_from, c.window_to, {values}, json_array({breakdown})), ',') "
             "|| '}', "
             "CAST(hash(bit_xor(hash(c.metric, "
-            f"{values}, {breakdown})), v.fulfilled_orders) AS VARCHAR) "
-            "FROM computed AS c JOIN volumes AS v ON v.seller_id = c.seller_id "
-            "GROUP BY c.seller_id, v.fulfilled_orders"
+            f"{values}, {breakdown})), any_value(c.fulfilled_orders)) AS VARCHAR) "
+            "FROM computed AS c GROUP BY c.seller_id"
         ).fetchall()
     finally:
         con.close()
-    return volumes.cast(VOLUME_SCHEMA), latest
+    metrics = computed.select(METRIC_SCHEMA.names)
+    return metrics, volumes.cast(VOLUME_SCHEMA), latest
 
 
 def _store_latest(session: Session, rows: list[tuple[Any, ...]]) -> None:
@@ -179,10 +167,13 @@ def _store_latest(session: Session, rows: list[tuple[Any, ...]]) -> None:
                 )
             )
         )
-        marks.mark_selected(session, changed, reason="metrics computed")
         # the dates of every replaced row move, which the seller's view shows: a new stamp
         marks.renew_selected_stamps(session, select(staged.c.seller_id))
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        marks.mark_selected(session, changed, reason="metrics computed", renew_stamps=False)
+        if connection.dialect.name == "postgresql":  # each dialect imported only when used
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
         statement = insert(latest).from_select(
             list(_LATEST_COLUMNS), select(*staged.c).where(true())
         )
@@ -204,40 +195,6 @@ def _staged_table() -> Table:
         MetaData(),
         *(Column(c.name, c.type) for c in LatestSellerMetrics.__table__.columns),
         prefixes=["TEMPORARY"],
-    )
-
-
-#: The Account Health Rating rewards orders fulfilled over this many days (reference §1.2).
-ORDER_VOLUME_DAYS = 180
-
-
-def fulfilled_orders_sql(
-    as_of: date, time_zones: Mapping[str, str], seller_ids: Collection[str] | None = None
-) -> str:
-    """Orders each seller purchased in the rating's window ending on ``as_of`` (calendar
-    days of its marketplace) and not cancelled by the window's end, shipped or delivered
-    by then (marketplace-fulfilled orders count once placed); one scan of the orders."""
-    bounds = []
-    for marketplace_id, time_zone in sorted(time_zones.items()):
-        zone = ZoneInfo(time_zone)
-        end = datetime.combine(as_of + timedelta(days=1), time(), zone).astimezone(UTC)
-        start = datetime.combine(
-            as_of - timedelta(days=ORDER_VOLUME_DAYS - 1), time(), zone
-        ).astimezone(UTC)
-        lo, hi = (f"CAST({lit(t.isoformat())} AS TIMESTAMPTZ)" for t in (start, end))
-        bounds.append(f"({lit(marketplace_id)}, {lo}, {hi})")
-    sellers = ""
-    if seller_ids is not None:  # a semi-join on a small table, as the metrics query does
-        rows = ", ".join(f"({lit(s)})" for s in sorted(seller_ids)) or "(NULL)"
-        sellers = f"AND o.seller_id IN (SELECT seller_id FROM (VALUES {rows}) AS s(seller_id)) "
-    return (
-        f"WITH bounds AS (SELECT * FROM (VALUES {', '.join(bounds)}) AS t(marketplace_id, lo, hi)) "
-        "SELECT o.seller_id, o.marketplace_id, count(*) AS fulfilled FROM orders AS o "
-        "JOIN bounds AS b ON b.marketplace_id = o.marketplace_id "
-        "WHERE o.purchased_at >= b.lo AND o.purchased_at < b.hi "
-        "AND (o.cancelled_at IS NULL OR o.cancelled_at >= b.hi) "
-        "AND (o.fulfillment = 'marketplace' OR o.shipped_at < b.hi OR o.delivered_at < b.hi) "
-        f"{sellers}GROUP BY o.seller_id, o.marketplace_id"
     )
 
 

@@ -55,11 +55,15 @@ def mark_for_evaluation(session: Session, seller_ids: Iterable[str], *, reason: 
     )
 
 
-def mark_selected(session: Session, seller_ids: Select[tuple[str]], *, reason: str) -> None:
+def mark_selected(
+    session: Session, seller_ids: Select[tuple[str]], *, reason: str, renew_stamps: bool = True
+) -> None:
     """:func:`mark_for_evaluation` of the sellers a query selects, in one statement that
     never brings them into Python (a metric run marks tens of thousands at once), and one
-    that renews their facts stamps."""
-    renew_selected_stamps(session, seller_ids)
+    that renews their facts stamps — unless ``renew_stamps`` is false because the caller
+    renews the stamps of a larger selection in this transaction anyway."""
+    if renew_stamps:
+        renew_selected_stamps(session, seller_ids)
     evaluating = session.info.get(_EVALUATING)
     chosen = seller_ids.subquery()
     rows = select(
