@@ -84,13 +84,14 @@ def test_a_run_that_died_before_its_commit_is_never_read_and_is_swept_later(
 ) -> None:
     table = _table(tmp_path)
     table.write(DAY, _rows(DAY, S1=1), scope="*")
+    table.stage(DAY, _rows(DAY, S1=2), scope="*")  # then the run died
 
     def crash(self: DatedManifest, directory: Path) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(DatedManifest, "save", crash)
     with pytest.raises(OSError, match="disk full"):
-        table.write(DAY, _rows(DAY, S1=2), scope="*")
+        table.write(DAY, _rows(DAY, S1=3), scope="*")  # died taking its run number
     monkeypatch.undo()
     orphans = set(os.listdir(table.directory)) - {"manifest.json", ".lock"}
     assert len(orphans) == 2  # the committed file and the dead run's
@@ -98,7 +99,40 @@ def test_a_run_that_died_before_its_commit_is_never_read_and_is_swept_later(
     # any age counts as old: the files' times are the real clock's, which the suite's
     # --clock runs move away from (hours behind, at some of them)
     monkeypatch.setattr(dated, "SWEEP_AFTER_SECONDS", float("-inf"))
-    table.write(date(2026, 11, 29), _rows(date(2026, 11, 29), S1=3), scope="*")
+    table.write(date(2026, 11, 29), _rows(date(2026, 11, 29), S1=4), scope="*")
     left = sorted(p.name for p in table.directory.glob("*.parquet"))
     assert left == sorted(table.manifest().named_files())
     assert all(pq.read_table(table.directory / name).num_rows == 1 for name in left)
+
+
+def test_a_staged_run_is_read_once_published_and_publishing_it_again_adds_nothing(
+    tmp_path: Path,
+) -> None:
+    table = _table(tmp_path)
+    table.write(DAY, _rows(DAY, S1=1), scope="*")
+    staged = table.stage(DAY, _rows(DAY, S1=2, S2=2), scope="*")
+    assert _read(table) == [("S1", 1)]
+    ahead = table.committed().with_staged([staged])  # what the staging transaction reads
+    rows = table.read(DAY, DAY, state=ahead).to_pylist()
+    assert [(r["seller_id"], r["value"]) for r in rows] == [("S1", 2), ("S2", 2)]
+    table.publish([staged])
+    table.publish([staged])
+    assert _read(table) == [("S1", 2), ("S2", 2)]
+    assert [f.path for f in table.manifest().days[DAY.isoformat()]] == [staged.file.path]
+    assert table.committed().with_staged([staged]).manifest == table.manifest()
+    gone = table.stage(DAY, _rows(DAY, S1=3), scope=None)
+    (table.directory / gone.file.path).unlink()  # e.g. swept after a crash
+    with pytest.raises(FileNotFoundError):
+        table.publish([gone])
+    assert _read(table) == [("S1", 2), ("S2", 2)]
+
+
+def test_a_discarded_run_leaves_no_file(tmp_path: Path) -> None:
+    table = _table(tmp_path)
+    table.write(DAY, _rows(DAY, S1=1), scope="*")
+    staged = table.stage(DAY, _rows(DAY, S1=2), scope="*")
+    table.discard([staged])
+    assert sorted(p.name for p in table.directory.glob("*.parquet")) == sorted(
+        table.manifest().named_files()
+    )
+    assert _read(table) == [("S1", 1)]

@@ -14,11 +14,12 @@ from sqlalchemy import delete, func, select
 
 from kenzen.access import SYSTEM, Role
 from kenzen.errors import Forbidden, NotFound
+from kenzen.events.dated import DatedTable, Staged
 from kenzen.events.service import import_events
 from kenzen.events.store import EventStore
 from kenzen.health.service import get_seller_health, performance_report
 from kenzen.metrics import history, service
-from kenzen.metrics.models import LatestSellerMetrics
+from kenzen.metrics.models import LatestSellerMetrics, MetricRun
 from kenzen.metrics.report import report_schema
 from kenzen.metrics.values import MetricValue
 from kenzen.policy.document import Policy
@@ -230,3 +231,97 @@ def test_a_run_that_replaces_a_sellers_latest_values_renews_its_stamp_even_unmar
     assert _marks(world) == {}
     after = _stamps(world)
     assert all(after[s] != before[s] for s in ("S1", "S2"))
+
+
+def _history_files(store: EventStore, day: date) -> tuple[list[str], list[str]]:
+    """The snapshot files the manifest names for ``day``, and every Parquet file there."""
+    table = history.snapshot_table(store.directory)
+    named = [f.path for f in table.manifest().days.get(day.isoformat(), [])]
+    return named, sorted(p.name for p in table.directory.glob(f"{day.isoformat()}-*.parquet"))
+
+
+def test_a_run_that_fails_before_its_commit_leaves_nothing_and_a_rerun_stores_one_copy(
+    world: World, store: EventStore, tmp_path: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A past date's report reads the history: a run of that date that fails after writing
+    its history and before the database commits must leave the history as it was."""
+    _import(world, store, tmp_path / "a.csv", [_on_time("O1", "S1")])
+    earlier = AS_OF - timedelta(days=1)
+    for day in (earlier, AS_OF):
+        with world.database.transaction() as session:
+            service.compute_snapshots(session, SYSTEM, store, day, full=True)
+    before = _history_files(store, earlier)
+    _import(world, store, tmp_path / "b.csv", [_late("O2", "S1")])
+
+    def database_gone(*args: object) -> None:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(service, "_store_latest", database_gone)
+    with pytest.raises(RuntimeError, match="database gone"), world.database.transaction() as s:
+        service.compute_snapshots(s, SYSTEM, store, earlier, full=True)
+    monkeypatch.undo()
+
+    def late_shipment(day: date) -> str:
+        with world.database.transaction() as session:
+            report = performance_report(session, SYSTEM, policy, "S1", day)
+        return str(report["performanceMetrics"][0]["lateShipmentRate"]["status"])
+
+    assert late_shipment(earlier) == "GOOD"  # nothing of the failed run is read
+    assert _history_files(store, earlier) == (before[0], before[0])  # nor left behind
+    with world.database.transaction() as session:
+        service.compute_snapshots(session, SYSTEM, store, earlier, full=True)
+    assert late_shipment(earlier) == "BAD"
+    named, present = _history_files(store, earlier)
+    assert len(named) == 1
+    assert len(_snapshots(store, earlier)) == 7  # one row per metric: one copy
+    assert set(present) <= {*before[0], *named}  # the failed run's file went with its rollback
+
+
+def test_a_run_stopped_between_its_commit_and_its_history_is_published_by_the_next_run(
+    world: World, store: EventStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _import(world, store, tmp_path / "a.csv", [_on_time("O1", "S1")])
+    with world.database.transaction() as session:
+        service.compute_snapshots(session, SYSTEM, store, AS_OF, full=True)
+    _import(world, store, tmp_path / "b.csv", [_late("O2", "S1")])
+
+    publish = DatedTable.publish
+
+    def stopped(table: DatedTable, staged: list[Staged]) -> None:
+        """The process stops after the commit, before publishing anything new."""
+        if any(not table.manifest().published(s) for s in staged):
+            raise OSError("stopped")
+        publish(table, staged)
+
+    monkeypatch.setattr(DatedTable, "publish", stopped)
+    with world.database.transaction() as session:
+        service.compute_snapshots(session, SYSTEM, store, AS_OF, full=True)
+    monkeypatch.undo()
+    late = ("S1", "late_shipment_rate_30d")
+    assert _latest(world)[late].numerator == 1  # committed
+    assert _snapshots(store)[late]["numerator"] == 0  # the history as it was
+    with world.database.transaction() as session:
+        assert session.scalar(select(MetricRun.publishing)) is not None
+    for _ in range(2):  # the next runs (here: nothing new to compute) publish it once
+        with world.database.transaction() as session:
+            assert service.compute_snapshots(session, SYSTEM, store, AS_OF).sellers == 0
+    assert _snapshots(store)[late]["numerator"] == 1
+    assert len(_snapshots(store)) == 7
+    assert len(_history_files(store, AS_OF)[0]) == 1
+    with world.database.transaction() as session:
+        assert session.scalar(select(MetricRun.publishing)) is None
+
+
+def test_a_transaction_reads_the_history_it_staged(
+    world: World, store: EventStore, tmp_path: Path
+) -> None:
+    _import(world, store, tmp_path / "a.csv", [_late("O1", "S1")])
+    earlier = AS_OF - timedelta(days=1)
+    with world.database.transaction() as session:
+        for day in (earlier, AS_OF):
+            service.compute_snapshots(session, SYSTEM, store, day, full=True)
+        assert service.latest_as_of(session, "S1", earlier) == earlier
+        assert len(service.seller_history(session, "S1", earlier, AS_OF)) == 14
+        assert service.fulfilled_orders(session, "S1", earlier) == 1
+        assert _snapshots(store, earlier) == {}  # nobody else reads it before the commit
+    assert len(_snapshots(store, earlier)) == 7

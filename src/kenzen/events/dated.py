@@ -6,17 +6,21 @@ from its manifest, :mod:`kenzen.backup`)::
     manifest.json                        the committed state; replaced atomically
     2026-11-28-r000042-….parquet         the rows one run wrote for one date
 
-A run writes its rows for one date as one new file, then commits by renaming a new
-manifest over the old one (under an exclusive lock on ``.lock``), so a reader (DuckDB
-here, Spark elsewhere) sees either the old set of files or the new one, never half a run.
-Every file carries the ``run`` number the manifest gave it, and a date's rows are
+A run writes its rows for one date in two steps: :meth:`DatedTable.stage` takes the next
+run number (under an exclusive lock on ``.lock``) and writes a new file that no manifest
+names yet; :meth:`DatedTable.publish` names it by renaming a new manifest over the old one,
+so a reader (DuckDB here, Spark elsewhere) sees either the old set of files or the new one,
+never half a run. Between the two a caller can commit what else the run changed (the
+metrics publish after their database transaction commits: :mod:`kenzen.metrics.service`);
+publishing is idempotent, so a publication retried after a crash adds nothing twice.
+Every file carries the ``run`` number it was staged with, and a date's rows are
 resolved by key with the highest run winning: a rerun of the same date replaces what the
 earlier run wrote (latest run wins), a partial run (some sellers) overrides only its own
 sellers. A run of a ``scope`` (a marketplace, ``*`` for everything) drops the date's
 earlier files of the same scope from the manifest, and a date's many partial runs are
-merged into one file; a crash before the commit leaves a
-file no manifest names, swept away by a later run once it is :data:`SWEEP_AFTER_SECONDS`
-old (so a reader that listed the files just before still finds them).
+merged into one file; a staged file never published (its run failed) is swept away by a
+later publication once it is :data:`SWEEP_AFTER_SECONDS` old (so a reader that listed the
+files just before still finds them).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -87,6 +92,42 @@ class DatedManifest:
     def named_files(self) -> list[str]:
         return [f.path for files in self.days.values() for f in files]
 
+    def published(self, staged: Staged) -> bool:
+        """Whether the staged file was published (or a later run of its date was: runs of
+        one store are published in the order they were staged)."""
+        return any(f.run >= staged.file.run for f in self.days.get(staged.day, []))
+
+    def add(self, staged: Staged) -> list[DatedFile]:
+        """Name a staged file; the date's earlier files of its scope (all of them for
+        ``*``) are dropped. Returns the date's files."""
+        scope = staged.file.scope
+        kept = [
+            f
+            for f in self.days.get(staged.day, [])
+            if scope != EVERYTHING and (scope is None or f.scope != scope)
+        ]
+        files = self.days[staged.day] = [*kept, staged.file]
+        return files
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A run's file of one date, written but not yet named by the table's manifest."""
+
+    directory: Path
+    day: str
+    file: DatedFile
+
+    def as_json(self, root: Path) -> dict[str, Any]:
+        """What a caller records to publish it later (``directory`` relative to ``root``)."""
+        return {"table": str(self.directory.relative_to(root)), "day": self.day} | asdict(self.file)
+
+    @classmethod
+    def from_json(cls, root: Path, data: dict[str, Any]) -> Staged:
+        fields = dict(data)
+        directory, day = root / fields.pop("table"), fields.pop("day")
+        return cls(directory, day, DatedFile(**fields))
+
 
 @dataclass(frozen=True)
 class Committed:
@@ -106,6 +147,20 @@ class Committed:
         digest = hashlib.blake2b(committed, digest_size=16).hexdigest()
         return cls(digest, DatedManifest.load_bytes(committed))
 
+    def with_staged(self, staged: Sequence[Staged]) -> Committed:
+        """This state as it will be once ``staged`` is published: what the transaction that
+        staged the files reads before it commits."""
+        waiting = [s for s in staged if not self.manifest.published(s)]
+        if not waiting:
+            return self
+        manifest = DatedManifest(
+            self.manifest.run, {d: list(f) for d, f in self.manifest.days.items()}
+        )
+        for s in waiting:
+            manifest.add(s)
+        runs = ",".join(str(s.file.run) for s in waiting)
+        return Committed(f"{self.version}+{runs}", manifest)
+
 
 class DatedTable:
     """One table of rows by date (``day_column``), unique by ``key`` within a date."""
@@ -121,41 +176,67 @@ class DatedTable:
     def manifest(self) -> DatedManifest:
         return DatedManifest.load(self.directory)
 
-    def committed(self) -> Committed:
-        """The committed state, to read from and to key a cache by."""
-        return Committed.of(self.directory)
+    def committed(self, staged: Sequence[Staged] = ()) -> Committed:
+        """The committed state, to read from and to key a cache by; with the files of
+        ``staged`` that belong to this table as if published (what the transaction that
+        staged them reads)."""
+        state = Committed.of(self.directory)
+        mine = self.directory.resolve()
+        return state.with_staged([s for s in staged if s.directory.resolve() == mine])
 
     def days(self) -> list[date]:
         """The dates that hold rows, oldest first."""
         return sorted(date.fromisoformat(d) for d in self.manifest().days)
 
     def write(self, day: date, rows: pa.Table, *, scope: str | None) -> int:
-        """Commit ``rows`` (all of date ``day``) as one run of ``scope``; returns the run.
+        """Stage and publish ``rows`` (all of date ``day``) as one run of ``scope``; returns
+        the run. The run replaces the date's earlier files of the same scope (all of them
+        for ``*``); a run of no scope (some keys) replaces none, its rows win by key."""
+        staged = self.stage(day, rows, scope=scope)
+        self.publish([staged])
+        return staged.file.run
 
-        The run replaces the date's earlier files of the same scope (all of them for
-        ``*``); a run of no scope (some keys) replaces none, its rows win by key."""
+    def stage(self, day: date, rows: pa.Table, *, scope: str | None) -> Staged:
+        """Write ``rows`` (all of date ``day``) as the file of a new run, not yet visible."""
         table = rows.select(self.schema.names).cast(self.schema)
         self.directory.mkdir(parents=True, exist_ok=True)
         with self._lock():
             manifest = self.manifest()
-            run = manifest.run + 1
-            name = f"{day.isoformat()}-r{run:06d}-{uuid.uuid4().hex[:8]}.parquet"
-            with _connection() as con:
-                con.register("written", table)
-                _write_parquet(con, "SELECT * FROM written", run, self.directory / name)
-            kept = [
-                f
-                for f in manifest.days.get(day.isoformat(), [])
-                if scope != EVERYTHING and (scope is None or f.scope != scope)
-            ]
-            files = [*kept, DatedFile(name, run, scope, table.num_rows)]
-            if len(files) > MAX_FILES_PER_DAY:
-                files = [self._merged(day, files, run)]
-            manifest.days[day.isoformat()] = files
-            manifest.run = run
+            manifest.run += 1
+            manifest.save(self.directory)
+        run = manifest.run
+        name = f"{day.isoformat()}-r{run:06d}-{uuid.uuid4().hex[:8]}.parquet"
+        with _connection() as con:
+            con.register("written", table)
+            _write_parquet(con, "SELECT * FROM written", run, self.directory / name)
+        return Staged(self.directory, day.isoformat(), DatedFile(name, run, scope, table.num_rows))
+
+    def publish(self, staged: Sequence[Staged]) -> None:
+        """Name the staged files in one new manifest, in the order given; a file published
+        before is skipped. :class:`FileNotFoundError` if a staged file is gone (swept: its
+        run must be computed again)."""
+        with self._lock():
+            manifest = self.manifest()
+            waiting = [s for s in staged if not manifest.published(s)]
+            for s in waiting:
+                if not (self.directory / s.file.path).exists():
+                    raise FileNotFoundError(self.directory / s.file.path)
+                files = manifest.add(s)
+                if len(files) > MAX_FILES_PER_DAY:
+                    manifest.days[s.day] = [self._merged(s.day, files)]
+            if not waiting:
+                return
             manifest.save(self.directory)
             self._sweep(manifest)
-        return run
+
+    def discard(self, staged: Sequence[Staged]) -> None:
+        """Delete staged files that will never be published (their run failed)."""
+        with self._lock():
+            manifest = self.manifest()
+            named = set(manifest.named_files())
+            for s in staged:
+                if s.file.path not in named:
+                    (self.directory / s.file.path).unlink(missing_ok=True)
 
     def read(
         self, start: date, end: date, where: str = "TRUE", *, state: Committed | None = None
@@ -169,9 +250,12 @@ class DatedTable:
         with _connection() as con:
             return con.sql(self._resolved(files, where)).to_arrow_table().cast(self.schema)
 
-    def latest_day(self, on_or_before: date, where: str = "TRUE") -> date | None:
-        """The latest date on or before ``on_or_before`` with a row matching ``where``."""
-        files = self._files(date.min, on_or_before, self.manifest())
+    def latest_day(
+        self, on_or_before: date, where: str = "TRUE", *, state: Committed | None = None
+    ) -> date | None:
+        """The latest date on or before ``on_or_before`` with a row matching ``where``; of
+        the committed ``state`` when given (else the current one)."""
+        files = self._files(date.min, on_or_before, (state or self.committed()).manifest)
         if not files:
             return None
         paths = ", ".join(lit(str(self.directory / f)) for f in files)
@@ -199,9 +283,11 @@ class DatedTable:
             f"ORDER BY {partition}"
         )
 
-    def _merged(self, day: date, files: list[DatedFile], run: int) -> DatedFile:
-        """The date's resolved rows as one file (a date written by many partial runs)."""
-        name = f"{day.isoformat()}-r{run:06d}-merged-{uuid.uuid4().hex[:8]}.parquet"
+    def _merged(self, day: str, files: list[DatedFile]) -> DatedFile:
+        """The date's resolved rows as one file (a date written by many partial runs),
+        stamped with the latest of their runs."""
+        run = max(f.run for f in files)
+        name = f"{day}-r{run:06d}-merged-{uuid.uuid4().hex[:8]}.parquet"
         with _connection() as con:
             resolved = self._resolved([f.path for f in files], "TRUE")
             rows = _write_parquet(con, resolved, run, self.directory / name)

@@ -10,12 +10,16 @@ the latest, so reading the latest values imports neither DuckDB nor pyarrow.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kenzen.metrics.definitions import BREAKDOWNS
 from kenzen.metrics.values import MetricValue
+
+if TYPE_CHECKING:
+    from kenzen.events.dated import Staged
 
 #: ``latest_seller_metrics.metrics`` maps each metric's name to the array of these values,
 #: then the array of its breakdown's counts (:data:`BREAKDOWNS`, null where not counted):
@@ -80,8 +84,12 @@ def latest_as_of(
     events_dir: Path | None,
     seller_id: str,
     on_or_before: date | None = None,
+    *,
+    staged: Sequence[Staged] = (),
 ) -> date | None:
-    """The latest as-of date computed for the seller, on or before ``on_or_before``."""
+    """The latest as-of date computed for the seller, on or before ``on_or_before``
+    (``staged``: what the caller's transaction staged in the history, see
+    :meth:`~kenzen.events.dated.DatedTable.committed`)."""
     if latest is None:
         return None
     if on_or_before is None or latest.as_of <= on_or_before:
@@ -90,11 +98,17 @@ def latest_as_of(
         return None
     from kenzen.metrics.history import snapshot_table
 
-    return snapshot_table(events_dir).latest_day(on_or_before, _seller(seller_id))
+    table = snapshot_table(events_dir)
+    return table.latest_day(on_or_before, _seller(seller_id), state=table.committed(staged))
 
 
 def seller_metrics(
-    latest: LatestRecord | None, events_dir: Path | None, seller_id: str, as_of: date
+    latest: LatestRecord | None,
+    events_dir: Path | None,
+    seller_id: str,
+    as_of: date,
+    *,
+    staged: Sequence[Staged] = (),
 ) -> list[MetricValue]:
     """The seller's stored metrics of one date (inside an already authorised use case):
     the latest values, or the columnar history for an earlier date."""
@@ -104,12 +118,18 @@ def seller_metrics(
         return []
     from kenzen.metrics.history import as_value, snapshot_table
 
-    rows = snapshot_table(events_dir).read(as_of, as_of, _seller(seller_id))
+    table = snapshot_table(events_dir)
+    rows = table.read(as_of, as_of, _seller(seller_id), state=table.committed(staged))
     return [as_value(row) for row in rows.to_pylist()]
 
 
 def fulfilled_orders(
-    latest: LatestRecord | None, events_dir: Path | None, seller_id: str, as_of: date
+    latest: LatestRecord | None,
+    events_dir: Path | None,
+    seller_id: str,
+    as_of: date,
+    *,
+    staged: Sequence[Staged] = (),
 ) -> int:
     """Orders the seller fulfilled in the rating window of the latest run on or before
     ``as_of`` (0 before any run: a seller without a row of latest values was never
@@ -123,8 +143,9 @@ def fulfilled_orders(
     from kenzen.metrics.history import volume_table
 
     table = volume_table(events_dir)
-    day = table.latest_day(as_of, _seller(seller_id))
+    state = table.committed(staged)
+    day = table.latest_day(as_of, _seller(seller_id), state=state)
     if day is None:
         return 0
-    rows = table.read(day, day, _seller(seller_id))
+    rows = table.read(day, day, _seller(seller_id), state=state)
     return int(rows["fulfilled_orders"][0].as_py())

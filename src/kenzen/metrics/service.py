@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -9,13 +11,14 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import Column, MetaData, Table, select, true
+from sqlalchemy import Column, MetaData, Table, event, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import events_dir_of, utcnow
-from kenzen.events.dated import EVERYTHING
+from kenzen.events.dated import EVERYTHING, DatedTable, Staged
 from kenzen.events.store import EventStore
 from kenzen.events.validation import ident, lit
 from kenzen.metrics import seller_values
@@ -27,6 +30,8 @@ from kenzen.metrics.seller_values import VALUES
 from kenzen.metrics.values import MetricValue
 from kenzen.sellers import marks
 from kenzen.sellers.models import Marketplace
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +57,15 @@ def compute_snapshots(
     unless ``full``. ``engine`` runs the queries over the store's files (e.g. Spark,
     :mod:`kenzen.metrics.spark`); by default the store's own DuckDB does.
 
-    Every row goes to the columnar history beside the events (committed before this
-    transaction, so a run that fails after it is simply run again: the later run of a date
-    wins); the database gets one row of latest values per seller, in bulk, and the sellers
-    whose values changed are marked for evaluation.
+    Every row goes to the columnar history beside the events, staged there and published
+    only once this transaction commits (recorded in the run's row, so a run stopped
+    between the commit and the publication is published by the next run); the database
+    gets one row of latest values per seller, in bulk, and the sellers whose values
+    changed are marked for evaluation. A run that fails leaves nothing anybody reads; this
+    transaction reads what it staged (:func:`_staged`).
     """
     access.authorize(actor, Action.COMPUTE_METRICS)
+    _publish_committed_runs(session, store.directory)
     time_zones = dict(session.execute(select(Marketplace.id, Marketplace.time_zone)).all())
     run = session.get(MetricRun, as_of)
     events_batch = store.last_batch()
@@ -71,14 +79,19 @@ def compute_snapshots(
     )
     table, volumes, latest = _per_seller(computed)
     scope = EVERYTHING if sellers is None else None
-    snapshot_table(store.directory).write(as_of, table, scope=scope)
-    volume_table(store.directory).write(as_of, volumes, scope=scope)
+    staged = [
+        snapshot_table(store.directory).stage(as_of, table, scope=scope),
+        volume_table(store.directory).stage(as_of, volumes, scope=scope),
+    ]
+    _publish_after_commit(session, staged)
     _store_latest(session, latest)
     if run is None:
         run = MetricRun(as_of=as_of)
         session.add(run)
     run.computed_at = utcnow()
     run.events_batch = events_batch
+    earlier = json.loads(run.publishing) if run.publishing else []
+    run.publishing = json.dumps([*earlier, *(s.as_json(store.directory) for s in staged)])
     session.add(
         access.record(
             actor,
@@ -90,6 +103,74 @@ def compute_snapshots(
     return MetricRunSummary(
         as_of=as_of, full=sellers is None, sellers=len(latest), rows=table.num_rows
     )
+
+
+#: ``Session.info`` key: the history files this transaction staged, in order.
+_STAGED = "kenzen.metrics.staged"
+
+
+def _publish_after_commit(session: Session, staged: list[Staged]) -> None:
+    """Publish ``staged`` once the session's transaction commits; delete the files if it
+    rolls back. A publication that fails after the commit is left to the next run."""
+    if not event.contains(session, "after_commit", _publish_staged):
+        event.listen(session, "after_commit", _publish_staged)
+        event.listen(session, "after_rollback", _discard_staged)
+    session.info.setdefault(_STAGED, []).extend(staged)
+
+
+def _publish_staged(session: Session) -> None:
+    staged = session.info.pop(_STAGED, [])
+    try:
+        _publish(staged)
+    except Exception:  # the database committed: the next run publishes what was recorded
+        log.exception("the metric history is published by the next run")
+
+
+def _discard_staged(session: Session) -> None:
+    staged: list[Staged] = session.info.pop(_STAGED, [])
+    for table, files in _by_table(staged):
+        table.discard(files)
+
+
+def _by_table(staged: list[Staged]) -> list[tuple[DatedTable, list[Staged]]]:
+    """The staged files by table (snapshots, order volumes), each table's in order."""
+    files: dict[Path, list[Staged]] = {}
+    for s in staged:
+        files.setdefault(s.directory, []).append(s)
+    tables = []
+    for directory, listed in files.items():
+        events_dir = directory.parent.parent  # <events>/history/<table>
+        table = {t.directory: t for t in (snapshot_table(events_dir), volume_table(events_dir))}
+        tables.append((table[directory], listed))
+    return tables
+
+
+def _publish(staged: list[Staged]) -> None:
+    for table, files in _by_table(staged):
+        table.publish(files)
+
+
+def _publish_committed_runs(session: Session, events_dir: Path) -> None:
+    """Publish what committed runs staged and did not publish (stopped in between); a
+    run whose files are gone is forgotten, so its date is computed in full again. Once a
+    transaction: later runs in it would find its own, uncommitted runs."""
+    if _STAGED in session.info:
+        return
+    for run in session.scalars(select(MetricRun).where(MetricRun.publishing.is_not(None))):
+        staged = [Staged.from_json(events_dir, item) for item in json.loads(run.publishing or "[]")]
+        try:
+            _publish(staged)
+        except FileNotFoundError:
+            log.warning("the history of the metrics of %s is lost: computed again", run.as_of)
+            session.delete(run)
+            continue
+        run.publishing = None
+
+
+def _staged(session: Session) -> list[Staged]:
+    """What this transaction staged in the history: it reads it before it commits."""
+    staged: list[Staged] = session.info.get(_STAGED, [])
+    return staged
 
 
 #: The database's latest values per seller, as :func:`_per_seller` computes them.
@@ -170,10 +251,7 @@ def _store_latest(session: Session, rows: list[tuple[Any, ...]]) -> None:
         # the dates of every replaced row move, which the seller's view shows: a new stamp
         marks.renew_selected_stamps(session, select(staged.c.seller_id))
         marks.mark_selected(session, changed, reason="metrics computed", renew_stamps=False)
-        if connection.dialect.name == "postgresql":  # each dialect imported only when used
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         statement = insert(latest).from_select(
             list(_LATEST_COLUMNS), select(*staged.c).where(true())
         )
@@ -201,33 +279,48 @@ def _staged_table() -> Table:
 def fulfilled_orders(session: Session, seller_id: str, as_of: date) -> int:
     """:func:`kenzen.metrics.seller_values.fulfilled_orders` in this session."""
     return seller_values.fulfilled_orders(
-        session.get(LatestSellerMetrics, seller_id), events_dir_of(session), seller_id, as_of
+        session.get(LatestSellerMetrics, seller_id),
+        events_dir_of(session),
+        seller_id,
+        as_of,
+        staged=_staged(session),
     )
 
 
-def fulfilled_orders_of(events_dir: Path, marketplace_id: str, as_of: date) -> dict[str, int]:
+def fulfilled_orders_of(
+    session: Session, events_dir: Path, marketplace_id: str, as_of: date
+) -> dict[str, int]:
     """:func:`fulfilled_orders` of every seller of a marketplace at once, from the columnar
     history's latest date computed on or before ``as_of``."""
     table = volume_table(events_dir)
+    state = table.committed(_staged(session))
     where = f"marketplace_id = {lit(marketplace_id)}"
-    day = table.latest_day(as_of, where)
+    day = table.latest_day(as_of, where, state=state)
     if day is None:
         return {}
-    volumes = table.read(day, day, where).to_pydict()
+    volumes = table.read(day, day, where, state=state).to_pydict()
     return dict(zip(volumes["seller_id"], volumes["fulfilled_orders"], strict=True))
 
 
 def latest_as_of(session: Session, seller_id: str, on_or_before: date | None = None) -> date | None:
     """:func:`kenzen.metrics.seller_values.latest_as_of` in this session."""
     return seller_values.latest_as_of(
-        session.get(LatestSellerMetrics, seller_id), events_dir_of(session), seller_id, on_or_before
+        session.get(LatestSellerMetrics, seller_id),
+        events_dir_of(session),
+        seller_id,
+        on_or_before,
+        staged=_staged(session),
     )
 
 
 def seller_metrics(session: Session, seller_id: str, as_of: date) -> list[MetricValue]:
     """:func:`kenzen.metrics.seller_values.seller_metrics` in this session."""
     return seller_values.seller_metrics(
-        session.get(LatestSellerMetrics, seller_id), events_dir_of(session), seller_id, as_of
+        session.get(LatestSellerMetrics, seller_id),
+        events_dir_of(session),
+        seller_id,
+        as_of,
+        staged=_staged(session),
     )
 
 
@@ -236,6 +329,8 @@ def seller_history(session: Session, seller_id: str, start: date, end: date) -> 
     events_dir = events_dir_of(session)
     if events_dir is None:
         return []
-    rows = snapshot_table(events_dir).read(start, end, f"seller_id = {lit(seller_id)}")
+    table = snapshot_table(events_dir)
+    where = f"seller_id = {lit(seller_id)}"
+    rows = table.read(start, end, where, state=table.committed(_staged(session)))
     values = [as_value(row) for row in rows.to_pylist()]
     return sorted(values, key=lambda v: (v.metric, v.as_of))

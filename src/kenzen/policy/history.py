@@ -118,7 +118,7 @@ def record_daily_ratings(
         .where(Seller.marketplace_id == marketplace_id, Violation.occurred_at <= instant)
     ):
         by_seller[violation.seller_id].append(violation)
-    volumes = metrics.fulfilled_orders_of(events_dir, marketplace_id, day)
+    volumes = metrics.fulfilled_orders_of(session, events_dir, marketplace_id, day)
     columns: dict[str, list[object]] = {name: [] for name in RATING_SCHEMA.names}
     for seller_id in seller_ids:
         try:
