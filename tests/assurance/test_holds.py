@@ -195,7 +195,7 @@ def test_confirming_waits_for_the_window_and_an_attempt_on_each_open_day(
     refused = _confirm(client, first, proposal_id)
     assert refused.status_code == 409
     assert "held by Account Health Assurance" in refused.json()["detail"]
-    assert "until 2026-11-23T03:00:00+00:00" in refused.json()["detail"]
+    assert "until 2026-11-23 12:00 JST" in refused.json()["detail"]  # Monday noon in Tokyo
     with world.database.transaction() as session:
         denied = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "decideEnforcementProposal")

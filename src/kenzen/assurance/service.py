@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -311,13 +312,16 @@ def why_held(session: Session, proposal: EnforcementProposal) -> str | None:
     hold = session.scalar(select(AssuranceHold).where(AssuranceHold.proposal_id == proposal.id))
     if hold is None:
         return "Account Health Support's call is being arranged"
-    view = hold_status(session, hold).view
+    status = hold_status(session, hold)
+    view = status.view
     if view is None or view.confirmable:
         return None
     if view.state is HoldState.WORKING_WITH_US:
         return "the seller is working with us: their Plan of Action awaits its decision"
     if view.state is HoldState.WAITING_FOR_SELLER:
-        return f"the seller has until {view.respond_by.isoformat()} to work with us"
+        # as the hold box beside the refusal writes it: in the marketplace's time
+        until = view.respond_by.astimezone(ZoneInfo(status.time_zone))
+        return f"the seller has until {until:%Y-%m-%d %H:%M %Z} to work with us"
     days = ", ".join(d.isoformat() for d in view.days_without_attempt)
     return (
         "the response time has passed, but Account Health Support has neither reached the "
