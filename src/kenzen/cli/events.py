@@ -187,11 +187,11 @@ def report_sp_api(
     as_user: AsOption = None,
 ) -> None:
     """Print the seller performance report as SP-API's GET_V2_SELLER_PERFORMANCE_REPORT."""
+    from kenzen.health.report import performance_report
+
     day = as_of.date() if as_of else None
     # On SQLite, the local operator's report reads its few rows without SQLAlchemy: most of
     # the command's run otherwise (bench/startup.py).
-    from kenzen.health.report import performance_report
-
     connection = sqlite_reader() if as_user is None else None
     if connection is not None:
         from kenzen.access import SYSTEM
