@@ -13,7 +13,6 @@ from kenzen.access import Action, Actor
 from kenzen.errors import NotFound
 from kenzen.health.assessments import current_assessment, local_today
 from kenzen.metrics.report import POLICY_COUNTERS, build_report
-from kenzen.metrics.seller_values import latest_as_of
 from kenzen.policy.document import Policy
 from kenzen.policy.facts import FactRecords
 
@@ -29,14 +28,13 @@ def performance_report(
         raise NotFound(f"seller {seller_id} not found")
     day = as_of or local_today(seller)
     assessment = current_assessment(records, policy, seller, day)
-    snapshot_day = latest_as_of(
-        records.latest_metrics(seller_id), records.events_dir, seller_id, day
-    )
+    # the assessment read the latest snapshot on or before ``day``: its metrics' date
+    metrics = assessment.facts.metrics
     return build_report(
         seller_id=seller.id,
         marketplace_id=seller.marketplace_id,
-        as_of=snapshot_day or day,
-        metrics=assessment.facts.metrics,
+        as_of=metrics[0].as_of if metrics else day,
+        metrics=metrics,
         account_status=seller.status.value,
         time_zone=seller.marketplace.time_zone,
         policy_violations={c: n for c, n in assessment.counts.items() if c in POLICY_COUNTERS},
