@@ -147,7 +147,8 @@ def metrics(
 @events_app.command("compact")
 @user_errors
 def events_compact(as_user: AsOption = None) -> None:
-    """Merge the store's segments: one per purchase month, replaced versions dropped."""
+    """Merge the store's segments: one per purchase month, replaced versions dropped; then
+    delete the files of writers killed before their commit, once a day old."""
     from kenzen.config import get_settings
     from kenzen.events import service as events
     from kenzen.events.store import EventStore
@@ -156,8 +157,14 @@ def events_compact(as_user: AsOption = None) -> None:
         use_case(as_user) as (session, actor),
         EventStore.of(get_settings().locations) as store,
     ):
-        live = events.compact_store(session, actor, store)
+        compaction = events.compact_store(session, actor, store)
+    live = compaction.live
     err.print(f"compacted: {live['orders']} orders, {live['defects']} defects", highlight=False)
+    if compaction.swept:
+        err.print(
+            f"swept: {len(compaction.swept)} files no manifest names (left by killed writers)",
+            highlight=False,
+        )
 
 
 @events_app.command("migrate")

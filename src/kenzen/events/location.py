@@ -14,6 +14,12 @@ object store has neither rename nor lock: the manifest is replaced by one PUT th
 conditional on the version the writer read when it started (``If-Match`` its ETag,
 ``If-None-Match: *`` for a first commit), so of two writers the second is refused and
 deletes what it wrote (:class:`ConcurrentWrite`); nothing is lost and nothing is doubled.
+
+A writer killed before its commit leaves files no manifest names. They are found by
+listing the store's folders (:meth:`StoreLocation.listing`) with their times as the store
+itself stamped them, measured against the store's own clock (:meth:`StoreLocation.clock`:
+a probe written and read back), never against this host's clock, which may differ from an
+object store's.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -41,10 +48,25 @@ MANIFEST = "manifest.json"
 #: before it can still finish its query.
 TRASH = "trash"
 OBJECT_STORE_SCHEMES = ("s3",)
+#: The folders whose files a committed manifest names (segments.py shows the layout).
+DATA_FOLDERS = ("orders", "defects", "superseded", "ingest")
+#: Where :meth:`StoreLocation.clock` writes its probe: a data folder, so that a probe left by
+#: a killed process is swept like any other unnamed file.
+PROBE_FOLDER = "ingest"
 
 
 class ConcurrentWrite(Conflict):
     """Another writer committed to the same object-store prefix first."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file as the store's listing shows it: its name relative to the store, when it was
+    last written by the store's own clock, and its size in bytes."""
+
+    name: str
+    modified: datetime
+    size: int
 
 
 @dataclass(frozen=True)
@@ -100,6 +122,15 @@ class StoreLocation(Protocol):
 
     def missing(self, names: list[str]) -> list[str]:
         """Those of ``names`` that are not there (a readiness check)."""
+
+    def listing(self) -> list[StoredFile]:
+        """Every file in :data:`DATA_FOLDERS` (and, locally, an unfinished manifest)."""
+
+    def clock(self) -> datetime:
+        """The store's time now, by the clock that stamps its files' times."""
+
+    def set_aside(self) -> set[str]:
+        """The files :meth:`retire` set aside in place, until the next :meth:`sweep`."""
 
 
 def new_stem(folder: str, stem: str) -> str:
@@ -170,6 +201,35 @@ class LocalDirectory:
     def missing(self, names: list[str]) -> list[str]:
         return [name for name in names if not (self.directory / name).is_file()]
 
+    def listing(self) -> list[StoredFile]:
+        """The data folders' files and manifests written but never renamed into place."""
+        paths = [p for folder in DATA_FOLDERS for p in (self.directory / folder).glob("*")]
+        paths += self.directory.glob(f".{MANIFEST}.*")
+        found = []
+        for path in paths:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # deleted since it was listed
+                continue
+            name = path.relative_to(self.directory).as_posix()
+            found.append(StoredFile(name, _timestamp(stat.st_mtime_ns), stat.st_size))
+        return found
+
+    def clock(self) -> datetime:
+        """The modification time of a file written now (a mounted file system stamps files
+        with its server's clock)."""
+        probe = self.directory / PROBE_FOLDER / f"clock-{uuid.uuid4().hex}.probe"
+        probe.parent.mkdir(parents=True, exist_ok=True)
+        probe.touch()
+        try:
+            return _timestamp(probe.stat().st_mtime_ns)
+        finally:
+            probe.unlink()
+
+    def set_aside(self) -> set[str]:
+        """Nothing: :meth:`retire` moved the files out of the data folders."""
+        return set()
+
 
 @contextmanager
 def exclusive_lock(path: Path) -> Iterator[None]:
@@ -180,6 +240,10 @@ def exclusive_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _timestamp(nanoseconds: int) -> datetime:
+    return datetime.fromtimestamp(nanoseconds / 1e9, UTC)
 
 
 def to_trash(directory: Path, names: list[str]) -> None:
@@ -304,6 +368,39 @@ class ObjectPrefix:
         root = f"{self.bucket}/{self.prefix}"
         present = {path.removeprefix(root) for path in self.fs.find(root)}
         return [name for name in names if name not in present]
+
+    def listing(self) -> list[StoredFile]:
+        """One listing of the prefix (a request per 1,000 objects), with each object's
+        ``LastModified``."""
+        root = f"{self.bucket}/{self.prefix}"
+        found = []
+        for path, info in self.fs.find(root, detail=True).items():
+            name = path.removeprefix(root)
+            if name.split("/", 1)[0] in DATA_FOLDERS:
+                found.append(StoredFile(name, info["LastModified"], int(info["size"])))
+        return found
+
+    def clock(self) -> datetime:
+        """The ``LastModified`` of a probe object written now: the object store's clock,
+        which stamped every other object, whatever this host's clock says."""
+        probe = self._key(f"{PROBE_FOLDER}/clock-{uuid.uuid4().hex}.probe")
+        self.fs.call_s3("put_object", Bucket=self.bucket, Key=probe, Body=b"")
+        try:
+            head = self.fs.call_s3("head_object", Bucket=self.bucket, Key=probe)
+        finally:
+            self.fs.call_s3("delete_object", Bucket=self.bucket, Key=probe)
+        modified: datetime = head["LastModified"]
+        return modified
+
+    def set_aside(self) -> set[str]:
+        """The objects the ``trash/*.json`` listings name."""
+        names: set[str] = set()
+        for listing in self.fs.glob(f"{self.bucket}/{self._key(TRASH)}/*.json"):
+            try:
+                names.update(json.loads(self.fs.cat_file(listing)))
+            except FileNotFoundError:  # a compaction's sweep is deleting what it named
+                continue
+        return names
 
 
 def _immutable_parquet(base: Any) -> Any:

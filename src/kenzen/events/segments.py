@@ -19,12 +19,21 @@ superseded lists.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from kenzen.events.formats import EventFormatError, event_format
-from kenzen.events.location import MANIFEST, TRASH, LocalDirectory, StoreLocation, to_trash
+from kenzen.events.location import (
+    MANIFEST,
+    TRASH,
+    LocalDirectory,
+    StoredFile,
+    StoreLocation,
+    to_trash,
+)
 from kenzen.events.validation import ident, lit
 
 __all__ = ["MANIFEST", "TRASH", "Manifest", "Segment", "to_trash"]
@@ -92,6 +101,15 @@ class Manifest:
         named = [path for kind in STORED_KINDS for path in self.files(kind)]
         named += [path for kind in STORED_KINDS for path in self.superseded[kind]]
         return named + list(self.ingest.values())
+
+
+def unnamed(
+    files: Iterable[StoredFile], named: set[str], now: datetime, grace: timedelta
+) -> list[str]:
+    """The files of writers that never committed: named by no manifest and written more
+    than ``grace`` before ``now`` (both by the store's clock). A writer at work writes its
+    files and commits within ``grace``, so none of its files is among them."""
+    return sorted(f.name for f in files if f.name not in named and now - f.modified > grace)
 
 
 def read_committed(location: StoreLocation) -> tuple[Manifest, str | None]:

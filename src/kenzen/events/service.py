@@ -212,12 +212,22 @@ def _import_sellers(session: Session, source: Path, path: Path, skip_invalid: bo
     )
 
 
-def compact_store(session: Session, actor: Actor, store: EventStore) -> dict[str, int]:
-    """Merge the store's segments and drop replaced versions (who may import may compact)."""
+@dataclass(frozen=True)
+class Compaction:
+    live: dict[str, int]
+    """The live rows per kind."""
+    swept: list[str]
+    """Files left by writers killed before their commit, now deleted."""
+
+
+def compact_store(session: Session, actor: Actor, store: EventStore) -> Compaction:
+    """Merge the store's segments, drop replaced versions and sweep what killed writers
+    left (who may import may compact)."""
     access.authorize(actor, Action.IMPORT_EVENTS)
-    live = store.compact()
-    session.add(access.record(actor, Action.IMPORT_EVENTS, "events:compact", live))
-    return live
+    compaction = Compaction(store.compact(), store.sweep_unnamed())
+    detail = {**compaction.live, "swept": len(compaction.swept)}
+    session.add(access.record(actor, Action.IMPORT_EVENTS, "events:compact", detail))
+    return compaction
 
 
 def migrate_store(session: Session, actor: Actor, directory: Path) -> dict[str, int] | None:

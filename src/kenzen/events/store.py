@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -46,6 +47,7 @@ from kenzen.events.segments import (
     StoredKind,
     live_relation,
     read_committed,
+    unnamed,
 )
 from kenzen.events.validation import (
     Check,
@@ -70,6 +72,10 @@ OWNER = "__owner_seller_id"
 ROW_GROUP_ROWS = 1_000_000
 #: The manifest version of a store object that has not read it yet.
 UNREAD = "unread"
+#: How old (by the store's clock) a file no manifest names must be before it is swept: far
+#: longer than any writer takes from writing its first file to committing (a compaction of
+#: a billion orders included), so that a writer at work keeps every file.
+SWEEP_UNNAMED_AFTER = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -257,6 +263,28 @@ class EventStore:
             self.location.retire(replaced)
             self._refresh()
             return {kind: self.manifest.live[kind] for kind in STORED_KINDS}
+
+    def sweep_unnamed(self, grace: timedelta = SWEEP_UNNAMED_AFTER) -> list[str]:
+        """Delete what writers killed before their commit left: files in the store's folders
+        that no committed manifest names, written more than ``grace`` ago by the store's own
+        clock. Files a compaction set aside for readers that started before it stay until
+        the next compaction. Returns the names deleted.
+
+        The manifest is read before and after the listing, so that a writer committing
+        meanwhile has its files named either way; a writer still at work wrote its files
+        less than ``grace`` ago. On a local store the writers' lock is held besides.
+        """
+        with self._writing():
+            named = set(self.manifest.named_files())
+            now = self.location.clock()
+            files = self.location.listing()
+            self._seen = UNREAD
+            self._refresh()
+            named |= set(self.manifest.named_files()) | self.location.set_aside()
+            doomed = unnamed(files, named, now, grace)
+            for name in doomed:
+                self.location.delete(name)
+            return doomed
 
     def _compacted(self, kind: StoredKind, written: list[str]) -> list[Segment]:
         fmt = event_format(kind)
