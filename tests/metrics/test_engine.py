@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlglot
@@ -14,12 +16,16 @@ from kenzen.metrics.engine import (
     COMPUTED_SCHEMA,
     METRIC_SCHEMA,
     _substitute,
+    compute_counts,
     compute_metrics,
     compute_metrics_and_volumes,
     metric_values,
     metrics_sql,
 )
+from kenzen.metrics.seller_values import latest_values
+from kenzen.metrics.values import MetricValue
 from tests.metrics.conftest import AS_OF, TIME_ZONES, TOKYO, US, batch, defect, order
+from tests.metrics.edge_cases import load_edge_cases
 
 T = datetime(2024, 11, 20, 3, tzinfo=UTC)
 
@@ -47,6 +53,41 @@ def test_many_dates_in_a_row_match_the_sqlglot_query(loaded: EventStore) -> None
             expected = loaded.query(metrics_sql(as_of, TIME_ZONES, sellers)).cast(COMPUTED_SCHEMA)
             assert got.equals(expected), as_of
     assert compute_metrics(loaded, AS_OF, TIME_ZONES).num_rows == 2 * 7
+
+
+def test_the_query_in_steps_gives_the_rows_of_the_one_query_and_each_sellers_latest_values(
+    store: EventStore,
+) -> None:
+    """``kenzen metrics`` keeps each seller's counts in DuckDB and reads from them the metric
+    rows, the order volumes and the JSON of the latest values: all equal to what the one
+    query (the raw baseline's, Spark's) computes, rates to the last bit."""
+    load_edge_cases(store)
+    expected = compute_metrics_and_volumes(store, AS_OF, TIME_ZONES)
+    steps = compute_counts(store, AS_OF, TIME_ZONES)
+    ordered = f"{steps.rows} ORDER BY seller_id, marketplace_id, metric"
+    assert store.con.sql(ordered).to_arrow_table().cast(COMPUTED_SCHEMA).equals(expected)
+    volumes = {(r["seller_id"], r["marketplace_id"], r["as_of"], r["fulfilled_orders"])
+               for r in expected.to_pylist()}  # fmt: skip
+    assert sorted(store.con.execute(steps.volumes).fetchall()) == sorted(volumes)
+    by_seller: dict[str, list[MetricValue]] = defaultdict(list)
+    for value in metric_values(expected.select(METRIC_SCHEMA.names)):
+        by_seller[value.seller_id].append(value)
+    latest = store.con.execute(steps.latest).fetchall()
+    assert len(latest) == len(by_seller) == 40
+    fingerprints: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for seller_id, marketplace_id, as_of, fulfilled, metrics, fingerprint in latest:
+        record = SimpleNamespace(
+            seller_id=seller_id,
+            marketplace_id=marketplace_id,
+            as_of=date.fromisoformat(as_of),
+            fulfilled_orders=fulfilled,
+            metrics=metrics,
+        )
+        assert latest_values(record) == by_seller[seller_id]
+        fingerprints[(fulfilled, metrics)].add(fingerprint)
+    # equal values (no seller's id is in them) give one fingerprint, different ones differ
+    assert all(len(f) == 1 for f in fingerprints.values())
+    assert len(set.union(*fingerprints.values())) == len(fingerprints) > 10
 
 
 def test_no_rows_for_an_empty_store_or_no_sellers(store: EventStore, loaded: EventStore) -> None:

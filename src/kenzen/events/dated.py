@@ -199,6 +199,16 @@ class DatedTable:
     def stage(self, day: date, rows: pa.Table, *, scope: str | None) -> Staged:
         """Write ``rows`` (all of date ``day``) as the file of a new run, not yet visible."""
         table = rows.select(self.schema.names).cast(self.schema)
+        with _connection() as con:
+            con.register("written", table)
+            return self.stage_query(day, con, "SELECT * FROM written", scope=scope)
+
+    def stage_query(
+        self, day: date, con: duckdb.DuckDBPyConnection, query: str, *, scope: str | None
+    ) -> Staged:
+        """:meth:`stage` the rows of a DuckDB ``query`` on ``con``, whose columns carry the
+        schema's names and types, straight into the file (no rows through Python), sorted
+        by key (readers of one key skip the other row groups)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         with self._lock():
             manifest = self.manifest()
@@ -206,10 +216,12 @@ class DatedTable:
             manifest.save(self.directory)
         run = manifest.run
         name = f"{day.isoformat()}-r{run:06d}-{uuid.uuid4().hex[:8]}.parquet"
-        with _connection() as con:
-            con.register("written", table)
-            _write_parquet(con, "SELECT * FROM written", run, self.directory / name)
-        return Staged(self.directory, day.isoformat(), DatedFile(name, run, scope, table.num_rows))
+        columns = ", ".join(ident(c) for c in self.schema.names)
+        key = ", ".join(ident(c) for c in self.key)
+        rows = _write_parquet(
+            con, f"SELECT {columns} FROM ({query})", run, self.directory / name, order_by=key
+        )
+        return Staged(self.directory, day.isoformat(), DatedFile(name, run, scope, rows))
 
     def publish(self, staged: Sequence[Staged]) -> None:
         """Name the staged files in one new manifest, in the order given; a file published
@@ -305,11 +317,15 @@ class DatedTable:
         return exclusive_lock(self.directory / ".lock")
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, run: int, path: Path) -> int:
-    """The rows of ``query`` stamped with ``run``, written by DuckDB straight into a Parquet
-    file (no Python rows; pyarrow's writer would import pandas); returns how many."""
+def _write_parquet(
+    con: duckdb.DuckDBPyConnection, query: str, run: int, path: Path, *, order_by: str = ""
+) -> int:
+    """The rows of ``query`` stamped with ``run`` (sorted by ``order_by`` when given),
+    written by DuckDB straight into a Parquet file (no Python rows; pyarrow's writer would
+    import pandas); returns how many."""
+    order = f" ORDER BY {order_by}" if order_by else ""
     written = con.execute(
-        f"COPY (SELECT *, CAST({run} AS BIGINT) AS {RUN} FROM ({query})) "
+        f"COPY (SELECT *, CAST({run} AS BIGINT) AS {RUN} FROM ({query}){order}) "
         f"TO {lit(str(path))} (FORMAT parquet)"
     ).fetchall()
     return int(written[0][0])

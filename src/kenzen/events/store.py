@@ -206,6 +206,20 @@ class EventStore:
         self._refresh()
         return self.con.sql(sql).to_arrow_table()
 
+    def keep(self, name: str, source: str | pa.Table) -> None:
+        """A read-only query's rows (the metrics engine's), or rows computed elsewhere, as
+        the temporary table ``name`` of this store's connection (replacing one of that
+        name): later statements on :attr:`con` read it without a round trip through Python."""
+        self._refresh()
+        if isinstance(source, str):
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS {source}")
+            return
+        self.con.register("__kept", source)
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS FROM __kept")
+        finally:
+            self.con.unregister("__kept")
+
     def import_file(
         self,
         kind: StoredKind,

@@ -16,12 +16,13 @@ DuckDB text without it (importing it costs a ``kenzen metrics`` run ~0.2 s of CP
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from string import Template
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -38,6 +39,8 @@ from kenzen.metrics.values import MetricValue, window
 
 if TYPE_CHECKING:
     from sqlglot import exp
+
+    from kenzen.events.store import EventStore
 
 ORDER_COLUMNS = (
     "order_id",
@@ -174,8 +177,45 @@ def _breakdown(name: str) -> Callable[[str], str]:
     return value
 
 
+def _rate(key: str) -> str:
+    return f"CAST({key}__num AS DOUBLE) / {key}__den"
+
+
+def _columns(chosen: Mapping[str, Target]) -> dict[str, Callable[[str], str]]:
+    """Each reported column of a metric (``key``) as SQL over the seller's counts
+    (``<key>__num``, ``<key>__den``, the breakdown's ``<key>__<name>``)."""
+
+    def good(key: str) -> str:
+        target = chosen[key]
+        if target.condition == "LESS_THAN":
+            return f"{_rate(key)} < {target.value!r}"
+        return f"{_rate(key)} {'>=' if target.inclusive else '>'} {target.value!r}"
+
+    return {
+        "window_from": lambda key: f"${key}__from",
+        "window_to": lambda key: f"${key}__to",
+        "numerator": lambda key: f"{key}__num",
+        "denominator": lambda key: f"{key}__den",
+        "rate": lambda key: f"CASE WHEN {key}__den = 0 THEN NULL ELSE {_rate(key)} END",
+        "status": lambda key: (
+            f"CASE WHEN {key}__den = 0 THEN 'NONE' WHEN {good(key)} THEN 'GOOD' ELSE 'BAD' END"
+        ),
+        "target_value": lambda key: f"CAST({chosen[key].value!r} AS DOUBLE)",
+        "target_condition": lambda key: lit(chosen[key].condition),
+        "target_inclusive": lambda key: "TRUE" if chosen[key].inclusive else "FALSE",
+        **{name: _breakdown(name) for name in BREAKDOWNS},
+    }
+
+
+class _Templates(NamedTuple):
+    counts: Template
+    """``WITH …, counts AS (…)``: one row per seller with its counts and order volume."""
+    rows: Template
+    """The metric rows (:data:`COMPUTED_SCHEMA`) from the counts named ``$source``."""
+
+
 @lru_cache(maxsize=16)
-def _template(targets: tuple[Target, ...]) -> Template:
+def _template(targets: tuple[Target, ...]) -> _Templates:
     """The DuckDB query for one set of targets, parsed and assembled once.
 
     What depends on the as-of date (the window bounds of each marketplace, the reported
@@ -183,6 +223,7 @@ def _template(targets: tuple[Target, ...]) -> Template:
     computing many dates in a row assembles nothing per date.
     """
     chosen = {t.metric: t for t in targets}
+    columns = _columns(chosen)
     flags = ", ".join(
         f"MIN(CASE WHEN {cond} THEN occurred_at END) AS first_{name}_at"
         for name, cond in DEFECT_FLAGS.items()
@@ -208,35 +249,12 @@ def _template(targets: tuple[Target, ...]) -> Template:
         cases = " ".join(f"WHEN {lit(key)} THEN {value(key)}" for key in DEFINITIONS)
         return f"CASE m.metric {cases} END"
 
-    def rate(key: str) -> str:
-        return f"CAST({key}__num AS DOUBLE) / {key}__den"
-
-    def good(key: str) -> str:
-        target = chosen[key]
-        if target.condition == "LESS_THAN":
-            return f"{rate(key)} < {target.value!r}"
-        return f"{rate(key)} {'>=' if target.inclusive else '>'} {target.value!r}"
-
-    columns: dict[str, Callable[[str], str]] = {
-        "window_from": lambda key: f"${key}__from",
-        "window_to": lambda key: f"${key}__to",
-        "numerator": lambda key: f"{key}__num",
-        "denominator": lambda key: f"{key}__den",
-        "rate": lambda key: f"CASE WHEN {key}__den = 0 THEN NULL ELSE {rate(key)} END",
-        "status": lambda key: (
-            f"CASE WHEN {key}__den = 0 THEN 'NONE' WHEN {good(key)} THEN 'GOOD' ELSE 'BAD' END"
-        ),
-        "target_value": lambda key: f"CAST({chosen[key].value!r} AS DOUBLE)",
-        "target_condition": lambda key: lit(chosen[key].condition),
-        "target_inclusive": lambda key: "TRUE" if chosen[key].inclusive else "FALSE",
-        **{name: _breakdown(name) for name in BREAKDOWNS},
-    }
     metric_names = ", ".join(f"({lit(key)})" for key in DEFINITIONS)
-    final = (
+    rows = (
         "SELECT c.seller_id, c.marketplace_id, m.metric, $as_of AS as_of, "
         + ", ".join(f"{per_metric(value)} AS {name}" for name, value in columns.items())
         + ", c.fulfilled_orders"
-        + f" FROM counts AS c CROSS JOIN (VALUES {metric_names}) AS m(metric)"
+        + f" FROM $source AS c CROSS JOIN (VALUES {metric_names}) AS m(metric)"
     )
     fulfilled = (
         "o.purchased_at >= b.volume__start "
@@ -244,7 +262,7 @@ def _template(targets: tuple[Target, ...]) -> Template:
         "AND (o.fulfillment = 'marketplace' OR o.shipped_at < b.as_of_end "
         "OR o.delivered_at < b.as_of_end)"
     )
-    return Template(
+    counts_query = Template(
         f"WITH bounds AS (SELECT * FROM (VALUES $bounds) AS t({', '.join(_BOUND_NAMES)})), "
         f"defect_flags AS (SELECT order_id, {flags} FROM defects GROUP BY order_id), "
         f"facts AS (SELECT {facts_columns} FROM orders AS o "
@@ -264,8 +282,47 @@ def _template(targets: tuple[Target, ...]) -> Template:
         f"counts AS (SELECT s.seller_id, s.marketplace_id, s.fulfilled_orders, {counts} "
         "FROM sellers AS s "
         "LEFT JOIN sums AS c ON c.seller_id = s.seller_id "
-        "AND c.marketplace_id = s.marketplace_id) "
-        f"{final} ORDER BY seller_id, marketplace_id, metric"
+        "AND c.marketplace_id = s.marketplace_id)"
+    )
+    return _Templates(counts_query, Template(rows))
+
+
+#: The temporary table of each computed seller's counts (:func:`statements`).
+COUNTS_TABLE = "metric_counts"
+
+
+class MetricStatements(NamedTuple):
+    """The metrics query of one date in steps, for a caller that keeps the result in
+    DuckDB: :attr:`counts` computed into :data:`COUNTS_TABLE`, the rest read from it."""
+
+    counts: str
+    """One row per computed seller: its counts and its order volume."""
+    rows: str
+    """Every metric row (:data:`COMPUTED_SCHEMA`), in no order."""
+    volumes: str
+    """Each seller's order volume (seller_id, marketplace_id, as_of, fulfilled_orders)."""
+    latest: str
+    """Each seller's row of latest values: seller_id, marketplace_id, as_of (text),
+    fulfilled_orders, metrics (:mod:`kenzen.metrics.seller_values`' JSON), fingerprint."""
+
+
+def statements(
+    as_of: date,
+    time_zones: Mapping[str, str],
+    seller_ids: Collection[str] | None = None,
+    targets: Mapping[str, Target] | None = None,
+) -> MetricStatements:
+    """The metrics query of :func:`compute_metrics_and_volumes` in steps (DuckDB SQL)."""
+    chosen = _chosen(as_of, targets)
+    counts, rows, values = _filled(as_of, time_zones, seller_ids, chosen)
+    return MetricStatements(
+        counts=f"{counts} SELECT * FROM counts",
+        rows=rows.substitute(values, source=COUNTS_TABLE),
+        volumes=(
+            f"SELECT seller_id, marketplace_id, {_date(as_of)} AS as_of, fulfilled_orders "
+            f"FROM {COUNTS_TABLE}"
+        ),
+        latest=_latest(as_of, chosen),
     )
 
 
@@ -275,10 +332,26 @@ def _render(
     seller_ids: Collection[str] | None,
     targets: Mapping[str, Target] | None,
 ) -> str:
-    """The DuckDB metrics query: the cached template with this call's bounds filled in."""
+    """The DuckDB metrics query as one statement: the cached template with this call's
+    bounds filled in."""
+    counts, rows, values = _filled(as_of, time_zones, seller_ids, _chosen(as_of, targets))
+    rows_sql = rows.substitute(values, source="counts")
+    return f"{counts} {rows_sql} ORDER BY seller_id, marketplace_id, metric"
+
+
+def _chosen(as_of: date, targets: Mapping[str, Target] | None) -> dict[str, Target]:
+    return dict(targets) if targets is not None else targets_for(as_of)
+
+
+def _filled(
+    as_of: date,
+    time_zones: Mapping[str, str],
+    seller_ids: Collection[str] | None,
+    chosen: Mapping[str, Target],
+) -> tuple[str, Template, dict[str, str]]:
+    """The counts' query filled in, the rows' template and what fills it (but its source)."""
     if not time_zones:
         raise ValueError("no marketplaces: time_zones is empty")
-    chosen = dict(targets) if targets is not None else targets_for(as_of)
     windows = {key: window(as_of, chosen[key]) for key in DEFINITIONS}
     bound_rows = []
     for marketplace_id, tz in sorted(time_zones.items()):
@@ -314,8 +387,59 @@ def _render(
         for name, day in zip(("from", "to"), pair, strict=True)
     }
     template = _template(tuple(chosen[key] for key in DEFINITIONS))
-    return template.substitute(
-        bounds=", ".join(bound_rows), sellers=sellers, as_of=_date(as_of), **dates
+    counts = template.counts.substitute(bounds=", ".join(bound_rows), sellers=sellers)
+    return counts, template.rows, {"as_of": _date(as_of), **dates}
+
+
+def _latest(as_of: date, chosen: Mapping[str, Target]) -> str:
+    """:attr:`MetricStatements.latest`: each seller's JSON is one ``concat`` over its row
+    of :data:`COUNTS_TABLE` (no aggregate); what is the same for every seller — the
+    metric's name, window, target, the breakdown counts it does not report — is text
+    assembled here once. The fingerprint hashes the counts, the order volume and the
+    targets (the rates and statuses follow from them; the dates apart, which move every
+    day), so the same values give the same fingerprint."""
+    columns = _columns(chosen)
+    parts: list[str] = []
+    text: list[str] = ["{"]
+
+    def value(sql: str) -> None:
+        parts.extend([lit("".join(text)), sql])
+        text.clear()
+
+    for index, key in enumerate(DEFINITIONS):
+        target, (first, last) = chosen[key], window(as_of, chosen[key])
+        text.append(f"{',' if index else ''}{json.dumps(key)}:")
+        text.append(f"[{json.dumps(first.isoformat())},{json.dumps(last.isoformat())},")
+        value(f"CAST({columns['numerator'](key)} AS VARCHAR)")
+        text.append(",")
+        value(f"CAST({columns['denominator'](key)} AS VARCHAR)")
+        text.append(",")
+        value(f"COALESCE(CAST({columns['rate'](key)} AS VARCHAR), 'null')")
+        text.append(',"')
+        value(columns["status"](key))
+        text.append(f'",{json.dumps(float(target.value))},{json.dumps(target.condition)},')
+        text.append(f"{json.dumps(target.inclusive)},[")
+        for position, name in enumerate(BREAKDOWNS):
+            text.append("," if position else "")
+            if name in DEFINITIONS[key].breakdown:
+                value(f"CAST({key}__{name} AS VARCHAR)")
+            else:
+                text.append("null")
+        text.append("]]")
+    text.append("}")
+    parts.append(lit("".join(text)))
+    counted = [
+        f"{key}__{name}"
+        for key, definition in DEFINITIONS.items()
+        for name in ("num", "den", *definition.breakdown)
+    ]
+    in_force = [chosen[key] for key in DEFINITIONS]
+    targets = lit(json.dumps([(t.value, t.condition, t.inclusive) for t in in_force]))
+    return (
+        f"SELECT seller_id, marketplace_id, {lit(as_of.isoformat())}, fulfilled_orders, "
+        f"concat({', '.join(parts)}), "
+        f"CAST(hash({', '.join(counted)}, fulfilled_orders, {targets}) AS VARCHAR) "
+        f"FROM {COUNTS_TABLE}"
     )
 
 
@@ -372,14 +496,35 @@ def compute_metrics_and_volumes(
     """:func:`compute_metrics` with each row's order volume (:data:`COMPUTED_SCHEMA`), from
     the same scan. The query runs as assembled (DuckDB SQL), without a round trip through
     SQLGlot."""
+    _check_time_zones(store, time_zones)
+    table = store.query(_render(as_of, time_zones, seller_ids, targets))
+    return table.cast(COMPUTED_SCHEMA)
+
+
+def compute_counts(
+    store: EventStore,
+    as_of: date,
+    time_zones: Mapping[str, str],
+    seller_ids: Collection[str] | None = None,
+    *,
+    engine: Queryable | None = None,
+) -> MetricStatements:
+    """Compute each seller's counts (on ``engine`` when given, e.g. Spark, else in the
+    store's DuckDB) into :data:`COUNTS_TABLE` on the store's connection; the returned
+    statements read the metric rows, volumes and latest values from it there."""
+    _check_time_zones(engine or store, time_zones)
+    steps = statements(as_of, time_zones, seller_ids)
+    store.keep(COUNTS_TABLE, steps.counts if engine is None else engine.query(steps.counts))
+    return steps
+
+
+def _check_time_zones(store: Queryable, time_zones: Mapping[str, str]) -> None:
     stored = {
         str(m) for m in store.query("SELECT DISTINCT marketplace_id FROM orders")[0].to_pylist()
     }
     missing = sorted(stored - set(time_zones))
     if missing:
         raise ValueError(f"no time zone for marketplace(s) {', '.join(missing)}")
-    table = store.query(_render(as_of, time_zones, seller_ids, targets))
-    return table.cast(COMPUTED_SCHEMA)
 
 
 def metric_values(table: pa.Table) -> list[MetricValue]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import pyarrow as pa
 from sqlalchemy import Column, MetaData, Table, event, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -20,13 +19,11 @@ from kenzen.access import Action, Actor
 from kenzen.db import events_dir_of, utcnow
 from kenzen.events.dated import EVERYTHING, DatedTable, Staged
 from kenzen.events.store import EventStore
-from kenzen.events.validation import ident, lit
+from kenzen.events.validation import lit
 from kenzen.metrics import seller_values
-from kenzen.metrics.definitions import BREAKDOWNS
-from kenzen.metrics.engine import METRIC_SCHEMA, Queryable, compute_metrics_and_volumes
-from kenzen.metrics.history import VOLUME_SCHEMA, as_value, snapshot_table, volume_table
+from kenzen.metrics.engine import COUNTS_TABLE, MetricStatements, Queryable, compute_counts
+from kenzen.metrics.history import as_value, snapshot_table, volume_table
 from kenzen.metrics.models import LatestSellerMetrics, MetricRun
-from kenzen.metrics.seller_values import VALUES
 from kenzen.metrics.values import MetricValue
 from kenzen.sellers import marks
 from kenzen.sellers.models import Marketplace
@@ -74,17 +71,21 @@ def compute_snapshots(
         sellers = store.sellers_changed_after(run.events_batch)
     if sellers is not None and not sellers:
         return MetricRunSummary(as_of=as_of, full=False, sellers=0, rows=0)
-    computed = compute_metrics_and_volumes(
-        store if engine is None else engine, as_of, time_zones, sellers
-    )
-    table, volumes, latest = _per_seller(computed)
-    scope = EVERYTHING if sellers is None else None
-    staged = [
-        snapshot_table(store.directory).stage(as_of, table, scope=scope),
-        volume_table(store.directory).stage(as_of, volumes, scope=scope),
-    ]
-    _publish_after_commit(session, staged)
-    _store_latest(session, latest)
+    steps = compute_counts(store, as_of, time_zones, sellers, engine=engine)
+    try:
+        latest = store.con.execute(steps.latest).fetchall()
+        scope = EVERYTHING if sellers is None else None
+        # DuckDB writes the history while the database takes the latest values: both
+        # release the GIL, so the two run on two cores.
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            staging = writer.submit(_stage_history, store, as_of, steps, scope)
+            try:
+                _store_latest(session, latest)
+            finally:
+                staged = staging.result()
+                _publish_after_commit(session, staged)
+    finally:
+        store.con.execute(f"DROP TABLE IF EXISTS {COUNTS_TABLE}")
     if run is None:
         run = MetricRun(as_of=as_of)
         session.add(run)
@@ -97,12 +98,23 @@ def compute_snapshots(
             actor,
             Action.COMPUTE_METRICS,
             f"metrics:{as_of.isoformat()}",
-            {"full": sellers is None, "sellers": len(latest), "rows": table.num_rows},
+            {"full": sellers is None, "sellers": len(latest), "rows": staged[0].file.rows},
         )
     )
     return MetricRunSummary(
-        as_of=as_of, full=sellers is None, sellers=len(latest), rows=table.num_rows
+        as_of=as_of, full=sellers is None, sellers=len(latest), rows=staged[0].file.rows
     )
+
+
+def _stage_history(
+    store: EventStore, as_of: date, steps: MetricStatements, scope: str | None
+) -> list[Staged]:
+    """The run's metric rows and order volumes, staged in the history straight from the
+    counts kept in the store's DuckDB."""
+    return [
+        snapshot_table(store.directory).stage_query(as_of, store.con, steps.rows, scope=scope),
+        volume_table(store.directory).stage_query(as_of, store.con, steps.volumes, scope=scope),
+    ]
 
 
 #: ``Session.info`` key: the history files this transaction staged, in order.
@@ -173,7 +185,7 @@ def _staged(session: Session) -> list[Staged]:
     return staged
 
 
-#: The database's latest values per seller, as :func:`_per_seller` computes them.
+#: The database's latest values per seller (:attr:`MetricStatements.latest`).
 _LATEST_COLUMNS = (
     "seller_id",
     "marketplace_id",
@@ -182,38 +194,6 @@ _LATEST_COLUMNS = (
     "metrics",
     "fingerprint",
 )
-
-
-def _per_seller(computed: pa.Table) -> tuple[pa.Table, pa.Table, list[tuple[Any, ...]]]:
-    """The metric rows and the order volume of every computed seller, and each seller's
-    row of latest values (:data:`_LATEST_COLUMNS`), built by DuckDB, not in Python.
-
-    The fingerprint combines a hash of every metric's values and breakdown (the dates
-    apart: they move every day) and the order volume; order-independent (``bit_xor``), so
-    the same values give the same fingerprint. A DuckDB that hashes differently makes
-    every seller's fingerprint differ once (they are then marked once, nothing is lost)."""
-    values = ", ".join(f"c.{ident(n)}" for n in VALUES)
-    breakdown = ", ".join(f"c.{ident(n)}" for n in BREAKDOWNS)
-    con = duckdb.connect(config={"threads": 2})
-    try:
-        con.register("computed", computed)
-        volumes = con.sql(
-            "SELECT DISTINCT seller_id, marketplace_id, as_of, fulfilled_orders FROM computed "
-            "ORDER BY seller_id"
-        ).to_arrow_table()
-        latest = con.execute(
-            "SELECT c.seller_id, any_value(c.marketplace_id), CAST(any_value(c.as_of) AS VARCHAR), "
-            "any_value(c.fulfilled_orders), '{' || string_agg(to_json(c.metric) || ':' || "
-            f"json_array(c.window_from, c.window_to, {values}, json_array({breakdown})), ',') "
-            "|| '}', "
-            "CAST(hash(bit_xor(hash(c.metric, "
-            f"{values}, {breakdown})), any_value(c.fulfilled_orders)) AS VARCHAR) "
-            "FROM computed AS c GROUP BY c.seller_id"
-        ).fetchall()
-    finally:
-        con.close()
-    metrics = computed.select(METRIC_SCHEMA.names)
-    return metrics, volumes.cast(VOLUME_SCHEMA), latest
 
 
 def _store_latest(session: Session, rows: list[tuple[Any, ...]]) -> None:
