@@ -148,3 +148,38 @@ def test_the_performance_report_on_sqlite_loads_only_what_it_uses(
         served = performance_report(session, SYSTEM, policy, "S1", REPORT_DAY)
     assert json.loads("\n".join(report)) == served
     assert served["performanceMetrics"][0]["lateShipmentRate"]["status"] == "BAD"
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL's dialect is loaded on PostgreSQL")
+def test_a_metric_run_loads_only_what_it_uses(
+    world: World, store: EventStore, tmp_path: Path
+) -> None:
+    """What keeps ``kenzen metrics`` quick to start (bench/scale.py measures it): the embedded
+    run keeps its results in DuckDB, so it loads neither SQLGlot nor pyarrow's CSV, compute
+    or Parquet modules, nor PostgreSQL's dialect on SQLite, nor other commands' libraries."""
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,seller_id,marketplace_id,purchased_at,fulfillment,ship_by,shipped_at,"
+        "updated_at\nO1,S1,JP,2026-11-10T10:00:00+09:00,merchant,2026-11-11T23:59:00+09:00,"
+        "2026-11-12T23:00:00+09:00,2026-11-12T23:00:00+09:00\n"
+    )
+    with world.database.transaction() as session:
+        import_events(session, SYSTEM, store, "orders", orders)
+    unused = (
+        "sqlglot", "pyarrow.csv", "pyarrow.compute", "pyarrow.parquet",
+        "sqlalchemy.dialects.postgresql", "alembic", "pydantic_settings", "phonenumbers",
+        "babel", "jinja2", "cryptography", "fastapi", "pandas",
+    )  # fmt: skip
+    probe = (
+        "import sys\n"
+        "from kenzen.cli import app\n"
+        f"app(['metrics', '--as-of', '{REPORT_DAY}', '--full'], standalone_mode=False)\n"
+        f"print(' '.join(sorted(m for m in sys.modules if m.startswith({unused!r}))))\n"
+    )
+    env = {**os.environ, "KENZEN_HOME": str(tmp_path), "KENZEN_DATABASE_URL": world.database.url}
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "1 sellers (all sellers), 7 rows" in run.stderr
+    assert run.stdout.split() == []

@@ -25,7 +25,6 @@ from typing import Self
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from kenzen.events.formats import EventFormat, EventFormatError, event_format
 from kenzen.events.location import LocalDirectory, StoreLocation, store_location
@@ -597,6 +596,8 @@ def store_path(location: Path | str) -> Path:
 
 
 def _parquet(columns: Mapping[str, pa.Array]) -> bytes:
+    import pyarrow.parquet as pq
+
     sink = pa.BufferOutputStream()
     pq.write_table(pa.table(dict(columns)), sink)
     return bytes(sink.getvalue().to_pybytes())
@@ -605,6 +606,8 @@ def _parquet(columns: Mapping[str, pa.Array]) -> bytes:
 def _canonical(fmt: EventFormat, path: Path) -> bool:
     """Whether a Parquet file has exactly the store's columns and types (timestamps in
     microseconds, adjusted to UTC), so that it can be kept as it is."""
+    import pyarrow.parquet as pq
+
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowInvalid, OSError):

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, MetaData, Table, event, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kenzen import access
 from kenzen.access import Action, Actor
-from kenzen.db import events_dir_of, utcnow
+from kenzen.db import events_dir_of, upsert_into, utcnow
 from kenzen.events.dated import EVERYTHING, DatedTable, Staged
 from kenzen.events.store import EventStore
 from kenzen.events.validation import lit
@@ -231,8 +230,7 @@ def _store_latest(session: Session, rows: list[tuple[Any, ...]]) -> None:
         # the dates of every replaced row move, which the seller's view shows: a new stamp
         marks.renew_selected_stamps(session, select(staged.c.seller_id))
         marks.mark_selected(session, changed, reason="metrics computed", renew_stamps=False)
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(latest).from_select(
+        statement = upsert_into(latest, connection.dialect.name).from_select(
             list(_LATEST_COLUMNS), select(*staged.c).where(true())
         )
         connection.execute(

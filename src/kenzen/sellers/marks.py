@@ -16,13 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Select, delete, literal, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from kenzen.db import UTCDateTime, utcnow
+from kenzen.db import UTCDateTime, upsert_into, utcnow
 from kenzen.sellers.models import EvaluationMark, Seller, new_facts_stamp
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 #: A failed evaluation is retried after 30 s, 1 min, 2 min, … at most an hour apart.
 FIRST_RETRY = timedelta(seconds=30)
@@ -81,9 +84,7 @@ def mark_selected(
 
 def _insert(session: Session) -> postgresql.Insert | sqlite.Insert:
     table = EvaluationMark.metadata.tables[EvaluationMark.__tablename__]
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return upsert_into(table, session.get_bind().dialect.name)
 
 
 def _renewing(statement: postgresql.Insert | sqlite.Insert) -> postgresql.Insert | sqlite.Insert:
