@@ -169,12 +169,34 @@ def events_compact(as_user: AsOption = None) -> None:
 
 @events_app.command("migrate")
 @user_errors
-def events_migrate(as_user: AsOption = None) -> None:
+def events_migrate(
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Copy the local store to s3://bucket/prefix (or another directory); "
+            "run it again to complete a copy that stopped.",
+        ),
+    ] = None,
+    as_user: AsOption = None,
+) -> None:
     """Convert an event store of the old format (events.duckdb) into Parquet segments
-    (the metric snapshots an older database kept move with `kenzen db upgrade`)."""
+    (the metric snapshots an older database kept move with `kenzen db upgrade`); with
+    --to, copy the local store there, then point KENZEN_EVENT_STORE at it."""
     from kenzen.config import get_settings
     from kenzen.events import service as events
 
+    if to is not None:
+        with use_case(as_user) as (session, actor):
+            migration = events.migrate_store_to(session, actor, get_settings().events_dir, to)
+        copied = migration.live
+        err.print(
+            f"migrated: {copied['orders']} orders, {copied['defects']} defects to "
+            f"{migration.destination} ({migration.copied} files copied); "
+            f"set KENZEN_EVENT_STORE={migration.destination}",
+            highlight=False,
+        )
+        return
     with use_case(as_user) as (session, actor):
         live = events.migrate_store(session, actor, get_settings().events_dir)
     if live is None:

@@ -27,7 +27,7 @@ from kenzen.errors import InvalidInput
 from kenzen.events.encoding import to_utf8
 from kenzen.events.formats import RowError
 from kenzen.events.readers import detect_format, read_events, rejected_path, write_rejected
-from kenzen.events.store import EventStore, migrate_legacy
+from kenzen.events.store import EventStore, Migration, migrate_legacy, migrate_to
 from kenzen.events.validation import MAX_ERRORS
 from kenzen.sellers import marks
 from kenzen.sellers.models import Marketplace, Seller
@@ -238,3 +238,16 @@ def migrate_store(session: Session, actor: Actor, directory: Path) -> dict[str, 
         return None
     session.add(access.record(actor, Action.IMPORT_EVENTS, "events:migrate", live))
     return live
+
+
+def migrate_store_to(
+    session: Session, actor: Actor, directory: Path, destination: str
+) -> Migration:
+    """Copy the local store (converted first if it is of the old format) to
+    ``destination``, e.g. ``s3://bucket/prefix``; the local store stays as it is."""
+    access.authorize(actor, Action.IMPORT_EVENTS)
+    migrate_store(session, actor, directory)
+    migration = migrate_to(directory, destination)
+    detail = {**migration.live, "destination": migration.destination, "copied": migration.copied}
+    session.add(access.record(actor, Action.IMPORT_EVENTS, "events:migrate", detail))
+    return migration

@@ -26,6 +26,7 @@ from typing import Self
 import duckdb
 import pyarrow as pa
 
+from kenzen.errors import Conflict
 from kenzen.events.formats import EventFormat, EventFormatError, event_format
 from kenzen.events.location import LocalDirectory, StoreLocation, store_location
 from kenzen.events.readers import (
@@ -46,6 +47,7 @@ from kenzen.events.segments import (
     StoredKind,
     live_relation,
     read_committed,
+    refuse_legacy,
     unnamed,
 )
 from kenzen.events.validation import (
@@ -678,3 +680,56 @@ def migrate_legacy(location: Path | str) -> dict[str, int] | None:
     local.replace_manifest(manifest.to_bytes(), None)
     legacy.rename(legacy.with_name(LEGACY_DATABASE + ".migrated"))
     return {kind: manifest.live[kind] for kind in STORED_KINDS}
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A local store copied to another location."""
+
+    destination: str
+    live: dict[str, int]
+    copied: int
+    """Files copied by this run (0: the destination held the store already)."""
+
+
+def migrate_to(location: Path | str, destination: str) -> Migration:
+    """Copy the local store at ``location`` to ``destination`` (an ``s3://bucket/prefix``
+    or another directory): every file its manifest names, then that manifest, written only
+    if the destination has none (``If-None-Match: *`` on S3).
+
+    The source is only read, under its writers' lock (no import or compaction changes it
+    meanwhile). A copy stopped half-way leaves the destination without a manifest — an
+    empty store to every reader — and running it again copies what is missing and commits;
+    once it has committed, running it again copies nothing. A destination that holds
+    another store is refused.
+    """
+    directory = store_path(location)
+    source = LocalDirectory(directory)
+    target = store_location(destination)
+    if isinstance(target, LocalDirectory) and target.directory.resolve() == directory.resolve():
+        raise Conflict(f"{destination}: is the event store itself; name another place")
+    with source.writing(), target.writing():
+        committed = source.read_manifest()
+        if committed.content is None:
+            refuse_legacy(directory)
+            raise Conflict(f"{directory}: holds no event store to migrate")
+        manifest = Manifest.load_bytes(committed.content)
+        live: dict[str, int] = {kind: manifest.live[kind] for kind in STORED_KINDS}
+        there = target.read_manifest()
+        if there.content == committed.content:
+            return Migration(target.uri, live, 0)
+        if there.content is not None:
+            raise Conflict(
+                f"{target.uri}: holds another event store (its manifest is not {directory}'s); "
+                "migrate into an empty place"
+            )
+        present = {f.name: f.size for f in target.listing()}
+        missing = [
+            name
+            for name in manifest.named_files()
+            if present.get(name) != (directory / name).stat().st_size
+        ]
+        for name in missing:
+            target.put_file(directory / name, name)
+        target.replace_manifest(committed.content, None)
+    return Migration(target.uri, live, len(missing))
