@@ -18,7 +18,7 @@ from tests.cli.test_commands import ORDERS as ORDERS_CSV
 from tests.cli.test_commands import kenzen
 from tests.conftest import World
 from tests.events.test_object_store import committed, objects, open_s3, rows_of
-from tests.events.test_store import KNOWN, ORDERS, T
+from tests.events.test_store import KNOWN, ORDERS, T, legacy_store
 from tests.metrics.conftest import batch, defect, order
 
 
@@ -136,3 +136,19 @@ def test_kenzen_events_migrate_to_s3_then_the_bucket_serves_the_same_report(
     assert "0 inserted, 0 updated, 1 unchanged" in reimported.stderr
     computed = kenzen(url, home, "metrics", "--as-of", "2026-11-20", "--full")
     assert computed.stderr.startswith("metrics 2026-11-20: 1 sellers (all sellers), 7 rows")
+
+
+def test_a_store_of_the_old_format_is_converted_then_copied(
+    world: World, tmp_path: Path, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KENZEN_EVENT_STORE", raising=False)
+    home = tmp_path / "home"
+    legacy_store(home / "events")
+    destination = f"s3://{bucket}/events"
+    migrated = kenzen(world.database.url, home, "events", "migrate", "--to", destination)
+    assert migrated.exit_code == 0, migrated.stderr
+    assert migrated.stderr.startswith(f"migrated: 4 orders, 0 defects to {destination}")
+    assert (home / "events" / "events.duckdb.migrated").exists()
+    with open_s3(tmp_path, bucket) as remote:
+        assert remote.count("orders") == 4
+        assert (remote.last_batch(), remote.sellers_changed_after(1)) == (2, {"S2"})

@@ -178,9 +178,9 @@ def test_another_store_object_sees_what_one_imported(tmp_path: Path) -> None:
         assert reader.sellers_changed_after(0) == {"S1", "S2"}
 
 
-def test_a_store_of_the_old_format_migrates_with_its_ingest_log(tmp_path: Path) -> None:
-    directory = tmp_path / "events"
-    directory.mkdir()
+def legacy_store(directory: Path) -> None:
+    """A store of the format before segments: one DuckDB file, ORDERS in two imports."""
+    directory.mkdir(parents=True)
     legacy = duckdb.connect(str(directory / "events.duckdb"))
     for kind in ("orders", "defects"):
         columns = ", ".join(f"{c.name} {c.sql_type}" for c in event_format(kind).columns)
@@ -190,6 +190,11 @@ def test_a_store_of_the_old_format_migrates_with_its_ingest_log(tmp_path: Path) 
     legacy.execute("CREATE TABLE ingest_log (batch BIGINT, seller_id VARCHAR)")
     legacy.execute("INSERT INTO ingest_log VALUES (1, 'S1'), (1, 'S2'), (2, 'S2')")
     legacy.close()
+
+
+def test_a_store_of_the_old_format_migrates_with_its_ingest_log(tmp_path: Path) -> None:
+    directory = tmp_path / "events"
+    legacy_store(directory)
     with pytest.raises(EventFormatError, match="kenzen events migrate"):
         EventStore(directory)
     assert migrate_legacy(directory) == {"orders": 4, "defects": 0}
