@@ -35,6 +35,9 @@ from kenzen.web.app import attach, create_app
 POSTGRES_URL = os.environ.get("KENZEN_DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
 REQUIRE_POSTGRES = os.environ.get("KENZEN_REQUIRE_POSTGRES") == "1"
+#: The commands the suite runs speak English whatever the locale of the machine running it
+#: (``cli.support.language``); a test of another language sets its own.
+os.environ["KENZEN_LANG"] = "en"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -412,7 +412,7 @@ def test_denied_attempts_are_audited_and_change_nothing(client: TestClient, worl
     assert response.status_code == 403
     hidden = client.get("/api/v1/sellers/S2/health", headers=world.headers(SELLER))
     assert hidden.status_code == 404
-    assert hidden.json() == {"detail": "seller S2 not found"}
+    assert hidden.json() == {"detail": "出品者 S2 が見つかりません"}  # S1's seller reads Japanese
     with world.database.transaction() as session:
         denied = session.scalars(
             select(AuditEntry).where(AuditEntry.outcome == Outcome.DENIED).order_by(AuditEntry.id)
@@ -432,8 +432,8 @@ def test_another_sellers_case_is_indistinguishable_from_a_missing_one(
     foreign = client.get(f"/api/v1/cases/{ids['S2']}", headers=world.headers(SELLER))
     missing = client.get("/api/v1/cases/999999", headers=world.headers(SELLER))
     assert foreign.status_code == missing.status_code == 404
-    assert foreign.json()["detail"] == f"case {ids['S2']} not found"
-    assert missing.json()["detail"] == "case 999999 not found"
+    assert foreign.json()["detail"] == f"ケース {ids['S2']} が見つかりません"  # S1 reads Japanese
+    assert missing.json()["detail"] == "ケース 999999 が見つかりません"
 
 
 def test_a_seller_listing_cases_sees_only_its_own(

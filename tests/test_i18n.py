@@ -4,6 +4,7 @@ choice of a reader's language."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -19,6 +20,8 @@ from babel.messages.pofile import read_po
 from kenzen import i18n
 from kenzen.complaints.brand_check import FINDING_MESSAGES
 from kenzen.complaints.screening import FindingKind
+from kenzen.errors import Conflict
+from kenzen.i18n import N_
 from kenzen.metrics.definitions import DEFINITIONS, METRIC_NAMES
 
 ROOT = Path(__file__).parent.parent
@@ -33,7 +36,7 @@ KEYWORDS = {
     "tn": None,
     "Message": None,
 }
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sr]")
 
 
 def _used_ids() -> dict[str, str]:
@@ -225,3 +228,49 @@ def test_a_stored_message_survives_json_and_renders_in_each_language() -> None:
 def test_a_value_that_is_not_a_message_value_is_refused() -> None:
     with pytest.raises(ValueError, match="not a message value"):
         i18n.Message.from_json({"id": "ui.version", "params": {"number": None}})
+
+
+def _error_classes(trees: dict[Path, ast.Module]) -> set[str]:
+    """KenzenError and every class derived from it, by name, across the package."""
+    known = {"KenzenError"}
+    grew = True
+    while grew:
+        before = len(known)
+        for tree in trees.values():
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef) and any(
+                    isinstance(base, ast.Name) and base.id in known for base in node.bases
+                ):
+                    known.add(node.name)
+        grew = len(known) > before
+    return known
+
+
+def test_every_error_is_raised_with_a_message_id_not_words() -> None:
+    """An error's text is put into the reader's language when shown, so the code hands over
+    a message id (``N_``, which extraction finds) and values, never formatted English."""
+    trees = {path: ast.parse(path.read_text("utf-8")) for path in SOURCE.rglob("*.py")}
+    classes = _error_classes(trees)
+    assert {"NotFound", "InvalidInput", "EventFormatError", "TokenRequestError"} <= classes
+    worded = [
+        f"{path.relative_to(SOURCE)}:{node.lineno}"
+        for path, tree in trees.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in classes
+        and any(
+            isinstance(argument, ast.JoinedStr | ast.BinOp)
+            or (isinstance(argument, ast.Constant) and " " in str(argument.value))
+            for argument in node.args
+        )
+    ]
+    assert worded == []
+
+
+@pytest.mark.parametrize("language", i18n.SUPPORTED)
+def test_an_error_is_worded_in_the_readers_language_and_logged_in_english(language: str) -> None:
+    error = Conflict(N_("error.case_closed"), case_id=7)
+    worded = {"ja": "ケース 7 はクローズ済みです", "en": "case 7 is closed"}
+    assert error.in_language(language) == worded[language]
+    assert error.message == str(error) == "case 7 is closed"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from kenzen.errors import Forbidden, KenzenError, NotFound
+from kenzen.i18n import N_, Message
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -457,7 +458,7 @@ def refused(actor: Actor, action: Action, target: str, reason: str) -> AuditEntr
     return _denial(actor, action.value, target, reason)
 
 
-def _hidden(actor: Actor, message: str, trace: AuditEntry | None = None) -> KenzenError:
+def _hidden(actor: Actor, message: Message, trace: AuditEntry | None = None) -> KenzenError:
     """Someone else's thing, worded like a missing one: 404 for people, and for apps the
     403 that the Selling Partner API answers for anything a token may not reach."""
     if actor.role is Role.SELLING_PARTNER_APP:
@@ -472,7 +473,7 @@ def authorize(
     seller_id: str | None = None,
     owner_id: int | None = None,
     app_id: int | None = None,
-    not_found: str | None = None,
+    not_found: Message | None = None,
 ) -> Scope:
     """Allow or refuse ``action``; return the scope so queries can narrow to own data.
 
@@ -485,7 +486,9 @@ def authorize(
     target = f"seller:{seller_id}" if seller_id else "-"
     if scope is None:
         raise Forbidden(
-            f"role {actor.role.value} may not {action.value}",
+            N_("error.access.role_may_not"),
+            role=actor.role.value,
+            action=action.value,
             audit=_denial(actor, action.value, target, "role not permitted"),
         )
     foreign_seller = seller_id is not None and seller_id != actor.seller_id
@@ -494,7 +497,7 @@ def authorize(
     if scope is Scope.OWN and (foreign_seller or foreign_owner or foreign_app):
         raise _hidden(
             actor,
-            not_found or f"seller {seller_id} not found",
+            not_found or Message(N_("error.seller_not_found"), {"seller_id": str(seller_id)}),
             _denial(actor, action.value, target, "not the actor's own"),
         )
     return scope
@@ -507,7 +510,7 @@ def load(
     model: type[T],
     key: int | str,
     *,
-    noun: str,
+    missing: str,
     owned_by: Literal["seller", "user", "app"] = "seller",
     hidden: str | None = None,
 ) -> T:
@@ -516,21 +519,21 @@ def load(
     The thing belongs to the seller in its ``seller_id`` (or, with ``owned_by="user"``, to
     the user in its ``owner_id``; with ``owned_by="app"``, to the SP-API app in its
     ``app_id`` and to its seller, if it has one); someone else's thing and a missing one
-    give the same answer (``hidden``, by default "<noun> <key> not found"), so existence
-    never leaks.
+    give the same answer, so existence never leaks: the message ``hidden`` if given, else
+    ``missing`` (a message id taking the ``key``, "case %(key)s not found").
     """
     thing = session.get(model, key)
-    hidden = hidden or f"{noun} {key} not found"
+    answer = Message(hidden) if hidden else Message(missing, {"key": key})
     seller_id = getattr(thing, "seller_id", None)
     if owned_by == "seller":
-        authorize(actor, action, seller_id=seller_id, not_found=hidden)
+        authorize(actor, action, seller_id=seller_id, not_found=answer)
     elif owned_by == "app":
         app_id = getattr(thing, "app_id", None)
-        authorize(actor, action, seller_id=seller_id, app_id=app_id, not_found=hidden)
+        authorize(actor, action, seller_id=seller_id, app_id=app_id, not_found=answer)
     else:
-        authorize(actor, action, owner_id=getattr(thing, "owner_id", None), not_found=hidden)
+        authorize(actor, action, owner_id=getattr(thing, "owner_id", None), not_found=answer)
     if thing is None:
-        raise _hidden(actor, hidden)
+        raise _hidden(actor, answer)
     return thing
 
 
@@ -547,12 +550,14 @@ def authorize_another_reviewer(
     authorize(actor, action)
     if actor.user_id is None:
         raise Forbidden(
-            f"{actor.label} is not a person and may not {action.value}",
+            N_("error.access.not_person_may_not"),
+            actor=actor.label,
+            action=action.value,
             audit=_denial(actor, action.value, target, "not a person"),
         )
     if actor.user_id in earlier:
         raise Forbidden(
-            "four eyes: a different specialist must make the next review",
+            N_("error.access.four_eyes_different_specialist_must_make"),
             audit=_denial(actor, action.value, target, "reviewed it already"),
         )
     return actor.user_id
@@ -565,7 +570,9 @@ def may_read(actor: Actor, visibility: Visibility) -> bool:
 def authorize_note(actor: Actor, visibility: Visibility, target: str) -> None:
     if actor.role not in WRITERS[visibility]:
         raise Forbidden(
-            f"role {actor.role.value} may not write {visibility.value} case entries",
+            N_("error.access.role_may_not_write_case_entries"),
+            role=actor.role.value,
+            visibility=visibility.value,
             audit=_denial(actor, Action.ADD_CASE_NOTE.value, target, f"{visibility} note"),
         )
 

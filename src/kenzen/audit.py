@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kenzen.db import Base, UTCDateTime, str_enum, utcnow
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 #: A refusal identical to one logged within this window is not logged again.
 REPEAT_WINDOW = timedelta(minutes=10)
@@ -101,13 +102,15 @@ class AuditFilter:
         text = {name: values.get(name, "").strip() for name in _TEXT_LIMITS}
         for name, limit in _TEXT_LIMITS.items():
             if len(text[name]) > limit:
-                raise InvalidInput(f"{name}: at most {limit} characters")
+                raise InvalidInput(N_("error.audit.too_long"), name=name, limit=limit)
         outcome = values.get("outcome", "").strip()
         if outcome and outcome not in {o.value for o in Outcome}:
-            raise InvalidInput(f"outcome: one of {', '.join(o.value for o in Outcome)}")
+            raise InvalidInput(
+                N_("error.audit.outcome_unknown"), outcomes=", ".join(o.value for o in Outcome)
+            )
         since, until = _instant("since", values), _instant("until", values)
         if since and until and since >= until:
-            raise InvalidInput("until: must be later than since")
+            raise InvalidInput(N_("error.audit.until_must_later_since"))
         return cls(
             actor=text["actor"].lower() or None,
             action=text["action"] or None,
@@ -156,9 +159,7 @@ def _instant(name: str, values: Mapping[str, str]) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(
-            f"{name}: not a date or time; write 2026-11-28 or 2026-11-28T09:30+09:00"
-        ) from None
+        raise InvalidInput(N_("error.audit.not_a_time"), name=name) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -180,9 +181,11 @@ def page_size(raw: str | int | None) -> int:
     try:
         size = int(raw)
     except ValueError:
-        raise InvalidInput(f"size: a whole number from 1 to {MAX_PAGE_SIZE}") from None
+        raise InvalidInput(
+            N_("error.audit.size_out_of_range"), max_page_size=MAX_PAGE_SIZE
+        ) from None
     if not 1 <= size <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"size: a whole number from 1 to {MAX_PAGE_SIZE}")
+        raise InvalidInput(N_("error.audit.size_out_of_range"), max_page_size=MAX_PAGE_SIZE)
     return size
 
 
@@ -197,7 +200,7 @@ def list_page(
     """One page, newest first, by keyset: the entries just older than ``before``, or just
     newer than ``after``, or the newest. A page costs the same wherever it is in the log."""
     if not 1 <= size <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"size: a whole number from 1 to {MAX_PAGE_SIZE}")
+        raise InvalidInput(N_("error.audit.size_out_of_range"), max_page_size=MAX_PAGE_SIZE)
     query = chosen.apply(select(AuditEntry))
     if after is not None:
         rows = list(

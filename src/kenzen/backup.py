@@ -35,6 +35,7 @@ from kenzen.errors import Conflict, InvalidInput, KenzenError
 from kenzen.events.dated import HISTORY, DatedManifest
 from kenzen.events.dated import MANIFEST as DATED_MANIFEST
 from kenzen.events.segments import MANIFEST, TRASH, Manifest, to_trash
+from kenzen.i18n import N_
 
 DESCRIPTION = "backup.json"
 EVENTS = "events"
@@ -54,7 +55,7 @@ def backup(database: Database, events_dir: Path, target: Path, actor: Actor) -> 
     """Copy the database and the event store into the new directory ``target``."""
     authorize(actor, Action.BACKUP)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InvalidInput(f"{target}: exists and is not an empty directory")
+        raise InvalidInput(N_("error.backup.exists_not_empty_directory"), target=str(target))
     # Logged first, so the backup holds the entry of its own making.
     with database.transaction() as session:
         session.add(record(actor, Action.BACKUP, f"backup:{target}"))
@@ -85,7 +86,10 @@ def restore(
     backend = url.get_backend_name()
     if description["backend"] != backend:
         raise InvalidInput(
-            f"{source}: a {description['backend']} backup; the configured database is {backend}"
+            N_("error.backup.other_backend"),
+            source=str(source),
+            kind=str(description["backend"]),
+            backend=backend,
         )
     _refuse_unknown_revision(source, database, description["revision"])
     if not force:
@@ -120,7 +124,7 @@ def _refuse_unknown_revision(source: Path, database: Database, revision: str | N
         ScriptDirectory.from_config(database.alembic_config()).get_revision(revision)
     except CommandError:
         raise Conflict(
-            f"{source}: made by a newer Kenzen (revision {revision}); upgrade Kenzen first"
+            N_("error.backup.made_newer_kenzen_revision"), source=str(source), revision=revision
         ) from None
 
 
@@ -172,19 +176,25 @@ def _committed_file(store: Path, name: str) -> Path:
     for candidate in (store / name, store / TRASH / name.replace("/", "__")):
         if candidate.exists():
             return candidate
-    raise Conflict(f"{store}: {name} vanished during the copy (two compactions ran); run again")
+    raise Conflict(
+        N_("error.backup.vanished_during_copy_two_compactions_ran"), store=str(store), name=name
+    )
 
 
 def _read_description(source: Path) -> dict[str, str | None]:
     path = source / DESCRIPTION
     if not path.is_file():
-        raise InvalidInput(f"{source}: not a Kenzen backup (no {DESCRIPTION})")
+        raise InvalidInput(
+            N_("error.backup.not_kenzen_backup_no"), source=str(source), description=DESCRIPTION
+        )
     try:
         data = json.loads(path.read_text("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidInput(f"{path}: unreadable ({error})") from None
+        raise InvalidInput(
+            N_("error.backup.unreadable"), path=str(path), error=str(error)
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
-        raise InvalidInput(f"{path}: not a backup format this Kenzen reads")
+        raise InvalidInput(N_("error.backup.not_backup_format_kenzen_reads"), path=str(path))
     return {"backend": str(data.get("backend")), "revision": data.get("revision")}
 
 
@@ -194,23 +204,21 @@ def _refuse_non_empty(database: Database, events_dir: Path) -> None:
             if name == "alembic_version":
                 continue
             if connection.execute(select(func.count()).select_from(table(name))).scalar():
-                raise Conflict(
-                    f"the database holds data (table {name}); pass --force to overwrite it"
-                )
+                raise Conflict(N_("error.backup.database_holds_data_table"), name=name)
     if Manifest.load(events_dir).named_files():
-        raise Conflict(f"{events_dir}: the event store holds data; pass --force to overwrite it")
+        raise Conflict(N_("error.backup.event_store_holds_data"), events_dir=str(events_dir))
 
 
 def _sqlite_path(url: URL) -> Path:
     if not url.database or url.database == ":memory:":
-        raise InvalidInput("KENZEN_DATABASE_URL: backup needs a SQLite file, not memory")
+        raise InvalidInput(N_("error.backup.kenzen_database_url_backup_needs_sqlite"))
     return Path(url.database)
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
     """SQLite's online backup: one consistent snapshot, also while others write."""
     if not source.is_file():
-        raise InvalidInput(f"{source}: no such database file")
+        raise InvalidInput(N_("error.backup.no_such_database_file"), source=str(source))
     target.parent.mkdir(parents=True, exist_ok=True)
     with (
         closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as reading,
@@ -228,7 +236,7 @@ def _run_postgres_tool(tool: str, url: URL, *args: str) -> None:
     """``pg_dump`` or ``pg_restore`` on the database at ``url``; its last error line if it
     fails."""
     if shutil.which(tool) is None:
-        raise KenzenError(f"{tool} not found on PATH; install the PostgreSQL client tools")
+        raise KenzenError(N_("error.backup.tool_missing"), tool=tool)
     command = [tool, f"--dbname={_libpq_url(url)}", *args]
     env = dict(os.environ)
     if url.password is not None:
@@ -236,4 +244,8 @@ def _run_postgres_tool(tool: str, url: URL, *args: str) -> None:
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
-        raise KenzenError(f"{tool} failed: {lines[-1] if lines else done.returncode}")
+        raise KenzenError(
+            N_("error.backup.tool_failed"),
+            tool=tool,
+            reason=lines[-1] if lines else done.returncode,
+        )

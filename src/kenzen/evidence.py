@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 SIGNATURES = {
     b"%PDF-": "application/pdf",
@@ -43,7 +44,9 @@ def store(folder: Path, filename: str, data: bytes) -> StoredFile:
     """Check a PDF, PNG or JPEG (read in full first) and keep it under ``folder`` by its
     hash; a file already kept is not written again."""
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput(f"file: {filename} is larger than {MAX_FILE_BYTES} bytes")
+        raise InvalidInput(
+            N_("error.evidence.file_larger_bytes"), filename=filename, max_file_bytes=MAX_FILE_BYTES
+        )
     content_type = content_type_of(filename, data)
     digest = hashlib.sha256(data).hexdigest()
     target = folder / digest[:2] / digest
@@ -59,7 +62,7 @@ def content_type_of(filename: str, data: bytes) -> str:
     """The file's content type once the whole file has been read as that type."""
     content_type = next((t for sig, t in SIGNATURES.items() if data.startswith(sig)), None)
     if content_type is None:
-        raise InvalidInput(f"file: {filename} is not a PDF, PNG or JPEG (checked by content)")
+        raise InvalidInput(N_("error.evidence.file_not_pdf_png_jpeg_checked"), filename=filename)
     if content_type == "application/pdf":
         _check_pdf(filename, data)
     else:
@@ -73,16 +76,16 @@ def _check_pdf(filename: str, data: bytes) -> None:
             warnings.simplefilter("ignore")
             reader = PdfReader(io.BytesIO(data), strict=True)
             if reader.is_encrypted:
-                raise InvalidInput(f"file: {filename} is an encrypted PDF; attach it unlocked")
+                raise InvalidInput(N_("error.evidence.file_encrypted_pdf"), filename=filename)
             pages = len(reader.pages)
             for page in reader.pages:
                 page.get_contents()
     except InvalidInput:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        raise InvalidInput(f"file: {filename} is not a readable PDF") from None
+        raise InvalidInput(N_("error.evidence.file_not_readable_pdf"), filename=filename) from None
     if pages == 0:
-        raise InvalidInput(f"file: {filename} is a PDF without pages")
+        raise InvalidInput(N_("error.evidence.file_pdf_without_pages"), filename=filename)
 
 
 def _check_image(filename: str, data: bytes, expected: str) -> None:
@@ -91,7 +94,11 @@ def _check_image(filename: str, data: bytes, expected: str) -> None:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=[expected]) as image:
                 if image.width * image.height > MAX_IMAGE_PIXELS:
-                    raise InvalidInput(f"file: {filename} has more than {MAX_IMAGE_PIXELS} pixels")
+                    raise InvalidInput(
+                        N_("error.evidence.file_has_more_pixels"),
+                        filename=filename,
+                        max_image_pixels=MAX_IMAGE_PIXELS,
+                    )
                 image.load()
     except InvalidInput:
         raise
@@ -102,4 +109,6 @@ def _check_image(filename: str, data: bytes, expected: str) -> None:
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ):
-        raise InvalidInput(f"file: {filename} is not a readable {expected} image") from None
+        raise InvalidInput(
+            N_("error.evidence.file_not_readable_image"), filename=filename, expected=expected
+        ) from None

@@ -58,13 +58,13 @@ def catalogue(language: Language) -> GNUTranslations:
         return GNUTranslations(compiled)
 
 
-def t(key: str, language: str, **values: object) -> str:
+def t(key: str, language: str, /, **values: object) -> str:
     """The message ``key`` in ``language`` (the default language when it is not supported)."""
     text = catalogue(supported(language)).gettext(key)
     return text % values if values else text
 
 
-def tn(key: str, count: int, language: str, **values: object) -> str:
+def tn(key: str, count: int, language: str, /, **values: object) -> str:
     """The plural form of ``key`` for ``count`` (``%(num)s`` in the text is the count)."""
     text = catalogue(supported(language)).ngettext(key, key, count)
     return text % {"num": count, **values}

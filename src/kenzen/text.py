@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
@@ -40,7 +41,9 @@ Name = Annotated[str, AfterValidator(_refuse_controls)]
 def check_name(value: str, field: str) -> str:
     """``value`` unchanged, or InvalidInput naming ``field`` and the offending character."""
     if found := forbidden_character(value):
-        raise InvalidInput(f"{field}: must not contain control characters or line breaks ({found})")
+        raise InvalidInput(
+            N_("error.text.must_not_contain_control_characters_line"), field=field, found=found
+        )
     return value
 
 

@@ -86,7 +86,7 @@ def test_the_assurance_page_sets_the_number(client: TestClient, world: World) ->
     token = page_token(client, "/assurance")
     refused = client.post("/assurance/emergency-contact", data={"phone": "12", "csrf_token": token})
     assert refused.status_code == 422
-    assert "phone: &#39;12&#39; is not a" in refused.text
+    assert "phone: &#39;12&#39; は" in refused.text
     saved = client.post(
         "/assurance/emergency-contact", data={"phone": "03-1234-5678", "csrf_token": token}
     )

@@ -65,6 +65,27 @@ def test_the_specialist_is_refused_on_the_page_with_the_reason(
     assert 'data-testid="decision-error"' in refused.text
 
 
+def test_a_japanese_specialist_reads_the_refusal_and_its_reason_in_japanese(
+    client: TestClient, world: World, policy: Policy
+) -> None:
+    proposal_id = _propose(world, policy)
+    _log_in(client, world, Role.ACCOUNT_SPECIALIST)
+    url = f"/staff/proposals/{proposal_id}"
+    token = page_token(client, url)
+    refused = client.post(
+        f"{url}/decision",
+        data={"verdict": "CONFIRM", "reasons": "確認済み", "csrf_token": token},
+        headers={"Accept-Language": "ja-JP,ja;q=0.9"},
+    )
+    assert refused.status_code == 409
+    error = refused.text.split('data-testid="decision-error"')[1].split("</")[0]
+    assert (
+        f"措置の提案 {proposal_id} はアカウントヘルス保証により保留されています: "
+        "出品者は 2026-11-24 01:00 JST まで対応できます"
+    ) in error
+    assert "held by" not in refused.text
+
+
 def test_ahs_sees_the_priority_call_first_with_its_deadline(
     client: TestClient, world: World, policy: Policy
 ) -> None:

@@ -318,7 +318,7 @@ def test_the_seller_cannot_cancel_ahs_priority_call(
         f"/api/v1/callbacks/{call['callback_id']}/cancel", headers=world.headers(Role.SELLER)
     )
     assert response.status_code == 409
-    assert "Account Health Assurance" in response.json()["detail"]
+    assert "アカウントヘルス保証" in response.json()["detail"]  # S1's seller reads Japanese
 
 
 def bypassing_policy() -> Policy:

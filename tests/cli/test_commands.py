@@ -145,6 +145,31 @@ def test_user_errors_are_one_line_and_exit_2(
     assert (result.exit_code, result.stderr) == (2, message)
 
 
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({"KENZEN_LANG": "ja"}, "kenzen: 出品者 S404 が見つかりません\n"),
+        ({"KENZEN_LANG": "", "LANG": "ja_JP.UTF-8"}, "kenzen: 出品者 S404 が見つかりません\n"),
+        ({"KENZEN_LANG": "en", "LANG": "ja_JP.UTF-8"}, "kenzen: seller S404 not found\n"),
+        ({"KENZEN_LANG": "", "LANG": "C.UTF-8"}, "kenzen: seller S404 not found\n"),
+        ({"KENZEN_LANG": "fr"}, "kenzen: seller S404 not found\n"),
+    ],
+)
+def test_user_errors_speak_the_users_language(
+    world: World, tmp_path: Path, environment: dict[str, str], message: str
+) -> None:
+    """KENZEN_LANG, else the locale's language, else English."""
+    get_settings.cache_clear()
+    result = CliRunner().invoke(
+        app,
+        ("seller", "show", "S404"),
+        env={"KENZEN_DATABASE_URL": world.database.url, "KENZEN_HOME": str(tmp_path)}
+        | {"LC_ALL": "", "LC_MESSAGES": ""}
+        | environment,
+    )
+    assert (result.exit_code, result.stderr) == (2, message)
+
+
 def test_commands_refuse_an_unmigrated_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     mail = tmp_path / "mail.eml"

@@ -122,8 +122,8 @@ def test_preferences_language_recipients_and_mandatory_notices(
     url = "/api/v1/sellers/S1/notification-preferences"
     refused = client.put(url, json={"muted": ["account_status"]}, headers=headers)
     assert refused.status_code == 422
-    assert refused.json()["detail"] == (
-        "muted: 'account_status' is a mandatory notice and cannot be switched off"
+    assert refused.json()["detail"] == (  # S1's seller reads Japanese; the field keeps its name
+        "muted: 'account_status' は必須の通知のため、停止できません"
     )
     bad = client.put(url, json={"extra_recipients": ["not-an-address"]}, headers=headers)
     assert bad.status_code == 422

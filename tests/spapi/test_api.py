@@ -284,7 +284,7 @@ def test_only_queued_reports_can_be_cancelled(
     assert cancelled["processingStatus"] == "CANCELLED"
     assert ReportWorker(database, lambda: policy).run_once() == 1
     errors = errors_of(client.delete(f"{REPORTS}/reports/{generated}", headers=s1), 400)
-    assert "only IN_QUEUE" in errors[0]["message"]
+    assert "キャンセルできるのは IN_QUEUE のレポートだけです" in errors[0]["message"]  # S1: ja
 
 
 def test_a_failed_generation_is_fatal_with_a_document_saying_why(

@@ -159,9 +159,9 @@ def test_a_subscription_delivers_account_status_changed_when_a_specialist_acts(
 def test_seller_a_cannot_read_seller_b_report(
     live_server: LiveServer, tls: Tls, app_keys: AppKeys
 ) -> None:
-    theirs = Reports(**client_options(live_server, tls, app_keys, "S2"))
+    theirs = Reports(**client_options(live_server, tls, app_keys, "S1"))
     report_id = theirs.create_report(reportType=PERFORMANCE).payload["reportId"]
-    mine = Reports(**client_options(live_server, tls, app_keys, "S1"))
+    mine = Reports(**client_options(live_server, tls, app_keys, "S2"))  # S2 reads English
     with pytest.raises(SellingApiForbiddenException) as refused:
         mine.get_report(report_id)
     assert refused.value.error == DENIED

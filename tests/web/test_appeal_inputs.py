@@ -147,9 +147,9 @@ def test_a_file_too_large_or_of_the_wrong_kind_is_refused(client: TestClient, wo
     large = {"file": ("plan.txt", b"x" * (MAX_PLAN_FILE_BYTES + 1), "text/plain")}
     refused = _post(client, world, "/api/v1/appeals/check/file", files=large)
     assert refused.status_code == 422
-    assert f"plan.txt is larger than {MAX_PLAN_FILE_BYTES} bytes" in refused.text
+    assert f"file: plan.txt は {MAX_PLAN_FILE_BYTES} バイトを超えています" in refused.text
     pdf = {"file": ("plan.pdf", b"%PDF-1.7\n\x00", "application/pdf")}
     assert (
-        "neither a .docx nor a text file"
+        ".docx ファイルでもテキストファイルでもありません"
         in _post(client, world, "/api/v1/appeals/check/file", files=pdf).text
     )

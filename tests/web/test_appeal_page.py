@@ -90,7 +90,7 @@ def test_a_word_file_is_read_into_a_draft_in_the_sellers_words(
         files={"upload": ("plan.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "x")},
     )
     assert refused.status_code == 422
-    assert "plan.doc is an old Word .doc file; save it as .docx" in refused.text
+    assert "plan.doc は古い Word の .doc ファイルです。.docx で保存してください" in refused.text
 
 
 def test_the_packet_shows_the_sellers_words_beside_the_structured_view(

@@ -207,7 +207,7 @@ def test_an_attachment_body_at_its_limit_is_read_and_past_it_is_413(
         content_length=False,
     )
     # Read in full: the file is larger than an attachment may be, or the appeal is unknown.
-    assert (at_limit.status, at_limit.detail) == (404, "appeal 1 not found")
+    assert (at_limit.status, at_limit.detail) == (404, "申し立て 1 が見つかりません")  # S1: ja
     past = call(
         app,
         "/api/v1/attachments",

@@ -17,6 +17,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 #: A plan's Word file is tens of kilobytes; pictures belong in the evidence, not the plan.
 MAX_PLAN_FILE_BYTES = 768 * 1024
@@ -30,11 +31,15 @@ _TEXT_ENCODINGS = ("utf-8", "cp932")
 def text_of_file(filename: str, data: bytes) -> str:
     """The plan's text, or an error naming the file and what is wrong with it."""
     if len(data) > MAX_PLAN_FILE_BYTES:
-        raise InvalidInput(f"file: {filename} is larger than {MAX_PLAN_FILE_BYTES} bytes")
+        raise InvalidInput(
+            N_("error.appeals.file_larger_bytes"),
+            filename=filename,
+            max_plan_file_bytes=MAX_PLAN_FILE_BYTES,
+        )
     if not data.strip():
-        raise InvalidInput(f"file: {filename} is empty")
+        raise InvalidInput(N_("error.appeals.file_empty"), filename=filename)
     if data.startswith(_OLD_WORD):
-        raise InvalidInput(f"file: {filename} is an old Word .doc file; save it as .docx")
+        raise InvalidInput(N_("error.appeals.file_old_word_doc_file"), filename=filename)
     if data.startswith(_ZIP):
         return _docx_text(filename, data)
     return _plain_text(filename, data)
@@ -46,20 +51,22 @@ def _plain_text(filename: str, data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return _decoded(filename, data[3:], "utf-8")
     if b"\x00" in data:
-        raise InvalidInput(f"file: {filename} is neither a .docx nor a text file")
+        raise InvalidInput(N_("error.appeals.file_neither_docx_nor_text_file"), filename=filename)
     for encoding in _TEXT_ENCODINGS:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InvalidInput(f"file: {filename} is text in an unknown encoding; save it as UTF-8")
+    raise InvalidInput(N_("error.appeals.file_text_unknown_encoding"), filename=filename)
 
 
 def _decoded(filename: str, data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise InvalidInput(f"file: {filename} is not valid {encoding} text") from None
+        raise InvalidInput(
+            N_("error.appeals.file_not_valid_text"), filename=filename, encoding=encoding
+        ) from None
 
 
 def _docx_text(filename: str, data: bytes) -> str:
@@ -67,14 +74,22 @@ def _docx_text(filename: str, data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
             if "word/document.xml" not in archive.namelist():
-                raise InvalidInput(f"file: {filename} is a ZIP archive but not a Word document")
+                raise InvalidInput(
+                    N_("error.appeals.file_zip_archive_but_not_word"), filename=filename
+                )
         if unpacked > MAX_UNPACKED_BYTES:
-            raise InvalidInput(f"file: {filename} unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+            raise InvalidInput(
+                N_("error.appeals.file_unpacks_more_bytes"),
+                filename=filename,
+                max_unpacked_bytes=MAX_UNPACKED_BYTES,
+            )
         document = docx.Document(io.BytesIO(data))
     except InvalidInput:
         raise
     except Exception:  # python-docx raises many kinds on a broken file
-        raise InvalidInput(f"file: {filename} is not a readable Word document") from None
+        raise InvalidInput(
+            N_("error.appeals.file_not_readable_word_document"), filename=filename
+        ) from None
     return "\n".join(_lines(document))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 from kenzen.ids import RowId
 
 MAX_ITEMS = 50
@@ -71,7 +72,7 @@ def from_json(text: str) -> PlanOfAction:
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InvalidInput(f"poa: not valid JSON: {error}") from None
+        raise InvalidInput(N_("error.appeals.poa_not_valid_json"), error=str(error)) from None
     return validated(data)
 
 
@@ -82,7 +83,9 @@ def validated(data: Any) -> PlanOfAction:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise InvalidInput(f"poa: {where}: {first['msg']}") from None
+        raise InvalidInput(
+            N_("error.appeals.poa_invalid"), where=where, reason=first["msg"]
+        ) from None
 
 
 def full_text(poa: PlanOfAction) -> str:

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from kenzen.appeals.poa import MAX_ITEMS, MAX_TEXT, PlanOfAction
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 #: The longest plan read as text: Amazon's box takes far less; a Word plan fits easily.
 MAX_PLAN_TEXT = 30_000
@@ -252,7 +253,9 @@ def language_of(text: str) -> str:
 def read_text(text: str) -> PlanOfAction:
     """The structured view of a plan written as text (plain, Markdown, or from Word)."""
     if len(text) > MAX_PLAN_TEXT:
-        raise InvalidInput(f"text: the plan has {len(text)} characters; at most {MAX_PLAN_TEXT}")
+        raise InvalidInput(
+            N_("error.appeals.plan_too_long"), length=len(text), max_plan_text=MAX_PLAN_TEXT
+        )
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     introduction: list[str] = []
     parts: list[_Part] = []
@@ -417,10 +420,16 @@ def _validated(plan: dict[str, Any]) -> PlanOfAction:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         if first["type"] == "string_too_long":
-            raise InvalidInput(f"text: {where} is longer than {MAX_TEXT} characters") from None
+            raise InvalidInput(
+                N_("error.appeals.text_longer_characters"), where=where, max_text=MAX_TEXT
+            ) from None
         if first["type"] == "too_long":
-            raise InvalidInput(f"text: {where} has more than {MAX_ITEMS} items") from None
-        raise InvalidInput(f"text: {where}: {first['msg']}") from None
+            raise InvalidInput(
+                N_("error.appeals.text_has_more_items"), where=where, max_items=MAX_ITEMS
+            ) from None
+        raise InvalidInput(
+            N_("error.appeals.text_invalid"), where=where, reason=first["msg"]
+        ) from None
 
 
 _BOX_LABELS = {

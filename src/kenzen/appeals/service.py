@@ -103,7 +103,9 @@ def check_appeal(
     if case_id is None:
         access.authorize(actor, Action.CHECK_APPEAL)
         return check(written.plan, text=written.text)
-    case = access.load(session, actor, Action.CHECK_APPEAL, Case, case_id, noun="case")
+    case = access.load(
+        session, actor, Action.CHECK_APPEAL, Case, case_id, missing=N_("error.not_found.case")
+    )
     attachments = _attachments(session, case.seller_id, written.plan.attachment_ids)
     return check(written.plan, case_facts(session, case).context(attachments), written.text)
 
@@ -114,7 +116,9 @@ def _written(plan: PlanOfAction | WrittenPlan) -> WrittenPlan:
 
 def guidance(session: Session, actor: Actor, case_id: int) -> list[Guidance]:
     """What AHS explains for this case: why a plan, how to write it, what happens next."""
-    case = access.load(session, actor, Action.GET_GUIDANCE, Case, case_id, noun="case")
+    case = access.load(
+        session, actor, Action.GET_GUIDANCE, Case, case_id, missing=N_("error.not_found.case")
+    )
     facts = case_facts(session, case)
     seller = session.get(Seller, case.seller_id)
     assert seller is not None
@@ -134,7 +138,7 @@ def _attachments(session: Session, seller_id: str, ids: tuple[int, ...]) -> list
     )
     missing = sorted(set(ids) - {a.id for a in found})
     if missing:
-        raise NotFound(f"attachment(s) {', '.join(map(str, missing))} not found")
+        raise NotFound(N_("error.appeals.attachments_not_found"), ids=", ".join(map(str, missing)))
     return found
 
 
@@ -150,14 +154,22 @@ def submit_appeal(
     The version keeps the seller's words beside the structured view."""
     written = _written(plan)
     poa = written.plan
-    case = access.load(session, actor, Action.SUBMIT_APPEAL, Case, case_id, noun="case")
+    case = access.load(
+        session, actor, Action.SUBMIT_APPEAL, Case, case_id, missing=N_("error.not_found.case")
+    )
     if case.status is CaseStatus.CLOSED:
-        raise Conflict(f"case {case_id} is closed")
+        raise Conflict(N_("error.case_closed"), case_id=case_id)
     appeal = session.scalars(select(Appeal).where(Appeal.case_id == case.id)).first()
     if appeal is not None and appeal.status in PENDING:
-        raise Conflict(f"appeal {appeal.id} of case {case_id} is already pending review")
+        raise Conflict(
+            N_("error.appeals.appeal_case_already_pending_review"),
+            appeal_id=appeal.id,
+            case_id=case_id,
+        )
     if appeal is not None and appeal.status is AppealStatus.ACCEPTED:
-        raise Conflict(f"appeal {appeal.id} of case {case_id} was accepted")
+        raise Conflict(
+            N_("error.appeals.appeal_case_was_accepted"), appeal_id=appeal.id, case_id=case_id
+        )
     if appeal is None:
         appeal = Appeal(case_id=case.id, seller_id=case.seller_id, status=AppealStatus.DRAFT)
         session.add(appeal)
@@ -228,11 +240,22 @@ def add_attachment(
     kind: AttachmentKind,
 ) -> Attachment:
     """Keep a PDF, PNG or JPEG (read in full first) under ``folder`` by its hash."""
-    appeal = access.load(session, actor, Action.ADD_ATTACHMENT, Appeal, appeal_id, noun="appeal")
+    appeal = access.load(
+        session,
+        actor,
+        Action.ADD_ATTACHMENT,
+        Appeal,
+        appeal_id,
+        missing=N_("error.not_found.appeal"),
+    )
     if appeal.status in PENDING or appeal.status is AppealStatus.ACCEPTED:
-        raise Conflict(f"appeal {appeal_id} is {appeal.status.value}; attachments are closed")
+        raise Conflict(
+            N_("error.appeals.attachments_closed"), appeal_id=appeal_id, status=appeal.status.value
+        )
     if len(appeal.attachments) >= MAX_ATTACHMENTS:
-        raise InvalidInput(f"file: an appeal holds at most {MAX_ATTACHMENTS} attachments")
+        raise InvalidInput(
+            N_("error.appeals.file_appeal_holds_most_attachments"), max_attachments=MAX_ATTACHMENTS
+        )
     stored = evidence.store(folder, filename, data)
     attachment = Attachment(
         appeal_id=appeal.id,
@@ -288,7 +311,9 @@ class ReviewPacket:
 
 
 def get_appeal(session: Session, actor: Actor, appeal_id: int) -> ReviewPacket:
-    appeal = access.load(session, actor, Action.GET_APPEAL, Appeal, appeal_id, noun="appeal")
+    appeal = access.load(
+        session, actor, Action.GET_APPEAL, Appeal, appeal_id, missing=N_("error.not_found.appeal")
+    )
     case = session.get(Case, appeal.case_id)
     assert case is not None
     seller = session.get(Seller, appeal.seller_id)
@@ -310,7 +335,14 @@ def get_appeal(session: Session, actor: Actor, appeal_id: int) -> ReviewPacket:
 
 def review_appeal(session: Session, actor: Actor, appeal_id: int) -> Appeal:
     """An Account Specialist takes the appeal for review."""
-    appeal = access.load(session, actor, Action.REVIEW_APPEAL, Appeal, appeal_id, noun="appeal")
+    appeal = access.load(
+        session,
+        actor,
+        Action.REVIEW_APPEAL,
+        Appeal,
+        appeal_id,
+        missing=N_("error.not_found.appeal"),
+    )
     taken = session.execute(
         update(Appeal)
         .where(Appeal.id == appeal.id, Appeal.status == AppealStatus.SUBMITTED)
@@ -318,7 +350,7 @@ def review_appeal(session: Session, actor: Actor, appeal_id: int) -> Appeal:
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"appeal {appeal_id} is not waiting for review")
+        raise Conflict(N_("error.appeals.appeal_not_waiting_review"), appeal_id=appeal_id)
     session.refresh(appeal)
     session.add(access.record(actor, Action.REVIEW_APPEAL, f"appeal:{appeal.id}"))
     return appeal
@@ -333,15 +365,22 @@ def decide_appeal(
     reasons: str,
     deadline: datetime | None = None,
 ) -> Appeal:
-    appeal = access.load(session, actor, Action.DECIDE_APPEAL, Appeal, appeal_id, noun="appeal")
+    appeal = access.load(
+        session,
+        actor,
+        Action.DECIDE_APPEAL,
+        Appeal,
+        appeal_id,
+        missing=N_("error.not_found.appeal"),
+    )
     if decision not in DECISIONS:
-        raise InvalidInput("decision: one of ACCEPTED, REJECTED, MORE_INFO_REQUESTED")
+        raise InvalidInput(N_("error.appeals.decision_unknown"))
     reasons = reasons.strip()
     if decision is not AppealStatus.ACCEPTED and not reasons:
-        raise InvalidInput("reasons: the seller must read why")
+        raise InvalidInput(N_("error.appeals.reasons_required"))
     now = utcnow()
     if decision is AppealStatus.MORE_INFO_REQUESTED and (deadline is None or deadline <= now):
-        raise InvalidInput("deadline: a future date by which the seller answers")
+        raise InvalidInput(N_("error.appeals.deadline_required"))
     won = session.execute(
         update(Appeal)
         .where(Appeal.id == appeal.id, Appeal.status.in_(PENDING))
@@ -349,7 +388,9 @@ def decide_appeal(
         .execution_options(synchronize_session=False)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"appeal {appeal_id} was already decided or is not submitted")
+        raise Conflict(
+            N_("error.appeals.appeal_was_already_decided_not_submitted"), appeal_id=appeal_id
+        )
     session.refresh(appeal)
     version = appeal.versions[-1].number
     session.add(

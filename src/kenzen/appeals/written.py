@@ -15,6 +15,7 @@ from kenzen.appeals.documents import text_of_file
 from kenzen.appeals.poa import PlanOfAction, validated
 from kenzen.appeals.reader import boxes_text, plan_text, read_text
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 
 class PlanSource(enum.StrEnum):
@@ -80,7 +81,10 @@ def _with(plan: PlanOfAction, ties: Iterable[Tie], attachment_ids: tuple[int, ..
     for number, tie in enumerate(ties):
         if not 1 <= tie.cause <= len(causes):
             raise InvalidInput(
-                f"ties[{number}].cause: the plan has {len(causes)} root cause(s), not {tie.cause}"
+                N_("error.appeals.tie_cause_unknown"),
+                number=number,
+                causes=len(causes),
+                cause=tie.cause,
             )
         causes[tie.cause - 1] |= {"violation_id": tie.violation_id, "metric": tie.metric}
     ids = list(dict.fromkeys((*plan.attachment_ids, *attachment_ids)))

@@ -300,9 +300,10 @@ def hold_of(session: Session, actor: Actor, proposal: EnforcementProposal) -> Ho
     return hold_status(session, hold) if hold is not None else None
 
 
-def why_held(session: Session, proposal: EnforcementProposal) -> str | None:
-    """Why the proposal cannot be confirmed now, in words for the specialist; None when
-    Account Health Assurance does not stand in the way."""
+def why_held(session: Session, proposal: EnforcementProposal) -> Message | None:
+    """Why the proposal cannot be confirmed now, in words for the specialist (put into their
+    language where the refusal is shown); None when Account Health Assurance does not stand
+    in the way."""
     if (
         proposal.status is not ProposalStatus.PENDING
         or proposal.kind != ActionKind.DEACTIVATE.value
@@ -311,22 +312,21 @@ def why_held(session: Session, proposal: EnforcementProposal) -> str | None:
         return None
     hold = session.scalar(select(AssuranceHold).where(AssuranceHold.proposal_id == proposal.id))
     if hold is None:
-        return "Account Health Support's call is being arranged"
+        return Message(N_("error.assurance.held.call_being_arranged"))
     status = hold_status(session, hold)
     view = status.view
     if view is None or view.confirmable:
         return None
     if view.state is HoldState.WORKING_WITH_US:
-        return "the seller is working with us: their Plan of Action awaits its decision"
+        return Message(N_("error.assurance.held.working_with_us"))
     if view.state is HoldState.WAITING_FOR_SELLER:
         # as the hold box beside the refusal writes it: in the marketplace's time
         until = view.respond_by.astimezone(ZoneInfo(status.time_zone))
-        return f"the seller has until {until:%Y-%m-%d %H:%M %Z} to work with us"
+        return Message(
+            N_("error.assurance.held.waiting_for_seller"), {"until": f"{until:%Y-%m-%d %H:%M %Z}"}
+        )
     days = ", ".join(d.isoformat() for d in view.days_without_attempt)
-    return (
-        "the response time has passed, but Account Health Support has neither reached the "
-        f"seller nor recorded a failed call on every open day (none on {days})"
-    )
+    return Message(N_("error.assurance.held.no_attempt"), {"days": days})
 
 
 def decide_proposal(
@@ -347,7 +347,9 @@ def decide_proposal(
         if proposal is not None and why is not None:
             access.authorize(actor, Action.DECIDE_ENFORCEMENT_PROPOSAL)
             raise Conflict(
-                f"enforcement proposal {proposal_id} is held by Account Health Assurance: {why}",
+                N_("error.assurance.proposal_held"),
+                proposal_id=proposal_id,
+                why=why,
                 audit=access.refused(
                     actor,
                     Action.DECIDE_ENFORCEMENT_PROPOSAL,

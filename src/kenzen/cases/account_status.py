@@ -65,7 +65,9 @@ def _case_for(session: Session, seller: Seller, status: AccountStatus, case_id: 
         )
     found = session.get(Case, case_id)
     if found is None or found.seller_id != seller.id:
-        raise NotFound(f"case {case_id} not found for seller {seller.id}")
+        raise NotFound(
+            N_("error.cases.case_not_found_seller"), case_id=case_id, seller_id=seller.id
+        )
     if found.status is CaseStatus.CLOSED:
-        raise Conflict(f"case {case_id} is closed")
+        raise Conflict(N_("error.case_closed"), case_id=case_id)
     return found

@@ -23,7 +23,7 @@ from kenzen.cases.models import (
 )
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
-from kenzen.i18n import Message
+from kenzen.i18n import N_, Message
 from kenzen.outbox import queue as outbox
 from kenzen.sellers.models import Seller
 
@@ -68,7 +68,7 @@ def set_case_status(
     """The one way a case's status changes, inside an already authorised use case; a
     closed case stays closed. ``deadline`` is when the seller must answer, if at all."""
     if case.status is CaseStatus.CLOSED:
-        raise Conflict(f"case {case.id} is closed")
+        raise Conflict(N_("error.case_closed"), case_id=case.id)
     case.status = status
     if deadline is not None:
         case.deadline = deadline
@@ -149,7 +149,9 @@ def list_cases(
 
 
 def get_case(session: Session, actor: Actor, case_id: int) -> CaseDetail:
-    case = access.load(session, actor, Action.GET_CASE, Case, case_id, noun="case")
+    case = access.load(
+        session, actor, Action.GET_CASE, Case, case_id, missing=N_("error.not_found.case")
+    )
     visible = [e for e in case.entries if access.may_read(actor, e.visibility)]
     return CaseDetail(case=case, entries=visible)
 
@@ -157,15 +159,17 @@ def get_case(session: Session, actor: Actor, case_id: int) -> CaseDetail:
 def add_case_note(
     session: Session, actor: Actor, case_id: int, *, text: str, visibility: Visibility
 ) -> CaseEntry:
-    case = access.load(session, actor, Action.ADD_CASE_NOTE, Case, case_id, noun="case")
+    case = access.load(
+        session, actor, Action.ADD_CASE_NOTE, Case, case_id, missing=N_("error.not_found.case")
+    )
     access.authorize_note(actor, visibility, f"case:{case_id}")
     text = text.strip()
     if not text:
-        raise InvalidInput("text: must not be empty")
+        raise InvalidInput(N_("error.cases.text_must_not_empty"))
     if len(text) > MAX_NOTE_LENGTH:
-        raise InvalidInput(f"text: at most {MAX_NOTE_LENGTH} characters")
+        raise InvalidInput(N_("error.cases.text_most_characters"), max_note_length=MAX_NOTE_LENGTH)
     if case.status is CaseStatus.CLOSED:
-        raise Conflict(f"case {case_id} is closed")
+        raise Conflict(N_("error.case_closed"), case_id=case_id)
     entry = append_entry(
         session, case, actor, visibility=visibility, kind=EntryKind.NOTE, text=text
     )

@@ -9,6 +9,7 @@ import typer
 
 from kenzen.cli.support import AsOption, err, out, use_case, user_errors
 from kenzen.errors import KenzenError
+from kenzen.i18n import N_
 
 poa_app = typer.Typer(help="Plans of Action.", no_args_is_help=True)
 
@@ -35,7 +36,9 @@ def poa_check(
     try:
         data = file.read_bytes()
     except OSError as error:
-        raise KenzenError(f"{file}: {error.strerror}") from None
+        raise KenzenError(
+            N_("error.cli.unreadable_file"), file=str(file), strerror=str(error.strerror)
+        ) from None
     if file.suffix.lower() == ".json":
         plan = written.WrittenPlan.structured(from_json(data.decode("utf-8", "replace")))
     else:

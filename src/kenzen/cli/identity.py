@@ -11,6 +11,7 @@ import typer
 from kenzen.access import Role
 from kenzen.cli.support import AsOption, err, use_case, user_errors
 from kenzen.errors import KenzenError
+from kenzen.i18n import N_
 
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
@@ -63,7 +64,7 @@ def token_revoke(as_user: AsOption = None) -> None:
 
     token = sys.stdin.readline().strip()
     if not token:
-        raise KenzenError("token: give the token on standard input")
+        raise KenzenError(N_("error.cli.token_give_token_standard_input"))
     with use_case(as_user) as (session, actor):
         identity.revoke_token(session, actor, token=token)
     err.print("token revoked", highlight=False)

@@ -25,6 +25,7 @@ from kenzen.cli.support import (
     user_errors,
 )
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 if TYPE_CHECKING:
     from kenzen.notify.keys import Keyring
@@ -149,7 +150,7 @@ def dkim_keygen(
     keyring = _keyring()
     chosen = ALGORITHMS if algorithm == "both" else (algorithm,)
     if selector is not None and len(chosen) > 1:
-        raise InvalidInput("selector: give --algorithm rsa or ed25519 with --selector")
+        raise InvalidInput(N_("error.cli.selector_give_algorithm_rsa_ed25519_selector"))
     with use_case(as_user) as (session, actor):
         existing = {
             key.algorithm
@@ -205,7 +206,9 @@ def verify(
     try:
         raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     except OSError as error:
-        raise InvalidInput(f"file: cannot read {file}: {error.strerror}") from None
+        raise InvalidInput(
+            N_("error.cli.file_cannot_read"), file=str(file), strerror=str(error.strerror)
+        ) from None
     # On SQLite, the local operator's check reads its few rows without SQLAlchemy: most of
     # the command's start-up otherwise (bench/startup.py).
     connection = sqlite_reader() if as_user is None else None

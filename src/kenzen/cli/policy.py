@@ -20,6 +20,7 @@ from kenzen.cli.support import (
     user_errors,
 )
 from kenzen.errors import KenzenError
+from kenzen.i18n import N_
 
 if TYPE_CHECKING:
     from kenzen.policy.shadow import ShadowReport
@@ -66,10 +67,10 @@ def evaluate(
 
     if shadow:
         if policy_file is None:
-            raise KenzenError("--shadow compares a candidate policy: give it with --policy")
+            raise KenzenError(N_("error.cli.shadow_compares_candidate_policy_give_policy"))
         last = (to or as_of).date()
         if last < as_of.date():
-            raise KenzenError("--to must not be before --as-of")
+            raise KenzenError(N_("error.cli.must_not_before"))
         days = [as_of.date() + timedelta(days=n) for n in range((last - as_of.date()).days + 1)]
         with use_case(as_user) as (session, actor):
             report = shadow_runs.shadow(session, actor, policy(), policy(policy_file), days)

@@ -12,6 +12,7 @@ import typer
 
 from kenzen.cli.support import AsOption, database, err, policy, use_case, user_errors
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 if TYPE_CHECKING:
     from kenzen.config import Settings
@@ -26,13 +27,13 @@ def tls_files(settings: Settings) -> tuple[Path, Path] | None:
     if settings.tls_cert is None and settings.tls_key is None:
         return None
     if settings.tls_cert is None or settings.tls_key is None:
-        raise InvalidInput("KENZEN_TLS_CERT and KENZEN_TLS_KEY: set both, or neither")
+        raise InvalidInput(N_("error.cli.kenzen_tls_cert_kenzen_tls_key"))
     for name, path in (
         ("KENZEN_TLS_CERT", settings.tls_cert),
         ("KENZEN_TLS_KEY", settings.tls_key),
     ):
         if not path.is_file():
-            raise InvalidInput(f"{name}: {path} is not a file")
+            raise InvalidInput(N_("error.cli.not_file"), name=name, path=str(path))
     return settings.tls_cert, settings.tls_key
 
 
@@ -69,7 +70,7 @@ def serve(
     pending = opened.pending_migrations()
     opened.dispose()
     if pending:
-        raise NotMigrated("the database is not migrated; run `kenzen db upgrade` first")
+        raise NotMigrated(N_("error.database_not_migrated"))
     logs.configure()
     workers = settings.workers or min(os.cpu_count() or 1, 4)
     # each process builds its app from the environment, the number of processes included

@@ -6,6 +6,7 @@ modules import it at the top, and ``kenzen --help`` imports every command module
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -16,6 +17,7 @@ import typer
 from rich.console import Console
 
 from kenzen.errors import KenzenError
+from kenzen.i18n import DEFAULT, N_, Language, supported
 
 if TYPE_CHECKING:
     import sqlite3
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-NOT_MIGRATED = "the database is not migrated; run `kenzen db upgrade` first"
+NOT_MIGRATED = N_("error.database_not_migrated")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -40,6 +42,16 @@ AsOption = Annotated[
 ]
 
 
+def language() -> Language:
+    """The language the command speaks to its user: ``KENZEN_LANG``, else the language of
+    the POSIX locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, as gettext reads them), else
+    English. ``ja_JP.UTF-8`` is Japanese; ``C`` and anything Kenzen does not speak, English."""
+    for name in ("KENZEN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(name):
+            return supported(value.partition(".")[0].partition("_")[0].lower())
+    return DEFAULT
+
+
 def fail(message: str) -> typer.Exit:
     """Print ``kenzen: message`` on stderr; raise the result to exit with status 2."""
     err.print(f"kenzen: {message}", markup=False, highlight=False)
@@ -47,14 +59,14 @@ def fail(message: str) -> typer.Exit:
 
 
 def user_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn domain errors into one line on stderr and exit status 2."""
+    """Turn domain errors into one line on stderr, in the user's language, and exit status 2."""
 
     @wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except KenzenError as error:
-            raise fail(error.message) from None
+            raise fail(error.in_language(language())) from None
 
     return run
 

@@ -50,13 +50,16 @@ def revoke_authorisation(
         Action.REVOKE_BRAND_AUTHORISATION,
         BrandAuthorisation,
         authorisation_id,
-        noun="letter of authorisation",
+        missing=N_("error.not_found.letter_of_authorisation"),
     )
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("reason: say why, for the seller and the rights owner to read")
+        raise InvalidInput(N_("error.complaints.reason_say_why_seller_rights_owner"))
     if authorisation.revoked_at is not None:
-        raise Conflict(f"letter of authorisation {authorisation_id} is already revoked")
+        raise Conflict(
+            N_("error.complaints.letter_authorisation_already_revoked"),
+            authorisation_id=authorisation_id,
+        )
     authorisation.revoked_at = utcnow()
     authorisation.revoked_by = actor.label
     authorisation.revocation_reason = reason

@@ -25,7 +25,7 @@ from kenzen.complaints.screening import Listing as ScreenedListing
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.events.readers import detect_format
 from kenzen.events.validation import lit
-from kenzen.i18n import Message
+from kenzen.i18n import N_, Message
 from kenzen.sellers.models import Fulfillment, Listing, ListingStatus, Seller
 from kenzen.text import check_name
 
@@ -84,7 +84,7 @@ def read_listings(path: Path) -> list[ListingRow]:
     """Read a listings file (CSV, JSON Lines or Parquet); errors name the line and column."""
     file_format = detect_format(path)
     if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
+        raise InvalidInput(N_("error.no_such_file"), path=str(path))
     reader = {
         "csv": f"read_csv({lit(str(path))}, header = true, all_varchar = true)",
         "jsonl": f"read_json({lit(str(path))}, format = 'newline_delimited')",
@@ -96,10 +96,14 @@ def read_listings(path: Path) -> list[ListingRow]:
         columns = relation.columns
         missing = [c for c in REQUIRED if c not in columns]
         if missing:
-            raise InvalidInput(f"{path.name}: missing column(s) {', '.join(missing)}")
+            raise InvalidInput(
+                N_("error.complaints.missing_column"), path=path.name, missing=", ".join(missing)
+            )
         rows = relation.fetchall()
     except duckdb.Error as error:
-        raise InvalidInput(f"{path.name}: cannot read: {error}") from None
+        raise InvalidInput(
+            N_("error.complaints.cannot_read"), path=path.name, error=str(error)
+        ) from None
     finally:
         con.close()
     first_line = 2 if file_format == "csv" else 1
@@ -130,7 +134,10 @@ def read_listings(path: Path) -> list[ListingRow]:
         )
     if problems:
         raise InvalidInput(
-            f"{path.name}: {len(problems)} invalid value(s)\n  " + "\n  ".join(problems[:100])
+            N_("error.complaints.listings_invalid"),
+            path=path.name,
+            count=len(problems),
+            problems="\n  ".join(problems[:100]),
         )
     return listings
 
@@ -272,7 +279,7 @@ def _store(session: Session, actor: Actor, row: ListingRow) -> tuple[Seller, Lis
     access.authorize(actor, Action.ADD_LISTING, seller_id=row.seller_id)
     seller = session.get(Seller, row.seller_id)
     if seller is None:
-        raise NotFound(f"seller {row.seller_id} not found")
+        raise NotFound(N_("error.seller_not_found"), seller_id=row.seller_id)
     listing = session.scalars(
         select(Listing).where(Listing.seller_id == row.seller_id, Listing.sku == row.sku)
     ).first()

@@ -19,6 +19,7 @@ from kenzen.complaints.brand_check import screen
 from kenzen.complaints.models import Brand, ListingMention
 from kenzen.complaints.screening import Finding
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 from kenzen.sellers.models import Listing
 
 MAX_PAGE_SIZE = 100
@@ -43,7 +44,7 @@ def resolve_listings(session: Session, refs: Sequence[ListingRef]) -> list[Listi
     filed against a guess."""
     unique = list(dict.fromkeys(refs))
     if not unique:
-        raise InvalidInput("listings: name at least one listing")
+        raise InvalidInput(N_("error.complaints.listings_name_least_listing"))
     found = list(
         session.scalars(
             select(Listing)
@@ -60,13 +61,23 @@ def resolve_listings(session: Session, refs: Sequence[ListingRef]) -> list[Listi
             and (ref.seller_id is None or listing.seller_id == ref.seller_id)
         ]
         if not offers:
-            of_seller = f" of seller {ref.seller_id}" if ref.seller_id else ""
-            raise InvalidInput(f"listings[{index}]: listing {ref.listing_id}{of_seller} not found")
+            if ref.seller_id:
+                raise InvalidInput(
+                    N_("error.complaints.listing_of_seller_not_found"),
+                    index=index,
+                    listing_id=ref.listing_id,
+                    seller_id=ref.seller_id,
+                )
+            raise InvalidInput(
+                N_("error.complaints.listing_not_found"), index=index, listing_id=ref.listing_id
+            )
         sellers = sorted({listing.seller_id for listing in offers})
         if len(sellers) > 1:
             raise InvalidInput(
-                f"listings[{index}]: listing {ref.listing_id} is offered by sellers "
-                f"{', '.join(sellers)}; name the seller_id"
+                N_("error.complaints.listings_listing_offered_sellers"),
+                index=index,
+                listing_id=ref.listing_id,
+                sellers=", ".join(sellers),
             )
         # One seller may offer a listing under several SKUs: the complaint names them all.
         resolved += [listing for listing in offers if listing not in resolved]
@@ -109,11 +120,13 @@ def search_listings(
     """
     scope = access.authorize(actor, Action.SEARCH_LISTINGS)
     if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"page_size: between 1 and {MAX_PAGE_SIZE}")
+        raise InvalidInput(
+            N_("error.complaints.page_size_out_of_range"), max_page_size=MAX_PAGE_SIZE
+        )
     if page < 1:
-        raise InvalidInput("page: from 1")
+        raise InvalidInput(N_("error.complaints.page_out_of_range"))
     if not (listing_id or seller_id or brand_id):
-        raise InvalidInput("search by listing_id, seller_id or brand_id")
+        raise InvalidInput(N_("error.complaints.search_listing_id_seller_id_brand"))
     query = select(Listing).order_by(Listing.listing_id, Listing.seller_id, Listing.id)
     if listing_id:
         query = query.where(Listing.listing_id == listing_id.strip())
@@ -121,7 +134,13 @@ def search_listings(
         query = query.where(Listing.seller_id == seller_id.strip())
     if brand_id is not None:
         brand = access.load(
-            session, actor, Action.SEARCH_LISTINGS, Brand, brand_id, noun="brand", owned_by="user"
+            session,
+            actor,
+            Action.SEARCH_LISTINGS,
+            Brand,
+            brand_id,
+            missing=N_("error.not_found.brand"),
+            owned_by="user",
         )
         query = query.join(ListingMention, ListingMention.listing_id == Listing.id).where(
             ListingMention.brand_id == brand.id

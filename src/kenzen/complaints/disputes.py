@@ -39,9 +39,15 @@ from kenzen.i18n import N_, Message
 
 def _filed(session: Session, actor: Actor, action: Action, complaint_id: int) -> Complaint:
     """The seller's own complaint, still counting; another seller's is "not found"."""
-    complaint = access.load(session, actor, action, Complaint, complaint_id, noun="complaint")
+    complaint = access.load(
+        session, actor, action, Complaint, complaint_id, missing=N_("error.not_found.complaint")
+    )
     if complaint.status is not ComplaintStatus.FILED:
-        raise Conflict(f"complaint {complaint_id} is {complaint.status.value}")
+        raise Conflict(
+            N_("error.complaints.complaint_in_status"),
+            complaint_id=complaint_id,
+            status=complaint.status.value,
+        )
     return complaint
 
 
@@ -52,9 +58,9 @@ def dispute_complaint(
     complaint = _filed(session, actor, Action.DISPUTE_COMPLAINT, complaint_id)
     statement = statement.strip()
     if not statement:
-        raise InvalidInput("statement: explain why the complaint is wrong")
+        raise InvalidInput(N_("error.complaints.statement_explain_why_complaint_wrong"))
     if complaint.disputes:
-        raise Conflict(f"complaint {complaint_id} is already disputed")
+        raise Conflict(N_("error.complaints.complaint_already_disputed"), complaint_id=complaint_id)
     dispute = Dispute(
         complaint_id=complaint.id,
         seller_id=complaint.seller_id,
@@ -87,10 +93,15 @@ def add_dispute_file(
 ) -> ComplaintFile:
     """Evidence for the seller's own pending dispute (invoices, a letter of authorisation)."""
     dispute = access.load(
-        session, actor, Action.ADD_DISPUTE_FILE, Dispute, dispute_id, noun="dispute"
+        session,
+        actor,
+        Action.ADD_DISPUTE_FILE,
+        Dispute,
+        dispute_id,
+        missing=N_("error.not_found.dispute"),
     )
     if dispute.status is not DisputeStatus.PENDING:
-        raise Conflict(f"dispute {dispute_id} is decided; files are closed")
+        raise Conflict(N_("error.complaints.dispute_decided"), dispute_id=dispute_id)
     return attach_file(
         session,
         actor,
@@ -109,16 +120,29 @@ def decide_dispute(
     invalid one stops counting as if it never had. On a letter of authorisation found good,
     the brand stops flagging and complaining about the seller's listings."""
     dispute = access.load(
-        session, actor, Action.DECIDE_DISPUTE, Dispute, dispute_id, noun="dispute"
+        session,
+        actor,
+        Action.DECIDE_DISPUTE,
+        Dispute,
+        dispute_id,
+        missing=N_("error.not_found.dispute"),
     )
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("reason: say why, for both sides to read")
+        raise InvalidInput(N_("error.complaints.reason_say_why_both_sides_read"))
     if dispute.status is not DisputeStatus.PENDING:
-        raise Conflict(f"dispute {dispute_id} is already {dispute.status.value}")
+        raise Conflict(
+            N_("error.complaints.dispute_already_in_status"),
+            dispute_id=dispute_id,
+            status=dispute.status.value,
+        )
     complaint = dispute.complaint
     if complaint.status is not ComplaintStatus.FILED:
-        raise Conflict(f"complaint {complaint.id} is {complaint.status.value}; nothing to decide")
+        raise Conflict(
+            N_("error.complaints.complaint_nothing_to_decide"),
+            complaint_id=complaint.id,
+            status=complaint.status.value,
+        )
     dispute.decided_at = utcnow()
     dispute.decided_by = actor.label
     dispute.decision_reason = reason
@@ -167,9 +191,12 @@ def request_retraction(
     complaint = _filed(session, actor, Action.REQUEST_RETRACTION, complaint_id)
     message = message.strip()
     if not message:
-        raise InvalidInput("message: tell the rights owner why to retract")
+        raise InvalidInput(N_("error.complaints.message_tell_rights_owner_why_retract"))
     if any(r.status is RetractionStatus.PENDING for r in complaint.retraction_requests):
-        raise Conflict(f"complaint {complaint_id} already has an open retraction request")
+        raise Conflict(
+            N_("error.complaints.complaint_already_has_open_retraction_request"),
+            complaint_id=complaint_id,
+        )
     request = RetractionRequest(
         complaint_id=complaint.id,
         owner_id=complaint.owner_id,
@@ -205,20 +232,28 @@ def answer_retraction_request(
         Action.ANSWER_RETRACTION_REQUEST,
         RetractionRequest,
         request_id,
-        noun="retraction request",
+        missing=N_("error.not_found.retraction_request"),
         owned_by="user",
     )
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("reason: say why, for the seller to read")
+        raise InvalidInput(N_("error.complaints.reason_say_why_seller_read"))
     if request.status is not RetractionStatus.PENDING:
-        raise Conflict(f"retraction request {request_id} is already {request.status.value}")
+        raise Conflict(
+            N_("error.complaints.retraction_request_already_in_status"),
+            request_id=request_id,
+            status=request.status.value,
+        )
     complaint = request.complaint
     if retract:
         end_complaint(session, complaint, ComplaintStatus.RETRACTED, reason=reason)
     else:
         if complaint.status is not ComplaintStatus.FILED:
-            raise Conflict(f"complaint {complaint.id} is {complaint.status.value}")
+            raise Conflict(
+                N_("error.complaints.complaint_in_status"),
+                complaint_id=complaint.id,
+                status=complaint.status.value,
+            )
         tell_seller(
             session, complaint, Message(N_("entry.retraction_declined"), {"reason": reason})
         )

@@ -96,10 +96,14 @@ def evidence_fields(kind: ComplaintKind, given: Mapping[str, str | None]) -> dic
     cleaned = {name: (given.get(name) or "").strip() or None for name in EVIDENCE_FIELDS}
     required = REQUIRED_FIELD.get(kind)
     if required is not None and cleaned[required] is None:
-        raise InvalidInput(f"{required}: required for a {kind.value} complaint")
+        raise InvalidInput(
+            N_("error.complaints.required_complaint"), required=required, kind=kind.value
+        )
     for name, value in cleaned.items():
         if value is not None and name != required:
-            raise InvalidInput(f"{name}: not part of a {kind.value} complaint")
+            raise InvalidInput(
+                N_("error.complaints.not_part_complaint"), name=name, kind=kind.value
+            )
     return cleaned
 
 

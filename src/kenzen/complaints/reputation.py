@@ -15,6 +15,7 @@ from kenzen.access import Action, Actor, Role
 from kenzen.complaints.models import Complaint, ComplaintStatus
 from kenzen.db import utcnow
 from kenzen.errors import NotFound
+from kenzen.i18n import N_, Message
 from kenzen.identity.models import User
 from kenzen.policy.document import Policy
 
@@ -65,7 +66,7 @@ def get_notifier_reputation(
     session: Session, actor: Actor, policy: Policy, owner_id: int
 ) -> Reputation:
     """A rights owner reads its own figures only (another's is "not found"); staff read any."""
-    hidden = f"rights owner {owner_id} not found"
+    hidden = Message(N_("error.rights_owner_not_found"), {"owner_id": owner_id})
     access.authorize(actor, Action.GET_NOTIFIER_REPUTATION, owner_id=owner_id, not_found=hidden)
     user = session.get(User, owner_id)
     if user is None or user.role is not Role.RIGHTS_OWNER:

@@ -67,21 +67,21 @@ def register_brand(
     access.authorize(actor, Action.REGISTER_BRAND)
     name = check_name(name, "name").strip()
     if not name:
-        raise InvalidInput("name: must not be empty")
+        raise InvalidInput(N_("error.name_must_not_empty"))
     for term in terms:
         check_name(term, "terms")
     if not registration_number.strip():
-        raise InvalidInput("registration_number: must not be empty")
+        raise InvalidInput(N_("error.complaints.registration_number_must_not_empty"))
     country = country.strip().upper()
     if not _COUNTRY.fullmatch(country):
-        raise InvalidInput(f"country: {country!r} is not an ISO 3166 alpha-2 code")
+        raise InvalidInput(N_("error.complaints.country_not_iso_3166_alpha_2"), country=country)
     cleaned = list(dict.fromkeys(t.strip() for t in (name, *terms) if t.strip()))
     if len(cleaned) > MAX_TERMS:
-        raise InvalidInput(f"terms: at most {MAX_TERMS}")
+        raise InvalidInput(N_("error.complaints.too_many_terms"), max_terms=MAX_TERMS)
     if session.scalar(select(Brand.id).where(Brand.name == name, Brand.country == country)):
-        raise Conflict(f"brand {name} is already registered in {country}")
+        raise Conflict(N_("error.complaints.brand_already_registered"), name=name, country=country)
     if actor.user_id is None:
-        raise InvalidInput("a brand belongs to a rights owner's user account")
+        raise InvalidInput(N_("error.complaints.brand_belongs_rights_owner_user_account"))
     brand = Brand(
         owner_id=actor.user_id,
         name=name,
@@ -122,11 +122,17 @@ def file_complaint(
     """File against listings named by their public id; all must be one seller's. Each kind
     needs its own evidence (:data:`~kenzen.complaints.models.REQUIRED_FIELD`)."""
     brand = access.load(
-        session, actor, Action.FILE_COMPLAINT, Brand, brand_id, noun="brand", owned_by="user"
+        session,
+        actor,
+        Action.FILE_COMPLAINT,
+        Brand,
+        brand_id,
+        missing=N_("error.not_found.brand"),
+        owned_by="user",
     )
     evidence = evidence.strip()
     if not evidence:
-        raise InvalidInput("evidence: describe the infringement and attach proof")
+        raise InvalidInput(N_("error.complaints.evidence_describe_infringement_attach_proof"))
     fields = evidence_fields(
         kind,
         {
@@ -138,13 +144,14 @@ def file_complaint(
     named = resolve_listings(session, listings)
     sellers = {listing.seller_id for listing in named}
     if len(sellers) != 1:
-        raise InvalidInput("listings: one complaint concerns the listings of one seller")
+        raise InvalidInput(N_("error.complaints.listings_complaint_concerns_listings_seller"))
     seller = session.get(Seller, sellers.pop())
     assert seller is not None
     if brand.id in authorised_brand_ids(session, seller.id):
         raise Conflict(
-            f"seller {seller.id} holds an accepted letter of authorisation for {brand.name}; "
-            "its listings cannot be reported for this brand"
+            N_("error.complaints.seller_holds_accepted_letter_authorisation"),
+            seller_id=seller.id,
+            brand=brand.name,
         )
     now = utcnow()
     complaint = Complaint(
@@ -265,11 +272,15 @@ def add_complaint_file(
         Action.ADD_COMPLAINT_FILE,
         Complaint,
         complaint_id,
-        noun="complaint",
+        missing=N_("error.not_found.complaint"),
         owned_by="user",
     )
     if complaint.status is not ComplaintStatus.FILED:
-        raise Conflict(f"complaint {complaint_id} is {complaint.status.value}; files are closed")
+        raise Conflict(
+            N_("error.complaints.complaint_files_closed"),
+            complaint_id=complaint_id,
+            status=complaint.status.value,
+        )
     return attach_file(
         session,
         actor,
@@ -279,6 +290,13 @@ def add_complaint_file(
         target=f"complaint:{complaint.id}",
         upload=(folder, filename, data),
     )
+
+
+#: One file too many, by what holds the files (the ``target``'s kind).
+TOO_MANY_FILES = {
+    "complaint": N_("error.complaints.complaint_files_full"),
+    "dispute": N_("error.complaints.dispute_files_full"),
+}
 
 
 def attach_file(
@@ -294,9 +312,8 @@ def attach_file(
     """Store one checked evidence file into ``files`` (a complaint's or a dispute's, at most
     MAX_FILES) and audit it; the caller has loaded and authorised the holder."""
     folder, filename, data = upload
-    holder = target.partition(":")[0]
     if len(files) >= MAX_FILES:
-        raise InvalidInput(f"file: a {holder} holds at most {MAX_FILES} files")
+        raise InvalidInput(TOO_MANY_FILES[target.partition(":")[0]], max_files=MAX_FILES)
     stored = evidence_files.store(folder, filename, data)
     attached = ComplaintFile(
         complaint_id=complaint_id,
@@ -324,12 +341,12 @@ def retract_complaint(
         Action.RETRACT_COMPLAINT,
         Complaint,
         complaint_id,
-        noun="complaint",
+        missing=N_("error.not_found.complaint"),
         owned_by="user",
     )
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("reason: say why the complaint is withdrawn")
+        raise InvalidInput(N_("error.complaints.reason_say_why_complaint_withdrawn"))
     end_complaint(session, complaint, ComplaintStatus.RETRACTED, reason=reason)
     session.add(
         access.record(
@@ -378,7 +395,11 @@ def end_complaint(
     way its listings come back, a retraction request still open is answered, the seller
     reads it in the case, the case is resolved and the seller is marked for evaluation."""
     if complaint.status is not ComplaintStatus.FILED:
-        raise Conflict(f"complaint {complaint.id} is already {complaint.status.value}")
+        raise Conflict(
+            N_("error.complaints.complaint_already_in_status"),
+            complaint_id=complaint.id,
+            status=complaint.status.value,
+        )
     now = utcnow()
     complaint.status = status
     if status is ComplaintStatus.INVALID:
@@ -415,13 +436,22 @@ def decide_held_complaint(
     """A specialist lets a held complaint count from now, or finds it invalid (it never
     counts, and weighs on its owner's reputation); the owner is told either way."""
     complaint = access.load(
-        session, actor, Action.DECIDE_HELD_COMPLAINT, Complaint, complaint_id, noun="complaint"
+        session,
+        actor,
+        Action.DECIDE_HELD_COMPLAINT,
+        Complaint,
+        complaint_id,
+        missing=N_("error.not_found.complaint"),
     )
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("reason: say why, for the record")
+        raise InvalidInput(N_("error.complaints.reason_say_why_record"))
     if complaint.status is not ComplaintStatus.HELD:
-        raise Conflict(f"complaint {complaint_id} is {complaint.status.value}, not HELD")
+        raise Conflict(
+            N_("error.complaints.complaint_not_held"),
+            complaint_id=complaint_id,
+            status=complaint.status.value,
+        )
     detail: dict[str, object] = {"complaint_id": complaint.id, "count": count, "reason": reason}
     if count:
         complaint.status = ComplaintStatus.FILED

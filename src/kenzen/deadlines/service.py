@@ -21,6 +21,7 @@ from kenzen.deadlines.due import Hold, due_at, held_due, is_overdue_under
 from kenzen.deadlines.models import DeadlineAlert
 from kenzen.deadlines.queues import BY_NAME, QUEUES, Queue
 from kenzen.errors import NotFound
+from kenzen.i18n import N_
 from kenzen.policy.document import DeadlineRules
 from kenzen.sellers.models import Marketplace, Seller
 
@@ -148,7 +149,7 @@ def staff_queue(session: Session, actor: Actor, rules: DeadlineRules, name: str)
     a rights owner only those about its complaints."""
     queue = BY_NAME.get(name)
     if queue is None:
-        raise NotFound(f"queue {name!r} not found")
+        raise NotFound(N_("error.deadlines.queue_not_found"), name=name)
     if access.authorize(actor, queue.reader) is Scope.ANY:
         return waiting(session, rules, [queue])
     if actor.seller_id is not None:

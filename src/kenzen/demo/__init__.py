@@ -33,6 +33,7 @@ from kenzen.demo.events import generate
 from kenzen.errors import Conflict
 from kenzen.events import service as events
 from kenzen.events.store import EventStore
+from kenzen.i18n import N_
 from kenzen.metrics import service as metrics
 from kenzen.policy import history
 from kenzen.policy.document import Policy
@@ -83,7 +84,7 @@ def load_demo(
     """Load the demo as of ``today`` (default: today in Japan, the demo marketplace's zone)."""
     access.authorize(actor, Action.LOAD_DEMO)
     if has_data(session):
-        raise Conflict("the database already holds data; the demo loads only into an empty one")
+        raise Conflict(N_("error.demo.database_already_holds_data"))
     today = today or clock.today(DEMO_TIME_ZONE)
     accounts = create_accounts(session, actor, seed=seed, sellers_count=sellers_count, today=today)
     marketplace = session.get(Marketplace, DEMO_MARKETPLACE)

@@ -12,6 +12,7 @@ import codecs
 from pathlib import Path
 
 from kenzen.events.formats import EventFormatError
+from kenzen.i18n import N_
 
 CHUNK = 1 << 20
 
@@ -34,10 +35,7 @@ def check_utf8(path: Path) -> None:
 
 
 def _not_utf8(path: Path, line: int) -> EventFormatError:
-    return EventFormatError(
-        f"{path.name} line {line}: not UTF-8; save the file as UTF-8 "
-        "(or name its encoding, e.g. --encoding cp932)"
-    )
+    return EventFormatError(N_("error.events.line_not_utf_8"), path=path.name, line=line)
 
 
 def to_utf8(path: Path, encoding: str, folder: Path) -> Path:
@@ -45,7 +43,9 @@ def to_utf8(path: Path, encoding: str, folder: Path) -> Path:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise EventFormatError(f"encoding: {encoding[:40]!r} is not a known encoding") from None
+        raise EventFormatError(
+            N_("error.events.encoding_not_known_encoding"), encoding=encoding[:40]
+        ) from None
     target = folder / path.name
     decoder = codecs.getincrementaldecoder(encoding)()
     line = 1
@@ -55,7 +55,12 @@ def to_utf8(path: Path, encoding: str, folder: Path) -> Path:
                 out.write(decoder.decode(chunk))
             except UnicodeDecodeError as error:
                 at = line + chunk.count(b"\n", 0, error.start)
-                raise EventFormatError(f"{path.name} line {at}: not {encoding}") from None
+                raise EventFormatError(
+                    N_("error.events.line_not_in_encoding"),
+                    path=path.name,
+                    at=at,
+                    encoding=encoding,
+                ) from None
             line += chunk.count(b"\n")
         out.write(decoder.decode(b"", final=True))
     return target

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any, Literal, get_args
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 EventKind = Literal["sellers", "orders", "defects"]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
@@ -236,7 +237,9 @@ NAIVE_TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?
 def event_format(kind: str) -> EventFormat:
     """The format of ``kind``, or an error naming the valid kinds."""
     if kind not in FORMATS:
-        raise EventFormatError(f"unknown event kind {kind!r}; expected one of {EVENT_KINDS}")
+        raise EventFormatError(
+            N_("error.events.unknown_event_kind"), kind=kind, expected=str(EVENT_KINDS)
+        )
     return FORMATS[kind]
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kenzen.errors import Conflict
+from kenzen.i18n import N_
 
 if TYPE_CHECKING:
     import duckdb
@@ -268,13 +269,11 @@ class ObjectPrefix:
         try:
             import s3fs
         except ImportError:
-            raise Conflict(
-                f"{uri}: an event store on S3 needs the s3 extra: pip install 'kenzen[s3]'"
-            ) from None
+            raise Conflict(N_("error.events.event_store_s3_needs_s3_extra"), uri=uri) from None
         scheme, _, rest = uri.partition("://")
         bucket, _, prefix = rest.strip("/").partition("/")
         if scheme not in OBJECT_STORE_SCHEMES or not bucket:
-            raise Conflict(f"{uri}: expected s3://bucket/prefix")
+            raise Conflict(N_("error.events.expected_s3_bucket_prefix"), uri=uri)
         self.uri = f"s3://{bucket}/{prefix}".rstrip("/")
         self.bucket = bucket
         self.prefix = f"{prefix}/" if prefix else ""
@@ -344,8 +343,7 @@ class ObjectPrefix:
             if _error_code(error) not in {"PreconditionFailed", "ConditionalRequestConflict"}:
                 raise
             raise ConcurrentWrite(
-                f"{self.uri}: another writer committed to the event store first; nothing of "
-                "this one was kept, run it again (one writer at a time, docs/events.md)"
+                N_("error.events.another_writer_committed_event_store_first"), uri=self.uri
             ) from None
 
     def writing(self) -> AbstractContextManager[None]:
@@ -440,6 +438,4 @@ def store_location(location: Path | str) -> StoreLocation:
         return LocalDirectory(Path(rest))
     if scheme in OBJECT_STORE_SCHEMES:
         return ObjectPrefix(text)
-    raise Conflict(
-        f"{text}: the event store is a local path, a file:// URI or an s3://bucket/prefix"
-    )
+    raise Conflict(N_("error.events.event_store_local_path_file_uri"), text=text)

@@ -34,6 +34,7 @@ from kenzen.events.validation import (
     passed,
     source_types,
 )
+from kenzen.i18n import N_
 
 FileFormat = Literal["csv", "jsonl", "parquet"]
 _SUFFIXES: dict[str, FileFormat] = {
@@ -87,7 +88,7 @@ def detect_format(path: Path) -> FileFormat:
         return _SUFFIXES[path.suffix.lower()]
     except KeyError:
         raise EventFormatError(
-            f"{path.name}: unknown file type; expected one of {', '.join(_SUFFIXES)}"
+            N_("error.events.unknown_file_type"), path=path.name, expected=", ".join(_SUFFIXES)
         ) from None
 
 
@@ -128,7 +129,9 @@ def _check_columns(fmt: EventFormat, columns: list[str], where: str) -> None:
     if missing:
         problems.append(f"missing required column(s) {', '.join(missing)}")
     if problems:
-        raise EventFormatError(f"{where}: {'; '.join(problems)}")
+        raise EventFormatError(
+            N_("error.events.columns_wrong"), where=where, problems="; ".join(problems)
+        )
 
 
 def _read_csv(fmt: EventFormat, path: Path) -> pa.Table:
@@ -157,7 +160,9 @@ def _read_csv(fmt: EventFormat, path: Path) -> pa.Table:
                 ),
             )
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise EventFormatError(f"{path.name}: cannot read CSV: {exc}") from None
+            raise EventFormatError(
+                N_("error.events.cannot_read_csv"), path=path.name, error=str(exc)
+            ) from None
 
     table = read(threads=True)
     if any(number is None for number, _ in bad):
@@ -196,7 +201,9 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, fmt: EventFormat, path: Path) ->
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise EventFormatError(f"{path.name}: cannot read JSON Lines: {exc}") from None
+        raise EventFormatError(
+            N_("error.events.cannot_read_json_lines"), path=path.name, error=str(exc)
+        ) from None
     lines = lines.append_column("__line", pa.array(np.arange(1, lines.num_rows + 1)))
     lines = lines.filter(pc.not_equal(pc.utf8_trim_whitespace(lines["text"]), ""))
     con.register("__jsonl_lines", lines)
@@ -222,7 +229,7 @@ def register_source(
     """Expose ``path`` as relation ``__source`` on ``con``; return its number of rows."""
     fmt = event_format(kind)
     if not path.is_file():
-        raise EventFormatError(f"{path}: no such file")
+        raise EventFormatError(N_("error.no_such_file"), path=str(path))
     file_format = file_format or detect_format(path)
     if file_format != "parquet":
         check_utf8(path)
@@ -241,7 +248,9 @@ def register_source(
             )
         except duckdb.Error:
             # DuckDB's message carries the server's path and query: not for the user.
-            raise EventFormatError(f"{path.name}: not a readable Parquet file") from None
+            raise EventFormatError(
+                N_("error.events.not_readable_parquet_file"), path=path.name
+            ) from None
         columns = [c for c in source_types(con, SOURCE) if c != "__line"]
         _check_columns(fmt, columns, f"{path.name} (Parquet schema)")
     return int(con.execute(f"SELECT count(*) FROM {SOURCE}").fetchall()[0][0])

@@ -35,6 +35,7 @@ from kenzen.events.location import (
     to_trash,
 )
 from kenzen.events.validation import ident, lit
+from kenzen.i18n import N_
 
 __all__ = ["MANIFEST", "TRASH", "Manifest", "Segment", "to_trash"]
 
@@ -126,8 +127,9 @@ def refuse_legacy(directory: Path) -> None:
     """A directory without a manifest may hold a store made before segments."""
     if (directory / LEGACY_DATABASE).exists():
         raise EventFormatError(
-            f"{directory}: the event store is in the old format ({LEGACY_DATABASE}); "
-            "convert it once with `kenzen events migrate`"
+            N_("error.events.event_store_old_format"),
+            directory=str(directory),
+            legacy=LEGACY_DATABASE,
         )
 
 

@@ -29,6 +29,7 @@ from kenzen.events.formats import RowError
 from kenzen.events.readers import detect_format, read_events, rejected_path, write_rejected
 from kenzen.events.store import EventStore, Migration, migrate_legacy, migrate_to
 from kenzen.events.validation import MAX_ERRORS
+from kenzen.i18n import N_, Message
 from kenzen.sellers import marks
 from kenzen.sellers.models import Marketplace, Seller
 from kenzen.sellers.status import AccountStatus
@@ -55,11 +56,15 @@ class ImportRejected(InvalidInput):
     """A file with invalid rows, imported not at all; ``errors`` lists the first ones."""
 
     def __init__(self, path: Path, errors: list[RowError], error_count: int) -> None:
-        shown = "\n".join(f"  {e}" for e in errors)
-        more = f"\n  … and {error_count - len(errors)} more" if error_count > len(errors) else ""
+        shown = "".join(f"\n  {e}" for e in errors)
+        more = error_count - len(errors)
         super().__init__(
-            f"{path.name}: {error_count} invalid value(s); nothing was imported "
-            f"(--skip-invalid imports the valid rows)\n{shown}{more}"
+            Message(
+                N_("error.events.import_rejected_more")
+                if more
+                else N_("error.events.import_rejected"),
+                {"path": path.name, "count": error_count, "rows": shown, "more": more},
+            )
         )
         self.errors = errors
         self.error_count = error_count
@@ -80,22 +85,23 @@ def import_events(
     or queries."""
     access.authorize(actor, Action.IMPORT_EVENTS)
     if kind not in IMPORT_KINDS:
-        raise InvalidInput(f"kind: {kind!r} is not one of {', '.join(IMPORT_KINDS)}")
+        raise InvalidInput(
+            N_("error.events.kind_unknown"), kind=kind, kinds=", ".join(IMPORT_KINDS)
+        )
     started = time.perf_counter()
     try:
         if encoding is None:
             report = _import(session, store, kind, path, path, skip_invalid)
         else:
             if detect_format(path) == "parquet":
-                raise InvalidInput("encoding: only CSV and JSON Lines files have an encoding")
+                raise InvalidInput(N_("error.events.encoding_only_csv_json_lines_files"))
             with tempfile.TemporaryDirectory(dir=path.parent, prefix=".kenzen-") as folder:
                 source = to_utf8(path, encoding, Path(folder))
                 report = _import(session, store, kind, source, path, skip_invalid)
     except duckdb.Error:
         log.exception("import of %s failed in the event store", path.name)
         raise InvalidInput(
-            f"{path.name}: cannot be imported: a value cannot be stored as {kind}; "
-            "check the file against docs/events.md"
+            N_("error.events.cannot_imported_value_cannot_stored"), path=path.name, kind=kind
         ) from None
     telemetry.imported(kind, report.rows_read, time.perf_counter() - started)
     session.add(

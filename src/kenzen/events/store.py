@@ -62,6 +62,7 @@ from kenzen.events.validation import (
     source_types,
     v,
 )
+from kenzen.i18n import N_
 from kenzen.locations import Locations
 
 __all__ = ["STORED_KINDS", "EventStore", "ImportOutcome", "ImportResult", "StoredKind"]
@@ -590,10 +591,7 @@ def store_path(location: Path | str) -> Path:
         return Path(text)
     scheme, _, rest = text.partition("://")
     if scheme != "file":
-        raise EventFormatError(
-            f"{text}: the local event directory is a path or file:// URI; an event store on "
-            "S3 is named by KENZEN_EVENT_STORE (docs/scale-out.md)"
-        )
+        raise EventFormatError(N_("error.events.local_event_directory_path_file_uri"), text=text)
     return Path(rest)
 
 
@@ -628,7 +626,9 @@ def _canonical(fmt: EventFormat, path: Path) -> bool:
 
 def _stored(kind: str) -> StoredKind:
     if kind not in STORED_KINDS:
-        raise EventFormatError(f"the event store holds {' and '.join(STORED_KINDS)}, not {kind}")
+        raise EventFormatError(
+            N_("error.events.kind_not_stored"), stored=" and ".join(STORED_KINDS), kind=kind
+        )
     return kind
 
 
@@ -644,7 +644,9 @@ def migrate_legacy(location: Path | str) -> dict[str, int] | None:
     if not legacy.exists():
         return None
     if (directory / MANIFEST).exists():
-        raise EventFormatError(f"{directory}: holds both {LEGACY_DATABASE} and a manifest")
+        raise EventFormatError(
+            N_("error.events.holds_both_manifest"), directory=str(directory), legacy=LEGACY_DATABASE
+        )
     manifest = Manifest()
     local = LocalDirectory(directory)
     con = duckdb.connect(str(legacy), read_only=True)

@@ -26,6 +26,7 @@ from kenzen.events.formats import (
     EventFormatError,
     RowError,
 )
+from kenzen.i18n import N_
 
 MAX_ERRORS = 100
 FIRST_SELLER = "__first_seller"
@@ -166,7 +167,11 @@ def _parse(col: Column, types: Mapping[str, str], kind: str) -> tuple[str, Check
             reason = f"'not an integer: ' || left(CAST({raw} AS VARCHAR), 40)"
             return expr, Check(col.name, f"NOT {blank} AND {v(col.name)} IS NULL", reason)
     raise EventFormatError(
-        f"{kind}: column {col.name} has type {source_type}; expected a {col.type.value}"
+        N_("error.events.column_has_type"),
+        kind=kind,
+        column=col.name,
+        source_type=source_type,
+        expected=col.type.value,
     )
 
 

@@ -12,6 +12,7 @@ from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.errors import NotFound
 from kenzen.health.assessments import current_assessment, local_today
+from kenzen.i18n import N_
 from kenzen.metrics.report import POLICY_COUNTERS, build_report
 from kenzen.policy.document import Policy
 from kenzen.policy.facts import FactRecords
@@ -25,7 +26,7 @@ def performance_report(
     access.authorize(actor, Action.GET_SELLER_PERFORMANCE_REPORT, seller_id=seller_id)
     seller = records.seller(seller_id)
     if seller is None:
-        raise NotFound(f"seller {seller_id} not found")
+        raise NotFound(N_("error.seller_not_found"), seller_id=seller_id)
     day = as_of or local_today(seller)
     assessment = current_assessment(records, policy, seller, day)
     # the assessment read the latest snapshot on or before ``day``: its metrics' date

@@ -17,6 +17,7 @@ from kenzen.cases.models import OPEN_STATUSES, Case
 from kenzen.errors import InvalidInput, NotFound
 from kenzen.health import report
 from kenzen.health.assessments import current_assessment, local_today
+from kenzen.i18n import N_
 from kenzen.metrics import service as metrics
 from kenzen.metrics.values import MetricValue
 from kenzen.policy import proposals
@@ -120,7 +121,11 @@ def rating_what_if(
     chosen = tuple(str(v) for v in resolved)
     unknown = [v for v in chosen if v not in known]
     if unknown:
-        raise NotFound(f"no counting violation {', '.join(unknown)} for seller {seller_id}")
+        raise NotFound(
+            N_("error.health.no_counting_violation_seller"),
+            unknown=", ".join(unknown),
+            seller_id=seller_id,
+        )
     if_resolved = what_if(
         policy,
         assessment.facts.violations,
@@ -161,9 +166,14 @@ def rating_history(
     if start is None:  # (the first days of the calendar have fewer before them)
         start = end - timedelta(days=min(HISTORY_DAYS - 1, (end - date.min).days))
     if start > end:
-        raise InvalidInput(f"from: {start} is after to ({end})")
+        raise InvalidInput(N_("error.health.from_after_to"), start=str(start), end=str(end))
     if (end - start).days >= MAX_HISTORY_DAYS:
-        raise InvalidInput(f"from: at most {MAX_HISTORY_DAYS} days before to ({end}), got {start}")
+        raise InvalidInput(
+            N_("error.health.history_too_long"),
+            max_history_days=MAX_HISTORY_DAYS,
+            end=str(end),
+            start=str(start),
+        )
     return RatingHistory(start, end, seller_ratings(events_dir, seller.id, start, end))
 
 

@@ -17,6 +17,7 @@ from kenzen import access, audit, telemetry
 from kenzen.access import Action, Actor, Role
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from kenzen.i18n import N_
 from kenzen.identity.models import Token, TokenKind, User
 from kenzen.identity.throttle import LoginThrottle
 from kenzen.sellers.models import Seller
@@ -51,19 +52,19 @@ def add_user(
     access.authorize(actor, Action.ADD_USER)
     email = email.strip().lower()
     if "@" not in email:
-        raise InvalidInput(f"email: {email!r} is not an email address")
+        raise InvalidInput(N_("error.identity.email_not_email_address"), email=email)
     if role in (Role.SYSTEM, Role.SELLING_PARTNER_APP):
-        raise InvalidInput(f"role: {role.value!r} is not a user role")
+        raise InvalidInput(N_("error.identity.role_not_user_role"), role=role.value)
     if (role is Role.SELLER) != (seller_id is not None):
-        raise InvalidInput(
-            "seller: a seller user needs --seller, and only a seller user may have one"
-        )
+        raise InvalidInput(N_("error.identity.seller_seller_user_needs_seller_only"))
     if seller_id is not None and session.get(Seller, seller_id) is None:
-        raise NotFound(f"seller {seller_id} not found")
+        raise NotFound(N_("error.seller_not_found"), seller_id=seller_id)
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            N_("error.identity.password_least_characters"), min_password_length=MIN_PASSWORD_LENGTH
+        )
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"a user with email {email} already exists")
+        raise Conflict(N_("error.identity.user_email_already_exists"), email=email)
     user = User(
         email=email,
         role=role,
@@ -79,7 +80,7 @@ def add_user(
 def find_user(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise NotFound(f"user {email} not found")
+        raise NotFound(N_("error.identity.user_not_found"), email=email)
     return user
 
 
@@ -113,7 +114,7 @@ def revoke_token(session: Session, actor: Actor, *, token: str) -> None:
     access.authorize(actor, Action.REVOKE_TOKEN)
     row = session.scalar(select(Token).where(Token.digest == _digest(token)))
     if row is None or row.revoked_at is not None:
-        raise NotFound("token not found or already revoked")
+        raise NotFound(N_("error.identity.token_not_found_already_revoked"))
     row.revoked_at = utcnow()
     session.add(
         access.record(actor, Action.REVOKE_TOKEN, f"user:{row.user.email}", {"hint": row.hint})
@@ -134,7 +135,7 @@ def actor_for_token(session: Session, token: str, kind: TokenKind) -> Actor:
         or (row.expires_at is not None and row.expires_at <= now)
         or row.user.disabled_at is not None
     ):
-        raise Unauthenticated("invalid or expired credentials")
+        raise Unauthenticated(N_("error.identity.invalid_expired_credentials"))
     return row.user.as_actor()
 
 
@@ -157,7 +158,8 @@ def log_in(
     if throttle is not None and (wait := throttle.retry_after(email, client)):
         telemetry.LOGIN_FAILURES.labels("throttled").inc()
         raise TooManyAttempts(
-            f"too many failed logins; try again in {wait} seconds",
+            N_("error.identity.too_many_failed_logins"),
+            wait=wait,
             retry_after=wait,
             audit=_login_audit(email, client, "too many failed logins"),
         )
@@ -167,12 +169,16 @@ def log_in(
         if throttle is not None:
             throttle.failed(email, client)
         telemetry.LOGIN_FAILURES.labels("bad_credentials").inc()
-        raise Unauthenticated("wrong email or password", audit=_login_audit(email, client))
+        raise Unauthenticated(
+            N_("error.identity.wrong_email_password"), audit=_login_audit(email, client)
+        )
     if not _verify(user.password_hash, password):
         if throttle is not None:
             throttle.failed(email, client)
         telemetry.LOGIN_FAILURES.labels("bad_credentials").inc()
-        raise Unauthenticated("wrong email or password", audit=_login_audit(email, client))
+        raise Unauthenticated(
+            N_("error.identity.wrong_email_password"), audit=_login_audit(email, client)
+        )
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     if throttle is not None:
@@ -231,10 +237,10 @@ def set_language(session: Session, actor: Actor, language: str) -> str:
     """Remember the user's page language; it follows them to every browser."""
     access.authorize(actor, Action.SET_LANGUAGE)
     if language not in ("ja", "en"):
-        raise InvalidInput("language: ja or en")
+        raise InvalidInput(N_("error.identity.language_ja_en"))
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None:
-        raise NotFound("user not found")
+        raise NotFound(N_("error.identity.user_unknown"))
     user.language = language
     session.add(
         access.record(actor, Action.SET_LANGUAGE, f"user:{user.id}", {"language": language})

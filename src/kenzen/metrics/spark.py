@@ -25,6 +25,7 @@ from kenzen.errors import InvalidInput
 from kenzen.events.formats import ColumnType, event_format
 from kenzen.events.segments import STORED_KINDS, StoredKind
 from kenzen.events.store import EventStore
+from kenzen.i18n import N_
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -49,7 +50,9 @@ def spark_conf(environ: Mapping[str, str]) -> dict[str, str]:
             continue
         key, sep, setting = value.partition("=")
         if not sep or not key.strip().startswith("spark."):
-            raise InvalidInput(f"{name}: expected spark.<key>=<value>, got {value!r}")
+            raise InvalidInput(
+                N_("error.metrics.expected_spark_key_value_got"), name=name, value=value
+            )
         conf[key.strip()] = setting.strip()
     return conf
 
@@ -62,9 +65,7 @@ def spark_session(
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise InvalidInput(
-            "--engine spark needs PySpark: pip install 'kenzen[spark]' (and Java 17)"
-        ) from None
+        raise InvalidInput(N_("error.metrics.engine_spark_needs_pyspark_pip_install")) from None
     builder = SparkSession.builder.master(master).appName(app_name)
     for key, value in {**BASE_CONF, **conf}.items():
         builder = builder.config(key, value)

@@ -27,6 +27,7 @@ import nacl.signing
 
 from kenzen import clock
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 if TYPE_CHECKING:
     # cryptography is loaded where an RSA key or a webhook secret is used: checking a mail
@@ -47,16 +48,16 @@ def check_domain(field: str, value: str) -> str:
     try:
         domain = domain.encode("idna").decode("ascii")
     except UnicodeError:
-        raise InvalidInput(f"{field}: {value!r} is not a domain name") from None
+        raise InvalidInput(N_("error.notify.not_domain_name"), field=field, value=value) from None
     if not _DOMAIN.fullmatch(domain):
-        raise InvalidInput(f"{field}: {value!r} is not a domain name")
+        raise InvalidInput(N_("error.notify.not_domain_name"), field=field, value=value)
     return domain
 
 
 def check_selector(value: str) -> str:
     selector = value.strip().lower()
     if not _SELECTOR.fullmatch(selector):
-        raise InvalidInput(f"selector: {value!r} must be letters, digits and '-' (a DNS label)")
+        raise InvalidInput(N_("error.notify.selector_must_letters_digits_dns_label"), value=value)
     return selector
 
 
@@ -176,11 +177,13 @@ class Keyring:
 
     def generate_dkim(self, domain: str, algorithm: Algorithm, selector: str | None) -> DkimKey:
         if algorithm not in ALGORITHMS:
-            raise InvalidInput(f"algorithm: {algorithm!r} is not one of rsa, ed25519")
+            raise InvalidInput(N_("error.notify.algorithm_not_rsa_ed25519"), algorithm=algorithm)
         stamp = clock.now().strftime("%Y%m%d%H%M%S")
         name = check_selector(selector or f"kz-{'rsa' if algorithm == 'rsa' else 'ed'}-{stamp}")
         if any(key.selector == name for key in self.dkim_keys(domain)):
-            raise InvalidInput(f"selector: {name!r} already has a key for {domain}")
+            raise InvalidInput(
+                N_("error.notify.selector_already_has_key"), name=name, domain=domain
+            )
         if algorithm == "rsa":
             from cryptography.hazmat.primitives import serialization
             from cryptography.hazmat.primitives.asymmetric import rsa

@@ -12,6 +12,7 @@ from kenzen.access import Action, Actor, Scope
 from kenzen.cases.models import OPTIONAL_NOTICE_KINDS, EntryKind
 from kenzen.db import utcnow
 from kenzen.errors import InvalidInput, NotFound
+from kenzen.i18n import N_, Message
 from kenzen.languages import Language
 from kenzen.notify.keys import Algorithm, DkimKey, Keyring, check_domain
 from kenzen.notify.sender import sender_for
@@ -43,7 +44,7 @@ def list_owner_notices(
 ) -> list[Notice]:
     """What rights owners were told, newest first: an owner reads only its own notices
     (asking for another's is "not found"); staff read any owner's, or all."""
-    hidden = f"rights owner {owner_id} not found"
+    hidden = Message(N_("error.rights_owner_not_found"), {"owner_id": str(owner_id)})
     scope = access.authorize(actor, Action.LIST_OWNER_NOTICES, owner_id=owner_id, not_found=hidden)
     if scope is Scope.OWN:
         owner_id = actor.user_id
@@ -63,7 +64,7 @@ def list_owner_notices(
 def _seller(session: Session, seller_id: str) -> Seller:
     seller = session.get(Seller, seller_id)
     if seller is None:
-        raise NotFound(f"seller {seller_id} not found")
+        raise NotFound(N_("error.seller_not_found"), seller_id=seller_id)
     return seller
 
 
@@ -79,14 +80,20 @@ def get_preferences(session: Session, actor: Actor, seller_id: str) -> Notificat
 
 def _check_recipients(values: list[str]) -> list[str]:
     if len(values) > MAX_EXTRA_RECIPIENTS:
-        raise InvalidInput(f"extra_recipients: at most {MAX_EXTRA_RECIPIENTS} addresses")
+        raise InvalidInput(
+            N_("error.notify.extra_recipients_most_addresses"),
+            max_extra_recipients=MAX_EXTRA_RECIPIENTS,
+        )
     checked: list[str] = []
     for index, value in enumerate(values):
         try:
             address = validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError as error:
             raise InvalidInput(
-                f"extra_recipients[{index}]: {value!r} is not an email address ({error})"
+                N_("error.notify.extra_recipients_not_email_address"),
+                index=index,
+                value=value,
+                error=str(error),
             ) from None
         checked.append(address)
     return list(dict.fromkeys(checked))
@@ -98,9 +105,13 @@ def _check_muted(values: list[str]) -> list[str]:
         if value in OPTIONAL_NOTICE_KINDS:
             continue
         if value in kinds:
-            raise InvalidInput(f"muted: {value!r} is a mandatory notice and cannot be switched off")
+            raise InvalidInput(
+                N_("error.notify.muted_mandatory_notice_cannot_switched_off"), value=value
+            )
         optional = ", ".join(sorted(OPTIONAL_NOTICE_KINDS))
-        raise InvalidInput(f"muted: {value!r} is not a notice kind one may mute ({optional})")
+        raise InvalidInput(
+            N_("error.notify.muted_not_notice_kind_may_mute"), value=value, optional=optional
+        )
     return sorted(set(values))
 
 
@@ -119,7 +130,7 @@ def set_preferences(
     try:
         chosen = Language(language) if language is not None else None
     except ValueError:
-        raise InvalidInput(f"language: {language!r} is not one of ja, en") from None
+        raise InvalidInput(N_("error.notify.language_not_ja_en"), language=str(language)) from None
     recipients = _check_recipients(extra_recipients)
     muted_kinds = _check_muted(muted)
     preference = session.get(NotificationPreference, seller_id)
@@ -145,7 +156,7 @@ def set_preferences(
 def _marketplace(session: Session, marketplace_id: str) -> Marketplace:
     marketplace = session.get(Marketplace, marketplace_id)
     if marketplace is None:
-        raise NotFound(f"marketplace {marketplace_id} not found")
+        raise NotFound(N_("error.marketplace_not_found"), marketplace_id=marketplace_id)
     return marketplace
 
 

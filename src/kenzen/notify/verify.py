@@ -29,6 +29,7 @@ from dkim.util import parse_tag_value  # type: ignore[import-untyped]
 from kenzen import access, i18n
 from kenzen.access import Action, Actor, Scope
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 from kenzen.notify.keys import Keyring
 from kenzen.notify.sender import (
     NOTICE_ID_HEADER,
@@ -402,9 +403,9 @@ def verify_notice(
     verification carries the notice's case and entry as ``records`` reads them."""
     scope = access.authorize(actor, Action.VERIFY_NOTICE)
     if not raw.strip():
-        raise InvalidInput("message: must not be empty; paste or upload the whole message")
+        raise InvalidInput(N_("error.notify.message_must_not_empty"))
     if len(raw) > MAX_MESSAGE_BYTES:
-        raise InvalidInput(f"message: at most {MAX_MESSAGE_BYTES // 1000} KB")
+        raise InvalidInput(N_("error.notify.message_most_kb"), limit_kb=MAX_MESSAGE_BYTES // 1000)
     raw = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n").lstrip()
     message = message_from_bytes(raw, policy=default_policy)
     findings: list[Finding] = []

@@ -31,6 +31,7 @@ from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import utcnow
 from kenzen.errors import InvalidInput, NotFound
+from kenzen.i18n import N_
 from kenzen.notify.keys import Keyring
 from kenzen.notify.smtp import PermanentFailure, TemporaryFailure
 from kenzen.outbox.models import WebhookDelivery, WebhookSubscription
@@ -88,27 +89,27 @@ def check_endpoint(
     (tests and a local demo receiver — never a production endpoint)."""
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
-        raise InvalidInput(f"url: at most {MAX_URL_LENGTH} characters")
+        raise InvalidInput(N_("error.notify.url_most_characters"), max_url_length=MAX_URL_LENGTH)
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
-        raise InvalidInput(f"url: {url!r} is not a URL") from None
+        raise InvalidInput(N_("error.notify.url_not_url"), url=url) from None
     if not host:
-        raise InvalidInput(f"url: {url!r} has no host")
+        raise InvalidInput(N_("error.notify.url_has_no_host"), url=url)
     if parts.username is not None or parts.password is not None:
-        raise InvalidInput("url: must not carry credentials; deliveries are signed instead")
+        raise InvalidInput(N_("error.notify.url_must_not_carry_credentials"))
     if parts.fragment:
-        raise InvalidInput("url: must not have a #fragment")
+        raise InvalidInput(N_("error.notify.url_must_not_have_fragment"))
     if parts.scheme == "https":
         check_destination(host, allow_private=allow_private)
         return url
     if parts.scheme == "http" and allow_loopback_http and _is_loopback(host):
         return url
     if parts.scheme == "http" and _is_loopback(host):
-        raise InvalidInput("url: http is allowed only for loopback with --allow-loopback-http")
-    raise InvalidInput(f"url: must be https:// (got {parts.scheme or 'no'} scheme)")
+        raise InvalidInput(N_("error.notify.url_http_allowed_only_loopback_allow"))
+    raise InvalidInput(N_("error.notify.url_must_https_got_scheme"), scheme=parts.scheme or "no")
 
 
 def check_destination(host: str, *, allow_private: bool) -> None:
@@ -117,8 +118,7 @@ def check_destination(host: str, *, allow_private: bool) -> None:
         return
     if found := private_address(host):
         raise InvalidInput(
-            f"url: {host} is a loopback, private or link-local address ({found}); "
-            "set KENZEN_WEBHOOK_ALLOW_PRIVATE=1 to allow it"
+            N_("error.notify.url_loopback_private_link_local_address"), host=host, found=found
         )
 
 
@@ -138,7 +138,7 @@ def add_webhook(
         url, allow_loopback_http=allow_loopback_http, allow_private=allow_private
     )
     if session.get(Marketplace, marketplace_id) is None:
-        raise NotFound(f"marketplace {marketplace_id} not found")
+        raise NotFound(N_("error.marketplace_not_found"), marketplace_id=marketplace_id)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     subscription = WebhookSubscription(
         marketplace_id=marketplace_id,
@@ -174,7 +174,7 @@ def list_webhooks(
 def _subscription(session: Session, subscription_id: int) -> WebhookSubscription:
     subscription = session.get(WebhookSubscription, subscription_id)
     if subscription is None:
-        raise NotFound(f"webhook {subscription_id} not found")
+        raise NotFound(N_("error.notify.webhook_not_found"), subscription_id=subscription_id)
     return subscription
 
 

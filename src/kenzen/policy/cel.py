@@ -25,6 +25,7 @@ from celpy.celparser import CELParseError, CELParser
 from celpy.evaluation import CELEvalError
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 from kenzen.metrics.definitions import DEFINITIONS
 
 MetricState = Literal["GOOD", "BAD", "NONE"]
@@ -75,10 +76,12 @@ class Program:
         try:
             result = self.runner.evaluate(variables)
         except CELEvalError as e:
-            raise InvalidInput(f"policy: {self.key}: evaluation failed: {e.args[0]}") from e
+            raise InvalidInput(
+                N_("error.policy.evaluation_failed"), key=self.key, reason=e.args[0]
+            ) from e
         if not isinstance(result, celtypes.BoolType):
             raise InvalidInput(
-                f"policy: {self.key}: must be a boolean condition, got {type(result).__name__}"
+                N_("error.policy.not_a_condition"), key=self.key, kind=type(result).__name__
             )
         return bool(result)
 
@@ -156,12 +159,12 @@ def compile_rule(key: str, source: str, categories: Collection[str]) -> Program:
     try:
         tree = env.compile(source)
     except CELParseError as e:
-        raise InvalidInput(f"policy: {key}: not valid CEL: {e.args[0]}") from e
+        raise InvalidInput(N_("error.policy.not_valid_cel"), key=key, reason=e.args[0]) from e
     unknown = sorted(_member_names(tree, "metrics") - set(DEFINITIONS)) + sorted(
         _member_names(tree, "counts") - set(categories)
     )
     if unknown:
-        raise InvalidInput(f"policy: {key}: unknown name(s) {', '.join(unknown)}")
+        raise InvalidInput(N_("error.policy.unknown_names"), key=key, unknown=", ".join(unknown))
     program = Program(key=key, source=source, runner=env.program(tree))
     program.holds(
         activation(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 from kenzen.policy import cel
 from kenzen.policy.cel import MetricState, MetricStatus
 from kenzen.policy.document import ActionKind, Band, Policy
@@ -86,7 +87,9 @@ def metric_statuses(values: Iterable[Measured]) -> dict[str, MetricStatus]:
     out = {}
     for v in values:
         if v.status not in states:
-            raise InvalidInput(f"metric {v.metric}: unknown status {v.status!r}")
+            raise InvalidInput(
+                N_("error.policy.metric_unknown_status"), metric=v.metric, status=v.status
+            )
         out[v.metric] = MetricStatus(states[v.status], v.rate)
     return out
 
@@ -163,7 +166,9 @@ def decide(
     """
     unknown = sorted(set(counts) - set(policy.violations))
     if unknown:
-        raise InvalidInput(f"counts: unknown category(ies) {', '.join(unknown)}")
+        raise InvalidInput(
+            N_("error.policy.counts_unknown_category_ies"), unknown=", ".join(unknown)
+        )
     all_counts = {c: counts.get(c, 0) for c in policy.violations}
     band = policy.band_for(rating)
     found = _demands(

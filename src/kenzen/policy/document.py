@@ -405,11 +405,11 @@ def parse_policy(text: str) -> Policy:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise InvalidInput(f"policy: not valid TOML: {e}") from e
+        raise InvalidInput(N_("error.policy.not_valid_toml"), error=str(e)) from e
     try:
         document = PolicyDocument.model_validate(raw)
     except ValidationError as e:
-        raise InvalidInput(f"policy: {_describe(e)}") from e
+        raise InvalidInput(N_("error.policy.invalid"), problems=_describe(e)) from e
     programs = {
         name: cel.compile_rule(f"rules.{name}.when", rule.when, CATEGORIES)
         for name, rule in document.rules.items()
@@ -429,7 +429,9 @@ def load_policy(path: str | Path | None = None) -> Policy:
         try:
             text = Path(path).read_text("utf-8")
         except OSError as e:
-            raise InvalidInput(f"policy: cannot read {path}: {e.strerror}") from e
+            raise InvalidInput(
+                N_("error.policy.unreadable"), path=str(path), strerror=str(e.strerror)
+            ) from e
     return parse_policy(text)
 
 

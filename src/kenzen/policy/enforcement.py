@@ -72,7 +72,7 @@ def enforce_seller(
     access.authorize(actor, Action.EVALUATE)
     seller = session.get(Seller, seller_id)
     if seller is None:
-        raise NotFound(f"seller {seller_id} not found")
+        raise NotFound(N_("error.seller_not_found"), seller_id=seller_id)
     instant = end_of_day(as_of, seller.marketplace.time_zone)
     violations.expire_violations(session, policy, seller.id, instant)
     assessment = assess_seller(SessionFacts(session), policy, seller, as_of)
@@ -489,10 +489,10 @@ def record_reviewed_violation(
     """An Account Specialist records a violation found by review (not by a rule)."""
     seller = sellers.get_seller(session, actor, seller_id, Action.RECORD_VIOLATION)
     if category not in policy.violations:
-        raise InvalidInput(f"category: {category!r} is not a category of the policy")
+        raise InvalidInput(N_("error.policy.category_not_category_policy"), category=category)
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("reason: describe what was found")
+        raise InvalidInput(N_("error.policy.reason_describe_what_was_found"))
     listings = list(
         session.scalars(
             select(Listing)
@@ -502,7 +502,11 @@ def record_reviewed_violation(
     )
     missing = sorted(set(listing_ids) - {x.listing_id for x in listings})
     if missing:
-        raise NotFound(f"listing_ids: {', '.join(missing)} not found for seller {seller.id}")
+        raise NotFound(
+            N_("error.policy.listing_ids_not_found_seller"),
+            missing=", ".join(missing),
+            seller_id=seller.id,
+        )
     when = occurred_at or utcnow()
     case, _ = case_for_rule(session, policy, seller, str(RuleRef(RuleKind.VIOLATION, category)))
     texts = policy.violations[category].text

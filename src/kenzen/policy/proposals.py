@@ -21,6 +21,7 @@ from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.i18n import N_
 from kenzen.policy.document import ReviewMode
 from kenzen.policy.models import (
     EnforcementProposal,
@@ -192,7 +193,7 @@ def get_proposal(session: Session, actor: Actor, proposal_id: int) -> Enforcemen
         Action.GET_ENFORCEMENT_PROPOSAL,
         EnforcementProposal,
         proposal_id,
-        noun="enforcement proposal",
+        missing=N_("error.not_found.enforcement_proposal"),
     )
 
 
@@ -205,16 +206,20 @@ def record_review(
     access.authorize(actor, Action.DECIDE_ENFORCEMENT_PROPOSAL)
     reasons = reasons.strip()
     if not reasons:
-        raise InvalidInput("reasons: say why, for the record")
+        raise InvalidInput(N_("error.policy.reasons_say_why_record"))
     if len(reasons) > MAX_REASONS:
-        raise InvalidInput(f"reasons: at most {MAX_REASONS} characters")
+        raise InvalidInput(N_("error.policy.reasons_most_characters"), max_reasons=MAX_REASONS)
     proposal = session.scalar(
         select(EnforcementProposal).where(EnforcementProposal.id == proposal_id).with_for_update()
     )
     if proposal is None:
-        raise NotFound(f"enforcement proposal {proposal_id} not found")
+        raise NotFound(N_("error.policy.proposal_not_found"), proposal_id=proposal_id)
     if proposal.status is not ProposalStatus.PENDING:
-        raise Conflict(f"enforcement proposal {proposal_id} is {proposal.status.value}")
+        raise Conflict(
+            N_("error.policy.proposal_in_status"),
+            proposal_id=proposal_id,
+            status=proposal.status.value,
+        )
     reviewer_id = access.authorize_another_reviewer(
         actor,
         Action.DECIDE_ENFORCEMENT_PROPOSAL,

@@ -79,7 +79,7 @@ def ahr_status(band: Band) -> AhrStatus:
 
 def _check_instant(name: str, value: datetime) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(f"{name}: must be time-zone aware")
+        raise InvalidInput(N_("error.policy.must_time_zone_aware"), name=name)
 
 
 def counted(
@@ -91,7 +91,11 @@ def counted(
     for v in violations:
         category = policy.violations.get(v.category)
         if category is None:
-            raise InvalidInput(f"violation {v.id}: unknown category {v.category!r}")
+            raise InvalidInput(
+                N_("error.policy.violation_unknown_category"),
+                violation_id=v.id,
+                category=v.category,
+            )
         _check_instant(f"violation {v.id}: occurred_at", v.occurred_at)
         memory = timedelta(days=category.memory_days)
         if v.status == "ACTIVE" and as_of - memory < v.occurred_at <= as_of:
@@ -123,7 +127,7 @@ def compute_rating(
 ) -> Rating:
     """The rating on ``as_of``; ``fulfilled_orders`` counts the last ``order_window_days``."""
     if fulfilled_orders < 0:
-        raise InvalidInput("fulfilled_orders: must be >= 0")
+        raise InvalidInput(N_("error.policy.fulfilled_orders_must_0"))
     rules = policy.rating
     lines = [Contribution(rules.start, "start", Message(N_("rating.start")))]
     bonus = rules.order_bonus_points * (fulfilled_orders // rules.order_bonus_per)
@@ -218,7 +222,9 @@ def what_if(
     facts = list(violations)
     unknown = sorted(set(resolved) - {v.id for v in facts})
     if unknown:
-        raise InvalidInput(f"resolved: unknown violation id(s) {', '.join(unknown)}")
+        raise InvalidInput(
+            N_("error.policy.resolved_unknown_violation_id"), unknown=", ".join(unknown)
+        )
     changed = [
         ViolationFact(v.id, v.category, v.occurred_at, "RESOLVED") if v.id in resolved else v
         for v in facts

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from kenzen.cases.models import Case, CaseKind
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput
+from kenzen.i18n import N_
 from kenzen.policy.document import Policy
 from kenzen.policy.models import Violation, ViolationStatus
 from kenzen.policy.rules import parse_rule
@@ -43,7 +44,7 @@ def record_violation(
     until it ends. ``source`` names what raised it and is unique per seller."""
     found = policy.violations.get(category)
     if found is None:
-        raise InvalidInput(f"category: {category!r} is not a category of the policy")
+        raise InvalidInput(N_("error.policy.category_not_category_policy"), category=category)
     violation = Violation(
         seller_id=seller_id,
         category=category,
@@ -94,8 +95,9 @@ def expire_violations(
         category = policy.violations.get(violation.category)
         if category is None:
             raise InvalidInput(
-                f"violation {violation.id}: category {violation.category!r} "
-                "is not a category of the policy"
+                N_("error.policy.violation_category_not_category_policy"),
+                violation_id=violation.id,
+                category=violation.category,
             )
         memory = timedelta(days=category.memory_days)
         if violation.occurred_at <= instant - memory:
@@ -114,7 +116,11 @@ def _end(
     session: Session, violation: Violation, status: ViolationStatus, reason: str, at: datetime
 ) -> list[Listing]:
     if violation.status is not ViolationStatus.ACTIVE:
-        raise Conflict(f"violation {violation.id} is {violation.status.value}, not ACTIVE")
+        raise Conflict(
+            N_("error.policy.violation_not_active"),
+            violation_id=violation.id,
+            status=violation.status.value,
+        )
     violation.status = status
     violation.resolved_at = at
     violation.resolution = reason

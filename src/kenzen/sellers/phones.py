@@ -5,6 +5,7 @@ from __future__ import annotations
 import phonenumbers
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 #: A marketplace whose id is not a country code reads national numbers as Japanese ones.
 DEFAULT_REGION = "JP"
@@ -17,7 +18,7 @@ def e164(raw: str, marketplace_id: str, *, field: str = "phone") -> str:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise InvalidInput(f"{field}: {raw!r} is not a phone number") from None
+        raise InvalidInput(N_("error.sellers.not_phone_number"), field=field, raw=raw) from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"{field}: {raw!r} is not a valid number")
+        raise InvalidInput(N_("error.sellers.not_valid_number"), field=field, raw=raw)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -15,6 +15,7 @@ from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.i18n import N_
 from kenzen.languages import Language
 from kenzen.outbox import queue as outbox
 from kenzen.sellers import marks
@@ -29,7 +30,7 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 def _check_id(field: str, value: str) -> str:
     if not _ID.fullmatch(value):
-        raise InvalidInput(f"{field}: use letters, digits, '-', '_' or '.' (at most 64)")
+        raise InvalidInput(N_("error.sellers.use_letters_digits_most_64"), field=field)
     return value
 
 
@@ -37,7 +38,7 @@ def _check_time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"timezone: {value!r} is not an IANA time zone") from None
+        raise InvalidInput(N_("error.sellers.timezone_not_iana_time_zone"), value=value) from None
     return value
 
 
@@ -48,7 +49,7 @@ def _check_currency(value: str) -> str:
     except UnknownLocaleError:  # pragma: no cover - "en" always exists
         known = False
     if not known:
-        raise InvalidInput(f"currency: {value!r} is not an ISO 4217 currency code")
+        raise InvalidInput(N_("error.sellers.currency_not_iso_4217_currency_code"), value=value)
     return code
 
 
@@ -56,7 +57,7 @@ def _language(value: str) -> Language:
     try:
         return Language(value)
     except ValueError:
-        raise InvalidInput(f"language: {value!r} is not one of ja, en") from None
+        raise InvalidInput(N_("error.sellers.language_not_ja_en"), value=value) from None
 
 
 def add_marketplace(
@@ -78,7 +79,9 @@ def add_marketplace(
         language=_language(language),
     )
     if session.get(Marketplace, marketplace.id) is not None:
-        raise Conflict(f"marketplace {marketplace.id} already exists")
+        raise Conflict(
+            N_("error.sellers.marketplace_already_exists"), marketplace_id=marketplace.id
+        )
     session.add(marketplace)
     session.flush()
     session.add(access.record(actor, Action.ADD_MARKETPLACE, f"marketplace:{marketplace.id}"))
@@ -98,9 +101,9 @@ def add_seller(
 ) -> Seller:
     access.authorize(actor, Action.ADD_SELLER)
     if session.get(Marketplace, marketplace_id) is None:
-        raise NotFound(f"marketplace {marketplace_id} not found")
+        raise NotFound(N_("error.marketplace_not_found"), marketplace_id=marketplace_id)
     if session.get(Seller, _check_id("seller_id", seller_id)) is not None:
-        raise Conflict(f"seller {seller_id} already exists")
+        raise Conflict(N_("error.sellers.seller_already_exists"), seller_id=seller_id)
     seller = Seller(
         id=seller_id,
         marketplace_id=marketplace_id,
@@ -122,7 +125,7 @@ def get_seller(session: Session, actor: Actor, seller_id: str, action: Action) -
     access.authorize(actor, action, seller_id=seller_id)
     seller = session.get(Seller, seller_id, options=[joinedload(Seller.marketplace)])
     if seller is None:
-        raise NotFound(f"seller {seller_id} not found")
+        raise NotFound(N_("error.seller_not_found"), seller_id=seller_id)
     return seller
 
 
@@ -159,9 +162,11 @@ def record_status_change(
     which ties every change to a case the seller reads."""
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("reason: must not be empty")
+        raise InvalidInput(N_("error.sellers.reason_must_not_empty"))
     if len(reason) > MAX_REASON_LENGTH:
-        raise InvalidInput(f"reason: at most {MAX_REASON_LENGTH} characters")
+        raise InvalidInput(
+            N_("error.sellers.reason_most_characters"), max_reason_length=MAX_REASON_LENGTH
+        )
     check_transition(seller.status, status)
     change = AccountStatusChange(
         seller_id=seller.id,

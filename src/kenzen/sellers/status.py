@@ -45,10 +45,12 @@ LEGAL_TRANSITIONS: dict[AccountStatus, frozenset[AccountStatus]] = {
 
 def check_transition(current: AccountStatus, new: AccountStatus) -> None:
     if new == current:
-        raise Conflict(f"the account is already {current.value}")
+        raise Conflict(N_("error.sellers.account_already_in_status"), current=current.value)
     if new not in LEGAL_TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in LEGAL_TRANSITIONS[current]))
         raise Conflict(
-            f"an account cannot go from {current.value} to {new.value}; "
-            f"from {current.value} it may go to {allowed}"
+            N_("error.sellers.transition_not_allowed"),
+            current=current.value,
+            new=new.value,
+            allowed=allowed,
         )

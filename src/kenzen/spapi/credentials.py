@@ -23,6 +23,7 @@ from kenzen import access
 from kenzen.access import Action, Actor, Role
 from kenzen.db import utcnow
 from kenzen.errors import InvalidInput, KenzenError, NotFound, Unauthenticated
+from kenzen.i18n import N_, Param
 from kenzen.sellers.models import Seller
 from kenzen.spapi.models import AccessToken, App, AppAuthorization
 
@@ -39,8 +40,8 @@ NOTIFICATIONS_SCOPE = "sellingpartnerapi::notifications"
 class TokenRequestError(KenzenError):
     """A refused token request, in OAuth's terms (``error`` is e.g. ``invalid_grant``)."""
 
-    def __init__(self, error: str, description: str) -> None:
-        super().__init__(description)
+    def __init__(self, error: str, description: str, **values: Param) -> None:
+        super().__init__(description, **values)
         self.error = error
 
 
@@ -59,9 +60,11 @@ def add_app(session: Session, actor: Actor, *, name: str) -> NewApp:
     access.authorize(actor, Action.MANAGE_APPS)
     name = name.strip()
     if not name:
-        raise InvalidInput("name: must not be empty")
+        raise InvalidInput(N_("error.name_must_not_empty"))
     if len(name) > MAX_APP_NAME_LENGTH:
-        raise InvalidInput(f"name: at most {MAX_APP_NAME_LENGTH} characters")
+        raise InvalidInput(
+            N_("error.spapi.name_most_characters"), max_app_name_length=MAX_APP_NAME_LENGTH
+        )
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     app = App(
         client_id=CLIENT_ID_PREFIX + secrets.token_hex(16),
@@ -86,7 +89,7 @@ def list_apps(session: Session, actor: Actor, *, managing: bool = False) -> list
 def _app(session: Session, client_id: str) -> App:
     app = session.scalar(select(App).where(App.client_id == client_id.strip()))
     if app is None:
-        raise NotFound(f"app {client_id} not found")
+        raise NotFound(N_("error.spapi.app_not_found"), client_id=client_id)
     return app
 
 
@@ -101,7 +104,7 @@ def authorize_app(session: Session, actor: Actor, *, client_id: str, seller_id: 
     same app (its refresh token stops working), as re-authorising does in Seller Central."""
     access.authorize(actor, Action.AUTHORIZE_APP, seller_id=seller_id)
     if session.get(Seller, seller_id) is None:
-        raise NotFound(f"seller {seller_id} not found")
+        raise NotFound(N_("error.seller_not_found"), seller_id=seller_id)
     app = _app(session, client_id)
     now = utcnow()
     for earlier in _active(session, seller_id, app.id):
@@ -146,10 +149,10 @@ def revoke_authorization(session: Session, actor: Actor, authorization_id: int) 
         Action.REVOKE_APP_AUTHORIZATION,
         AppAuthorization,
         authorization_id,
-        noun="authorisation",
+        missing=N_("error.not_found.authorisation"),
     )
     if grant.revoked_at is not None:
-        raise NotFound(f"authorisation {authorization_id} not found")
+        raise NotFound(N_("error.spapi.authorisation_not_found"), authorization_id=authorization_id)
     grant.revoked_at = utcnow()
     session.add(
         access.record(
@@ -170,7 +173,7 @@ class IssuedToken:
 def _client(session: Session, client_id: str, client_secret: str) -> App:
     app = session.scalar(select(App).where(App.client_id == client_id))
     if app is None or not hmac.compare_digest(app.secret_digest, digest(client_secret)):
-        raise TokenRequestError("invalid_client", "Client authentication failed")
+        raise TokenRequestError("invalid_client", N_("error.lwa.client_authentication_failed"))
     return app
 
 
@@ -190,7 +193,7 @@ def exchange(
     authorization: AppAuthorization | None = None
     if grant_type == "refresh_token":
         if not refresh_token:
-            raise TokenRequestError("invalid_request", "refresh_token is required")
+            raise TokenRequestError("invalid_request", N_("error.lwa.refresh_token_required"))
         authorization = session.scalar(
             select(AppAuthorization).where(
                 AppAuthorization.refresh_digest == digest(refresh_token),
@@ -199,16 +202,14 @@ def exchange(
             )
         )
         if authorization is None:
-            raise TokenRequestError(
-                "invalid_grant", "The request has an invalid grant parameter : refresh_token"
-            )
+            raise TokenRequestError("invalid_grant", N_("error.lwa.invalid_grant"))
     elif grant_type == "client_credentials":
         if scope != NOTIFICATIONS_SCOPE:
-            raise TokenRequestError("invalid_scope", f"scope must be {NOTIFICATIONS_SCOPE}")
+            raise TokenRequestError(
+                "invalid_scope", N_("error.lwa.scope_required"), scope=NOTIFICATIONS_SCOPE
+            )
     else:
-        raise TokenRequestError(
-            "unsupported_grant_type", "grant_type must be refresh_token or client_credentials"
-        )
+        raise TokenRequestError("unsupported_grant_type", N_("error.lwa.unsupported_grant_type"))
     token = ACCESS_PREFIX + secrets.token_urlsafe(48)
     now = clock()
     session.add(
@@ -235,7 +236,7 @@ def actor_for_access_token(
         or row.expires_at <= clock()
         or (grant is not None and grant.revoked_at is not None)
     ):
-        raise Unauthenticated("The access token you provided is revoked, malformed or invalid.")
+        raise Unauthenticated(N_("error.spapi.access_token_invalid"))
     return Actor(
         email=f"app:{row.app.client_id}",
         role=Role.SELLING_PARTNER_APP,

@@ -18,6 +18,7 @@ from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import utcnow
 from kenzen.errors import Conflict, InvalidInput, NotFound
+from kenzen.i18n import N_
 from kenzen.notify import webhooks
 from kenzen.notify.keys import Keyring
 from kenzen.outbox.models import WebhookSubscription
@@ -38,8 +39,9 @@ MAX_DESTINATION_NAME = 256
 def check_notification_type(notification_type: str) -> str:
     if notification_type not in NOTIFICATION_TYPES:
         raise InvalidInput(
-            f"notificationType: {notification_type!r} is not supported; "
-            f"this marketplace sends {', '.join(sorted(NOTIFICATION_TYPES))}"
+            N_("error.spapi.notificationtype_not_supported"),
+            notification_type=notification_type,
+            supported=", ".join(sorted(NOTIFICATION_TYPES)),
         )
     return notification_type
 
@@ -58,7 +60,9 @@ def create_destination(
     access.authorize(actor, Action.MANAGE_DESTINATIONS)
     name = name.strip()
     if not name or len(name) > MAX_DESTINATION_NAME:
-        raise InvalidInput(f"name: between 1 and {MAX_DESTINATION_NAME} characters")
+        raise InvalidInput(
+            N_("error.spapi.name_between_1_characters"), max_destination_name=MAX_DESTINATION_NAME
+        )
     endpoint = webhooks.check_endpoint(url, allow_private=allow_private)
     secret = webhooks.SECRET_PREFIX + secrets.token_urlsafe(32)
     destination = Destination(
@@ -101,12 +105,12 @@ def get_destination(session: Session, actor: Actor, destination_id: str) -> Dest
         Action.MANAGE_DESTINATIONS,
         Destination,
         destination_id[:36],
-        noun="destination",
+        missing=N_("error.not_found.destination"),
         owned_by="app",
         hidden=DENIED,
     )
     if destination.deleted_at is not None:
-        raise NotFound(f"destination {destination_id} not found")
+        raise NotFound(N_("error.spapi.destination_not_found"), destination_id=destination_id)
     return destination
 
 
@@ -139,7 +143,9 @@ def _active(session: Session, actor: Actor, seller_id: str, notification_type: s
         )
     )
     if found is None:
-        raise NotFound(f"no {notification_type} subscription for this seller and app")
+        raise NotFound(
+            N_("error.spapi.no_subscription_seller_app"), notification_type=notification_type
+        )
     return found
 
 
@@ -161,7 +167,10 @@ def create_subscription(
     except NotFound:
         pass
     else:
-        raise Conflict(f"a {notification_type} subscription already exists for this seller")
+        raise Conflict(
+            N_("error.spapi.subscription_already_exists_seller"),
+            notification_type=notification_type,
+        )
     seller = session.get_one(Seller, seller_id)
     app = session.get_one(App, actor.app_id)
     outbox_row = WebhookSubscription(
@@ -218,12 +227,12 @@ def delete_subscription(
         Action.MANAGE_SUBSCRIPTIONS,
         Subscription,
         key,
-        noun="subscription",
+        missing=N_("error.not_found.subscription"),
         owned_by="app",
         hidden=DENIED,
     )
     if subscription.deleted_at is not None or subscription.notification_type != notification_type:
-        raise NotFound(f"subscription {subscription_id} not found")
+        raise NotFound(N_("error.spapi.subscription_not_found"), subscription_id=subscription_id)
     _end(session, subscription)
     session.add(
         access.record(

@@ -25,6 +25,7 @@ from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import utcnow
 from kenzen.errors import Forbidden, InvalidInput
+from kenzen.i18n import N_
 from kenzen.outbox.queue import iso_time
 from kenzen.sellers.models import Seller
 from kenzen.spapi.credentials import digest
@@ -40,13 +41,14 @@ DEFAULT_PAGE_SIZE = 10
 MAX_FILTER_VALUES = 10
 #: Reports are kept, and listed by default, for 90 days.
 RETENTION_DAYS = 90
-DENIED = "Access to requested resource is denied."
+#: Amazon's answer to anything a token may not reach, whether it exists or not.
+DENIED = N_("error.spapi.denied")
 
 
 def acting_seller(actor: Actor) -> str:
     """The seller an app's token speaks for; a grantless token speaks for none."""
     if actor.seller_id is None:
-        raise Forbidden("this operation needs a seller's authorisation (a refresh token)")
+        raise Forbidden(N_("error.spapi.operation_needs_seller_authorisation_refresh_token"))
     return actor.seller_id
 
 
@@ -74,18 +76,19 @@ def create_report(
     seller = session.get_one(Seller, seller_id)
     if report_type not in SUPPORTED_REPORT_TYPES:
         raise InvalidInput(
-            f"reportType: {report_type!r} is not supported; "
-            f"this marketplace serves {', '.join(sorted(SUPPORTED_REPORT_TYPES))}"
+            N_("error.spapi.reporttype_not_supported"),
+            report_type=report_type,
+            supported=", ".join(sorted(SUPPORTED_REPORT_TYPES)),
         )
     _check_marketplaces(seller, marketplace_ids)
     now = clock()
     for name, value in (("dataStartTime", data_start_time), ("dataEndTime", data_end_time)):
         if value is not None and value.tzinfo is None:
-            raise InvalidInput(f"{name}: give a time zone (ISO 8601, e.g. 2026-11-28T00:00:00Z)")
+            raise InvalidInput(N_("error.spapi.give_time_zone_iso_8601_e"), name=name)
         if value is not None and value > now:
-            raise InvalidInput(f"{name}: must not be in the future")
+            raise InvalidInput(N_("error.spapi.must_not_future"), name=name)
     if data_start_time and data_end_time and data_start_time > data_end_time:
-        raise InvalidInput("dataStartTime: must not be after dataEndTime")
+        raise InvalidInput(N_("error.spapi.datastarttime_must_not_after_dataendtime"))
     zone = ZoneInfo(seller.marketplace.time_zone)
     report = Report(
         app_id=actor.app_id,
@@ -113,11 +116,11 @@ def create_report(
 
 def _check_marketplaces(seller: Seller, marketplace_ids: Sequence[str]) -> None:
     if not marketplace_ids:
-        raise InvalidInput("marketplaceIds: give the seller's marketplace")
+        raise InvalidInput(N_("error.spapi.marketplaceids_give_seller_marketplace"))
     foreign = sorted(set(marketplace_ids) - {seller.marketplace_id})
     if foreign:
         raise InvalidInput(
-            f"marketplaceIds: {', '.join(foreign)} is not a marketplace of this seller"
+            N_("error.spapi.marketplaceids_not_marketplace_seller"), foreign=", ".join(foreign)
         )
 
 
@@ -128,7 +131,14 @@ def get_report(session: Session, actor: Actor, report_id: str) -> Report:
 def _load(session: Session, actor: Actor, action: Action, report_id: str) -> Report:
     key = int(report_id) if report_id.isdigit() and len(report_id) < 18 else 0
     return access.load(
-        session, actor, action, Report, key, noun="report", owned_by="app", hidden=DENIED
+        session,
+        actor,
+        action,
+        Report,
+        key,
+        missing=N_("error.not_found.report"),
+        owned_by="app",
+        hidden=DENIED,
     )
 
 
@@ -137,8 +147,9 @@ def cancel_report(session: Session, actor: Actor, report_id: str) -> None:
     report = _load(session, actor, Action.CANCEL_REPORT, report_id)
     if report.status is not ProcessingStatus.IN_QUEUE:
         raise InvalidInput(
-            f"reportId: report {report_id} is {report.status.value}; "
-            "only IN_QUEUE reports can be cancelled"
+            N_("error.spapi.report_not_cancellable"),
+            report_id=report_id,
+            status=report.status.value,
         )
     report.status = ProcessingStatus.CANCELLED
     report.processing_ended_at = utcnow()
@@ -191,25 +202,29 @@ def _decode_token(token: str) -> tuple[ReportFilter, int]:
         )
         return page, int(state["after"])
     except (ValueError, KeyError, TypeError, binascii.Error):
-        raise InvalidInput("nextToken: not a token this operation returned") from None
+        raise InvalidInput(N_("error.spapi.nexttoken_not_token_operation_returned")) from None
 
 
 def check_filter(page: ReportFilter) -> None:
     if not page.report_types:
-        raise InvalidInput("reportTypes: required unless nextToken is given")
+        raise InvalidInput(N_("error.spapi.reporttypes_required_unless_nexttoken_given"))
     for name, values in (
         ("reportTypes", page.report_types),
         ("marketplaceIds", page.marketplace_ids),
     ):
         if len(values) > MAX_FILTER_VALUES:
-            raise InvalidInput(f"{name}: at most {MAX_FILTER_VALUES} values")
+            raise InvalidInput(
+                N_("error.spapi.most_values"), name=name, max_filter_values=MAX_FILTER_VALUES
+            )
     unknown = sorted(set(page.statuses) - set(ProcessingStatus))
     if unknown:
-        raise InvalidInput(f"processingStatuses: unknown status {', '.join(unknown)}")
+        raise InvalidInput(
+            N_("error.spapi.processingstatuses_unknown_status"), unknown=", ".join(unknown)
+        )
     if not 1 <= page.page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"pageSize: between 1 and {MAX_PAGE_SIZE}")
+        raise InvalidInput(N_("error.spapi.pagesize_between_1"), max_page_size=MAX_PAGE_SIZE)
     if page.created_since and page.created_until and page.created_since > page.created_until:
-        raise InvalidInput("createdSince: must not be after createdUntil")
+        raise InvalidInput(N_("error.spapi.createdsince_must_not_after_createduntil"))
 
 
 def list_reports(
@@ -227,7 +242,7 @@ def list_reports(
     if next_token is not None:
         page, after = _decode_token(next_token)
     if page is None:
-        raise InvalidInput("reportTypes: required unless nextToken is given")
+        raise InvalidInput(N_("error.spapi.reporttypes_required_unless_nexttoken_given"))
     check_filter(page)
     since = page.created_since or clock() - timedelta(days=RETENTION_DAYS)
     query = select(Report).where(
@@ -292,7 +307,7 @@ def get_report_document(
         Action.GET_REPORT_DOCUMENT,
         ReportDocument,
         document_id[:64],
-        noun="report document",
+        missing=N_("error.not_found.report_document"),
         owned_by="app",
         hidden=DENIED,
     )
@@ -314,5 +329,5 @@ def download(
     credential, so an unknown and an expired one are refused alike."""
     link = session.get(DocumentLink, digest(token))
     if link is None or link.expires_at <= clock():
-        raise Forbidden("Request has expired or the signature does not match")
+        raise Forbidden(N_("error.spapi.document_link_invalid"))
     return session.get_one(ReportDocument, link.document_id)

@@ -84,16 +84,16 @@ def request_callback(
     seller = get_seller(session, actor, seller_id, Action.REQUEST_CALLBACK)
     number = e164(phone, seller.marketplace_id)
     if preferred.tzinfo is None:
-        raise InvalidInput("preferred_time: give a time zone offset")
+        raise InvalidInput(N_("error.support.preferred_time_give_time_zone_offset"))
     if replaces is not None:
         cancel_callback(session, actor, replaces)
     case = _case_for(session, seller, case_id)
     _check_fair_use(session, seller, case, rules)
     if agents_on_duty(session) == 0:
-        raise Conflict("no Account Health Support agent is on duty; try again later")
+        raise Conflict(N_("error.support.no_account_health_support_agent_duty"))
     booked = _first_free(session, seller, case, number, preferred, max(preferred, utcnow()))
     if booked is None:
-        raise Conflict("every callback slot of the next two weeks is booked")
+        raise Conflict(N_("error.support.every_callback_slot_next_two_weeks"))
     when = local_time(hours_of(session, seller.marketplace_id), booked.slot_start)
     booking = Message(N_("entry.callback_booked"), {"phone": number, "time": when})
     cases.append_entry(
@@ -212,13 +212,14 @@ def _check_fair_use(session: Session, seller: Seller, case: Case, rules: Callbac
     ).all()
     if len(open_cases) >= rules.open_per_seller:
         raise Conflict(
-            f"callbacks: at most {rules.open_per_seller} calls may be booked at a time; "
-            "cancel or move one of them first"
+            N_("error.support.callbacks_most_calls_may_booked_time"),
+            open_per_seller=rules.open_per_seller,
         )
     if open_cases.count(case.id) >= rules.open_per_case:
         raise Conflict(
-            f"case_id: case {case.id} already has {rules.open_per_case} call(s) booked; "
-            "move that call instead of booking another"
+            N_("error.support.case_id_case_already_has_call"),
+            case_id=case.id,
+            open_per_case=rules.open_per_case,
         )
 
 
@@ -232,7 +233,7 @@ def _case_for(session: Session, seller: Seller, case_id: int | None) -> Case:
         )
     case = session.get(Case, case_id)
     if case is None or case.seller_id != seller.id:
-        raise NotFound(f"case {case_id} not found")
+        raise NotFound(N_("error.support.case_not_found"), case_id=case_id)
     return case
 
 
@@ -280,15 +281,21 @@ def _book(
 
 def cancel_callback(session: Session, actor: Actor, callback_id: int) -> CallbackView:
     callback = access.load(
-        session, actor, Action.CANCEL_CALLBACK, Callback, callback_id, noun="callback"
+        session,
+        actor,
+        Action.CANCEL_CALLBACK,
+        Callback,
+        callback_id,
+        missing=N_("error.not_found.callback"),
     )
     if callback.status is not CallbackStatus.BOOKED:
-        raise Conflict(f"callback {callback_id} is {callback.status.value}")
-    if callback.priority:
         raise Conflict(
-            f"callback {callback_id} is Account Health Support's call under Account Health "
-            "Assurance: it cannot be cancelled or moved; book another call if this time is bad"
+            N_("error.support.callback_in_status"),
+            callback_id=callback_id,
+            status=callback.status.value,
         )
+    if callback.priority:
+        raise Conflict(N_("error.support.callback_under_assurance"), callback_id=callback_id)
     callback.status = CallbackStatus.CANCELLED
     callback.seat = None
     case = session.get(Case, callback.case_id)
@@ -327,7 +334,12 @@ def list_callbacks(
 
 def claim_callback(session: Session, actor: Actor, callback_id: int) -> CallbackView:
     callback = access.load(
-        session, actor, Action.CLAIM_CALLBACK, Callback, callback_id, noun="callback"
+        session,
+        actor,
+        Action.CLAIM_CALLBACK,
+        Callback,
+        callback_id,
+        missing=N_("error.not_found.callback"),
     )
     claimed = session.execute(
         update(Callback)
@@ -336,7 +348,9 @@ def claim_callback(session: Session, actor: Actor, callback_id: int) -> Callback
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"callback {callback_id} was claimed or closed already")
+        raise Conflict(
+            N_("error.support.callback_was_claimed_closed_already"), callback_id=callback_id
+        )
     session.refresh(callback)
     session.add(access.record(actor, Action.CLAIM_CALLBACK, f"callback:{callback.id}"))
     return _view(session, actor, callback)
@@ -348,13 +362,20 @@ def complete_callback(
     """Record how the call went; the notes join the case as an AHS-only entry. A priority
     call that did not reach the seller is booked again for the next open day."""
     callback = access.load(
-        session, actor, Action.COMPLETE_CALLBACK, Callback, callback_id, noun="callback"
+        session,
+        actor,
+        Action.COMPLETE_CALLBACK,
+        Callback,
+        callback_id,
+        missing=N_("error.not_found.callback"),
     )
     if callback.status is not CallbackStatus.CLAIMED or callback.claimed_by != actor.label:
-        raise Conflict(f"callback {callback_id} is not claimed by {actor.label}")
+        raise Conflict(
+            N_("error.support.callback_not_claimed"), callback_id=callback_id, actor=actor.label
+        )
     notes = notes.strip()
     if len(notes) > MAX_NOTES:
-        raise InvalidInput(f"notes: at most {MAX_NOTES} characters")
+        raise InvalidInput(N_("error.support.notes_most_characters"), max_notes=MAX_NOTES)
     callback.status = CallbackStatus.COMPLETED
     callback.outcome = outcome
     callback.notes = notes

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 
 #: The longest period one report covers: a year (DSA reports are yearly or half-yearly).
 MAX_DAYS = 366
@@ -41,18 +42,22 @@ def _day(field: str, value: str | date) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidInput(
+            N_("error.transparency.not_date_yyyy_mm_dd"), field=field, value=value
+        ) from None
 
 
 def period(first: str | date, last: str | date) -> Period:
     """The period from ``first`` to ``last`` (both included); a bad one names the field."""
     start, end = _day("from", first), _day("to", last)
     if end < start:
-        raise InvalidInput(f"to: {end.isoformat()} is before from ({start.isoformat()})")
+        raise InvalidInput(
+            N_("error.transparency.to_before_from"), end=end.isoformat(), start=start.isoformat()
+        )
     chosen = Period(start, end)
     if chosen.days > MAX_DAYS:
         raise InvalidInput(
-            f"to: the period is {chosen.days} days; a report covers at most {MAX_DAYS}"
+            N_("error.transparency.period_too_long"), days=chosen.days, max_days=MAX_DAYS
         )
     return chosen
 

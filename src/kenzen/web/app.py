@@ -16,6 +16,7 @@ from kenzen import __version__, logs
 from kenzen.config import Settings, get_settings
 from kenzen.db import Database
 from kenzen.errors import KenzenError
+from kenzen.i18n import N_
 from kenzen.identity.throttle import LoginThrottle
 from kenzen.policy.document import PolicyHolder
 from kenzen.spapi.ratelimit import RateLimiter
@@ -94,7 +95,7 @@ def attach(
     ``settings.policy`` unless given). The test suite points one app at each test's own
     database instead of building the app again."""
     if database.pending_migrations():
-        raise NotMigrated("the database is not migrated; run `kenzen db upgrade` first")
+        raise NotMigrated(N_("error.database_not_migrated"))
     app.state.settings = settings
     app.state.database = database
     app.state.policy = policy or PolicyHolder(settings.policy)

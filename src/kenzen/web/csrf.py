@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from fastapi import Request, Response
 
 from kenzen.errors import Forbidden
+from kenzen.i18n import N_
 
 SESSION_COOKIE = "kenzen_session"
 CSRF_COOKIE = "kenzen_csrf"
@@ -29,12 +30,9 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
-FORM_EXPIRED = "the form expired; reload the page and try again"
-FOREIGN_ORIGIN = "the request came from another site"
-API_WITHOUT_TOKEN = (
-    f"a browser session may change data only with the {CSRF_HEADER} header "
-    "or from Kenzen's own pages (Origin); API clients send 'Authorization: Bearer <token>'"
-)
+FORM_EXPIRED = N_("error.csrf.form_expired")
+FOREIGN_ORIGIN = N_("error.csrf.foreign_origin")
+API_WITHOUT_TOKEN = N_("error.csrf.api_without_token")
 
 
 def _bound_to(session_token: str) -> str:
@@ -104,4 +102,4 @@ def require_api_token(request: Request) -> None:
         return
     if _matches(request, request.headers.get(CSRF_HEADER)) or _from_own_site(request):
         return
-    raise Forbidden(API_WITHOUT_TOKEN)
+    raise Forbidden(API_WITHOUT_TOKEN, header=CSRF_HEADER)

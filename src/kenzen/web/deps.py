@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from kenzen.access import Actor
 from kenzen.db import Database
 from kenzen.errors import Unauthenticated
-from kenzen.i18n import Language, negotiate
+from kenzen.i18n import N_, Language, negotiate
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
 from kenzen.ids import MAX_ID
@@ -45,9 +45,10 @@ def current_actor(
     elif cookie := request.cookies.get(SESSION_COOKIE):
         token, kind = cookie, TokenKind.SESSION
     else:
-        raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>'")
+        raise Unauthenticated(N_("error.bearer_required"))
     with database.transaction() as session:
         actor = identity.actor_for_token(session, token, kind)
+    request.state.actor = actor
     if kind is TokenKind.SESSION:
         require_api_token(request)
     return actor
@@ -63,6 +64,19 @@ def language_for(session: Session, actor: Actor | None, accept_language: str | N
     seller = session.get(Seller, actor.seller_id) if actor and actor.seller_id else None
     account = seller.language.value if seller is not None else None
     return negotiate(chosen, account, accept_language=accept_language)
+
+
+def error_language(request: Request) -> Language:
+    """The language a refusal is answered in: the reader's (``language_for``) once the
+    caller is known (an API token's, an SP-API app's or a page session's actor), else the
+    browser's; never a database error in place of the refusal."""
+    state = request.state
+    actor: Actor | None = getattr(state, "actor", None) or getattr(state, "session_actor", None)
+    accept_language = request.headers.get("accept-language")
+    if actor is None:
+        return negotiate(accept_language=accept_language)
+    with get_database(request).transaction() as session:
+        return language_for(session, actor, accept_language)
 
 
 def reader_language(request: Request, database: Db, actor: CurrentActor) -> Language:

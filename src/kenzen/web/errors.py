@@ -1,4 +1,5 @@
-"""Domain errors become HTTP answers here, and nowhere else."""
+"""Domain errors become HTTP answers here, and nowhere else: the status from the error's
+kind, the words in the caller's language (``deps.error_language``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kenzen.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
+from kenzen.web.deps import error_language
 
 STATUS_OF: dict[type[KenzenError], int] = {
     Unauthenticated: 401,
@@ -35,10 +37,14 @@ def status_of(error: KenzenError) -> int:
 async def _kenzen_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, KenzenError)
     status = status_of(error)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    language = error_language(request)
+    headers: dict[str, str] = {"Content-Language": language}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     if isinstance(error, TooManyAttempts):
-        headers = {"Retry-After": str(error.retry_after)}
-    return JSONResponse({"detail": error.message}, status_code=status, headers=headers)
+        headers["Retry-After"] = str(error.retry_after)
+    detail = error.in_language(language)
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:

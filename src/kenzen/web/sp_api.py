@@ -21,22 +21,23 @@ from pydantic import BaseModel, ConfigDict, Field
 from kenzen.access import Actor
 from kenzen.config import Settings
 from kenzen.errors import Conflict, Forbidden, InvalidInput, KenzenError, NotFound, Unauthenticated
+from kenzen.i18n import N_, Language, t
 from kenzen.spapi import credentials, notifications, participations, reports
 from kenzen.spapi.models import Destination, Subscription
 from kenzen.spapi.ratelimit import RateLimiter, rate_header
+from kenzen.spapi.reports import DENIED
 from kenzen.web.api.notices import keyring_of
-from kenzen.web.deps import Db
+from kenzen.web.deps import Db, error_language
 
 RATE_HEADER = "x-amzn-RateLimit-Limit"
 REQUEST_ID_HEADER = "x-amzn-RequestId"
-DENIED = "Access to requested resource is denied."
 
 
 class Throttled(KenzenError):
     """The caller's bucket for this operation is empty."""
 
     def __init__(self, operation: str) -> None:
-        super().__init__("You exceeded your quota for the requested resource.")
+        super().__init__(N_("error.spapi.quota_exceeded"))
         self.operation = operation
 
 
@@ -59,16 +60,19 @@ def amazon_error(status: int, errors: list[dict[str, str]]) -> JSONResponse:
     )
 
 
-def _from_kenzen(error: KenzenError) -> JSONResponse:
+def _from_kenzen(error: KenzenError, language: Language) -> JSONResponse:
+    """Amazon's code for the kind of error (stable), its message in the seller's language."""
     status, code = next(
         ((status, code) for kind, status, code in AMAZON_ERRORS if isinstance(error, kind)),
         (400, "InvalidInput"),
     )
+    message = error.in_language(language)
     if status == 403:
-        details = "" if error.message == DENIED else error.message
-        response = amazon_error(status, [{"code": code, "message": DENIED, "details": details}])
+        details = "" if error.text.id == DENIED else message
+        denied = t(DENIED, language)
+        response = amazon_error(status, [{"code": code, "message": denied, "details": details}])
     else:
-        response = amazon_error(status, [{"code": code, "message": error.message, "details": ""}])
+        response = amazon_error(status, [{"code": code, "message": message, "details": ""}])
     if isinstance(error, Throttled):
         response.headers[RATE_HEADER] = rate_header(error.operation)
     return response
@@ -96,7 +100,7 @@ class AmazonRoute(APIRoute):
             try:
                 response = await handler(request)
             except KenzenError as error:
-                return _from_kenzen(error)
+                return _from_kenzen(error, error_language(request))
             except RequestValidationError as error:
                 return _from_validation(error)
             response.headers.setdefault(REQUEST_ID_HEADER, str(uuid.uuid4()))
@@ -116,12 +120,16 @@ def limiter_of(request: Request) -> RateLimiter:
 
 
 def _app_actor(
-    db: Db, token: Annotated[str | None, Header(alias="x-amz-access-token")] = None
+    request: Request,
+    db: Db,
+    token: Annotated[str | None, Header(alias="x-amz-access-token")] = None,
 ) -> Actor:
     if not token:
-        raise Unauthenticated("send an access token from /auth/o2/token in x-amz-access-token")
+        raise Unauthenticated(N_("error.spapi.access_token_required"))
     with db.transaction() as session:
-        return credentials.actor_for_access_token(session, token)
+        actor = credentials.actor_for_access_token(session, token)
+    request.state.actor = actor
+    return actor
 
 
 def operation(name: str) -> Callable[..., Actor]:
@@ -156,6 +164,7 @@ token_router = APIRouter(include_in_schema=False)
 
 @token_router.post("/auth/o2/token", operation_id="lwaToken")
 def token(
+    request: Request,
     db: Db,
     grant_type: Annotated[str, Form(max_length=64)],
     client_id: Annotated[str, Form(max_length=200)],
@@ -177,8 +186,9 @@ def token(
             )
     except credentials.TokenRequestError as error:
         status = 401 if error.error == "invalid_client" else 400
+        description = error.in_language(error_language(request))
         return JSONResponse(
-            {"error": error.error, "error_description": error.message}, status_code=status
+            {"error": error.error, "error_description": description}, status_code=status
         )
     body: dict[str, Any] = {
         "access_token": issued.access_token,
@@ -344,10 +354,7 @@ def _receiver_url(spec: ResourceSpecification) -> str:
         return spec.https.url
     if spec.sqs is not None and spec.sqs.arn.startswith("https://"):
         return spec.sqs.arn
-    raise InvalidInput(
-        "resourceSpecification: this marketplace delivers to HTTPS receivers; give "
-        "https.url (or an https:// URL as sqs.arn) — SQS and EventBridge are Amazon's own"
-    )
+    raise InvalidInput(N_("error.web.https_receivers_only"))
 
 
 def destination_json(destination: Destination) -> dict[str, Any]:

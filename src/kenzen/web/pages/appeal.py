@@ -30,6 +30,7 @@ from kenzen.web.pages.common import (
     Posted,
     language_of,
     page_upload,
+    refusal,
     render,
     require_actor,
     settings_of,
@@ -198,7 +199,7 @@ def _page(
         try:
             plan: WrittenPlan | None = plan_from_form(_as_form(values), facts)
         except InvalidInput as refused:
-            plan, error = None, error or refused.message
+            plan, error = None, error or refusal(request, refused)
         findings = appeals.check_appeal(session, actor, plan, case_id) if plan else []
         return render(
             request,
@@ -241,7 +242,9 @@ def check_plan(request: Request, db: Db, case_id: PathId, form: Posted) -> Respo
             plan = plan_from_form(form, facts)
             findings = appeals.check_appeal(session, actor, plan, case_id)
         except InvalidInput as error:
-            return render(request, "_findings.html", language, findings=[], error=error.message)
+            return render(
+                request, "_findings.html", language, findings=[], error=error.in_language(language)
+            )
         return render(
             request,
             "_check.html",
@@ -263,7 +266,9 @@ def submit_plan(request: Request, db: Db, case_id: PathId, form: Posted) -> Resp
             facts = appeals.case_facts(session, cases.get_case(session, actor, case_id).case)
             appeals.submit_appeal(session, actor, case_id, plan_from_form(form, facts), draft=draft)
     except InvalidInput as error:
-        return _page(request, db, actor, case_id, form=form, error=error.message, status_code=422)
+        return _page(
+            request, db, actor, case_id, form=form, error=refusal(request, error), status_code=422
+        )
     return RedirectResponse(f"/cases/{case_id}/appeal", status_code=303)
 
 
@@ -298,5 +303,5 @@ def read_plan_file(request: Request, db: Db, case_id: PathId, upload: PlanFileUp
         with db.transaction() as session:
             appeals.submit_appeal(session, actor, case_id, plan, draft=True)
     except InvalidInput as error:
-        return _page(request, db, actor, case_id, error=error.message, status_code=422)
+        return _page(request, db, actor, case_id, error=refusal(request, error), status_code=422)
     return RedirectResponse(f"/cases/{case_id}/appeal", status_code=303)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 from kenzen.spapi import credentials
 from kenzen.web.deps import Db
 from kenzen.web.pages.common import PageRoute, language_of, render, require_actor
@@ -22,7 +23,7 @@ def _apps_page(
 ) -> Response:
     actor = require_actor(request)
     if actor.seller_id is None:
-        raise InvalidInput("only a seller authorises apps for itself")
+        raise InvalidInput(N_("error.web.only_seller_authorises_apps_itself"))
     with db.transaction() as session:
         return render(
             request,
@@ -57,7 +58,7 @@ def authorize_app(
     """Grant the app access; the refresh token is on this answer and nowhere else."""
     actor = require_actor(request)
     if actor.seller_id is None:
-        raise InvalidInput("only a seller authorises apps for itself")
+        raise InvalidInput(N_("error.web.only_seller_authorises_apps_itself"))
     with db.transaction() as session:
         grant = credentials.authorize_app(
             session, actor, client_id=client_id, seller_id=actor.seller_id

@@ -11,17 +11,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from kenzen.access import Action, Actor
 from kenzen.assurance import service as assurance
 from kenzen.errors import InvalidInput
+from kenzen.i18n import N_
 from kenzen.policy.document import Policy
 from kenzen.sellers import service as sellers
 from kenzen.web.deps import Db
-from kenzen.web.pages.common import PageRoute, language_of, render, require_actor
+from kenzen.web.pages.common import PageRoute, language_of, refusal, render, require_actor
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 def _own_seller(actor: Actor) -> str:
     if actor.seller_id is None:
-        raise InvalidInput("only a seller has an Account Health Assurance page")
+        raise InvalidInput(N_("error.web.only_seller_has_account_health_assurance"))
     return actor.seller_id
 
 
@@ -60,5 +61,5 @@ def set_emergency_contact(
         with db.transaction() as session:
             sellers.set_emergency_phone(session, actor, _own_seller(actor), phone)
     except InvalidInput as error:
-        return _page(request, db, actor, error=error.message, status_code=422)
+        return _page(request, db, actor, error=refusal(request, error), status_code=422)
     return RedirectResponse("/assurance", status_code=303)

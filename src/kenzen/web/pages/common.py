@@ -89,7 +89,7 @@ class LoginRequired(Unauthenticated):
     """No valid session: the page answers with a redirect to the login form."""
 
     def __init__(self) -> None:
-        super().__init__("log in first")
+        super().__init__(N_("error.log_in_first"))
 
 
 def deadline_rules(request: Request) -> DeadlineRules:
@@ -204,20 +204,26 @@ def render(
     return response
 
 
+def refusal(request: Request, error: KenzenError) -> str:
+    """A service's refusal in the page's language, for a form to show above its fields."""
+    return error.in_language(language_of(request, session_actor(request, database_of(request))))
+
+
 def _error_page(request: Request, error: KenzenError) -> Response:
     """A refusal as a page: the login form for a visitor without a session, else the error."""
     status = status_of(error)
     if status == 401:
         return RedirectResponse("/login", status_code=303)
     actor = session_actor(request, database_of(request))
+    language = language_of(request, actor)
     return render(
         request,
         "error.html",
-        language_of(request, actor),
+        language,
         status_code=status,
         actor=actor,
         status=status,
-        message=error.message,
+        message=error.in_language(language),
     )
 
 

@@ -14,6 +14,7 @@ from kenzen.complaints.models import ComplaintStatus, DisputeReason, DisputeStat
 from kenzen.deadlines import service as deadlines
 from kenzen.errors import NotFound
 from kenzen.evidence import MAX_FILE_BYTES
+from kenzen.i18n import N_
 from kenzen.policy.document import Policy
 from kenzen.web.deps import Db, PathId
 from kenzen.web.pages.common import (
@@ -34,7 +35,7 @@ def _complaint_id(request: Request, db: Db, case_id: int) -> int:
     with db.transaction() as session:
         complaint = disputes.complaint_of_case(session, actor, case_id)
         if complaint is None:
-            raise NotFound(f"no complaint on case {case_id}")
+            raise NotFound(N_("error.web.no_complaint_case"), case_id=case_id)
         return complaint.id
 
 
@@ -66,7 +67,7 @@ def add_dispute_file(
     with db.transaction() as session:
         complaint = disputes.complaint_of_case(session, actor, case_id)
         if complaint is None or not complaint.disputes:
-            raise NotFound(f"no dispute on case {case_id}")
+            raise NotFound(N_("error.web.no_dispute_case"), case_id=case_id)
         disputes.add_dispute_file(
             session,
             actor,

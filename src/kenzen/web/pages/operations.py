@@ -19,7 +19,7 @@ from kenzen.identity import service as identity
 from kenzen.ids import MAX_ID
 from kenzen.operations.queues import may_work, queue_overview
 from kenzen.web.deps import Db
-from kenzen.web.pages.common import PageRoute, language_of, render, require_actor
+from kenzen.web.pages.common import PageRoute, language_of, refusal, render, require_actor
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -57,7 +57,7 @@ def audit_log(request: Request, db: Db, before: EntryId = None, after: EntryId =
         with db.transaction() as session:
             page = identity.audit_log(session, actor, values, before=before, after=after)
     except InvalidInput as refused:
-        error = refused.message
+        error = refusal(request, refused)
     links = {**page.chosen.query_values(), "size": str(page.size)} if page else {}
     return render(
         request,

@@ -19,6 +19,7 @@ from kenzen.complaints.models import REQUIRED_FIELD, ComplaintKind
 from kenzen.deadlines import service as deadlines
 from kenzen.errors import InvalidInput
 from kenzen.evidence import MAX_FILE_BYTES
+from kenzen.i18n import N_
 from kenzen.ids import MAX_ID
 from kenzen.notify import service as notices
 from kenzen.policy.document import Policy
@@ -126,12 +127,11 @@ def listing_refs(lines: Iterable[str]) -> list[ListingRef]:
             continue
         if len(parts) > 2:
             raise InvalidInput(
-                f"listing_ids: {line.strip()!r} is not a listing id optionally followed by "
-                "a seller id"
+                N_("error.web.listing_ids_not_listing_id_optionally"), line=line.strip()
             )
         refs.append(ListingRef(*parts))
     if len(refs) > MAX_NAMED:
-        raise InvalidInput(f"listing_ids: at most {MAX_NAMED} listings")
+        raise InvalidInput(N_("error.web.listing_ids_most_listings"), max_named=MAX_NAMED)
     return refs
 
 

@@ -26,6 +26,7 @@ from kenzen.deadlines import service as deadlines
 from kenzen.errors import InvalidInput
 from kenzen.health import service as health_service
 from kenzen.health.service import RatingHistory, TrendPoint
+from kenzen.i18n import N_
 from kenzen.ids import MAX_ID
 from kenzen.policy.document import Policy
 from kenzen.sellers.models import Seller
@@ -37,6 +38,7 @@ from kenzen.web.pages.common import (
     deadline_rules,
     language_of,
     metric_name,
+    refusal,
     render,
     require_actor,
 )
@@ -210,7 +212,7 @@ def _callbacks(
     language = language_of(request, actor)
     with db.transaction() as session:
         if actor.seller_id is None:
-            raise InvalidInput("only a seller books a callback for itself")
+            raise InvalidInput(N_("error.web.only_seller_books_callback_itself"))
         seller = session.get(Seller, actor.seller_id)
         assert seller is not None
         booked = support.list_callbacks(session, actor, seller_id=seller.id)
@@ -250,9 +252,9 @@ def book_callback(
     try:
         preferred = datetime.fromisoformat(slot)
     except ValueError:
-        raise InvalidInput("slot: pick one of the offered times") from None
+        raise InvalidInput(N_("error.web.slot_pick_offered_times")) from None
     if actor.seller_id is None:
-        raise InvalidInput("only a seller books a callback for itself")
+        raise InvalidInput(N_("error.web.only_seller_books_callback_itself"))
     try:
         with db.transaction() as session:
             support.request_callback(
@@ -266,7 +268,7 @@ def book_callback(
                 replaces=replaces,
             )
     except InvalidInput as error:
-        return _callbacks(request, db, actor, error=error.message, status_code=422)
+        return _callbacks(request, db, actor, error=refusal(request, error), status_code=422)
     return RedirectResponse("/callbacks", status_code=303)
 
 

@@ -18,6 +18,7 @@ from kenzen.cases import service as cases
 from kenzen.deadlines import service as deadlines
 from kenzen.errors import Conflict, InvalidInput, NotFound
 from kenzen.health.assessments import current_assessment, local_today
+from kenzen.i18n import N_
 from kenzen.policy import proposals
 from kenzen.policy.models import Verdict
 from kenzen.policy.records import SessionFacts
@@ -30,6 +31,7 @@ from kenzen.web.pages.common import (
     PageRoute,
     deadline_rules,
     language_of,
+    refusal,
     render,
     require_actor,
 )
@@ -93,7 +95,7 @@ def callback_page(request: Request, db: Db, callback_id: PathId) -> Response:
             None,
         )
         if view is None:
-            raise NotFound(f"callback {callback_id} not found")
+            raise NotFound(N_("error.web.callback_not_found"), callback_id=callback_id)
         detail = cases.get_case(session, actor, view.callback.case_id)
         return render(
             request,
@@ -186,7 +188,7 @@ def decide(
                 session, actor, appeal_id, decision=decision, reasons=reasons, deadline=due
             )
     except InvalidInput as error:
-        return _packet(request, db, appeal_id, error=error.message, status_code=422)
+        return _packet(request, db, appeal_id, error=refusal(request, error), status_code=422)
     return RedirectResponse(f"/staff/appeals/{appeal_id}", status_code=303)
 
 
@@ -274,7 +276,7 @@ def decide_proposal(
                 session, actor, policy, proposal_id, verdict=verdict, reasons=reasons
             )
     except InvalidInput as error:
-        return _proposal(request, db, proposal_id, error=error.message, status_code=422)
+        return _proposal(request, db, proposal_id, error=refusal(request, error), status_code=422)
     except Conflict as error:
-        return _proposal(request, db, proposal_id, error=error.message, status_code=409)
+        return _proposal(request, db, proposal_id, error=refusal(request, error), status_code=409)
     return RedirectResponse(f"/staff/proposals/{proposal_id}", status_code=303)

@@ -14,7 +14,7 @@ from kenzen.errors import InvalidInput
 from kenzen.transparency.schemas import TransparencyReport
 from kenzen.transparency.service import transparency_report
 from kenzen.web.deps import Db
-from kenzen.web.pages.common import PageRoute, language_of, render, require_actor
+from kenzen.web.pages.common import PageRoute, language_of, refusal, render, require_actor
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -82,7 +82,7 @@ def transparency_page(
                 actor=actor,
                 first=first,
                 last=last,
-                error=error.message,
+                error=refusal(request, error),
                 report=None,
             )
     return render(

@@ -45,7 +45,12 @@ def verify_submit(request: Request, db: Db, form: Posted) -> Response:
             result = verify_notice(SessionRecords(session), actor, keyring, raw)
         except InvalidInput as error:
             return _render(
-                request, "verify.html", language, status_code=422, actor=actor, error=error.message
+                request,
+                "verify.html",
+                language,
+                status_code=422,
+                actor=actor,
+                error=error.in_language(language),
             )
         return _render(
             request,
