@@ -709,12 +709,12 @@ def migrate_to(location: Path | str, destination: str) -> Migration:
     source = LocalDirectory(directory)
     target = store_location(destination)
     if isinstance(target, LocalDirectory) and target.directory.resolve() == directory.resolve():
-        raise Conflict(f"{destination}: is the event store itself; name another place")
+        raise Conflict(N_("error.events.migrate_onto_itself"), destination=destination)
     with source.writing(), target.writing():
         committed = source.read_manifest()
         if committed.content is None:
             refuse_legacy(directory)
-            raise Conflict(f"{directory}: holds no event store to migrate")
+            raise Conflict(N_("error.events.migrate_nothing"), directory=str(directory))
         manifest = Manifest.load_bytes(committed.content)
         live: dict[str, int] = {kind: manifest.live[kind] for kind in STORED_KINDS}
         there = target.read_manifest()
@@ -722,8 +722,9 @@ def migrate_to(location: Path | str, destination: str) -> Migration:
             return Migration(target.uri, live, 0)
         if there.content is not None:
             raise Conflict(
-                f"{target.uri}: holds another event store (its manifest is not {directory}'s); "
-                "migrate into an empty place"
+                N_("error.events.migrate_onto_another_store"),
+                uri=target.uri,
+                directory=str(directory),
             )
         present = {f.name: f.size for f in target.listing()}
         missing = [
