@@ -139,6 +139,15 @@ def _empty_postgres(url: str) -> None:
 
 
 @pytest.fixture
+def empty_url(tmp_path: Path, worker_id: str) -> str:
+    """A database of this test's own that was never migrated (a migration test brings it
+    to the revision it starts from): a new SQLite file, or on PostgreSQL one created afresh."""
+    if ON_POSTGRES:
+        return _postgres_test_url(f"{worker_id}_empty")
+    return f"sqlite:///{tmp_path / 'kenzen.db'}"
+
+
+@pytest.fixture
 def database(migrated_url: str, tmp_path: Path) -> Iterator[Database]:
     """A migrated, empty database of this test's own."""
     if ON_POSTGRES:

@@ -32,8 +32,12 @@ depends_on: str | Sequence[str] | None = None
 
 #: ``latest_seller_metrics.metrics``: metric name -> [window_from, window_to, VALUES…,
 #: [BREAKDOWN counts…]] (as :mod:`kenzen.metrics.service` writes it at this revision).
+#: BREAKDOWN is ``kenzen.metrics.definitions.BREAKDOWNS`` at this revision, in its order
+#: (the counts are positional): the defect counts of the order defect rates, then the order
+#: counts of the on-time delivery rate. Written out, not imported: a later definition must
+#: not change what this migration reads and writes.
 DATED = ("window_from", "window_to")
-BREAKDOWN = ("claims", "chargebacks", "negative_feedback")
+BREAKDOWN = ("claims", "chargebacks", "negative_feedback", "tracked_orders", "on_time_orders")
 VALUES = (
     "numerator",
     "denominator",
@@ -282,14 +286,17 @@ def downgrade() -> None:
                 | {"marketplace_id": row.marketplace_id, "as_of": row.as_of}
                 | named
                 | {n: date.fromisoformat(named[n]) for n in DATED}
-                | {
-                    "breakdown": {
-                        n: c for n, c in zip(BREAKDOWN, counts, strict=True) if c is not None
-                    }
-                }
+                | {"breakdown": _named_counts(counts)}
             )
     if metrics:
         connection.execute(sa.insert(LATEST_METRICS), metrics)
     if volumes:
         connection.execute(sa.insert(LATEST_VOLUMES), volumes)
     op.drop_table("latest_seller_metrics")
+
+
+def _named_counts(counts: list[int | None]) -> dict[str, int]:
+    """A row's breakdown counts by name. A row written by this migration before it kept
+    the on-time delivery counts holds only the first three; counts past :data:`BREAKDOWN`
+    (a breakdown defined after this revision) have no column at 0020 and are left out."""
+    return {n: c for n, c in zip(BREAKDOWN, counts, strict=False) if c is not None}
