@@ -2,8 +2,8 @@
 
 ``latest_metrics`` (per seller and metric) and ``latest_order_volumes`` (per seller) are
 filled from the latest date of ``metric_snapshots`` and ``order_volumes``; those two keep
-their rows until ``kenzen events migrate`` has written them into the Parquet history
-beside the events (a migration does not know where the event store is).
+their rows for migration 0021, which writes them into the Parquet history beside the
+events (the event store the upgrade is given) and drops them.
 
 Revision ID: 0015
 Revises: 0014
