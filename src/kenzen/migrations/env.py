@@ -19,6 +19,11 @@ with engine.connect() as connection:
         # A batch migration rebuilds a table other tables point at; SQLite checks foreign keys
         # again below, after the rebuild (the pragma only works outside a transaction).
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        # Python's sqlite3 opens a transaction only before a row is written, so each
+        # CREATE or DROP before the first row would commit on its own: an upgrade that
+        # stopped or failed midway would leave tables its version does not account for,
+        # and the next upgrade would fail on them. One transaction for the whole upgrade.
+        connection.exec_driver_sql("BEGIN")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
