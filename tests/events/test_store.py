@@ -192,6 +192,15 @@ def legacy_store(directory: Path) -> None:
     legacy.close()
 
 
+def _converted_as_fresh(directory: Path, tmp_path: Path) -> None:
+    with EventStore(directory) as store:
+        assert store.last_batch() == 2
+        assert store.sellers_changed_after(1) == {"S2"}
+        with EventStore(tmp_path / "fresh") as fresh:
+            fresh.upsert(batch("orders", ORDERS), known_sellers=KNOWN)
+            assert stored(store, "orders").equals(stored(fresh, "orders"))
+
+
 def test_a_store_of_the_old_format_migrates_with_its_ingest_log(tmp_path: Path) -> None:
     directory = tmp_path / "events"
     legacy_store(directory)
@@ -199,9 +208,33 @@ def test_a_store_of_the_old_format_migrates_with_its_ingest_log(tmp_path: Path) 
         EventStore(directory)
     assert migrate_legacy(directory) == {"orders": 4, "defects": 0}
     assert migrate_legacy(directory) is None
-    with EventStore(directory) as store:
-        assert store.last_batch() == 2
-        assert store.sellers_changed_after(1) == {"S2"}
-        with EventStore(tmp_path / "fresh") as fresh:
-            fresh.upsert(batch("orders", ORDERS), known_sellers=KNOWN)
-            assert stored(store, "orders").equals(stored(fresh, "orders"))
+    _converted_as_fresh(directory, tmp_path)
+    assert (directory / "events.duckdb.migrated").exists()
+
+
+def test_a_conversion_stopped_before_its_manifest_is_refused_and_run_again(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "events"
+    legacy_store(directory)
+    (directory / "events.duckdb").rename(directory / "events.duckdb.converting")
+    (directory / "orders").mkdir()
+    (directory / "orders" / "seg-000000-stopped.parquet").write_bytes(b"half a file")
+    with pytest.raises(EventFormatError, match="kenzen events migrate"):
+        EventStore(directory)
+    assert migrate_legacy(directory) == {"orders": 4, "defects": 0}
+    _converted_as_fresh(directory, tmp_path)
+
+
+def test_a_conversion_stopped_after_its_manifest_only_renames_the_old_file(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "events"
+    legacy_store(directory)
+    assert migrate_legacy(directory) == {"orders": 4, "defects": 0}
+    (directory / "events.duckdb.migrated").rename(directory / "events.duckdb.converting")
+    names = sorted(p.name for p in directory.rglob("*.parquet"))
+    assert migrate_legacy(directory) == {"orders": 4, "defects": 0}
+    assert sorted(p.name for p in directory.rglob("*.parquet")) == names  # nothing written twice
+    assert migrate_legacy(directory) is None
+    _converted_as_fresh(directory, tmp_path)

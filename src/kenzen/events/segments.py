@@ -43,6 +43,8 @@ StoredKind = Literal["orders", "defects"]
 STORED_KINDS: tuple[StoredKind, ...] = ("orders", "defects")
 #: The DuckDB file of stores made before segments; ``kenzen events migrate`` converts it.
 LEGACY_DATABASE = "events.duckdb"
+#: The old file while it is being converted (:func:`kenzen.events.store.migrate_legacy`).
+CONVERTING_DATABASE = LEGACY_DATABASE + ".converting"
 
 
 @dataclass
@@ -124,8 +126,9 @@ def read_committed(location: StoreLocation) -> tuple[Manifest, str | None]:
 
 
 def refuse_legacy(directory: Path) -> None:
-    """A directory without a manifest may hold a store made before segments."""
-    if (directory / LEGACY_DATABASE).exists():
+    """A directory without a manifest may hold a store made before segments (or one whose
+    conversion stopped before its end)."""
+    if (directory / LEGACY_DATABASE).exists() or (directory / CONVERTING_DATABASE).exists():
         raise EventFormatError(
             N_("error.events.event_store_old_format"),
             directory=str(directory),

@@ -39,6 +39,7 @@ from kenzen.events.readers import (
     register_source,
 )
 from kenzen.events.segments import (
+    CONVERTING_DATABASE,
     LEGACY_DATABASE,
     MANIFEST,
     STORED_KINDS,
@@ -595,6 +596,17 @@ def store_path(location: Path | str) -> Path:
     return Path(rest)
 
 
+def local_store(locations: Locations) -> Path:
+    """The directory whose store ``kenzen events migrate`` converts: the installation's
+    segments where ``KENZEN_EVENT_STORE`` puts them when local, else ``KENZEN_HOME/events``
+    (a store of the old format was always local)."""
+    if locations.event_store:
+        configured = store_location(locations.event_store)
+        if isinstance(configured, LocalDirectory):
+            return configured.directory
+    return locations.events_dir
+
+
 def _parquet(columns: Mapping[str, pa.Array]) -> bytes:
     import pyarrow.parquet as pq
 
@@ -635,20 +647,37 @@ def _stored(kind: str) -> StoredKind:
 def migrate_legacy(location: Path | str) -> dict[str, int] | None:
     """Convert a store made before segments (one DuckDB file) into segments, once.
 
-    The rows and the ingest log (so incremental metric runs carry on) are written as
-    Parquet, the manifest last; the old file is then renamed ``events.duckdb.migrated``
-    and can be deleted. Returns the rows per kind, or None when there was nothing to do.
+    The old file is first renamed ``events.duckdb.converting`` (a store holding it and no
+    manifest is refused, as the old file is); its rows and ingest log (so incremental
+    metric runs carry on) are written as Parquet, the manifest last, which commits; the
+    file is then renamed ``events.duckdb.migrated`` and can be deleted. Stopped anywhere, it
+    is run again: before the manifest it converts again (the files of the stopped run are
+    named by no manifest, and ``kenzen events compact`` sweeps them), after it only the
+    rename is left. Returns the rows per kind, or None when there was nothing to do.
     """
     directory = store_path(location)
-    legacy = directory / LEGACY_DATABASE
-    if not legacy.exists():
+    legacy, converting = directory / LEGACY_DATABASE, directory / CONVERTING_DATABASE
+    if legacy.exists():
+        if (directory / MANIFEST).exists():
+            raise EventFormatError(
+                N_("error.events.holds_both_manifest"),
+                directory=str(directory),
+                legacy=LEGACY_DATABASE,
+            )
+        legacy.rename(converting)
+    elif not converting.exists():
         return None
     if (directory / MANIFEST).exists():
-        raise EventFormatError(
-            N_("error.events.holds_both_manifest"), directory=str(directory), legacy=LEGACY_DATABASE
-        )
+        manifest, _ = read_committed(LocalDirectory(directory))
+    else:
+        manifest = _convert(converting, LocalDirectory(directory))
+    converting.rename(directory / (LEGACY_DATABASE + ".migrated"))
+    return {kind: manifest.live[kind] for kind in STORED_KINDS}
+
+
+def _convert(legacy: Path, local: LocalDirectory) -> Manifest:
+    """The old file's rows and ingest log as segments, committed by a new manifest."""
     manifest = Manifest()
-    local = LocalDirectory(directory)
     con = duckdb.connect(str(legacy), read_only=True)
     try:
         configure(con)
@@ -680,8 +709,7 @@ def migrate_legacy(location: Path | str) -> dict[str, int] | None:
     finally:
         con.close()
     local.replace_manifest(manifest.to_bytes(), None)
-    legacy.rename(legacy.with_name(LEGACY_DATABASE + ".migrated"))
-    return {kind: manifest.live[kind] for kind in STORED_KINDS}
+    return manifest
 
 
 @dataclass(frozen=True)
