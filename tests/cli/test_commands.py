@@ -228,7 +228,7 @@ def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
     assert compacted.exit_code == 0, compacted.stderr
     assert compacted.stderr == "compacted: 1 orders, 0 defects\n"
     assert kenzen(url, tmp_path, "events", "migrate").stderr == (
-        "migrate: no event store to convert\n"
+        "database is up to date\nmigrate: no event store to convert\n"
     )
 
 

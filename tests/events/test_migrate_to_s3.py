@@ -125,6 +125,7 @@ def test_kenzen_events_migrate_to_s3_then_the_bucket_serves_the_same_report(
     migrated = kenzen(url, home, "events", "migrate", "--to", destination)
     assert migrated.exit_code == 0, migrated.stderr
     assert migrated.stderr.replace("\n", " ").startswith(
+        "database is up to date "
         f"migrated: 1 orders, 0 defects to {destination} (2 files copied); "
         f"set KENZEN_EVENT_STORE={destination}"
     )
@@ -147,7 +148,9 @@ def test_a_store_of_the_old_format_is_converted_then_copied(
     destination = f"s3://{bucket}/events"
     migrated = kenzen(world.database.url, home, "events", "migrate", "--to", destination)
     assert migrated.exit_code == 0, migrated.stderr
-    assert migrated.stderr.startswith(f"migrated: 4 orders, 0 defects to {destination}")
+    assert migrated.stderr.startswith(
+        f"database is up to date\nmigrated: 4 orders, 0 defects to {destination}"
+    )
     assert (home / "events" / "events.duckdb.migrated").exists()
     with open_s3(tmp_path, bucket) as remote:
         assert remote.count("orders") == 4

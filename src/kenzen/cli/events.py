@@ -14,7 +14,15 @@ from typing import Annotated, Literal
 import typer
 
 from kenzen.cli.complaints import print_findings
-from kenzen.cli.support import AsOption, err, policy, sqlite_reader, use_case, user_errors
+from kenzen.cli.support import (
+    AsOption,
+    err,
+    policy,
+    sqlite_reader,
+    upgrade_database,
+    use_case,
+    user_errors,
+)
 
 commands = typer.Typer()
 """``import`` and ``metrics``, merged into the top level of ``kenzen``."""
@@ -180,11 +188,17 @@ def events_migrate(
     ] = None,
     as_user: AsOption = None,
 ) -> None:
-    """Convert an event store of the old format (events.duckdb) into Parquet segments
-    (the metric snapshots an older database kept move with `kenzen db upgrade`); with
-    --to, copy the local store there, then point KENZEN_EVENT_STORE at it."""
+    """Bring an existing home to the current layout, in one command that can be run again
+    (also after a stop): the database upgraded first (as `kenzen db upgrade`: the metric
+    snapshots it kept move into the Parquet history), then an event store of the old
+    format (events.duckdb) converted into Parquet segments where KENZEN_EVENT_STORE puts
+    them (when local; else in KENZEN_HOME/events); with --to, copy the local store there,
+    then point KENZEN_EVENT_STORE at it."""
+    upgrade_database()
     from kenzen.config import get_settings
     from kenzen.events import service as events
+    from kenzen.events.store import local_store
+    from kenzen.locations import Locations
 
     if to is not None:
         with use_case(as_user) as (session, actor):
@@ -198,7 +212,7 @@ def events_migrate(
         )
         return
     with use_case(as_user) as (session, actor):
-        live = events.migrate_store(session, actor, get_settings().events_dir)
+        live = events.migrate_store(session, actor, local_store(Locations.from_environment()))
     if live is None:
         err.print("migrate: no event store to convert", highlight=False)
     else:

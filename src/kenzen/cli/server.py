@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kenzen.cli.support import AsOption, database, err, policy, use_case, user_errors
+from kenzen.cli.support import (
+    AsOption,
+    database,
+    err,
+    policy,
+    upgrade_database,
+    use_case,
+    user_errors,
+)
 from kenzen.errors import InvalidInput
 from kenzen.i18n import N_
 
@@ -95,11 +103,19 @@ def serve(
 @db_app.command("upgrade")
 @user_errors
 def db_upgrade() -> None:
-    """Create or migrate the database to the current schema."""
-    opened = database(migrated=False)
-    opened.upgrade()
-    opened.dispose()
-    err.print("database is up to date", highlight=False)
+    """Create or migrate the database to the current schema (`kenzen events migrate` also
+    converts an event store of the old format)."""
+    upgrade_database()
+    from kenzen.events.segments import LEGACY_DATABASE
+    from kenzen.events.store import local_store
+    from kenzen.locations import Locations
+
+    store = local_store(Locations.from_environment())
+    if (store / LEGACY_DATABASE).exists():
+        err.print(
+            f"the event store at {store} is of the old format: `kenzen events migrate` converts it",
+            highlight=False,
+        )
 
 
 @commands.command()

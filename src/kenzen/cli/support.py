@@ -94,6 +94,17 @@ def database(*, migrated: bool = True) -> Database:
     return opened
 
 
+def upgrade_database() -> None:
+    """Create or migrate the configured database to the current schema: one transaction,
+    so an upgrade that stopped is run again from where the database was."""
+    opened = database(migrated=False)
+    try:
+        opened.upgrade()
+    finally:
+        opened.dispose()
+    err.print("database is up to date", highlight=False)
+
+
 def sqlite_reader() -> sqlite3.Connection | None:
     """The configured database opened read-only with the standard library when it is a
     SQLite file, for a command that only reads a few rows; ``None`` for any other database.
