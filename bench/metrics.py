@@ -416,6 +416,9 @@ def main() -> None:
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
+        if args.workdir is None:
+            parser.error("--phase needs --workdir")
+        args.workdir.mkdir(parents=True, exist_ok=True)
         print(json.dumps(PHASES[args.phase](args, args.workdir)))
         return
     with tempfile.TemporaryDirectory(prefix="kenzen-bench-") as tmp:
