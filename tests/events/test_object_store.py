@@ -62,7 +62,9 @@ def test_imports_on_s3_store_what_a_local_store_stores(tmp_path: Path, bucket: s
         changed = [remote.sellers_changed_after(b) for b in range(4)]
         assert changed == [local.sellers_changed_after(b) for b in range(4)]
         assert changed[1:] == [{"S1", "S2"}, {"S1", "S2"}, set()]  # orders S1, defects S1 S2
-        segments, superseded = remote.segment_uris("orders")
+        files = remote.engine_files()
+        segments, superseded = files.segments["orders"], files.superseded["orders"]
+        assert files.batch == remote.last_batch()
         assert all(uri.startswith(f"s3a://{bucket}/events/orders/") for uri in segments)
         assert len(superseded) == 1
     # Nothing of the store is kept locally; the bucket holds exactly the committed files.

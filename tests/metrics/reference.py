@@ -12,7 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pyarrow as pa
+
 from kenzen.metrics.definitions import Target
+from kenzen.metrics.engine import metric_values
 
 Row = dict[str, Any]
 Key = tuple[str, str, str]
@@ -76,7 +79,8 @@ def reference_metrics(
         cancelled_before_shipment = happened(o["cancelled_at"]) and (
             o["shipped_at"] is None or o["cancelled_at"] < o["shipped_at"]
         )
-        late = not shipped or o["shipped_at"] > o["ship_by"]
+        # ship_by is empty only where it places the order in no window (AFN)
+        late = not shipped or (o["ship_by"] is not None and o["shipped_at"] > o["ship_by"])
         tracked = merchant and o["tracking_id"] is not None and shipped
         delivered_on_time = (
             happened(o["delivered_at"])
@@ -189,3 +193,23 @@ def reference_volumes(
         )
         volumes[key] = volumes.get(key, 0) + int(counted)
     return volumes
+
+
+def engine_metrics(computed: pa.Table) -> dict[Key, dict[str, Any]]:
+    """The engine's rows (:data:`kenzen.metrics.engine.COMPUTED_SCHEMA`) keyed and shaped
+    as :func:`reference_metrics` returns them."""
+    return {
+        (v.seller_id, v.marketplace_id, v.metric): {
+            "numerator": v.numerator,
+            "denominator": v.denominator,
+            "status": v.status,
+            "breakdown": v.breakdown,
+        }
+        for v in metric_values(computed.drop_columns(["fulfilled_orders"]))
+    }
+
+
+def engine_volumes(computed: pa.Table) -> dict[tuple[str, str], int]:
+    """The engine's order volumes shaped as :func:`reference_volumes` returns them."""
+    keys = ("seller_id", "marketplace_id", "fulfilled_orders")
+    return {(s, m): n for s, m, n in zip(*(computed[k].to_pylist() for k in keys), strict=True)}

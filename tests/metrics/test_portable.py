@@ -2,25 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import jsonschema
+import pyarrow as pa
 import pytest
 import sqlglot
 
+from kenzen.events.store import EventStore
 from kenzen.metrics.definitions import DEFINITIONS, load_targets, targets_for
-from kenzen.metrics.engine import metrics_sql
+from kenzen.metrics.engine import compute_metrics
 from kenzen.metrics.report import POLICY_COUNTERS, build_report, report_schema
+from kenzen.metrics.spark import spark_sql
 from kenzen.metrics.values import MetricValue
-from tests.metrics.conftest import AS_OF, TIME_ZONES, TOKYO
+from tests.metrics.conftest import AS_OF, TIME_ZONES, TOKYO, batch, order
 
 
-@pytest.mark.parametrize("key", sorted(DEFINITIONS))
-def test_each_definition_transpiles_to_spark(key: str) -> None:
-    spark = metrics_sql(AS_OF, TIME_ZONES, ["S1"], dialect="spark")
-    assert f"{key}__num" in spark
-    assert sqlglot.parse_one(spark, read="spark") is not None
-    assert DEFINITIONS[key].doc.count("Source: https://") == 1
+class _Recording:
+    """The embedded store, keeping each query the engine sends it."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.queries: list[str] = []
+
+    def query(self, sql: str) -> pa.Table:
+        self.queries.append(sql)
+        return self.store.query(sql)
+
+    def last_batch(self) -> int:
+        return self.store.last_batch()
+
+
+def test_every_query_the_engine_sends_is_valid_spark_sql(store: EventStore) -> None:
+    assert store.upsert(batch("orders", [order("O1", datetime(2024, 11, 20, tzinfo=UTC))])).imported
+    recording = _Recording(store)
+    compute_metrics(recording, AS_OF, TIME_ZONES, ["S1"])
+    assert len(recording.queries) == 2  # the marketplaces, then the metrics
+    spark = [spark_sql(sql) for sql in recording.queries]
+    for text in spark:
+        assert sqlglot.parse_one(text, read="spark") is not None
+    for key, definition in DEFINITIONS.items():
+        assert f"{key}__num" in spark[-1]
+        assert definition.doc.count("Source: https://") == 1
 
 
 def test_targets_are_picked_by_as_of_date() -> None:

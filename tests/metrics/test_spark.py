@@ -1,11 +1,13 @@
 """Spark computes what the embedded engine computes, in local mode and on a cluster.
 
-The events are generated to meet every edge of the definitions: instants on a 30-minute
-grid that lands on local midnights in Tokyo and Los Angeles (window borders), AFN and MFN,
-cancellations by each party before and after shipment, late, missing and after-as-of
-scans and deliveries, defects of every kind and status (also on cancelled orders), later
-and equal versions across imports (the superseded list), sellers whose orders all fall
-outside every window, and orders purchased after the as-of day.
+The events are :mod:`tests.metrics.edge_cases`: random orders on a 30-minute grid and
+written rows for each edge of the definitions (every window border a microsecond before,
+on and after, in Tokyo and Los Angeles; cancellations by each party; late and missing
+scans; AFN and MFN; defects on cancelled orders; replaced versions of orders and defects,
+which Spark drops with its anti-join; sellers with nothing in a window). The parity test
+asserts that the stored events meet every one of those edges before comparing; the
+embedded engine is checked against the plain-Python reference on them in
+``test_edge_cases.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,17 +27,24 @@ import pytest
 from pyspark.sql import SparkSession
 from sqlalchemy import func, select
 
+from kenzen.access import SYSTEM
 from kenzen.db import Database
-from kenzen.errors import InvalidInput
 from kenzen.events.store import EventStore
 from kenzen.languages import Language
+from kenzen.metrics import service
 from kenzen.metrics.engine import COMPUTED_SCHEMA, compute_metrics, compute_metrics_and_volumes
 from kenzen.metrics.history import snapshot_table
 from kenzen.metrics.models import LatestSellerMetrics
-from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
+from kenzen.metrics.spark import SparkEvents, spark_session
 from kenzen.sellers.models import Marketplace, Seller
-from tests.metrics.conftest import AS_OF, TIME_ZONES
-from tests.metrics.edge_cases import BASE, MARKETPLACES, load_edge_cases
+from tests.conftest import World
+from tests.metrics.conftest import AS_OF, TIME_ZONES, batch, order
+from tests.metrics.edge_cases import (
+    BASE,
+    edges_present,
+    expected_edges,
+    load_edge_cases,
+)
 
 pytestmark = pytest.mark.spark
 
@@ -57,6 +66,7 @@ def edge_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventStore]
 def test_spark_local_matches_the_embedded_engine(
     spark: SparkSession, edge_store: EventStore
 ) -> None:
+    assert sorted(expected_edges() - edges_present(edge_store)) == []
     embedded = compute_metrics_and_volumes(edge_store, AS_OF, TIME_ZONES)
     on_spark = compute_metrics_and_volumes(SparkEvents(spark, edge_store), AS_OF, TIME_ZONES)
     assert on_spark.schema == COMPUTED_SCHEMA
@@ -80,11 +90,27 @@ def test_spark_reads_the_store_after_compaction(spark: SparkSession, tmp_path: P
         assert compute_metrics(SparkEvents(spark, store), AS_OF, TIME_ZONES).equals(before)
 
 
-def test_spark_settings_come_from_the_environment() -> None:
-    environ = {"KENZEN_SPARK_CONF_MEMORY": "spark.executor.memory = 2g", "OTHER": "x"}
-    assert spark_conf(environ) == {"spark.executor.memory": "2g"}
-    with pytest.raises(InvalidInput, match="KENZEN_SPARK_CONF_BAD: expected spark"):
-        spark_conf({"KENZEN_SPARK_CONF_BAD": "executor.memory=2g"})
+def test_an_import_committed_while_spark_works_is_computed_by_the_next_run(
+    spark: SparkSession, world: World, store: EventStore
+) -> None:
+    """The run records the import batch its files held, not a later one: an import that
+    commits after Spark fixed its input leaves its sellers to the next incremental run."""
+    placed = datetime(2024, 11, 20, 3, tzinfo=UTC)
+    assert store.upsert(batch("orders", [order("O1", placed, marketplace_id="JP")])).imported
+    engine = SparkEvents(spark, store)
+    late = order("O2", placed, seller_id="S2", marketplace_id="JP", shipped_at=None)
+    assert store.upsert(batch("orders", [late])).imported
+    with world.database.transaction() as session:
+        summary = service.compute_snapshots(session, SYSTEM, store, AS_OF, engine=engine)
+    assert summary.sellers == 1  # S1: S2's order came after the files were fixed
+    with world.database.transaction() as session:
+        summary = service.compute_snapshots(session, SYSTEM, store, AS_OF)
+    assert (summary.full, summary.sellers) == (False, 1)
+    stored = snapshot_table(store.directory).read(AS_OF, AS_OF).to_pylist()
+    late_shipment = {
+        r["seller_id"]: r["numerator"] for r in stored if r["metric"] == "late_shipment_rate_30d"
+    }
+    assert late_shipment == {"S1": 0, "S2": 1}
 
 
 def _free_port() -> int:
@@ -141,6 +167,9 @@ def test_kenzen_metrics_on_a_standalone_cluster(
     cluster: str, database: Database, tmp_path: Path
 ) -> None:
     """`kenzen metrics --engine spark --master spark://…` stores what embedded computes."""
+    with EventStore(tmp_path / "events") as store:
+        load_edge_cases(store)
+        expected = compute_metrics(store, AS_OF, TIME_ZONES)
     with database.transaction() as session:
         for marketplace_id, zone in TIME_ZONES.items():
             session.add(
@@ -148,15 +177,14 @@ def test_kenzen_metrics_on_a_standalone_cluster(
                             currency="JPY", language=Language.JA)
             )  # fmt: skip
         session.flush()
-        for number in range(40):
+        columns = (expected[c].to_pylist() for c in ("seller_id", "marketplace_id"))
+        placed = zip(*columns, strict=True)
+        for seller_id, marketplace_id in sorted(set(placed)):
             session.add(
-                Seller(id=f"S{number}", marketplace_id=MARKETPLACES[number % 2],
-                       display_name=f"S{number}", email=f"s{number}@example.com",
-                       language=Language.JA, registered_at=BASE - timedelta(days=400))
+                Seller(id=seller_id, marketplace_id=marketplace_id, display_name=seller_id,
+                       email=f"{seller_id.lower()}@example.com", language=Language.JA,
+                       registered_at=BASE - timedelta(days=400))
             )  # fmt: skip
-    with EventStore(tmp_path / "events") as store:
-        load_edge_cases(store)
-        expected = compute_metrics(store, AS_OF, TIME_ZONES)
     env = {
         **os.environ,
         "KENZEN_DATABASE_URL": database.url,

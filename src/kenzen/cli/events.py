@@ -127,12 +127,9 @@ def metrics(
     ):
         runner = None
         if engine == "spark":
-            from kenzen.config import get_settings
-            from kenzen.metrics.spark import SparkEvents, spark_conf, spark_session
+            from kenzen.metrics.spark import SparkEvents, spark_conf, spark_master, spark_session
 
-            spark = stack.enter_context(
-                spark_session(master or get_settings().spark_master, spark_conf(os.environ))
-            )
+            spark = stack.enter_context(spark_session(spark_master(master), spark_conf(os.environ)))
             runner = SparkEvents(spark, store)
         orders = store.count("orders")
         with statement_progress(

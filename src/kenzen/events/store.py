@@ -66,7 +66,14 @@ from kenzen.events.validation import (
 from kenzen.i18n import N_
 from kenzen.locations import Locations
 
-__all__ = ["STORED_KINDS", "EventStore", "ImportOutcome", "ImportResult", "StoredKind"]
+__all__ = [
+    "STORED_KINDS",
+    "EngineFiles",
+    "EventStore",
+    "ImportOutcome",
+    "ImportResult",
+    "StoredKind",
+]
 
 STORED = "__stored_updated_at"
 OWNER = "__owner_seller_id"
@@ -101,6 +108,17 @@ class ImportOutcome:
     @property
     def imported(self) -> bool:
         return self.result is not None
+
+
+@dataclass(frozen=True)
+class EngineFiles:
+    """The store as one manifest held it, named for an engine outside this process:
+    each kind's segments and superseded lists as URIs (``file://`` or ``s3a://``), and
+    the latest import batch they include."""
+
+    batch: int
+    segments: Mapping[StoredKind, list[str]]
+    superseded: Mapping[StoredKind, list[str]]
 
 
 class EventStore:
@@ -191,17 +209,21 @@ class EventStore:
 
     def segment_paths(self, kind: StoredKind) -> tuple[list[str], list[str]]:
         """The segments and the superseded lists, as DuckDB names them."""
-        return self._named(kind, self.location.path)
-
-    def segment_uris(self, kind: StoredKind) -> tuple[list[str], list[str]]:
-        """The same files as URIs another engine (Spark) reads: file:// or s3a://."""
-        return self._named(kind, self.location.engine_uri)
-
-    def _named(self, kind: StoredKind, name: Callable[[str], str]) -> tuple[list[str], list[str]]:
         self._refresh()
         return (
-            [name(f) for f in self.manifest.files(kind)],
-            [name(f) for f in self.manifest.superseded[kind]],
+            [self.location.path(f) for f in self.manifest.files(kind)],
+            [self.location.path(f) for f in self.manifest.superseded[kind]],
+        )
+
+    def engine_files(self) -> EngineFiles:
+        """Every kind's files as another engine (Spark) reads them, and the batch they
+        hold, from one reading of the manifest."""
+        self._refresh()
+        uri, manifest = self.location.engine_uri, self.manifest
+        return EngineFiles(
+            batch=manifest.batch,
+            segments={kind: [uri(f) for f in manifest.files(kind)] for kind in STORED_KINDS},
+            superseded={kind: [uri(f) for f in manifest.superseded[kind]] for kind in STORED_KINDS},
         )
 
     def query(self, sql: str) -> pa.Table:

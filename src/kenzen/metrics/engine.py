@@ -3,15 +3,15 @@
 The query is assembled from :data:`kenzen.metrics.definitions.DEFINITIONS` once per set
 of targets; the as-of date's window bounds are filled in by string substitution, so a run
 over many dates assembles it once, not once per date. DuckDB runs the assembled text;
-:func:`metrics_sql` parses it with SQLGlot to emit it for DuckDB or Apache Spark
-(``dialect="spark"``). Window bounds are turned into UTC instants per marketplace in
-Python (the only time-zone arithmetic), so the SQL compares plain timestamps and needs no
-time-zone support from the engine that runs it. The same pass counts each seller's orders
-fulfilled in the Account Health Rating's window (:data:`ORDER_VOLUME_DAYS`), so a run
-reads the orders once for both.
+Apache Spark runs it as SQLGlot translates it (:mod:`kenzen.metrics.spark`). Window
+bounds are turned into UTC instants per marketplace in Python (the only time-zone
+arithmetic), so the SQL compares plain timestamps and needs no time-zone support from
+the engine that runs it. The same pass counts each seller's orders fulfilled in the
+Account Health Rating's window (:data:`ORDER_VOLUME_DAYS`), so a run reads the orders
+once for both.
 
-SQLGlot is imported only to emit another dialect: the embedded path assembles and runs
-DuckDB text without it (importing it costs a ``kenzen metrics`` run ~0.2 s of CPU).
+The embedded path assembles and runs DuckDB text without SQLGlot (importing it costs a
+``kenzen metrics`` run ~0.2 s of CPU).
 """
 
 from __future__ import annotations
@@ -38,8 +38,6 @@ from kenzen.metrics.definitions import (
 from kenzen.metrics.values import MetricValue, window
 
 if TYPE_CHECKING:
-    from sqlglot import exp
-
     from kenzen.events.store import EventStore
 
 ORDER_COLUMNS = (
@@ -90,6 +88,11 @@ class Queryable(Protocol):
     """What the engine needs from a store: tables ``orders`` and ``defects``."""
 
     def query(self, sql: str) -> pa.Table: ...
+
+    def last_batch(self) -> int:
+        """The latest import batch the queries read (asked before them: a later one
+        may be read too, but none before it is missed)."""
+        ...
 
 
 def _midnight_utc(day: date, zone: ZoneInfo) -> datetime:
@@ -441,31 +444,6 @@ def _latest(as_of: date, chosen: Mapping[str, Target]) -> str:
         f"CAST(hash({', '.join(counted)}, fulfilled_orders, {targets}) AS VARCHAR) "
         f"FROM {COUNTS_TABLE}"
     )
-
-
-def build_query(
-    as_of: date,
-    time_zones: Mapping[str, str],
-    seller_ids: Collection[str] | None = None,
-    targets: Mapping[str, Target] | None = None,
-) -> exp.Expr:
-    """The whole metrics query as a SQLGlot expression (see :func:`metrics_sql`)."""
-    import sqlglot
-
-    return sqlglot.parse_one(_render(as_of, time_zones, seller_ids, targets), read="duckdb")
-
-
-def metrics_sql(
-    as_of: date,
-    time_zones: Mapping[str, str],
-    seller_ids: Collection[str] | None = None,
-    *,
-    dialect: str = "duckdb",
-    targets: Mapping[str, Target] | None = None,
-) -> str:
-    """The metrics query for ``dialect`` (``duckdb``, ``spark``, …) over tables
-    ``orders`` and ``defects``."""
-    return build_query(as_of, time_zones, seller_ids, targets).sql(dialect=dialect)
 
 
 def compute_metrics(

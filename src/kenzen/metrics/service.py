@@ -64,7 +64,8 @@ def compute_snapshots(
     _publish_committed_runs(session, store.directory)
     time_zones = dict(session.execute(select(Marketplace.id, Marketplace.time_zone)).all())
     run = session.get(MetricRun, as_of)
-    events_batch = store.last_batch()
+    # what the engine's input holds (SparkEvents fixes its files and batch together)
+    events_batch = (store if engine is None else engine).last_batch()
     sellers: set[str] | None = None
     if run is not None and not full:
         sellers = store.sellers_changed_after(run.events_batch)

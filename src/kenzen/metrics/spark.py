@@ -3,9 +3,10 @@
 :class:`SparkEvents` is a :class:`kenzen.metrics.engine.Queryable` like the embedded store:
 it exposes the store's segments (minus superseded versions, the same anti-join DuckDB
 runs) as Spark views ``orders`` and ``defects`` and runs the engine's queries after
-SQLGlot translated them from DuckDB's dialect to Spark's. Nothing is copied or exported:
-the driver reads the manifest, the executors read the Parquet files, and only the metric
-rows (seven per seller) come back to Kenzen, which stores them as it does its own.
+SQLGlot translated them from DuckDB's dialect to Spark's (:func:`spark_sql`, the one
+rendering of the query for Spark). Nothing is copied or exported: the driver reads the
+manifest once, the executors read the Parquet files it names, and only the metric rows
+(seven per seller) come back to Kenzen, which stores them as it does its own.
 
 PySpark is an optional extra (``pip install 'kenzen[spark]'``); this module imports it
 only when a session is built. Nothing is downloaded at run time: Parquet support is in
@@ -21,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import sqlglot
 
+from kenzen.config import get_settings
 from kenzen.errors import InvalidInput
 from kenzen.events.formats import ColumnType, event_format
 from kenzen.events.segments import STORED_KINDS, StoredKind
-from kenzen.events.store import EventStore
+from kenzen.events.store import EngineFiles, EventStore
 from kenzen.i18n import N_
 
 if TYPE_CHECKING:
@@ -40,6 +42,11 @@ BASE_CONF = {
     "spark.ui.showConsoleProgress": "false",
     "spark.log.level": "ERROR",
 }
+
+
+def spark_master(option: str | None) -> str:
+    """Where the session runs: ``--master``, else ``KENZEN_SPARK_MASTER``, else ``local[2]``."""
+    return option or get_settings().spark_master
 
 
 def spark_conf(environ: Mapping[str, str]) -> dict[str, str]:
@@ -86,19 +93,30 @@ def _schema(kind: StoredKind) -> str:
     return ", ".join(f"`{c.name}` {types[c.type]}" for c in event_format(kind).columns)
 
 
-class SparkEvents:
-    """The store's live rows as Spark views; queries in DuckDB SQL, run by Spark."""
+def spark_sql(duckdb_sql: str) -> str:
+    """A query of the engine (DuckDB's dialect) in Spark SQL's."""
+    return sqlglot.transpile(duckdb_sql, read="duckdb", write="spark")[0]
 
-    dialect = "spark"
+
+class SparkEvents:
+    """The store's live rows as Spark views; queries in DuckDB SQL, run by Spark.
+
+    The files are fixed when the views are made, from one reading of the manifest, and
+    so is :meth:`last_batch`: a run records the batch its input really held, and an
+    import committed while Spark works is computed by the next incremental run."""
 
     def __init__(self, spark: SparkSession, store: EventStore) -> None:
         self.spark = spark
-        self.store = store
+        self.files: EngineFiles = store.engine_files()
         for kind in STORED_KINDS:
             self._frame(kind).createOrReplaceTempView(kind)
 
+    def last_batch(self) -> int:
+        """The latest import whose events the views read."""
+        return self.files.batch
+
     def _frame(self, kind: StoredKind) -> DataFrame:
-        segments, superseded = self.store.segment_uris(kind)
+        segments, superseded = self.files.segments[kind], self.files.superseded[kind]
         schema = _schema(kind)
         if not segments:
             return self.spark.createDataFrame([], schema)
@@ -111,7 +129,6 @@ class SparkEvents:
 
     def query(self, sql: str) -> pa.Table:
         """Translate a DuckDB query to Spark SQL, run it, return the rows as Arrow."""
-        spark_sql = sqlglot.transpile(sql, read="duckdb", write="spark")[0]
-        frame: Any = self.spark.sql(spark_sql)
+        frame: Any = self.spark.sql(spark_sql(sql))
         table: pa.Table = frame.toArrow()
         return table
