@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from kenzen.cli.progress import statement_progress
+from kenzen.cli.progress import Furthest, statement_progress
 from tests.cli.test_commands import ORDERS
 from tests.conftest import World
 
@@ -43,6 +43,52 @@ def test_on_a_terminal_the_running_statement_is_polled_and_the_line_ends_on_the_
     assert "100%" in last
     assert "2,000/2,000 rows" in last
     assert re.search(r"[\d,]+ rows/s", last)
+
+
+def test_the_share_shown_is_the_furthest_any_statement_reached() -> None:
+    furthest = Furthest()
+    readings = [10.0, 98.0, -1.0, 0.0, 76.0, 100.0, 130.0, 5.0]
+    shown = [furthest.advance(r) for r in readings]
+    assert shown == [10.0, 98.0, 98.0, 98.0, 98.0, 100.0, 100.0, 100.0]
+
+
+def test_on_a_terminal_the_rows_never_go_back_when_the_next_statement_starts() -> None:
+    """An import runs statements one after another, each counted from 0 %."""
+    screen = io.StringIO()
+    readings = iter([30.0, 98.0, -1.0, 0.0, 40.0, 76.0])
+    done = threading.Event()
+
+    def share_done() -> float:
+        reading = next(readings, None)
+        if reading is None:
+            done.set()
+            return 76.0
+        return reading
+
+    console = Console(file=screen, force_terminal=True, width=120)
+    with statement_progress(console, "importing orders", share_done, 1_000) as finish:
+        assert done.wait(timeout=30)
+        finish(1_000)
+    rows = [int(m.group(1).replace(",", "")) for m in re.finditer(r"([\d,]+)/1,000 rows",
+            "\n".join(_screen(screen.getvalue())))]  # fmt: skip
+    assert rows[-1] == 1_000
+    assert rows == sorted(rows)
+
+
+def test_work_that_cannot_be_asked_pulses_with_the_time_elapsed() -> None:
+    """Spark computes elsewhere: no share, no 0 %, the time elapsed; then the rows."""
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    with statement_progress(console, "computing metrics", None, 500, unit="orders") as finish:
+        console.file.flush()
+        running = _screen(screen.getvalue())
+        finish(500)
+    assert running
+    assert all("%" not in line and "orders" not in line for line in running)
+    assert all(re.search(r"\d:\d\d:\d\d", line) for line in running)
+    last = _screen(screen.getvalue())[-1]
+    assert "100%" in last
+    assert "500/500 orders" in last
 
 
 def test_in_a_pipe_nothing_is_drawn_and_nothing_polled() -> None:

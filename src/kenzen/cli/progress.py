@@ -1,9 +1,13 @@
 """Progress of an import or a metric run on a terminal: share done, rows, rows per second.
 
 Both are a few large statements inside DuckDB, which counts their progress itself; a thread
-asks it a few times a second (``EventStore.track_progress``) and Rich draws the line. When
-the work is done the line shows the rows and the average rate, and the command prints its
-summary below it. Scripts and pipes get the summary alone: nothing is drawn, nothing polled.
+asks it a few times a second (``EventStore.track_progress``) and Rich draws the line. Each
+statement counts from 0 to 100 %, so the line shows the furthest any has reached
+(:class:`Furthest`): it never moves back when the next statement starts. Work that runs
+elsewhere (a Spark cluster) has no share to ask: the line then pulses with the time
+elapsed. When the work is done the line shows the rows and the average rate, and the
+command prints its summary below it. Scripts and pipes get the summary alone: nothing is
+drawn, nothing polled.
 """
 
 from __future__ import annotations
@@ -28,13 +32,28 @@ from rich.text import Text
 POLL_SECONDS = 0.1
 
 
+class Furthest:
+    """The share a line shows: the furthest any statement has reached, 0–100.
+
+    Readings are the running statement's share (negative between statements); a new
+    statement starts again at 0 %, which would move the line and its rows back."""
+
+    def __init__(self) -> None:
+        self.share = 0.0
+
+    def advance(self, reading: float) -> float:
+        if reading >= 0:
+            self.share = max(self.share, min(reading, 100.0))
+        return self.share
+
+
 class _Rows(ProgressColumn):
     """Rows done of the rows expected (unknown in advance for a text file until the end)."""
 
     def render(self, task: Task) -> Text:
-        if task.fields["rows"] is None:
+        if task.fields["rows"] is None or task.total is None:
             return Text("")
-        return Text(f"{int(task.completed):,}/{int(task.total or 0):,} {task.fields['unit']}")
+        return Text(f"{int(task.completed):,}/{int(task.total):,} {task.fields['unit']}")
 
 
 class _RowsPerSecond(ProgressColumn):
@@ -42,7 +61,7 @@ class _RowsPerSecond(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         elapsed = task.elapsed
-        if task.fields["rows"] is None or not elapsed:
+        if task.fields["rows"] is None or task.total is None or not elapsed:
             return Text("")
         return Text(f"{task.completed / elapsed:,.0f} {task.fields['unit']}/s")
 
@@ -51,37 +70,38 @@ class _RowsPerSecond(ProgressColumn):
 def statement_progress(
     console: Console,
     label: str,
-    share_done: Callable[[], float],
+    share_done: Callable[[], float] | None,
     rows: int | None,
     unit: str = "rows",
 ) -> Iterator[Callable[[int], None]]:
     """Draw ``label``'s progress on ``console`` while the block runs, if it is a terminal.
 
-    ``share_done`` is the running statement's percentage (negative between statements);
-    ``rows`` the rows the work reads, when known in advance, counted in ``unit``. Call the
-    yielded function with the rows actually done when the work is over, so the line ends
-    on the true figure."""
+    ``share_done`` is the running statement's percentage (negative between statements),
+    or None for work whose share cannot be asked (the line pulses); ``rows`` the rows the
+    work reads, when known in advance, counted in ``unit``. Call the yielded function with
+    the rows actually done when the work is over, so the line ends on the true figure."""
     if not console.is_terminal:
         yield lambda _done: None
         return
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TaskProgressColumn(),
+        TaskProgressColumn(text_format_no_percentage=""),
         _Rows(),
         _RowsPerSecond(),
         TimeElapsedColumn(),
         console=console,
     )
     scale = float(rows) if rows else 100.0
-    task = progress.add_task(label, total=scale, rows=rows, unit=unit)
+    task = progress.add_task(
+        label, total=None if share_done is None else scale, rows=rows, unit=unit
+    )
     stop = threading.Event()
+    furthest = Furthest()
 
     def poll() -> None:
-        while not stop.wait(POLL_SECONDS):
-            share = share_done()
-            if share >= 0:
-                progress.update(task, completed=min(share, 100.0) / 100.0 * scale)
+        while share_done is not None and not stop.wait(POLL_SECONDS):
+            progress.update(task, completed=furthest.advance(share_done()) / 100.0 * scale)
 
     def finish(done: int) -> None:
         progress.update(task, total=done, completed=done, rows=done)
