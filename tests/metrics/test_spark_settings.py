@@ -1,14 +1,16 @@
-"""Where `kenzen metrics --engine spark` runs and with which settings (no JVM needed)."""
+"""Where `kenzen metrics --engine spark` runs, with which settings, and what of its JVM's
+output reaches the user (no JVM needed)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
 
 from kenzen.config import get_settings
 from kenzen.errors import InvalidInput
-from kenzen.metrics.spark import spark_conf, spark_master
+from kenzen.metrics.spark import JVM_START_LINES, pass_on_jvm_stderr, spark_conf, spark_master
 
 
 @pytest.fixture
@@ -36,3 +38,11 @@ def test_spark_settings_come_from_the_environment() -> None:
     assert spark_conf(environ) == {"spark.executor.memory": "2g"}
     with pytest.raises(InvalidInput, match="KENZEN_SPARK_CONF_BAD: expected spark"):
         spark_conf({"KENZEN_SPARK_CONF_BAD": "executor.memory=2g"})
+
+
+def test_the_jvms_start_up_lines_are_held_back_and_everything_else_passed_on() -> None:
+    error = "12:00:01 ERROR Executor: Exception in task 0.0 in stage 1.0\n"
+    jvm = "".join(f"{line}\n" for line in sorted(JVM_START_LINES)) + error
+    shown = io.StringIO()
+    pass_on_jvm_stderr(io.BytesIO(jvm.encode()), shown)
+    assert shown.getvalue() == error

@@ -15,11 +15,15 @@ Spark's own jars.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import pyarrow as pa
 import sqlglot
@@ -71,6 +75,48 @@ def spark_conf(environ: Mapping[str, str]) -> dict[str, str]:
     return conf
 
 
+#: What the driver's JVM prints on stderr at every start whatever its log settings (Spark's
+#: launcher always adds the incubating vector module; a Python driver is told the shell's
+#: log level): held back, exactly these lines; anything else is passed on.
+JVM_START_LINES = frozenset(
+    {
+        "WARNING: Using incubator modules: jdk.incubator.vector",
+        'Setting default log level to "WARN".',
+        "To adjust logging level use sc.setLogLevel(newLevel). "
+        "For SparkR, use setLogLevel(newLevel).",
+    }
+)
+
+
+def pass_on_jvm_stderr(jvm_stderr: IO[bytes], to: TextIO) -> None:
+    """Copy the JVM's stderr to ``to``, line by line, but for :data:`JVM_START_LINES`."""
+    for raw in iter(jvm_stderr.readline, b""):
+        line = raw.decode(errors="replace")
+        if line.rstrip("\r\n") not in JVM_START_LINES:
+            to.write(line)
+            to.flush()
+
+
+def _start_jvm(settings: Mapping[str, str]) -> None:
+    """Start the driver's JVM with its stderr read through :func:`pass_on_jvm_stderr`, unless one
+    runs (an earlier session) or spark-submit started this process with its own."""
+    from pyspark import SparkConf, SparkContext
+    from pyspark.java_gateway import launch_gateway
+
+    if getattr(SparkContext, "_gateway", None) is not None or "PYSPARK_GATEWAY_PORT" in os.environ:
+        return
+    gateway = launch_gateway(  # type: ignore[no-untyped-call]
+        SparkConf().setAll(list(settings.items())), popen_kwargs={"stderr": subprocess.PIPE}
+    )
+    threading.Thread(
+        target=pass_on_jvm_stderr,
+        args=(gateway.proc.stderr, sys.stderr),
+        name="jvm-stderr",
+        daemon=True,
+    ).start()
+    SparkContext._ensure_initialized(gateway=gateway)
+
+
 @contextmanager
 def spark_session(
     master: str, conf: Mapping[str, str] = {}, app_name: str = "kenzen-metrics"
@@ -85,8 +131,10 @@ def spark_session(
         from pyspark.sql import SparkSession
     except ImportError:
         raise InvalidInput(N_("error.metrics.engine_spark_needs_pyspark_pip_install")) from None
-    builder = SparkSession.builder.master(master).appName(app_name)
-    for key, value in {**BASE_CONF, **conf}.items():
+    settings = {**BASE_CONF, **conf, "spark.master": master, "spark.app.name": app_name}
+    _start_jvm(settings)
+    builder = SparkSession.builder
+    for key, value in settings.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     try:
