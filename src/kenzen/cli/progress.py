@@ -104,6 +104,8 @@ def statement_progress(
             progress.update(task, completed=furthest.advance(share_done()) / 100.0 * scale)
 
     def finish(done: int) -> None:
+        stop.set()  # no reading taken before this may overwrite the true figure
+        polling.join()
         progress.update(task, total=done, completed=done, rows=done)
 
     polling = threading.Thread(target=poll, name="progress", daemon=True)
