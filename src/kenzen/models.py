@@ -16,6 +16,7 @@ from kenzen.complaints.models import (
     RetractionRequest,
 )
 from kenzen.deadlines.models import DeadlineAlert
+from kenzen.events.models import PendingPublication
 from kenzen.identity.models import Token, User
 from kenzen.metrics.models import LatestSellerMetrics, MetricRun
 from kenzen.outbox.models import (
@@ -93,6 +94,7 @@ __all__ = [
     "Notice",
     "NoticeAttempt",
     "NotificationPreference",
+    "PendingPublication",
     "ProposalReview",
     "ProtectedTerm",
     "Report",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -18,8 +19,10 @@ from kenzen.complaints.service import register_brand
 from kenzen.config import get_settings
 from kenzen.db import Database
 from kenzen.errors import Unauthenticated
+from kenzen.events.dated import DatedTable, Staged
 from kenzen.identity import service as identity
 from kenzen.identity.models import TokenKind
+from kenzen.metrics import history
 from kenzen.metrics.report import report_schema
 from kenzen.policy.document import load_policy
 from kenzen.sellers.models import Seller
@@ -230,6 +233,35 @@ def test_import_metrics_and_report(world: World, tmp_path: Path) -> None:
     assert kenzen(url, tmp_path, "events", "migrate").stderr == (
         "database is up to date\nmigrate: no event store to convert\n"
     )
+
+
+def test_metrics_says_when_its_history_is_committed_but_not_published(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = world.database.url
+    orders = tmp_path / "orders.csv"
+    orders.write_text(ORDERS, encoding="utf-8")
+    assert kenzen(url, tmp_path, "import", "orders", str(orders)).exit_code == 0
+
+    def disk_full(table: DatedTable, staged: list[Staged]) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(DatedTable, "publish", disk_full)
+    computed = kenzen(url, tmp_path, "metrics", "--as-of", "2026-11-20")
+    assert computed.exit_code == 0, computed.stderr  # committed: nothing to run again
+    warning, summary = computed.stderr.splitlines()
+    assert warning == (
+        "kenzen: warning: committed, but not yet published in the history: "
+        "snapshots 2026-11-20, order_volumes 2026-11-20; "
+        "the next run or the worker's next round publishes it"
+    )
+    assert summary.startswith("metrics 2026-11-20: 1 sellers (all sellers), 7 rows")
+    snapshots = history.snapshot_table(tmp_path / "events")
+    assert snapshots.days() == []
+    monkeypatch.undo()
+    again = kenzen(url, tmp_path, "metrics", "--as-of", "2026-11-20")
+    assert again.stderr.startswith("metrics 2026-11-20: 0 sellers")  # and it publishes
+    assert snapshots.days() == [date(2026, 11, 20)]
 
 
 def test_policy_check_names_the_key_of_a_bad_file(tmp_path: Path) -> None:

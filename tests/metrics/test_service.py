@@ -4,6 +4,7 @@ touched; the report validates against Amazon's schema."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,15 +12,17 @@ from typing import Any
 import jsonschema
 import pytest
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from kenzen.access import SYSTEM, Role
 from kenzen.errors import Forbidden, NotFound
 from kenzen.events.dated import DatedTable, Staged
+from kenzen.events.models import PendingPublication
 from kenzen.events.service import import_events
 from kenzen.events.store import EventStore
 from kenzen.health.service import get_seller_health, performance_report
 from kenzen.metrics import history, service
-from kenzen.metrics.models import LatestSellerMetrics, MetricRun
+from kenzen.metrics.models import LatestSellerMetrics
 from kenzen.metrics.report import report_schema
 from kenzen.metrics.values import MetricValue
 from kenzen.policy.document import Policy
@@ -301,7 +304,7 @@ def test_a_run_stopped_between_its_commit_and_its_history_is_published_by_the_ne
     assert _latest(world)[late].numerator == 1  # committed
     assert _snapshots(store)[late]["numerator"] == 0  # the history as it was
     with world.database.transaction() as session:
-        assert session.scalar(select(MetricRun.publishing)) is not None
+        assert session.scalar(select(func.count()).select_from(PendingPublication)) == 2
     for _ in range(2):  # the next runs (here: nothing new to compute) publish it once
         with world.database.transaction() as session:
             assert service.compute_snapshots(session, SYSTEM, store, AS_OF).sellers == 0
@@ -309,7 +312,7 @@ def test_a_run_stopped_between_its_commit_and_its_history_is_published_by_the_ne
     assert len(_snapshots(store)) == 7
     assert len(_history_files(store, AS_OF)[0]) == 1
     with world.database.transaction() as session:
-        assert session.scalar(select(MetricRun.publishing)) is None
+        assert session.scalar(select(func.count()).select_from(PendingPublication)) == 0
 
 
 def test_a_transaction_reads_the_history_it_staged(
@@ -325,3 +328,41 @@ def test_a_transaction_reads_the_history_it_staged(
         assert service.fulfilled_orders(session, "S1", earlier) == 1
         assert _snapshots(store, earlier) == {}  # nobody else reads it before the commit
     assert len(_snapshots(store, earlier)) == 7
+
+
+def test_two_runs_of_one_date_at_once_run_one_after_the_other_and_keep_the_same_run(
+    world: World, store: EventStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run stops before its database step; a second run of the date (its own
+    connection, in another thread) waits for the first's commit, then finds nothing new:
+    the database and the history keep the first run's values, once."""
+    _import(world, store, tmp_path / "a.csv", [_late("O1", "S1"), _on_time("O2", "S2")])
+    store_latest = service._store_latest
+    first_paused, resume = threading.Event(), threading.Event()
+
+    def paused(session: Session, rows: list[tuple[Any, ...]]) -> None:
+        if threading.current_thread().name == "first":
+            first_paused.set()
+            assert resume.wait(30)
+        store_latest(session, rows)
+
+    monkeypatch.setattr(service, "_store_latest", paused)
+    summaries: dict[str, service.MetricRunSummary] = {}
+
+    def run(name: str) -> None:
+        with world.database.transaction() as session:
+            summaries[name] = service.compute_snapshots(session, SYSTEM, store, AS_OF)
+
+    first = threading.Thread(target=run, args=("first",), name="first")
+    second = threading.Thread(target=run, args=("second",), name="second")
+    first.start()
+    assert first_paused.wait(30)
+    second.start()
+    second.join(2)  # without the wait for the first, it would finish here
+    resume.set()
+    first.join(30)
+    second.join(30)
+    assert (summaries["first"].sellers, summaries["second"].sellers) == (2, 0)
+    assert _latest(world)[("S1", "late_shipment_rate_30d")].numerator == 1
+    assert _snapshots(store)[("S1", "late_shipment_rate_30d")]["numerator"] == 1
+    assert len(_history_files(store, AS_OF)[0]) == 1

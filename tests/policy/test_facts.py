@@ -183,3 +183,22 @@ def test_both_readers_give_the_same_valid_report(
             performance_report(records, seller, policy, "S2")
         with pytest.raises(NotFound):
             performance_report(records, SYSTEM, policy, "S9")
+
+
+def test_the_orm_reader_reads_the_history_its_transaction_staged(
+    world: World, store: EventStore, tmp_path: Path, policy: Policy
+) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text(HEADER + _order("O1", "S1", "2026-11-12T23:00:00+09:00"))
+    with world.database.transaction() as session:
+        import_events(session, SYSTEM, store, "orders", orders)
+    earlier = AS_OF - timedelta(days=1)
+    with world.database.transaction() as session:
+        for day in (earlier, AS_OF):  # the earlier date is read from the history
+            metrics.compute_snapshots(session, SYSTEM, store, day, full=True)
+        seller = session.get(Seller, "S1")
+        assert seller is not None
+        facts = read_facts(SessionFacts(session), policy, seller, earlier)
+        assert {m.as_of for m in facts.metrics} == {earlier}
+        assert len(facts.metrics) == 7
+        assert facts.fulfilled_orders == 1

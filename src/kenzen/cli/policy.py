@@ -18,6 +18,7 @@ from kenzen.cli.support import (
     print_rows,
     use_case,
     user_errors,
+    warn_unpublished,
 )
 from kenzen.errors import KenzenError
 from kenzen.i18n import N_
@@ -106,6 +107,7 @@ def evaluate(
         f"{len(result.failed)} failed",
         highlight=False,
     )
+    warn_unpublished(result.unpublished)
     if result.failed:
         raise typer.Exit(1)
 

@@ -129,8 +129,25 @@ def use_case(as_user: str | None) -> Iterator[tuple[Session, Actor]]:
         actor = acting_user(opened, as_user)
         with opened.transaction() as session:
             yield session, actor
+        from kenzen.events import staging
+
+        warn_unpublished(staging.unpublished(session))
     finally:
         opened.dispose()
+
+
+def warn_unpublished(unpublished: list[str]) -> None:
+    """Say on stderr what a command committed and could not yet publish in the history
+    beside the events (:mod:`kenzen.events.staging`). The exit status stays 0: what the
+    command was asked to do is committed, and the next run (or the worker's next round)
+    publishes it without anybody running anything again."""
+    if unpublished:
+        err.print(
+            "kenzen: warning: committed, but not yet published in the history: "
+            f"{', '.join(unpublished)}; the next run or the worker's next round publishes it",
+            markup=False,
+            highlight=False,
+        )
 
 
 def acting_user(opened: Database, as_user: str | None) -> Actor:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from kenzen.access import Actor, Role
 from kenzen.assurance import service as assurance
 from kenzen.demo.accounts import DEMO_MARKETPLACE, DEMO_SELLER, DemoAccounts, Profile
+from kenzen.events import staging
 from kenzen.policy import assured, enforcement, history, proposals
 from kenzen.policy.document import ActionKind, Band, Policy
 from kenzen.sellers import service as sellers
@@ -56,8 +57,12 @@ def add_assured_seller(
             "band": [Band.HEALTHY.value],
             "policy_version": [policy.version],
         }
-        history.rating_table(events_dir).write(
-            day, pa.table(row, schema=history.RATING_SCHEMA), scope=None
+        staging.stage(
+            session,
+            history.rating_table(events_dir),
+            day,
+            pa.table(row, schema=history.RATING_SCHEMA),
+            scope=None,
         )
     assured.record_eligibility(
         session, events_dir, policy, DEMO_MARKETPLACE, today - timedelta(days=1)

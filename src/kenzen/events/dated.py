@@ -10,9 +10,10 @@ A run writes its rows for one date in two steps: :meth:`DatedTable.stage` takes 
 run number (under an exclusive lock on ``.lock``) and writes a new file that no manifest
 names yet; :meth:`DatedTable.publish` names it by renaming a new manifest over the old one,
 so a reader (DuckDB here, Spark elsewhere) sees either the old set of files or the new one,
-never half a run. Between the two a caller can commit what else the run changed (the
-metrics publish after their database transaction commits: :mod:`kenzen.metrics.service`);
-publishing is idempotent, so a publication retried after a crash adds nothing twice.
+never half a run. Between the two a caller commits what else the run changed: a use case
+stages through :mod:`kenzen.events.staging`, which publishes once its database transaction
+commits and deletes the files if it rolls back; publishing is idempotent, so a publication
+retried after a crash adds nothing twice.
 Every file carries the ``run`` number it was staged with, and a date's rows are
 resolved by key with the highest run winning: a rerun of the same date replaces what the
 earlier run wrote (latest run wins), a partial run (some sellers) overrides only its own
@@ -25,6 +26,7 @@ files just before still finds them).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -175,6 +177,18 @@ class DatedTable:
 
     def manifest(self) -> DatedManifest:
         return DatedManifest.load(self.directory)
+
+    def description(self) -> dict[str, Any]:
+        """What rebuilds this table elsewhere (:meth:`described`): a process that publishes
+        what another staged knows the table only from this."""
+        schema = base64.b64encode(self.schema.serialize().to_pybytes()).decode("ascii")
+        return {"day_column": self.day_column, "key": list(self.key), "schema": schema}
+
+    @classmethod
+    def described(cls, directory: Path, description: dict[str, Any]) -> DatedTable:
+        """The table at ``directory`` that :meth:`description` described."""
+        schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(description["schema"])))
+        return cls(directory, schema, day_column=description["day_column"], key=description["key"])
 
     def committed(self, staged: Sequence[Staged] = ()) -> Committed:
         """The committed state, to read from and to key a cache by; with the files of

@@ -15,6 +15,7 @@ from kenzen import i18n
 from kenzen.access import Action, Actor
 from kenzen.cases.models import OPEN_STATUSES, Case
 from kenzen.errors import InvalidInput, NotFound
+from kenzen.events import staging
 from kenzen.health import report
 from kenzen.health.assessments import current_assessment, local_today
 from kenzen.i18n import N_
@@ -174,7 +175,8 @@ def rating_history(
             end=str(end),
             start=str(start),
         )
-    return RatingHistory(start, end, seller_ratings(events_dir, seller.id, start, end))
+    days = seller_ratings(events_dir, seller.id, start, end, staged=staging.staged(session))
+    return RatingHistory(start, end, days)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,3 @@ class MetricRun(Base):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     events_batch: Mapped[int] = mapped_column(Integer)
     """The last event-store import the run saw; later imports name the sellers to redo."""
-    publishing: Mapped[str | None] = mapped_column(Text)
-    """JSON: the history files the run staged, published once this row commits; a run that
-    stopped in between is published by the next run (NULL once it was)."""

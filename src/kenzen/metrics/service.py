@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, event, select, true
+from sqlalchemy import Column, MetaData, Table, select, true
 from sqlalchemy.orm import Session
 
 from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import events_dir_of, upsert_into, utcnow
+from kenzen.events import staging
 from kenzen.events.dated import EVERYTHING, DatedTable, Staged
 from kenzen.events.store import EventStore
 from kenzen.events.validation import lit
@@ -26,8 +25,6 @@ from kenzen.metrics.models import LatestSellerMetrics, MetricRun
 from kenzen.metrics.values import MetricValue
 from kenzen.sellers import marks
 from kenzen.sellers.models import Marketplace
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +51,21 @@ def compute_snapshots(
     :mod:`kenzen.metrics.spark`); by default the store's own DuckDB does.
 
     Every row goes to the columnar history beside the events, staged there and published
-    only once this transaction commits (recorded in the run's row, so a run stopped
-    between the commit and the publication is published by the next run); the database
-    gets one row of latest values per seller, in bulk, and the sellers whose values
-    changed are marked for evaluation. A run that fails leaves nothing anybody reads; this
-    transaction reads what it staged (:func:`_staged`).
+    only once this transaction commits (:mod:`kenzen.events.staging`, which first
+    publishes what an earlier run committed and did not publish); the database gets one
+    row of latest values per seller, in bulk, and the sellers whose values changed are
+    marked for evaluation. A run that fails leaves nothing anybody reads; this
+    transaction reads what it staged. Runs of one date run one after the other
+    (:func:`_claim`), so the database and the history keep the same run.
     """
     access.authorize(actor, Action.COMPUTE_METRICS)
-    _publish_committed_runs(session, store.directory)
+    staging.publish_pending(session, store.directory)
     time_zones = dict(session.execute(select(Marketplace.id, Marketplace.time_zone)).all())
-    run = session.get(MetricRun, as_of)
+    run, first = _claim(session, as_of)
     # what the engine's input holds (SparkEvents fixes its files and batch together)
     events_batch = (store if engine is None else engine).last_batch()
     sellers: set[str] | None = None
-    if run is not None and not full:
+    if not first and not full:
         sellers = store.sellers_changed_after(run.events_batch)
     if sellers is not None and not sellers:
         return MetricRunSummary(as_of=as_of, full=False, sellers=0, rows=0)
@@ -78,111 +76,66 @@ def compute_snapshots(
         # DuckDB writes the history while the database takes the latest values: both
         # release the GIL, so the two run on two cores.
         with ThreadPoolExecutor(max_workers=1) as writer:
-            staging = writer.submit(_stage_history, store, as_of, steps, scope)
+            history = writer.submit(_stage_history, store, as_of, steps, scope)
             try:
                 _store_latest(session, latest)
             finally:
-                staged = staging.result()
-                _publish_after_commit(session, staged)
+                staged = history.result()
+                for table, file in staged:  # published with the commit, or discarded
+                    staging.track(session, table, file)
     finally:
         store.con.execute(f"DROP TABLE IF EXISTS {COUNTS_TABLE}")
-    if run is None:
-        run = MetricRun(as_of=as_of)
-        session.add(run)
     run.computed_at = utcnow()
     run.events_batch = events_batch
-    earlier = json.loads(run.publishing) if run.publishing else []
-    run.publishing = json.dumps([*earlier, *(s.as_json(store.directory) for s in staged)])
+    rows = staged[0][1].file.rows
     session.add(
         access.record(
             actor,
             Action.COMPUTE_METRICS,
             f"metrics:{as_of.isoformat()}",
-            {"full": sellers is None, "sellers": len(latest), "rows": staged[0].file.rows},
+            {"full": sellers is None, "sellers": len(latest), "rows": rows},
         )
     )
-    return MetricRunSummary(
-        as_of=as_of, full=sellers is None, sellers=len(latest), rows=staged[0].file.rows
-    )
+    return MetricRunSummary(as_of=as_of, full=sellers is None, sellers=len(latest), rows=rows)
 
 
 def _stage_history(
     store: EventStore, as_of: date, steps: MetricStatements, scope: str | None
-) -> list[Staged]:
+) -> list[tuple[DatedTable, Staged]]:
     """The run's metric rows and order volumes, staged in the history straight from the
-    counts kept in the store's DuckDB."""
+    counts kept in the store's DuckDB (in a thread of its own: the session is tied to
+    them afterwards, in the session's thread)."""
+    snapshots, volumes = snapshot_table(store.directory), volume_table(store.directory)
     return [
-        snapshot_table(store.directory).stage_query(as_of, store.con, steps.rows, scope=scope),
-        volume_table(store.directory).stage_query(as_of, store.con, steps.volumes, scope=scope),
+        (snapshots, snapshots.stage_query(as_of, store.con, steps.rows, scope=scope)),
+        (volumes, volumes.stage_query(as_of, store.con, steps.volumes, scope=scope)),
     ]
 
 
-#: ``Session.info`` key: the history files this transaction staged, in order.
-_STAGED = "kenzen.metrics.staged"
+def _claim(session: Session, as_of: date) -> tuple[MetricRun, bool]:
+    """The date's run, locked until this transaction ends, and whether the date is new.
 
-
-def _publish_after_commit(session: Session, staged: list[Staged]) -> None:
-    """Publish ``staged`` once the session's transaction commits; delete the files if it
-    rolls back. A publication that fails after the commit is left to the next run."""
-    if not event.contains(session, "after_commit", _publish_staged):
-        event.listen(session, "after_commit", _publish_staged)
-        event.listen(session, "after_rollback", _discard_staged)
-    session.info.setdefault(_STAGED, []).extend(staged)
-
-
-def _publish_staged(session: Session) -> None:
-    staged = session.info.pop(_STAGED, [])
-    try:
-        _publish(staged)
-    except Exception:  # the database committed: the next run publishes what was recorded
-        log.exception("the metric history is published by the next run")
-
-
-def _discard_staged(session: Session) -> None:
-    staged: list[Staged] = session.info.pop(_STAGED, [])
-    for table, files in _by_table(staged):
-        table.discard(files)
-
-
-def _by_table(staged: list[Staged]) -> list[tuple[DatedTable, list[Staged]]]:
-    """The staged files by table (snapshots, order volumes), each table's in order."""
-    files: dict[Path, list[Staged]] = {}
-    for s in staged:
-        files.setdefault(s.directory, []).append(s)
-    tables = []
-    for directory, listed in files.items():
-        events_dir = directory.parent.parent  # <events>/history/<table>
-        table = {t.directory: t for t in (snapshot_table(events_dir), volume_table(events_dir))}
-        tables.append((table[directory], listed))
-    return tables
-
-
-def _publish(staged: list[Staged]) -> None:
-    for table, files in _by_table(staged):
-        table.publish(files)
-
-
-def _publish_committed_runs(session: Session, events_dir: Path) -> None:
-    """Publish what committed runs staged and did not publish (stopped in between); a
-    run whose files are gone is forgotten, so its date is computed in full again. Once a
-    transaction: later runs in it would find its own, uncommitted runs."""
-    if _STAGED in session.info:
-        return
-    for run in session.scalars(select(MetricRun).where(MetricRun.publishing.is_not(None))):
-        staged = [Staged.from_json(events_dir, item) for item in json.loads(run.publishing or "[]")]
-        try:
-            _publish(staged)
-        except FileNotFoundError:
-            log.warning("the history of the metrics of %s is lost: computed again", run.as_of)
-            session.delete(run)
-            continue
-        run.publishing = None
-
-
-def _staged(session: Session) -> list[Staged]:
-    """What this transaction staged in the history: it reads it before it commits."""
-    staged: list[Staged] = session.info.get(_STAGED, [])
-    return staged
+    Two runs of one date (the command and the worker, say) would otherwise each stage a
+    run in the history and replace the database's values, and the history could keep one
+    run while the database kept the other. Here the second waits for the first to commit
+    and then reads its run, so it computes only what arrived since. The row is inserted
+    if missing (a conflicting insert waits for the other's commit), then read ``FOR
+    UPDATE``: the row's lock on PostgreSQL; on SQLite the insert takes the database's
+    write lock, which a second writer waits for (``busy_timeout``)."""
+    connection = session.connection()
+    created = connection.execute(
+        upsert_into(MetricRun.metadata.tables[MetricRun.__tablename__], connection.dialect.name)
+        .values(as_of=as_of, computed_at=utcnow(), events_batch=0)
+        .on_conflict_do_nothing(index_elements=["as_of"])
+        .returning(MetricRun.as_of)
+    ).first()
+    run = session.scalars(
+        select(MetricRun)
+        .where(MetricRun.as_of == as_of)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return run, created is not None
 
 
 #: The database's latest values per seller (:attr:`MetricStatements.latest`).
@@ -262,7 +215,7 @@ def fulfilled_orders(session: Session, seller_id: str, as_of: date) -> int:
         events_dir_of(session),
         seller_id,
         as_of,
-        staged=_staged(session),
+        staged=staging.staged(session),
     )
 
 
@@ -272,7 +225,7 @@ def fulfilled_orders_of(
     """:func:`fulfilled_orders` of every seller of a marketplace at once, from the columnar
     history's latest date computed on or before ``as_of``."""
     table = volume_table(events_dir)
-    state = table.committed(_staged(session))
+    state = table.committed(staging.staged(session))
     where = f"marketplace_id = {lit(marketplace_id)}"
     day = table.latest_day(as_of, where, state=state)
     if day is None:
@@ -288,7 +241,7 @@ def latest_as_of(session: Session, seller_id: str, on_or_before: date | None = N
         events_dir_of(session),
         seller_id,
         on_or_before,
-        staged=_staged(session),
+        staged=staging.staged(session),
     )
 
 
@@ -299,7 +252,7 @@ def seller_metrics(session: Session, seller_id: str, as_of: date) -> list[Metric
         events_dir_of(session),
         seller_id,
         as_of,
-        staged=_staged(session),
+        staged=staging.staged(session),
     )
 
 
@@ -310,6 +263,6 @@ def seller_history(session: Session, seller_id: str, start: date, end: date) -> 
         return []
     table = snapshot_table(events_dir)
     where = f"seller_id = {lit(seller_id)}"
-    rows = table.read(start, end, where, state=table.committed(_staged(session)))
+    rows = table.read(start, end, where, state=table.committed(staging.staged(session)))
     values = [as_value(row) for row in rows.to_pylist()]
     return sorted(values, key=lambda v: (v.metric, v.as_of))

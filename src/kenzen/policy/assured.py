@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kenzen.events import staging
 from kenzen.events.validation import lit
 from kenzen.policy import history
 from kenzen.policy.assurance import Eligibility, eligibility, recorded_eligibility
@@ -28,12 +29,13 @@ def record_eligibility(
     session: Session, events_dir: Path, policy: Policy, marketplace_id: str, day: date
 ) -> int:
     """Compute every seller's eligibility in one marketplace with the window ending on
-    ``day``, from one read of the history; returns the sellers computed."""
+    ``day``, from one read of the history (with the ratings this transaction recorded);
+    returns the sellers computed."""
     rules = policy.document.assurance
     start = day - timedelta(days=rules.window_days - 1)
-    rows = history.rating_table(events_dir).read(
-        start, day, f"marketplace_id = {lit(marketplace_id)}"
-    )
+    table = history.rating_table(events_dir)
+    where = f"marketplace_id = {lit(marketplace_id)}"
+    rows = table.read(start, day, where, state=table.committed(staging.staged(session)))
     ratings: dict[str, dict[date, int]] = defaultdict(dict)
     for row in rows.to_pylist():
         ratings[row["seller_id"]][row["day"]] = row["rating"]

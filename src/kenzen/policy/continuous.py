@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from kenzen.access import SYSTEM
 from kenzen.db import Database, utcnow
 from kenzen.errors import KenzenError
+from kenzen.events import staging
 from kenzen.events.store import EventStore
 from kenzen.metrics import service as metrics
 from kenzen.policy import assured, history
@@ -72,6 +73,7 @@ class Evaluator:
     def run_once(self) -> Round:
         """One round at the clock's now: new days, then the marked sellers due."""
         now = utcnow()
+        self._guarded(self._publish_pending, now)
         done = Round(new_days=self._guarded(self.start_new_days, now) or [])
         due = self._due(now)
         if due:
@@ -160,6 +162,12 @@ class Evaluator:
                 day.as_of, day.started_at = today, now
             started.append((marketplace_id, today))
         return started
+
+    def _publish_pending(self, now: datetime) -> None:
+        """Publish what a committed transaction staged in the history and did not publish
+        (its process stopped in between): :mod:`kenzen.events.staging`."""
+        with self.database.transaction() as session:
+            staging.publish_pending(session, self.events_dir)
 
     def _catch_up_metrics(self, now: datetime) -> None:
         """Recompute today's metrics for the sellers whose events arrived since the last run

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from kenzen import access
 from kenzen.access import Action, Actor
 from kenzen.db import Database
 from kenzen.errors import KenzenError
+from kenzen.events import staging
 from kenzen.policy import history
 from kenzen.policy.document import Policy
 from kenzen.policy.enforcement import SellerOutcome, enforce_seller
@@ -41,6 +42,9 @@ class EvaluationReport:
     """Sellers evaluated to the end (changed or not)."""
     changed: list[SellerOutcome]
     failed: list[SellerFailure]
+    unpublished: list[str] = field(default_factory=list)
+    """The day's ratings, committed but not yet published in the history (publishing
+    failed: :func:`kenzen.events.staging.unpublished`); the next run publishes them."""
 
 
 def evaluate(
@@ -96,4 +100,4 @@ def evaluate(
                 },
             )
         )
-    return report
+    return replace(report, unpublished=staging.unpublished(session))

@@ -9,10 +9,10 @@ starts without SQLAlchemy. Both give the same :class:`~kenzen.policy.assessment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kenzen.metrics import seller_values
 from kenzen.metrics.seller_values import LatestRecord
@@ -27,6 +27,9 @@ from kenzen.policy.assessment import (
 from kenzen.policy.assurance import RecordedEligibility, recorded_eligibility
 from kenzen.policy.document import Policy
 from kenzen.sellers.status import AccountStatus
+
+if TYPE_CHECKING:
+    from kenzen.events.dated import Staged
 
 
 class MarketplaceRecord(Protocol):
@@ -58,6 +61,10 @@ class FactRecords(Protocol):
     def events_dir(self) -> Path | None:
         """The event store whose columnar history holds past dates (None: no history)."""
 
+    @property
+    def staged(self) -> Sequence[Staged]:
+        """What the reader's transaction staged in that history and reads as published."""
+
     def seller(self, seller_id: str) -> SellerRecord | None: ...
     def latest_metrics(self, seller_id: str) -> LatestRecord | None: ...
     def violations(self, seller_id: str) -> Iterable[ViolationRecord]: ...
@@ -70,8 +77,12 @@ def read_facts(
     """What the policy looks at for ``seller`` on ``as_of`` — reads only, never writes.
     ``policy`` says what Account Health Assurance asks of the seller."""
     instant = end_of_day(as_of, seller.marketplace.time_zone)
-    latest, events_dir = records.latest_metrics(seller.id), records.events_dir
-    snapshot_day = seller_values.latest_as_of(latest, events_dir, seller.id, as_of)
+    latest, events_dir, staged = (
+        records.latest_metrics(seller.id),
+        records.events_dir,
+        records.staged,
+    )
+    snapshot_day = seller_values.latest_as_of(latest, events_dir, seller.id, as_of, staged=staged)
     eligibility = recorded_eligibility(
         records.eligibility(seller.id),
         policy.document.assurance,
@@ -83,12 +94,14 @@ def read_facts(
         instant=instant,
         account_status=seller.status,
         metrics=(
-            seller_values.seller_metrics(latest, events_dir, seller.id, snapshot_day)
+            seller_values.seller_metrics(latest, events_dir, seller.id, snapshot_day, staged=staged)
             if snapshot_day
             else []
         ),
         violations=violation_facts(records.violations(seller.id), instant),
-        fulfilled_orders=seller_values.fulfilled_orders(latest, events_dir, seller.id, as_of),
+        fulfilled_orders=seller_values.fulfilled_orders(
+            latest, events_dir, seller.id, as_of, staged=staged
+        ),
         assured=eligibility is not None and eligibility.eligible,
     )
 

@@ -10,7 +10,8 @@ what was written for it (:mod:`kenzen.events.dated`: latest run wins).
 the Account Health Assurance check ("days at 250 or more in the last 180 days"). What it
 reads is kept in each process by the history's committed state (the digest of its
 manifest, which every run replaces): a seller's page reads the Parquet files once a day,
-not once a request, and a day a run writes is seen by every process at once.
+not once a request, and a day a run writes is seen by every process at once, when the
+run's transaction commits (:mod:`kenzen.events.staging`); that transaction reads it before.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import logging
 import sys
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,7 +31,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kenzen.errors import InvalidInput
-from kenzen.events.dated import HISTORY, DatedTable
+from kenzen.events import staging
+from kenzen.events.dated import HISTORY, DatedTable, Staged
 from kenzen.events.validation import lit
 from kenzen.metrics import service as metrics
 from kenzen.policy.assessment import end_of_day, violation_facts
@@ -78,11 +81,20 @@ _histories: LRUCache[_HistoryKey, tuple[DailyRating, ...]] = LRUCache(CACHED_HIS
 _histories_lock = threading.Lock()
 
 
-def seller_ratings(events_dir: Path, seller_id: str, start: date, end: date) -> list[DailyRating]:
+def seller_ratings(
+    events_dir: Path,
+    seller_id: str,
+    start: date,
+    end: date,
+    *,
+    staged: Sequence[Staged] = (),
+) -> list[DailyRating]:
     """The seller's daily ratings from ``start`` to ``end`` (inclusive), oldest first; a
-    day nobody recorded is absent. Reads only: the caller has authorised the reader."""
+    day nobody recorded is absent; with what the caller's transaction ``staged``
+    (:func:`kenzen.events.staging.staged`). Reads only: the caller has authorised the
+    reader."""
     table = rating_table(events_dir)
-    state = table.committed()
+    state = table.committed(staged)
     key = (str(table.directory), state.version, seller_id, start, end)
     with _histories_lock:
         found = _histories.get(key)
@@ -101,7 +113,8 @@ def record_daily_ratings(
     session: Session, events_dir: Path, policy: Policy, marketplace_id: str, day: date
 ) -> int:
     """Compute and store every seller's rating of ``day`` in one marketplace (replacing
-    what was stored for that day and marketplace); returns the sellers recorded."""
+    what was stored for that day and marketplace), published once this transaction commits
+    (:mod:`kenzen.events.staging`); returns the sellers recorded."""
     marketplace = session.get(Marketplace, marketplace_id)
     if marketplace is None:
         raise ValueError(f"no marketplace {marketplace_id}")
@@ -140,7 +153,11 @@ def record_daily_ratings(
             ("policy_version", policy.version),
         ):
             columns[name].append(value)
-    rating_table(events_dir).write(
-        day, pa.table(columns, schema=RATING_SCHEMA), scope=marketplace_id
+    staging.stage(
+        session,
+        rating_table(events_dir),
+        day,
+        pa.table(columns, schema=RATING_SCHEMA),
+        scope=marketplace_id,
     )
     return len(columns["seller_id"])

@@ -4,14 +4,19 @@ command but ``kenzen report sp-api`` on SQLite (:mod:`kenzen.policy.sqlite_facts
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, joinedload
 
 from kenzen.db import events_dir_of
+from kenzen.events import staging
 from kenzen.metrics.models import LatestSellerMetrics
 from kenzen.policy.models import AssuranceEligibility, Violation
 from kenzen.policy.violations import violations_of
 from kenzen.sellers.models import Seller
+
+if TYPE_CHECKING:
+    from kenzen.events.dated import Staged
 
 
 class SessionFacts:
@@ -23,6 +28,10 @@ class SessionFacts:
     @property
     def events_dir(self) -> Path | None:
         return events_dir_of(self.session)
+
+    @property
+    def staged(self) -> list[Staged]:
+        return staging.staged(self.session)
 
     def seller(self, seller_id: str) -> Seller | None:
         return self.session.get(Seller, seller_id, options=[joinedload(Seller.marketplace)])

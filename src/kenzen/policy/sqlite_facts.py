@@ -81,6 +81,11 @@ class SqliteFacts:
     def events_dir(self) -> Path | None:
         return self._events_dir
 
+    @property
+    def staged(self) -> tuple[()]:
+        """Nothing: this reader only reads."""
+        return ()
+
     def _one(self, sql: str, *params: Any) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self.connection.execute(sql, params).fetchone()
         return row
