@@ -101,7 +101,9 @@ def publish_pending(session: Session, events_dir: Path) -> None:
     session.info[_RECOVERED] = True
     from kenzen.events.dated import DatedTable, Staged
 
-    rows = list(session.scalars(select(PendingPublication).order_by(PendingPublication.id)))
+    # rows another transaction is publishing are its to publish: skipped, not waited for
+    pending = select(PendingPublication).order_by(PendingPublication.id)
+    rows = list(session.scalars(pending.with_for_update(skip_locked=True)))
     if not rows:
         return
     waiting = []
