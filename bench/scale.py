@@ -249,8 +249,8 @@ def phase_steps(work: Path) -> dict[str, Any]:
         lap("metrics query: each seller's counts and order volume")
         latest = store.con.execute(steps.latest).fetchall()
         lap("per-seller rows (JSON and fingerprint, DuckDB)")
-        staged = service._stage_history(store, AS_OF, steps, "*")
-        service._publish(staged)
+        for table, staged in service._stage_history(store, AS_OF, steps, "*"):
+            table.publish([staged])
         store.con.execute(f"DROP TABLE {COUNTS_TABLE}")
         lap("Parquet history (metric rows, order volumes)")
         service._store_latest(session, latest)
