@@ -22,11 +22,12 @@ from kenzen.events.service import import_events
 from kenzen.events.store import EventStore
 from kenzen.health.service import get_seller_health, performance_report
 from kenzen.metrics import history, service
-from kenzen.metrics.models import LatestSellerMetrics
+from kenzen.metrics.engine import head_start
+from kenzen.metrics.models import LatestSellerMetrics, MetricRun
 from kenzen.metrics.report import report_schema
 from kenzen.metrics.values import MetricValue
 from kenzen.policy.document import Policy
-from kenzen.sellers.models import EvaluationMark, Seller
+from kenzen.sellers.models import EvaluationMark, Marketplace, Seller
 from tests.conftest import World
 
 AS_OF = date(2026, 11, 20)
@@ -366,3 +367,27 @@ def test_two_runs_of_one_date_at_once_run_one_after_the_other_and_keep_the_same_
     assert _latest(world)[("S1", "late_shipment_rate_30d")].numerator == 1
     assert _snapshots(store)[("S1", "late_shipment_rate_30d")]["numerator"] == 1
     assert len(_history_files(store, AS_OF)[0]) == 1
+
+
+def test_a_head_start_is_used_only_for_the_marketplaces_the_run_finds(
+    world: World, store: EventStore, tmp_path: Path
+) -> None:
+    """``kenzen metrics --full`` starts computing before its transaction opens: the run keeps
+    that work when its transaction finds the same marketplaces, and recomputes when a time
+    zone changed meanwhile (the window bounds depend on it); either way it records the
+    import the computation saw."""
+    # placed on the as-of day in Los Angeles, the day after in Tokyo: not in the volume
+    after = "2026-11-21T03:00:00+09:00"
+    placed = f"O2,S1,JP,{after},marketplace,,,{after}"
+    _import(world, store, tmp_path / "o.csv", [_late("O1", "S1"), placed])
+    with world.database.transaction() as session:
+        zones = dict(session.execute(select(Marketplace.id, Marketplace.time_zone)).all())
+    for started_with in (zones, {"JP": "America/Los_Angeles"}):
+        started = head_start(store, AS_OF, started_with)
+        with world.database.transaction() as session:
+            service.compute_snapshots(session, SYSTEM, store, AS_OF, full=True, started=started)
+        with world.database.transaction() as session:
+            assert service.fulfilled_orders(session, "S1", AS_OF) == 1
+            run = session.get(MetricRun, AS_OF)
+            assert run is not None
+            assert run.events_batch == store.last_batch()

@@ -7,9 +7,9 @@ import os
 import sys
 import time
 from contextlib import ExitStack, closing
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -23,6 +23,10 @@ from kenzen.cli.support import (
     use_case,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from kenzen.events.store import EventStore
+    from kenzen.metrics.engine import HeadStart
 
 commands = typer.Typer()
 """``import`` and ``metrics``, merged into the top level of ``kenzen``."""
@@ -114,31 +118,37 @@ def metrics(
     as_user: AsOption = None,
 ) -> None:
     """Compute and store every seller's metric snapshot for a date."""
+    from concurrent.futures import wait
+
     from kenzen.cli.progress import statement_progress
     from kenzen.events.store import EventStore
     from kenzen.locations import Locations
-    from kenzen.metrics import service as metrics_service
 
     started = time.perf_counter()
-    with (
-        ExitStack() as stack,
-        use_case(as_user) as (session, actor),
-        EventStore.of(Locations.from_environment()) as store,
-    ):
+    with ExitStack() as stack:
+        store = stack.enter_context(EventStore.of(Locations.from_environment()))
+        orders = store.count("orders")
+        # Spark's work is not DuckDB's to count: its line pulses with the time elapsed.
+        share_done = store.track_progress() if engine == "embedded" else None
+        head = None
+        if engine == "embedded" and full and as_user is None:
+            head = _head_start(store, as_of.date())
+        if head is not None:
+            stack.callback(wait, [head.counts])  # the store closes once it is done
+        from kenzen.metrics import service as metrics_service
+
+        session, actor = stack.enter_context(use_case(as_user))
         runner = None
         if engine == "spark":
             from kenzen.metrics.spark import SparkEvents, spark_conf, spark_master, spark_session
 
             spark = stack.enter_context(spark_session(spark_master(master), spark_conf(os.environ)))
             runner = SparkEvents(spark, store)
-        orders = store.count("orders")
-        # Spark's work is not DuckDB's to count: its line pulses with the time elapsed.
-        share_done = store.track_progress() if runner is None else None
         with statement_progress(
             err, "computing metrics", share_done, orders, unit="orders"
         ) as finish:
             summary = metrics_service.compute_snapshots(
-                session, actor, store, as_of.date(), full=full, engine=runner
+                session, actor, store, as_of.date(), full=full, engine=runner, started=head
             )
             finish(orders)
     seconds = time.perf_counter() - started
@@ -149,6 +159,22 @@ def metrics(
         f"from {orders:,} orders in {seconds:.1f} s ({rate:,.0f} orders/s)",
         highlight=False,
     )
+
+
+def _head_start(store: EventStore, as_of: date) -> HeadStart | None:
+    """The operator's full run on SQLite reads the marketplaces with the standard library and
+    starts computing every seller's counts before SQLAlchemy and the domain load
+    (:func:`kenzen.metrics.engine.head_start`); the run checks them in its transaction."""
+    reader = sqlite_reader()
+    if reader is None:
+        return None
+    with closing(reader):
+        zones = dict(reader.execute("SELECT id, time_zone FROM marketplaces").fetchall())
+    if not zones:
+        return None
+    from kenzen.metrics.engine import head_start
+
+    return head_start(store, as_of, zones)
 
 
 @events_app.command("compact")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,7 +19,13 @@ from kenzen.events.dated import EVERYTHING, DatedTable, Staged
 from kenzen.events.store import EventStore
 from kenzen.events.validation import lit
 from kenzen.metrics import seller_values
-from kenzen.metrics.engine import COUNTS_TABLE, MetricStatements, Queryable, compute_counts
+from kenzen.metrics.engine import (
+    COUNTS_TABLE,
+    HeadStart,
+    MetricStatements,
+    Queryable,
+    compute_counts,
+)
 from kenzen.metrics.history import as_value, snapshot_table, volume_table
 from kenzen.metrics.models import LatestSellerMetrics, MetricRun
 from kenzen.metrics.values import MetricValue
@@ -43,12 +49,15 @@ def compute_snapshots(
     *,
     full: bool = False,
     engine: Queryable | None = None,
+    started: HeadStart | None = None,
 ) -> MetricRunSummary:
     """Compute and store the snapshots of ``as_of``, replacing earlier ones for that date.
 
     A date computed before is recomputed only for the sellers whose events arrived since,
     unless ``full``. ``engine`` runs the queries over the store's files (e.g. Spark,
-    :mod:`kenzen.metrics.spark`); by default the store's own DuckDB does.
+    :mod:`kenzen.metrics.spark`); by default the store's own DuckDB does. ``started``: the
+    counts of every seller already computing (:func:`~kenzen.metrics.engine.head_start`),
+    used when this run computes every seller over the same marketplaces.
 
     Every row goes to the columnar history beside the events, staged there and published
     only once this transaction commits (:mod:`kenzen.events.staging`, which first
@@ -62,6 +71,8 @@ def compute_snapshots(
     staging.publish_pending(session, store.directory)
     time_zones = dict(session.execute(select(Marketplace.id, Marketplace.time_zone)).all())
     run, first = _claim(session, as_of)
+    if started is not None:
+        wait([started.counts])  # the store's connection is free again
     # what the engine's input holds (SparkEvents fixes its files and batch together)
     events_batch = (store if engine is None else engine).last_batch()
     sellers: set[str] | None = None
@@ -69,7 +80,11 @@ def compute_snapshots(
         sellers = store.sellers_changed_after(run.events_batch)
     if sellers is not None and not sellers:
         return MetricRunSummary(as_of=as_of, full=False, sellers=0, rows=0)
-    steps = compute_counts(store, as_of, time_zones, sellers, engine=engine)
+    if started is not None and sellers is None and started.time_zones == time_zones:
+        events_batch = started.events_batch
+        steps = started.counts.result()
+    else:
+        steps = compute_counts(store, as_of, time_zones, sellers, engine=engine)
     try:
         latest = store.con.execute(steps.latest).fetchall()
         scope = EVERYTHING if sellers is None else None
