@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 # midnight), generates SP-API reports and delivers notices (signed .eml files under
 # $KENZEN_HOME/mail without SMTP) next to the server, and stops with it.
 run: $(VENV)/.installed
-	$(BIN)/kenzen db upgrade
+	$(BIN)/kenzen events migrate
 	$(BIN)/kenzen demo --if-empty
 	$(BIN)/kenzen worker & trap 'kill $$!' EXIT INT TERM; $(BIN)/kenzen serve
 

@@ -155,3 +155,20 @@ def test_a_store_of_the_old_format_is_converted_then_copied(
     with open_s3(tmp_path, bucket) as remote:
         assert remote.count("orders") == 4
         assert (remote.last_batch(), remote.sellers_changed_after(1)) == (2, {"S2"})
+
+
+def test_the_store_kenzen_event_store_puts_elsewhere_is_the_one_copied(
+    world: World, tmp_path: Path, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, home, elsewhere = world.database.url, tmp_path / "home", tmp_path / "store"
+    orders = tmp_path / "orders.csv"
+    orders.write_text(ORDERS_CSV, encoding="utf-8")
+    monkeypatch.setenv("KENZEN_EVENT_STORE", str(elsewhere))
+    assert kenzen(url, home, "import", "orders", str(orders)).exit_code == 0
+    destination = f"s3://{bucket}/events"
+    migrated = kenzen(url, home, "events", "migrate", "--to", destination)
+    assert migrated.exit_code == 0, migrated.stderr
+    assert f"migrated: 1 orders, 0 defects to {destination}" in migrated.stderr.replace("\n", " ")
+    assert not (home / "events" / "manifest.json").exists()
+    with open_s3(tmp_path, bucket) as remote:
+        assert remote.count("orders") == 1

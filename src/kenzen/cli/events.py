@@ -217,17 +217,17 @@ def events_migrate(
     (also after a stop): the database upgraded first (as `kenzen db upgrade`: the metric
     snapshots it kept move into the Parquet history), then an event store of the old
     format (events.duckdb) converted into Parquet segments where KENZEN_EVENT_STORE puts
-    them (when local; else in KENZEN_HOME/events); with --to, copy the local store there,
+    them (when local; else in KENZEN_HOME/events); with --to, copy that local store there,
     then point KENZEN_EVENT_STORE at it."""
     upgrade_database()
-    from kenzen.config import get_settings
     from kenzen.events import service as events
     from kenzen.events.store import local_store
     from kenzen.locations import Locations
 
+    source = local_store(Locations.from_environment())
     if to is not None:
         with use_case(as_user) as (session, actor):
-            migration = events.migrate_store_to(session, actor, get_settings().events_dir, to)
+            migration = events.migrate_store_to(session, actor, source, to)
         copied = migration.live
         err.print(
             f"migrated: {copied['orders']} orders, {copied['defects']} defects to "
@@ -237,7 +237,7 @@ def events_migrate(
         )
         return
     with use_case(as_user) as (session, actor):
-        live = events.migrate_store(session, actor, local_store(Locations.from_environment()))
+        live = events.migrate_store(session, actor, source)
     if live is None:
         err.print("migrate: no event store to convert", highlight=False)
     else:

@@ -45,8 +45,10 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 #: Where a local store moves the files compaction replaced (an object store lists them in
-#: ``trash/*.json``); emptied by the next compaction, so a reader that opened the store
-#: before it can still finish its query.
+#: ``trash/*.json`` and leaves them in place); emptied by the next compaction. A local
+#: reader that has opened its files finishes its query (an open file survives the move);
+#: one that only listed them, as a Spark job planned before the compaction, fails and is
+#: run again (docs/events.md).
 TRASH = "trash"
 OBJECT_STORE_SCHEMES = ("s3",)
 #: The folders whose files a committed manifest names (segments.py shows the layout).
