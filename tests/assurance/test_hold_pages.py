@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 
 from kenzen.access import Role
 from kenzen.identity.service import find_user, set_language
@@ -54,12 +55,7 @@ def test_the_specialist_is_refused_on_the_page_with_the_reason(
     page = client.get(url, headers={"Accept-Language": "en"}).text
     box = page.split('data-testid="proposal-hold"')[1].split("</section>")[0]
     assert "Inside the seller" in box, box
-    token = page_token(client, url)
-    refused = client.post(
-        f"{url}/decision",
-        data={"verdict": "CONFIRM", "reasons": "確認済み", "csrf_token": token},
-        headers={"Accept-Language": "en"},
-    )
+    refused = _confirm(client, url, "en")
     assert refused.status_code == 409
     assert "held by Account Health Assurance" in refused.text
     assert 'data-testid="decision-error"' in refused.text
@@ -71,12 +67,7 @@ def test_a_japanese_specialist_reads_the_refusal_and_its_reason_in_japanese(
     proposal_id = _propose(world, policy)
     _log_in(client, world, Role.ACCOUNT_SPECIALIST)
     url = f"/staff/proposals/{proposal_id}"
-    token = page_token(client, url)
-    refused = client.post(
-        f"{url}/decision",
-        data={"verdict": "CONFIRM", "reasons": "確認済み", "csrf_token": token},
-        headers={"Accept-Language": "ja-JP,ja;q=0.9"},
-    )
+    refused = _confirm(client, url, "ja-JP,ja;q=0.9")
     assert refused.status_code == 409
     error = refused.text.split('data-testid="decision-error"')[1].split("</")[0]
     assert (
@@ -151,3 +142,12 @@ def test_staff_on_the_sellers_page_read_the_hold_in_staff_words(
     assert staff_words in hold
     assert "2026-11-24 01:00 JST" in hold  # the seller's deadline, in the marketplace's time
     assert seller_words not in page
+
+
+def _confirm(client: TestClient, url: str, languages: str) -> Response:
+    """A specialist's attempt to confirm the proposal at ``url``, read in ``languages``."""
+    return client.post(
+        f"{url}/decision",
+        data={"verdict": "CONFIRM", "reasons": "確認済み", "csrf_token": page_token(client, url)},
+        headers={"Accept-Language": languages},
+    )

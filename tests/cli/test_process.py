@@ -112,12 +112,7 @@ def test_the_performance_report_on_sqlite_loads_only_what_it_uses(
     report of a seller's latest metrics reads its rows with the standard library, so neither
     SQLAlchemy nor the metric engine's libraries, nor those of other commands, are loaded;
     and it prints what the API serves."""
-    orders = tmp_path / "orders.csv"
-    orders.write_text(
-        "order_id,seller_id,marketplace_id,purchased_at,fulfillment,ship_by,shipped_at,"
-        "updated_at\nO1,S1,JP,2026-11-10T10:00:00+09:00,merchant,2026-11-11T23:59:00+09:00,"
-        "2026-11-12T23:00:00+09:00,2026-11-12T23:00:00+09:00\n"
-    )
+    orders = _one_late_order(tmp_path)
     with world.database.transaction() as session:
         import_events(session, SYSTEM, store, "orders", orders)
         compute_snapshots(session, SYSTEM, store, REPORT_DAY)
@@ -133,15 +128,7 @@ def test_the_performance_report_on_sqlite_loads_only_what_it_uses(
         f"print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r} "
         "or m.startswith(('kenzen.db', 'kenzen.config', 'kenzen.models')))))\n"
     )
-    env = {**os.environ, "KENZEN_HOME": str(tmp_path), "KENZEN_DATABASE_URL": world.database.url}
-    run = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=True,
-    )
+    run = _probe(probe, tmp_path, world.database.url)
     *report, loaded = run.stdout.splitlines()
     assert loaded.split() == []
     with world.database.transaction() as session:
@@ -157,12 +144,7 @@ def test_a_metric_run_loads_only_what_it_uses(
     """What keeps ``kenzen metrics`` quick to start (bench/scale.py measures it): the embedded
     run keeps its results in DuckDB, so it loads neither SQLGlot nor pyarrow's CSV, compute
     or Parquet modules, nor PostgreSQL's dialect on SQLite, nor other commands' libraries."""
-    orders = tmp_path / "orders.csv"
-    orders.write_text(
-        "order_id,seller_id,marketplace_id,purchased_at,fulfillment,ship_by,shipped_at,"
-        "updated_at\nO1,S1,JP,2026-11-10T10:00:00+09:00,merchant,2026-11-11T23:59:00+09:00,"
-        "2026-11-12T23:00:00+09:00,2026-11-12T23:00:00+09:00\n"
-    )
+    orders = _one_late_order(tmp_path)
     with world.database.transaction() as session:
         import_events(session, SYSTEM, store, "orders", orders)
     unused = (
@@ -176,10 +158,27 @@ def test_a_metric_run_loads_only_what_it_uses(
         f"app(['metrics', '--as-of', '{REPORT_DAY}', '--full'], standalone_mode=False)\n"
         f"print(' '.join(sorted(m for m in sys.modules if m.startswith({unused!r}))))\n"
     )
-    env = {**os.environ, "KENZEN_HOME": str(tmp_path), "KENZEN_DATABASE_URL": world.database.url}
+    run = _probe(probe, tmp_path, world.database.url)
+    assert "1 sellers (all sellers), 7 rows" in run.stderr
+    assert run.stdout.split() == []
+
+
+def _one_late_order(directory: Path) -> Path:
+    """A CSV of one merchant-fulfilled order of S1, shipped a day after its ship-by."""
+    orders = directory / "orders.csv"
+    orders.write_text(
+        "order_id,seller_id,marketplace_id,purchased_at,fulfillment,ship_by,shipped_at,"
+        "updated_at\nO1,S1,JP,2026-11-10T10:00:00+09:00,merchant,2026-11-11T23:59:00+09:00,"
+        "2026-11-12T23:00:00+09:00,2026-11-12T23:00:00+09:00\n"
+    )
+    return orders
+
+
+def _probe(probe: str, home: Path, database_url: str) -> subprocess.CompletedProcess[str]:
+    """``probe`` run as a fresh interpreter against this home and database; it must succeed."""
+    env = {**os.environ, "KENZEN_HOME": str(home), "KENZEN_DATABASE_URL": database_url}
     run = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    assert "1 sellers (all sellers), 7 rows" in run.stderr
-    assert run.stdout.split() == []
+    return run
